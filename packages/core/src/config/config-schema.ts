@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { missingNoticeElements } from '../consent/notice.js';
+import type { GdprStore } from '../store/store-types.js';
+import { isGdprStore } from '../store/store-types.js';
+import { parseIsoDuration } from './iso-duration.js';
+
+export const LAWFUL_BASES = [
+  'consent',
+  'soft-opt-in',
+  'legitimate-interest',
+  'contract',
+  'legal-obligation',
+] as const;
+export type LawfulBasis = (typeof LAWFUL_BASES)[number];
+
+export const PURPOSE_KINDS = ['marketing', 'transactional', 'tracking', 'profiling'] as const;
+export type PurposeKind = (typeof PURPOSE_KINDS)[number];
+
+export const RETENTION_ANCHORS = [
+  'collected',
+  'last-interaction',
+  'withdrawn',
+  'account-closed',
+] as const;
+export const RETENTION_ACTIONS = ['delete', 'anonymise', 'archive-then-delete'] as const;
+
+const countryCode = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+  .transform((c) => c.toUpperCase());
+
+const isoDuration = z
+  .string()
+  .refine(
+    (text) => parseIsoDuration(text) !== undefined,
+    'must be an ISO 8601 duration such as P3Y',
+  );
+
+const retentionSchema = z.object({
+  /** ISO 8601 duration, e.g. `P3Y` (CNIL reference for prospects). */
+  duration: isoDuration,
+  anchor: z.enum(RETENTION_ANCHORS),
+  action: z.enum(RETENTION_ACTIONS).default('delete'),
+  /** For `archive-then-delete`: how long the archive lives. */
+  archiveFor: isoDuration.optional(),
+});
+
+const purposeSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be lower case letters, digits, _ or -')
+      .refine((id) => id !== '*', 'is reserved'),
+    title: z.string().min(1),
+    kind: z.enum(PURPOSE_KINDS).default('marketing'),
+    lawfulBasis: z.enum(LAWFUL_BASES),
+    channel: z.literal('email').default('email'),
+    notice: z.object({
+      version: z
+        .string()
+        .regex(
+          /^\d+(\.\d+){0,2}$/,
+          'must look like 1, 1.2 or 1.2.3 (a new major means new consent)',
+        ),
+      text: z.string().min(1),
+    }),
+    /** Product categories whose buyers may be mailed under soft opt-in (ePrivacy 13(2)). */
+    softOptIn: z.object({ categories: z.array(z.string().min(1)).min(1) }).optional(),
+    /** EDPB: refresh consent at appropriate intervals (REQ-08). */
+    refreshAfter: isoDuration.optional(),
+    dataCategories: z.array(z.string().min(1)).default(['email address']),
+    /** Mandatory: data without a retention period is refused (REQ-09, REQ-27). */
+    retention: retentionSchema,
+  })
+  .superRefine((purpose, ctx) => {
+    if (purpose.lawfulBasis === 'soft-opt-in' && !purpose.softOptIn) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['softOptIn'],
+        message: 'is required for the soft-opt-in basis (the similar product categories)',
+      });
+    }
+    if (
+      (purpose.kind === 'marketing' ||
+        purpose.kind === 'tracking' ||
+        purpose.kind === 'profiling') &&
+      (purpose.lawfulBasis === 'contract' || purpose.lawfulBasis === 'legal-obligation')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lawfulBasis'],
+        message: `cannot be ${purpose.lawfulBasis} for a ${purpose.kind} purpose`,
+      });
+    }
+    if (
+      (purpose.kind === 'tracking' || purpose.kind === 'profiling') &&
+      purpose.lawfulBasis !== 'consent'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lawfulBasis'],
+        message: `must be consent for a ${purpose.kind} purpose (CNIL 2026-042, Art. 21(2))`,
+      });
+    }
+  });
+
+const contactSchema = z.object({ name: z.string().min(1), email: z.email() });
+
+export const configSchema = z
+  .object({
+    controller: z.object({
+      name: z.string().min(1),
+      email: z.email(),
+      address: z.string().min(1).optional(),
+      country: countryCode.optional(),
+      dpo: contactSchema.optional(),
+    }),
+    secrets: z.object({
+      /** Key for the keyed hashes of addresses (suppression list, subject lookup). Keep it secret and stable. */
+      pepper: z.string().min(32, 'must be at least 32 characters'),
+    }),
+    purposes: z
+      .array(purposeSchema)
+      .min(1)
+      .superRefine((purposes, ctx) => {
+        const seen = new Set<string>();
+        purposes.forEach((purpose, index) => {
+          if (seen.has(purpose.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'id'],
+              message: `duplicate purpose id "${purpose.id}"`,
+            });
+          }
+          seen.add(purpose.id);
+        });
+      }),
+    proof: z
+      .object({
+        /** Data minimisation: IP and user agent are kept only when you say so. */
+        recordIp: z.boolean().default(false),
+        recordUserAgent: z.boolean().default(false),
+      })
+      .default({ recordIp: false, recordUserAgent: false }),
+    minors: z
+      .object({
+        /** Overrides of the built-in Art. 8 age table, e.g. `{ FR: 15 }`. */
+        ageOfConsent: z.record(z.string(), z.number().int().min(13).max(16)).default({}),
+        defaultAge: z.number().int().min(13).max(16).default(16),
+        /** Whose law applies: the child's residence (default) or the controller's establishment. */
+        basis: z.enum(['residence', 'establishment']).default('residence'),
+        /** A subject with no recorded age bracket: treated as adult, or denied consent-based mail. */
+        unknownAge: z.enum(['assume-adult', 'deny']).default('assume-adult'),
+      })
+      .default({
+        ageOfConsent: {},
+        defaultAge: 16,
+        basis: 'residence',
+        unknownAge: 'assume-adult',
+      }),
+    b2b: z
+      .object({
+        /** Per-country override of the B2B rule table: `opt-out` or `consent`. */
+        rules: z.record(z.string(), z.enum(['opt-out', 'consent'])).default({}),
+        /** Local parts treated as generic role addresses (not a person). */
+        genericLocalParts: z.array(z.string().min(1)).optional(),
+      })
+      .default({ rules: {} }),
+    tracking: z
+      .object({ mode: z.enum(['none', 'aggregate', 'individual']).default('none') })
+      .default({ mode: 'none' }),
+    store: z
+      .custom<GdprStore>((value) => isGdprStore(value), 'must implement the GdprStore interface')
+      .optional(),
+    clock: z
+      .custom<() => Date>(
+        (value) => typeof value === 'function',
+        'must be a function returning a Date',
+      )
+      .optional(),
+  })
+  .superRefine((config, ctx) => {
+    config.purposes.forEach((purpose, index) => {
+      const missing = missingNoticeElements({
+        text: purpose.notice.text,
+        controllerName: config.controller.name,
+      });
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['purposes', index, 'notice', 'text'],
+          message: `the notice must state ${missing.join(' and ')} (REQ-04)`,
+        });
+      }
+    });
+    if (config.minors.basis === 'establishment' && !config.controller.country) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controller', 'country'],
+        message: 'is required when minors.basis is "establishment"',
+      });
+    }
+  });
+
+export type GdprMailConfig = z.input<typeof configSchema>;
+export type ResolvedConfig = z.output<typeof configSchema>;
+export type PurposeConfig = ResolvedConfig['purposes'][number];

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { StoreOperations } from '../store/store-types.js';
+import type { ConsentEvent, ConsentEventType, ConsentProof } from './consent-event.js';
+import { hashConsentEvent } from './ledger.js';
+
+export interface ConsentEventDraft {
+  type: ConsentEventType;
+  purposeId: string;
+  proof: ConsentProof;
+}
+
+/** Chains drafts onto the subject's ledger head and appends them in one write. */
+export async function appendConsentEvents(
+  ops: StoreOperations,
+  subjectId: string,
+  drafts: readonly ConsentEventDraft[],
+  at: Date,
+): Promise<ConsentEvent[]> {
+  if (drafts.length === 0) return [];
+  const head = await ops.getLedgerHead(subjectId);
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? null;
+  const events = drafts.map((draft) => {
+    seq += 1;
+    const unhashed = { id: randomUUID(), subjectId, seq, at, prevHash, ...draft };
+    const event: ConsentEvent = { ...unhashed, hash: hashConsentEvent(unhashed) };
+    prevHash = event.hash;
+    return event;
+  });
+  await ops.appendConsentEvents(subjectId, head, events);
+  return events;
+}

@@ -1,0 +1,355 @@
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { needsRefresh } from '../policy/needs-refresh.js';
+import type { NoticeRecord, StoreOperations } from '../store/store-types.js';
+import { withConflictRetry } from '../store/with-conflict-retry.js';
+import { normalizeEmail } from '../subjects/normalize-email.js';
+import { ensureSubject, findSubject } from '../subjects/subject-service.js';
+import { suppressInTx } from '../suppression/suppression-service.js';
+import type { ConsentEventDraft } from './append-events.js';
+import { appendConsentEvents } from './append-events.js';
+import type { ConsentEvent } from './consent-event.js';
+import { ALL_PURPOSES } from './consent-event.js';
+import type { ConsentEvidence, WithdrawalEvidence } from './evidence.js';
+import { buildProof, parseConsentEvidence, parseWithdrawalEvidence } from './evidence.js';
+import type { ChainVerification, PurposeConsentState } from './ledger.js';
+import { deriveConsentState, verifyConsentChain } from './ledger.js';
+import { hashNotice } from './notice.js';
+
+export interface ConsentState extends PurposeConsentState {
+  /** Granted, but to an outdated notice or too long ago: not to be relied on (REQ-08). */
+  needsRefresh: boolean;
+}
+
+export interface RecordConsentInput {
+  email: string;
+  purposes: readonly string[];
+  evidence: ConsentEvidence;
+}
+
+export interface ChoicesInput {
+  email: string;
+  /** One entry per purpose shown, each its own control: true = ticked. */
+  choices: Readonly<Record<string, boolean>>;
+  evidence: ConsentEvidence | (WithdrawalEvidence & { action?: 'affirmative' });
+}
+
+export interface WithdrawInput {
+  email: string;
+  purposes: readonly string[] | 'all';
+  evidence: WithdrawalEvidence;
+}
+
+export interface ConsentChangeResult {
+  subjectId: string | undefined;
+  events: ConsentEvent[];
+}
+
+export interface ChoicesResult extends ConsentChangeResult {
+  granted: string[];
+  withdrawn: string[];
+}
+
+export interface ConsentProofBundle {
+  subjectId: string;
+  purposeId: string;
+  state: ConsentState;
+  /** Every event that bears on the purpose, in ledger order, with its hash. */
+  events: ConsentEvent[];
+  /** The exact notice texts the person was shown, by hash. */
+  notices: NoticeRecord[];
+  /** Verification of the subject's whole ledger. */
+  chain: ChainVerification;
+}
+
+export interface ConsentService {
+  /** Records an affirmative grant for each purpose (REQ-01..05). */
+  record(input: RecordConsentInput): Promise<ConsentChangeResult>;
+  /** A signup form or preference centre: ticked purposes granted, unticked ones withdrawn if held. */
+  choices(input: ChoicesInput): Promise<ChoicesResult>;
+  withdraw(input: WithdrawInput): Promise<ConsentChangeResult>;
+  /** Art. 21(2)-(3): objection to direct marketing, absolute, for every marketing purpose. */
+  object(input: { email: string; evidence: WithdrawalEvidence }): Promise<ConsentChangeResult>;
+  state(email: string, purposeId: string): Promise<ConsentState>;
+  states(email: string): Promise<Record<string, ConsentState>>;
+  history(email: string): Promise<ConsentEvent[]>;
+  prove(email: string, purposeId: string): Promise<ConsentProofBundle>;
+}
+
+function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
+  if (ids.length === 0) {
+    throw new GdprMailError('VALIDATION_FAILED', 'Name at least one purpose.');
+  }
+  return [...new Set(ids)].map((id) => ctx.purpose(id));
+}
+
+function assertConsentable(
+  ctx: CoreContext,
+  ids: readonly string[],
+  shown?: Record<string, string>,
+) {
+  for (const purpose of uniquePurposes(ctx, ids)) {
+    if (purpose.lawfulBasis === 'contract' || purpose.lawfulBasis === 'legal-obligation') {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        `Purpose "${purpose.id}" rests on ${purpose.lawfulBasis}, not on consent.`,
+        { details: { purposeId: purpose.id } },
+      );
+    }
+    const version = shown?.[purpose.id];
+    if (version !== undefined && version !== purpose.notice.version) {
+      throw new GdprMailError(
+        'NOTICE_VERSION_MISMATCH',
+        `The form showed notice ${version} of "${purpose.id}" but the current one is ${purpose.notice.version}: show the current text and ask again.`,
+        { details: { purposeId: purpose.id, shown: version, current: purpose.notice.version } },
+      );
+    }
+  }
+}
+
+async function recordNotices(
+  ctx: CoreContext,
+  ops: StoreOperations,
+  ids: readonly string[],
+  at: Date,
+) {
+  for (const id of ids) {
+    const { notice } = ctx.purpose(id);
+    await ops.putNotice({
+      purposeId: id,
+      version: notice.version,
+      hash: hashNotice(notice.text),
+      text: notice.text,
+      firstSeenAt: at,
+    });
+  }
+}
+
+function withState(
+  ctx: CoreContext,
+  events: readonly ConsentEvent[],
+  purposeId: string,
+): ConsentState {
+  const state = deriveConsentState(events, purposeId);
+  return { ...state, needsRefresh: needsRefresh(ctx.purpose(purposeId), state, ctx.now()) };
+}
+
+export function createConsentService(ctx: CoreContext): ConsentService {
+  const { store } = ctx;
+
+  async function grantInTx(
+    tx: StoreOperations,
+    email: string,
+    purposeIds: readonly string[],
+    evidence: ReturnType<typeof parseConsentEvidence>,
+    at: Date,
+  ) {
+    const subject = await ensureSubject(ctx, tx, email, at);
+    await recordNotices(ctx, tx, purposeIds, at);
+    const drafts: ConsentEventDraft[] = purposeIds.map((purposeId) => ({
+      type: 'granted',
+      purposeId,
+      proof: buildProof(ctx, evidence, 'checkbox', ctx.purpose(purposeId)),
+    }));
+    const events = await appendConsentEvents(tx, subject.id, drafts, at);
+    // A person who unsubscribed from everything and now opts in again, by their
+    // own act, lifts their own "unsubscribe from all"; imports never do.
+    const method = evidence.method ?? 'checkbox';
+    if (evidence.actor === 'subject' && method !== 'import') {
+      const hash = ctx.suppressionHash(email);
+      const entry = await tx.getSuppression(hash);
+      if (entry?.reason === 'unsubscribed-all') await tx.removeSuppression(hash);
+    }
+    return { subject, events };
+  }
+
+  async function loadEvents(email: string) {
+    const subject = await findSubject(ctx, store, normalizeEmail(email));
+    return { subject, events: subject ? await store.listConsentEvents(subject.id) : [] };
+  }
+
+  return {
+    async record(input) {
+      const email = normalizeEmail(input.email);
+      const purposeIds = uniquePurposes(ctx, input.purposes).map((p) => p.id);
+      const evidence = parseConsentEvidence(input.evidence, purposeIds.length);
+      assertConsentable(ctx, purposeIds, evidence.noticeVersions);
+      return withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          const { subject, events } = await grantInTx(tx, email, purposeIds, evidence, ctx.now());
+          return { subjectId: subject.id, events };
+        }),
+      );
+    },
+
+    async choices(input) {
+      const email = normalizeEmail(input.email);
+      const entries = Object.entries(input.choices);
+      for (const [id, value] of entries) {
+        ctx.purpose(id);
+        if (typeof value !== 'boolean') {
+          throw new GdprMailError('VALIDATION_FAILED', `Choice for "${id}" must be true or false.`);
+        }
+      }
+      const ticked = entries.filter(([, v]) => v).map(([id]) => id);
+      const unticked = entries.filter(([, v]) => !v).map(([id]) => id);
+      const grantEvidence =
+        ticked.length > 0 ? parseConsentEvidence(input.evidence, ticked.length) : undefined;
+      if (ticked.length > 0) assertConsentable(ctx, ticked, grantEvidence?.noticeVersions);
+      const withdrawEvidence = parseWithdrawalEvidence(stripAffirmative(input.evidence));
+
+      return withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          const at = ctx.now();
+          const subject = await ensureSubject(ctx, tx, email, at);
+          const ledger = await tx.listConsentEvents(subject.id);
+          const toGrant = ticked.filter((id) => {
+            const state = withState(ctx, ledger, id);
+            return (
+              state.status !== 'granted' ||
+              state.needsRefresh ||
+              state.noticeVersion !== ctx.purpose(id).notice.version
+            );
+          });
+          const toWithdraw = unticked.filter((id) => {
+            const status = deriveConsentState(ledger, id).status;
+            return status === 'granted' || status === 'pending';
+          });
+          const events: ConsentEvent[] = [];
+          if (toGrant.length > 0 && grantEvidence) {
+            events.push(...(await grantInTx(tx, email, toGrant, grantEvidence, at)).events);
+          }
+          const drafts: ConsentEventDraft[] = toWithdraw.map((purposeId) => ({
+            type: 'withdrawn',
+            purposeId,
+            proof: buildProof(ctx, withdrawEvidence, 'preference-center'),
+          }));
+          events.push(...(await appendConsentEvents(tx, subject.id, drafts, at)));
+          return { subjectId: subject.id, events, granted: toGrant, withdrawn: toWithdraw };
+        }),
+      );
+    },
+
+    async withdraw(input) {
+      const email = normalizeEmail(input.email);
+      const evidence = parseWithdrawalEvidence(input.evidence);
+      const all = input.purposes === 'all';
+      const purposeIds = all
+        ? [ALL_PURPOSES]
+        : uniquePurposes(ctx, input.purposes as string[]).map((p) => p.id);
+      return withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          const at = ctx.now();
+          // Unsubscribing from everything must work even for an address we
+          // no longer hold: the suppression list keeps only its keyed hash.
+          if (all) await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source);
+          const subject = await findSubject(ctx, tx, email);
+          if (!subject) return { subjectId: undefined, events: [] };
+          const ledger = await tx.listConsentEvents(subject.id);
+          const drafts: ConsentEventDraft[] = purposeIds
+            .filter((id) => {
+              const status = deriveConsentState(ledger, id).status;
+              return status !== 'withdrawn' && status !== 'objected';
+            })
+            .map((purposeId) => ({
+              type: 'withdrawn',
+              purposeId,
+              proof: buildProof(ctx, evidence, 'unsubscribe-link'),
+            }));
+          return {
+            subjectId: subject.id,
+            events: await appendConsentEvents(tx, subject.id, drafts, at),
+          };
+        }),
+      );
+    },
+
+    async object(input) {
+      const email = normalizeEmail(input.email);
+      const evidence = parseWithdrawalEvidence(input.evidence);
+      return withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          const at = ctx.now();
+          const subject = await findSubject(ctx, tx, email);
+          if (!subject) {
+            await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source);
+            return { subjectId: undefined, events: [] };
+          }
+          const ledger = await tx.listConsentEvents(subject.id);
+          if (deriveConsentState(ledger, ALL_PURPOSES).status === 'objected') {
+            return { subjectId: subject.id, events: [] };
+          }
+          const events = await appendConsentEvents(
+            tx,
+            subject.id,
+            [
+              {
+                type: 'objected',
+                purposeId: ALL_PURPOSES,
+                proof: buildProof(ctx, evidence, 'api'),
+              },
+            ],
+            at,
+          );
+          return { subjectId: subject.id, events };
+        }),
+      );
+    },
+
+    async state(email, purposeId) {
+      ctx.purpose(purposeId);
+      const { events } = await loadEvents(email);
+      return withState(ctx, events, purposeId);
+    },
+
+    async states(email) {
+      const { events } = await loadEvents(email);
+      return Object.fromEntries(
+        ctx.config.purposes.map((p) => [p.id, withState(ctx, events, p.id)]),
+      );
+    },
+
+    async history(email) {
+      return (await loadEvents(email)).events;
+    },
+
+    async prove(email, purposeId) {
+      ctx.purpose(purposeId);
+      const { subject, events } = await loadEvents(email);
+      if (!subject) {
+        throw new GdprMailError('SUBJECT_NOT_FOUND', 'No consent is on record for this address.');
+      }
+      const relevant = events.filter(
+        (e) => e.purposeId === purposeId || e.purposeId === ALL_PURPOSES,
+      );
+      const hashes = [
+        ...new Set(relevant.flatMap((e) => (e.proof.noticeHash ? [e.proof.noticeHash] : []))),
+      ];
+      const notices: NoticeRecord[] = [];
+      for (const hash of hashes) {
+        const notice = await store.getNotice(hash);
+        if (notice) notices.push(notice);
+      }
+      return {
+        subjectId: subject.id,
+        purposeId,
+        state: withState(ctx, events, purposeId),
+        events: relevant,
+        notices,
+        chain: verifyConsentChain(events),
+      };
+    },
+  };
+}
+
+function stripAffirmative(evidence: unknown): unknown {
+  if (typeof evidence !== 'object' || evidence === null) return evidence;
+  const {
+    action: _action,
+    noticeVersions: _n,
+    ui: _ui,
+    parental: _p,
+    ...rest
+  } = evidence as Record<string, unknown>;
+  return rest;
+}

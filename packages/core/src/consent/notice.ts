@@ -1,0 +1,44 @@
+import { sha256Hex } from '../crypto/hashing.js';
+
+/** SHA-256 of the exact notice text shown, recorded with every consent event (REQ-04, REQ-05). */
+export function hashNotice(text: string): string {
+  return sha256Hex(text.normalize('NFC'));
+}
+
+/** Default phrases that show the right to withdraw is stated (EN, FR, DE, NL, ES, IT). */
+export const DEFAULT_WITHDRAWAL_PATTERN =
+  /withdraw|unsubscribe|opt[ -]?out|retirer|désinscri|desinscri|désabonn|desabonn|widerruf|abmelden|uitschrijven|intrekken|darse de baja|retirar|revocare|disiscriv/i;
+
+export interface NoticeCheckInput {
+  text: string;
+  controllerName: string;
+  withdrawalPattern?: RegExp;
+}
+
+/**
+ * What Art. 7(3) and recital 42 require a consent text to say before consent:
+ * who the controller is and that consent can be withdrawn at any time.
+ * Returns the list of missing elements (empty when the notice is complete).
+ */
+export function missingNoticeElements(input: NoticeCheckInput): string[] {
+  const missing: string[] = [];
+  const text = input.text.normalize('NFC');
+  if (!text.toLowerCase().includes(input.controllerName.normalize('NFC').toLowerCase())) {
+    missing.push('the controller identity (the controller name must appear in the text)');
+  }
+  if (!(input.withdrawalPattern ?? DEFAULT_WITHDRAWAL_PATTERN).test(text)) {
+    missing.push('the right to withdraw consent at any time');
+  }
+  return missing;
+}
+
+/** `2.1` → [2, 1, 0]. Versions are validated by the config schema. */
+export function parseNoticeVersion(version: string): [number, number, number] {
+  const [major = 0, minor = 0, patch = 0] = version.split('.').map(Number);
+  return [major, minor, patch];
+}
+
+/** A new major version is a new text: consent given to an older major must be renewed (REQ-08). */
+export function isMajorBump(consentedVersion: string, currentVersion: string): boolean {
+  return parseNoticeVersion(currentVersion)[0] > parseNoticeVersion(consentedVersion)[0];
+}

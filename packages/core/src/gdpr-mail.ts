@@ -1,0 +1,43 @@
+import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
+import { parseConfig } from './config/parse-config.js';
+import type { ConsentService } from './consent/consent-service.js';
+import { createConsentService } from './consent/consent-service.js';
+import { createContext } from './context.js';
+import type { SendContext, SendDecision } from './policy/can-send.js';
+import { canSend } from './policy/can-send.js';
+import { MemoryStore } from './store/memory-store.js';
+import type { GdprStore } from './store/store-types.js';
+import type { SubjectService } from './subjects/subject-service.js';
+import { createSubjectService } from './subjects/subject-service.js';
+import type { SuppressionService } from './suppression/suppression-service.js';
+import { createSuppressionService } from './suppression/suppression-service.js';
+
+export interface GdprMail {
+  readonly config: ResolvedConfig;
+  readonly store: GdprStore;
+  readonly consent: ConsentService;
+  readonly subjects: SubjectService;
+  readonly suppression: SuppressionService;
+  /** May this address be mailed for this purpose now? Always answers with a reason. */
+  canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
+  close(): Promise<void>;
+}
+
+/**
+ * The SDK's one entry point. Throws CONFIG_INVALID listing every bad field
+ * when the config does not hold.
+ */
+export function createGdprMail(config: GdprMailConfig): GdprMail {
+  const resolved = parseConfig(config);
+  const store = resolved.store ?? new MemoryStore();
+  const ctx = createContext(resolved, store);
+  return {
+    config: resolved,
+    store,
+    consent: createConsentService(ctx),
+    subjects: createSubjectService(ctx),
+    suppression: createSuppressionService(ctx),
+    canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,72 @@
+export type {
+  GdprMailConfig,
+  LawfulBasis,
+  PurposeConfig,
+  PurposeKind,
+  ResolvedConfig,
+} from './config/config-schema.js';
+export {
+  configSchema,
+  LAWFUL_BASES,
+  PURPOSE_KINDS,
+  RETENTION_ACTIONS,
+  RETENTION_ANCHORS,
+} from './config/config-schema.js';
+export type { CalendarDuration } from './config/iso-duration.js';
+export { addDuration, parseIsoDuration } from './config/iso-duration.js';
+export { parseConfig } from './config/parse-config.js';
+export type {
+  ConsentEvent,
+  ConsentEventType,
+  ConsentMethod,
+  ConsentProof,
+  LedgerHead,
+} from './consent/consent-event.js';
+export { ALL_PURPOSES, CONSENT_EVENT_TYPES, CONSENT_METHODS } from './consent/consent-event.js';
+export type {
+  ChoicesInput,
+  ChoicesResult,
+  ConsentChangeResult,
+  ConsentProofBundle,
+  ConsentService,
+  ConsentState,
+  RecordConsentInput,
+  WithdrawInput,
+} from './consent/consent-service.js';
+export type { ConsentEvidence, WithdrawalEvidence } from './consent/evidence.js';
+export type { ChainVerification, ConsentStatus, PurposeConsentState } from './consent/ledger.js';
+export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
+export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
+export type {
+  GdprMailErrorCode,
+  GdprMailErrorIssue,
+  GdprMailErrorOptions,
+} from './errors/gdpr-mail-error.js';
+export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-error.js';
+export type { GdprMail } from './gdpr-mail.js';
+export { createGdprMail } from './gdpr-mail.js';
+export type { AgeGateResult } from './policy/age-gate.js';
+export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
+export {
+  B2B_RULES,
+  DEFAULT_GENERIC_LOCAL_PARTS,
+  isGenericRoleAddress,
+} from './policy/b2b-rules.js';
+export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
+export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export { MemoryStore } from './store/memory-store.js';
+export type {
+  AgeBracket,
+  GdprStore,
+  ListOptions,
+  NoticeRecord,
+  StoreOperations,
+  SubjectProfile,
+  SubjectRecord,
+  SuppressionEntry,
+  SuppressionReason,
+} from './store/store-types.js';
+export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
+export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
+export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
+export type { SuppressionService } from './suppression/suppression-service.js';

@@ -1,0 +1,4 @@
+import { runStoreConformance } from '@gdpr-mail/core/testing';
+import { MemoryStore } from './memory-store.js';
+
+runStoreConformance('memory', () => new MemoryStore());

@@ -1,0 +1,191 @@
+import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { AsyncMutex } from './async-mutex.js';
+import type {
+  GdprStore,
+  ListOptions,
+  NoticeRecord,
+  StoreOperations,
+  SubjectProfile,
+  SubjectRecord,
+  SuppressionEntry,
+} from './store-types.js';
+
+interface MemoryState {
+  subjects: Map<string, SubjectRecord>;
+  subjectIdByEmailHash: Map<string, string>;
+  ledgers: Map<string, ConsentEvent[]>;
+  notices: Map<string, NoticeRecord>;
+  suppression: Map<string, SuppressionEntry>;
+}
+
+function emptyState(): MemoryState {
+  return {
+    subjects: new Map(),
+    subjectIdByEmailHash: new Map(),
+    ledgers: new Map(),
+    notices: new Map(),
+    suppression: new Map(),
+  };
+}
+
+/**
+ * An in-memory store for tests and demos. Records are cloned on the way in and
+ * out, so a caller can never change stored state by mutating an object.
+ */
+export class MemoryStore implements GdprStore {
+  readonly kind = 'memory';
+  private state: MemoryState = emptyState();
+  private readonly mutex = new AsyncMutex();
+  private readonly ops: StoreOperations = createOperations(() => this.state);
+
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> {
+    // Work on a copy and publish it on success: readers outside the
+    // transaction only ever see committed state, and a throw discards it all.
+    return this.mutex.run(async () => {
+      const working = structuredClone(this.state);
+      const result = await work(createOperations(() => working));
+      this.state = working;
+      return result;
+    });
+  }
+
+  /** A JSON dump of everything stored: lets tests prove what is (not) kept in clear. */
+  dump(): string {
+    return JSON.stringify(
+      Object.fromEntries(Object.entries(this.state).map(([k, v]) => [k, [...v.entries()]])),
+    );
+  }
+
+  async close(): Promise<void> {}
+
+  createSubject(subject: SubjectRecord) {
+    return this.transaction((tx) => tx.createSubject(subject));
+  }
+  findSubjectByEmailHash(emailHash: string) {
+    return this.ops.findSubjectByEmailHash(emailHash);
+  }
+  getSubject(id: string) {
+    return this.ops.getSubject(id);
+  }
+  updateSubjectProfile(id: string, profile: SubjectProfile, at: Date) {
+    return this.transaction((tx) => tx.updateSubjectProfile(id, profile, at));
+  }
+  getLedgerHead(subjectId: string) {
+    return this.ops.getLedgerHead(subjectId);
+  }
+  appendConsentEvents(
+    subjectId: string,
+    expectedHead: LedgerHead | undefined,
+    events: readonly ConsentEvent[],
+  ) {
+    return this.transaction((tx) => tx.appendConsentEvents(subjectId, expectedHead, events));
+  }
+  listConsentEvents(subjectId: string, options?: ListOptions) {
+    return this.ops.listConsentEvents(subjectId, options);
+  }
+  putNotice(notice: NoticeRecord) {
+    return this.transaction((tx) => tx.putNotice(notice));
+  }
+  getNotice(hash: string) {
+    return this.ops.getNotice(hash);
+  }
+  addSuppression(entry: SuppressionEntry) {
+    return this.transaction((tx) => tx.addSuppression(entry));
+  }
+  getSuppression(hash: string) {
+    return this.ops.getSuppression(hash);
+  }
+  removeSuppression(hash: string) {
+    return this.transaction((tx) => tx.removeSuppression(hash));
+  }
+}
+
+function createOperations(state: () => MemoryState): StoreOperations {
+  return {
+    async createSubject(subject) {
+      const s = state();
+      const existingId = s.subjectIdByEmailHash.get(subject.emailHash);
+      const existing = existingId === undefined ? undefined : s.subjects.get(existingId);
+      if (existing) return structuredClone(existing);
+      if (s.subjects.has(subject.id)) {
+        throw new GdprMailError('STORE_CONFLICT', `Subject id ${subject.id} already exists.`);
+      }
+      s.subjects.set(subject.id, structuredClone(subject));
+      s.subjectIdByEmailHash.set(subject.emailHash, subject.id);
+      return structuredClone(subject);
+    },
+    async findSubjectByEmailHash(emailHash) {
+      const s = state();
+      const id = s.subjectIdByEmailHash.get(emailHash);
+      const found = id === undefined ? undefined : s.subjects.get(id);
+      return found && structuredClone(found);
+    },
+    async getSubject(id) {
+      const found = state().subjects.get(id);
+      return found && structuredClone(found);
+    },
+    async updateSubjectProfile(id, profile, at) {
+      const found = state().subjects.get(id);
+      if (!found) throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${id}.`);
+      found.profile = structuredClone(profile);
+      found.updatedAt = new Date(at);
+      return structuredClone(found);
+    },
+    async getLedgerHead(subjectId) {
+      const last = state().ledgers.get(subjectId)?.at(-1);
+      return last && { seq: last.seq, hash: last.hash };
+    },
+    async appendConsentEvents(subjectId, expectedHead, events) {
+      const s = state();
+      if (!s.subjects.has(subjectId)) {
+        throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${subjectId}.`);
+      }
+      const ledger = s.ledgers.get(subjectId) ?? [];
+      const last = ledger.at(-1);
+      if (last?.hash !== expectedHead?.hash || last?.seq !== expectedHead?.seq) {
+        throw new GdprMailError('STORE_CONFLICT', 'The consent ledger moved; retry.', {
+          retryable: true,
+        });
+      }
+      let seq = last?.seq ?? 0;
+      let prevHash = last?.hash ?? null;
+      for (const event of events) {
+        if (event.subjectId !== subjectId || event.seq !== seq + 1 || event.prevHash !== prevHash) {
+          throw new GdprMailError('STORE_CONFLICT', 'Consent events must continue the ledger.');
+        }
+        seq = event.seq;
+        prevHash = event.hash;
+      }
+      s.ledgers.set(subjectId, [...ledger, ...events.map((e) => structuredClone(e))]);
+    },
+    async listConsentEvents(subjectId, options) {
+      const ledger = state().ledgers.get(subjectId) ?? [];
+      const purposeId = options?.purposeId;
+      return structuredClone(
+        purposeId === undefined ? ledger : ledger.filter((e) => e.purposeId === purposeId),
+      );
+    },
+    async putNotice(notice) {
+      const s = state();
+      if (!s.notices.has(notice.hash)) s.notices.set(notice.hash, structuredClone(notice));
+    },
+    async getNotice(hash) {
+      const found = state().notices.get(hash);
+      return found && structuredClone(found);
+    },
+    async addSuppression(entry) {
+      const s = state();
+      if (s.suppression.has(entry.hash)) return false;
+      s.suppression.set(entry.hash, structuredClone(entry));
+      return true;
+    },
+    async getSuppression(hash) {
+      const found = state().suppression.get(hash);
+      return found && structuredClone(found);
+    },
+    async removeSuppression(hash) {
+      return state().suppression.delete(hash);
+    },
+  };
+}

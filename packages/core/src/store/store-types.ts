@@ -1,0 +1,114 @@
+import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
+
+export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
+export type AgeBracket = (typeof AGE_BRACKETS)[number];
+
+export const SUPPRESSION_REASONS = [
+  'unsubscribed-all',
+  'erased',
+  'hard-bounce',
+  'complaint',
+  'manual',
+] as const;
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
+
+/** Facts about a person that the sending policy needs. Age is a bracket, never a birth date (REQ-19). */
+export interface SubjectProfile {
+  /** ISO 3166-1 alpha-2, upper case. */
+  country?: string;
+  ageBracket?: AgeBracket;
+  parentalConsent?: { at: Date; method: string; reference?: string };
+  /** Soft opt-in facts (ePrivacy 13(2)): a sale, what was sold, when objection was offered. */
+  customer?: { saleRef: string; categories: string[]; objectionOfferedAt: Date };
+  /** B2B: the person was told of the mailing and could object (REQ-07). */
+  professional?: { informedAt: Date; jobTitle?: string };
+  /** DNT / GPC seen at signup (REQ-15, SEED-07). */
+  privacySignals?: { dnt: boolean; gpc: boolean; at: Date };
+  /** Art. 18 restriction: storage only. */
+  restriction?: { at: Date; reason: string };
+  /** ISO 639-1. */
+  language?: string;
+}
+
+export interface SubjectRecord {
+  id: string;
+  /** Keyed hash of the normalised address, for lookup without scanning. */
+  emailHash: string;
+  email: string;
+  createdAt: Date;
+  updatedAt: Date;
+  profile: SubjectProfile;
+}
+
+export interface SuppressionEntry {
+  /** Keyed hash of the normalised address: the list never holds the address (REQ-28). */
+  hash: string;
+  reason: SuppressionReason;
+  at: Date;
+  source: string;
+}
+
+export interface NoticeRecord {
+  purposeId: string;
+  version: string;
+  hash: string;
+  text: string;
+  firstSeenAt: Date;
+}
+
+export interface ListOptions {
+  purposeId?: string;
+}
+
+/**
+ * The operations every store offers, inside or outside a transaction.
+ * Methods that write more than one row are atomic on their own.
+ */
+export interface StoreOperations {
+  createSubject(subject: SubjectRecord): Promise<SubjectRecord>;
+  findSubjectByEmailHash(emailHash: string): Promise<SubjectRecord | undefined>;
+  getSubject(id: string): Promise<SubjectRecord | undefined>;
+  updateSubjectProfile(id: string, profile: SubjectProfile, at: Date): Promise<SubjectRecord>;
+
+  getLedgerHead(subjectId: string): Promise<LedgerHead | undefined>;
+  /**
+   * Appends events whose `seq` continue `expectedHead` without a gap. Throws
+   * STORE_CONFLICT when the head moved (another writer won) or the sequence is
+   * broken; writes nothing in that case.
+   */
+  appendConsentEvents(
+    subjectId: string,
+    expectedHead: LedgerHead | undefined,
+    events: readonly ConsentEvent[],
+  ): Promise<void>;
+  listConsentEvents(subjectId: string, options?: ListOptions): Promise<ConsentEvent[]>;
+
+  putNotice(notice: NoticeRecord): Promise<void>;
+  getNotice(hash: string): Promise<NoticeRecord | undefined>;
+
+  /** Adds or keeps the entry; returns false when the hash was already suppressed. */
+  addSuppression(entry: SuppressionEntry): Promise<boolean>;
+  getSuppression(hash: string): Promise<SuppressionEntry | undefined>;
+  removeSuppression(hash: string): Promise<boolean>;
+}
+
+export interface GdprStore extends StoreOperations {
+  readonly kind: string;
+  /**
+   * Runs `work` atomically: if it throws, nothing it wrote stays. Transactions
+   * touching the same subject are serialised.
+   */
+  transaction<T>(work: (tx: StoreOperations) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function isGdprStore(value: unknown): value is GdprStore {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof GdprStore, unknown>>;
+  return (
+    typeof candidate.transaction === 'function' &&
+    typeof candidate.appendConsentEvents === 'function' &&
+    typeof candidate.addSuppression === 'function' &&
+    typeof candidate.close === 'function'
+  );
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { formatIssues } from '../config/parse-config.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { StoreOperations, SubjectProfile, SubjectRecord } from '../store/store-types.js';
+import { AGE_BRACKETS } from '../store/store-types.js';
+import { normalizeEmail } from './normalize-email.js';
+
+const date = z.coerce.date();
+
+/** What an app may set on a subject's profile; validated at the boundary. */
+export const subjectProfilePatchSchema = z.strictObject({
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')
+    .transform((c) => c.toUpperCase())
+    .optional(),
+  ageBracket: z.enum(AGE_BRACKETS).optional(),
+  parentalConsent: z
+    .object({ at: date, method: z.string().min(1), reference: z.string().optional() })
+    .optional(),
+  customer: z
+    .object({
+      saleRef: z.string().min(1),
+      categories: z.array(z.string().min(1)).min(1),
+      objectionOfferedAt: date,
+    })
+    .optional(),
+  professional: z.object({ informedAt: date, jobTitle: z.string().optional() }).optional(),
+  privacySignals: z.object({ dnt: z.boolean(), gpc: z.boolean(), at: date }).optional(),
+  restriction: z
+    .object({ at: date, reason: z.string().min(1) })
+    .nullable()
+    .optional(),
+  language: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code')
+    .optional(),
+});
+
+export type SubjectProfilePatch = z.input<typeof subjectProfilePatchSchema>;
+
+export function parseProfilePatch(input: unknown): z.output<typeof subjectProfilePatchSchema> {
+  const result = subjectProfilePatchSchema.safeParse(input);
+  if (!result.success) {
+    const issues = formatIssues(result.error.issues);
+    throw new GdprMailError('VALIDATION_FAILED', 'Invalid subject profile.', { issues });
+  }
+  return result.data;
+}
+
+export function mergeProfile(
+  profile: SubjectProfile,
+  patch: z.output<typeof subjectProfilePatchSchema>,
+): SubjectProfile {
+  const merged: SubjectProfile = { ...profile };
+  for (const [key, value] of Object.entries(patch) as [keyof SubjectProfile, unknown][]) {
+    if (value === undefined) continue;
+    if (value === null) delete merged[key];
+    else (merged as Record<string, unknown>)[key] = value;
+  }
+  return merged;
+}
+
+export async function findSubject(
+  ctx: CoreContext,
+  ops: StoreOperations,
+  email: string,
+): Promise<SubjectRecord | undefined> {
+  return ops.findSubjectByEmailHash(ctx.subjectHash(email));
+}
+
+/** Finds or creates the subject; concurrent callers end up with the same record. */
+export async function ensureSubject(
+  ctx: CoreContext,
+  ops: StoreOperations,
+  email: string,
+  at: Date,
+): Promise<SubjectRecord> {
+  const existing = await findSubject(ctx, ops, email);
+  if (existing) return existing;
+  return ops.createSubject({
+    id: randomUUID(),
+    emailHash: ctx.subjectHash(email),
+    email,
+    createdAt: at,
+    updatedAt: at,
+    profile: {},
+  });
+}
+
+export interface SubjectService {
+  /** Creates the subject if needed and merges the profile fields given (null clears one). */
+  upsert(email: string, patch?: SubjectProfilePatch): Promise<SubjectRecord>;
+  get(email: string): Promise<SubjectRecord | undefined>;
+}
+
+export function createSubjectService(ctx: CoreContext): SubjectService {
+  return {
+    async upsert(emailInput, patchInput = {}) {
+      const email = normalizeEmail(emailInput);
+      const patch = parseProfilePatch(patchInput);
+      return ctx.store.transaction(async (tx) => {
+        const at = ctx.now();
+        const subject = await ensureSubject(ctx, tx, email, at);
+        return tx.updateSubjectProfile(subject.id, mergeProfile(subject.profile, patch), at);
+      });
+    },
+    async get(emailInput) {
+      return findSubject(ctx, ctx.store, normalizeEmail(emailInput));
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import type { GdprMailConfig } from '../config/config-schema.js';
+
+/** A complete, valid config for tests; override what a test is about. */
+export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailConfig {
+  return {
+    controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
+    secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
+    purposes: [
+      {
+        id: 'newsletter',
+        title: 'Monthly newsletter',
+        lawfulBasis: 'consent',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS sends you its monthly newsletter. You can withdraw your consent at any time with the unsubscribe link in every email.',
+        },
+        retention: { duration: 'P3Y', anchor: 'last-interaction', action: 'delete' },
+      },
+      {
+        id: 'partners',
+        title: 'Offers from our partners',
+        lawfulBasis: 'consent',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS shares your address with selected partners. You can withdraw at any time.',
+        },
+        retention: { duration: 'P3Y', anchor: 'collected', action: 'delete' },
+      },
+      {
+        id: 'customer-offers',
+        title: 'Offers on products like the ones you bought',
+        lawfulBasis: 'soft-opt-in',
+        softOptIn: { categories: ['garden', 'tools'] },
+        notice: {
+          version: '1.0',
+          text: 'As a customer of Acme SAS you receive offers on similar products. Unsubscribe at any time.',
+        },
+        retention: { duration: 'P3Y', anchor: 'account-closed', action: 'delete' },
+      },
+      {
+        id: 'b2b-prospecting',
+        title: 'Professional offers',
+        lawfulBasis: 'legitimate-interest',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS may email you about offers for your profession. You can opt out at any time.',
+        },
+        retention: { duration: 'P3Y', anchor: 'last-interaction', action: 'delete' },
+      },
+      {
+        id: 'orders',
+        title: 'Order confirmations',
+        kind: 'transactional',
+        lawfulBasis: 'contract',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS emails you about your orders. These emails cannot be unsubscribed from while the order runs; withdraw is not applicable.',
+        },
+        retention: { duration: 'P10Y', anchor: 'collected', action: 'delete' },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** Evidence of a ticked, unticked-by-default checkbox on a signup form. */
+export const checkboxEvidence = {
+  action: 'affirmative' as const,
+  method: 'checkbox' as const,
+  source: 'signup-form',
+  formId: 'signup-v1',
+};

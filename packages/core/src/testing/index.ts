@@ -1,0 +1,3 @@
+export { checkboxEvidence, testConfig } from './fixtures.js';
+export type { StoreConformanceOptions } from './store-conformance.js';
+export { runStoreConformance } from './store-conformance.js';

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendConsentEvents } from '../consent/append-events.js';
+import { verifyConsentChain } from '../consent/ledger.js';
+import { isGdprMailError } from '../errors/gdpr-mail-error.js';
+import { createGdprMail } from '../gdpr-mail.js';
+import type { GdprStore, SubjectRecord } from '../store/store-types.js';
+import { checkboxEvidence, testConfig } from './fixtures.js';
+
+export interface StoreConformanceOptions {
+  /** Called after each test with the store it made. Defaults to `store.close()`. */
+  teardown?: (store: GdprStore) => Promise<void>;
+}
+
+function subjectRecord(overrides: Partial<SubjectRecord> = {}): SubjectRecord {
+  const at = new Date('2026-01-15T10:00:00.000Z');
+  return {
+    id: randomUUID(),
+    emailHash: randomUUID().replaceAll('-', ''),
+    email: `${randomUUID()}@example.test`,
+    createdAt: at,
+    updatedAt: at,
+    profile: {},
+    ...overrides,
+  };
+}
+
+const proof = { source: 'conformance', method: 'api' as const, actor: 'test' };
+
+/**
+ * The behaviour every GdprStore must show. Call it from a test file:
+ * `runStoreConformance('postgres', () => createPostgresStore(...))`.
+ * Each test gets a fresh store from `makeStore`.
+ */
+export function runStoreConformance(
+  name: string,
+  makeStore: () => GdprStore | Promise<GdprStore>,
+  options: StoreConformanceOptions = {},
+): void {
+  describe(`GdprStore conformance: ${name}`, () => {
+    let store: GdprStore;
+
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await (options.teardown ? options.teardown(store) : store.close());
+    });
+
+    it('round-trips a subject with dates and profile intact', async () => {
+      const subject = subjectRecord({
+        profile: {
+          country: 'FR',
+          ageBracket: '14',
+          customer: {
+            saleRef: 'S-1',
+            categories: ['garden'],
+            objectionOfferedAt: new Date('2026-01-01T00:00:00.000Z'),
+          },
+        },
+      });
+      await store.createSubject(subject);
+      const byId = await store.getSubject(subject.id);
+      const byHash = await store.findSubjectByEmailHash(subject.emailHash);
+      expect(byId).toEqual(subject);
+      expect(byHash).toEqual(subject);
+      expect(byId?.profile.customer?.objectionOfferedAt).toBeInstanceOf(Date);
+      expect(await store.getSubject(randomUUID())).toBeUndefined();
+    });
+
+    it('creates one subject per email hash, even when asked concurrently', async () => {
+      const emailHash = randomUUID();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.createSubject(subjectRecord({ emailHash }))),
+      );
+      expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    });
+
+    it('updates a profile and refuses an unknown subject', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-02-01T00:00:00.000Z');
+      const updated = await store.updateSubjectProfile(subject.id, { country: 'BE' }, at);
+      expect(updated.profile).toEqual({ country: 'BE' });
+      expect(updated.updatedAt).toEqual(at);
+      await expect(store.updateSubjectProfile(randomUUID(), {}, at)).rejects.toSatisfy((e) =>
+        isGdprMailError(e, 'SUBJECT_NOT_FOUND'),
+      );
+    });
+
+    it('keeps ledger order and filters by purpose', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-03-01T00:00:00.000Z');
+      await appendConsentEvents(
+        store,
+        subject.id,
+        [
+          { type: 'requested', purposeId: 'newsletter', proof },
+          { type: 'granted', purposeId: 'partners', proof },
+        ],
+        at,
+      );
+      await appendConsentEvents(
+        store,
+        subject.id,
+        [{ type: 'confirmed', purposeId: 'newsletter', proof }],
+        at,
+      );
+      const all = await store.listConsentEvents(subject.id);
+      expect(all.map((e) => [e.seq, e.type])).toEqual([
+        [1, 'requested'],
+        [2, 'granted'],
+        [3, 'confirmed'],
+      ]);
+      expect(all[0]?.at).toEqual(at);
+      expect(verifyConsentChain(all)).toEqual({ ok: true });
+      const newsletter = await store.listConsentEvents(subject.id, { purposeId: 'newsletter' });
+      expect(newsletter.map((e) => e.type)).toEqual(['requested', 'confirmed']);
+      expect(await store.getLedgerHead(subject.id)).toEqual({ seq: 3, hash: all[2]?.hash });
+    });
+
+    it('rejects an append whose expected head is stale, writing nothing', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date();
+      const first = await appendConsentEvents(
+        store,
+        subject.id,
+        [{ type: 'granted', purposeId: 'newsletter', proof }],
+        at,
+      );
+      const staleEvent = { ...first[0]!, id: randomUUID() };
+      await expect(
+        store.appendConsentEvents(subject.id, undefined, [staleEvent]),
+      ).rejects.toSatisfy((e) => isGdprMailError(e, 'STORE_CONFLICT'));
+      expect(await store.listConsentEvents(subject.id)).toHaveLength(1);
+    });
+
+    it('writes no part of a batch that breaks the sequence', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const head = await store.getLedgerHead(subject.id);
+      const good = {
+        id: randomUUID(),
+        subjectId: subject.id,
+        seq: 1,
+        type: 'granted' as const,
+        purposeId: 'newsletter',
+        at: new Date(),
+        proof,
+        prevHash: null,
+        hash: 'a'.repeat(64),
+      };
+      const duplicate = { ...good, id: randomUUID() };
+      await expect(
+        store.appendConsentEvents(subject.id, head, [good, duplicate]),
+      ).rejects.toThrow();
+      expect(await store.listConsentEvents(subject.id)).toEqual([]);
+      expect(await store.getLedgerHead(subject.id)).toBeUndefined();
+    });
+
+    it('rolls back every write of a transaction that throws', async () => {
+      const subject = subjectRecord();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.createSubject(subject);
+          await appendConsentEvents(
+            tx,
+            subject.id,
+            [{ type: 'granted', purposeId: 'newsletter', proof }],
+            new Date(),
+          );
+          await tx.addSuppression({
+            hash: 'f'.repeat(64),
+            reason: 'manual',
+            at: new Date(),
+            source: 't',
+          });
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getSubject(subject.id)).toBeUndefined();
+      expect(await store.listConsentEvents(subject.id)).toEqual([]);
+      expect(await store.getSuppression('f'.repeat(64))).toBeUndefined();
+    });
+
+    it('commits a transaction that succeeds and returns its value', async () => {
+      const subject = subjectRecord();
+      const value = await store.transaction(async (tx) => {
+        await tx.createSubject(subject);
+        return 42;
+      });
+      expect(value).toBe(42);
+      expect(await store.getSubject(subject.id)).toEqual(subject);
+    });
+
+    it('keeps suppression entries idempotent and removable', async () => {
+      const entry = {
+        hash: 'c'.repeat(64),
+        reason: 'complaint' as const,
+        at: new Date('2026-04-01T00:00:00.000Z'),
+        source: 'ses',
+      };
+      expect(await store.addSuppression(entry)).toBe(true);
+      expect(await store.addSuppression({ ...entry, reason: 'manual' })).toBe(false);
+      expect(await store.getSuppression(entry.hash)).toEqual(entry);
+      expect(await store.removeSuppression(entry.hash)).toBe(true);
+      expect(await store.removeSuppression(entry.hash)).toBe(false);
+      expect(await store.getSuppression(entry.hash)).toBeUndefined();
+    });
+
+    it('stores each notice text once by hash', async () => {
+      const notice = {
+        purposeId: 'newsletter',
+        version: '1.0',
+        hash: 'd'.repeat(64),
+        text: 'Text',
+        firstSeenAt: new Date('2026-01-01T00:00:00.000Z'),
+      };
+      await store.putNotice(notice);
+      await store.putNotice({ ...notice, text: 'Other', firstSeenAt: new Date() });
+      expect(await store.getNotice(notice.hash)).toEqual(notice);
+    });
+
+    it('does not let callers mutate stored records through returned objects', async () => {
+      const subject = await store.createSubject(subjectRecord({ profile: { country: 'FR' } }));
+      const copy = await store.getSubject(subject.id);
+      copy!.profile.country = 'DE';
+      expect((await store.getSubject(subject.id))?.profile.country).toBe('FR');
+    });
+
+    it('serialises concurrent consent writes to one subject into one valid chain', async () => {
+      const gdpr = createGdprMail(testConfig({ store }));
+      const email = `concurrent-${randomUUID()}@example.test`;
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          gdpr.consent.record({
+            email,
+            purposes: [i % 2 === 0 ? 'newsletter' : 'partners'],
+            evidence: checkboxEvidence,
+          }),
+        ),
+      );
+      const events = await gdpr.consent.history(email);
+      expect(events).toHaveLength(20);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(verifyConsentChain(events)).toEqual({ ok: true });
+    });
+  });
+}
