@@ -60,6 +60,7 @@ export type {
   GdprStore,
   ListOptions,
   NoticeRecord,
+  PendingOptIn,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,

@@ -5,6 +5,7 @@ import type {
   GdprStore,
   ListOptions,
   NoticeRecord,
+  PendingOptIn,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,
@@ -17,6 +18,8 @@ interface MemoryState {
   ledgers: Map<string, ConsentEvent[]>;
   notices: Map<string, NoticeRecord>;
   suppression: Map<string, SuppressionEntry>;
+  pendingOptIns: Map<string, PendingOptIn>;
+  nonces: Map<string, Date>;
 }
 
 function emptyState(): MemoryState {
@@ -26,6 +29,8 @@ function emptyState(): MemoryState {
     ledgers: new Map(),
     notices: new Map(),
     suppression: new Map(),
+    pendingOptIns: new Map(),
+    nonces: new Map(),
   };
 }
 
@@ -70,6 +75,27 @@ export class MemoryStore implements GdprStore {
   }
   updateSubjectProfile(id: string, profile: SubjectProfile, at: Date) {
     return this.transaction((tx) => tx.updateSubjectProfile(id, profile, at));
+  }
+  deleteSubject(id: string) {
+    return this.transaction((tx) => tx.deleteSubject(id));
+  }
+  putPendingOptIn(pending: PendingOptIn) {
+    return this.transaction((tx) => tx.putPendingOptIn(pending));
+  }
+  getPendingOptIn(id: string) {
+    return this.ops.getPendingOptIn(id);
+  }
+  takePendingOptIn(id: string) {
+    return this.transaction((tx) => tx.takePendingOptIn(id));
+  }
+  listExpiredPendingOptIns(now: Date, limit: number) {
+    return this.ops.listExpiredPendingOptIns(now, limit);
+  }
+  consumeNonce(nonce: string, expiresAt: Date) {
+    return this.transaction((tx) => tx.consumeNonce(nonce, expiresAt));
+  }
+  purgeExpiredNonces(now: Date) {
+    return this.transaction((tx) => tx.purgeExpiredNonces(now));
   }
   getLedgerHead(subjectId: string) {
     return this.ops.getLedgerHead(subjectId);
@@ -131,6 +157,63 @@ function createOperations(state: () => MemoryState): StoreOperations {
       found.profile = structuredClone(profile);
       found.updatedAt = new Date(at);
       return structuredClone(found);
+    },
+    async deleteSubject(id) {
+      const s = state();
+      const found = s.subjects.get(id);
+      if (!found) return false;
+      s.subjects.delete(id);
+      s.subjectIdByEmailHash.delete(found.emailHash);
+      s.ledgers.delete(id);
+      for (const [key, pending] of s.pendingOptIns) {
+        if (pending.subjectId === id) s.pendingOptIns.delete(key);
+      }
+      return true;
+    },
+    async putPendingOptIn(pending) {
+      const s = state();
+      if (!s.subjects.has(pending.subjectId)) {
+        throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${pending.subjectId}.`);
+      }
+      if (s.pendingOptIns.has(pending.id)) {
+        throw new GdprMailError('STORE_CONFLICT', `Pending opt-in ${pending.id} already exists.`);
+      }
+      s.pendingOptIns.set(pending.id, structuredClone(pending));
+    },
+    async getPendingOptIn(id) {
+      const found = state().pendingOptIns.get(id);
+      return found && structuredClone(found);
+    },
+    async takePendingOptIn(id) {
+      const s = state();
+      const found = s.pendingOptIns.get(id);
+      s.pendingOptIns.delete(id);
+      return found && structuredClone(found);
+    },
+    async listExpiredPendingOptIns(now, limit) {
+      return structuredClone(
+        [...state().pendingOptIns.values()]
+          .filter((p) => p.expiresAt <= now)
+          .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+          .slice(0, limit),
+      );
+    },
+    async consumeNonce(nonce, expiresAt) {
+      const s = state();
+      if (s.nonces.has(nonce)) return false;
+      s.nonces.set(nonce, new Date(expiresAt));
+      return true;
+    },
+    async purgeExpiredNonces(now) {
+      const s = state();
+      let purged = 0;
+      for (const [nonce, expiresAt] of s.nonces) {
+        if (expiresAt <= now) {
+          s.nonces.delete(nonce);
+          purged += 1;
+        }
+      }
+      return purged;
     },
     async getLedgerHead(subjectId) {
       const last = state().ledgers.get(subjectId)?.at(-1);

@@ -56,6 +56,16 @@ export interface NoticeRecord {
   firstSeenAt: Date;
 }
 
+/** A double opt-in request waiting for its confirmation (REQ-16, REQ-18). */
+export interface PendingOptIn {
+  /** Also the nonce of the confirmation token. */
+  id: string;
+  subjectId: string;
+  purposeIds: string[];
+  requestedAt: Date;
+  expiresAt: Date;
+}
+
 export interface ListOptions {
   purposeId?: string;
 }
@@ -69,6 +79,8 @@ export interface StoreOperations {
   findSubjectByEmailHash(emailHash: string): Promise<SubjectRecord | undefined>;
   getSubject(id: string): Promise<SubjectRecord | undefined>;
   updateSubjectProfile(id: string, profile: SubjectProfile, at: Date): Promise<SubjectRecord>;
+  /** Removes the subject and its consent ledger and pending opt-ins; false when unknown. */
+  deleteSubject(id: string): Promise<boolean>;
 
   getLedgerHead(subjectId: string): Promise<LedgerHead | undefined>;
   /**
@@ -85,6 +97,21 @@ export interface StoreOperations {
 
   putNotice(notice: NoticeRecord): Promise<void>;
   getNotice(hash: string): Promise<NoticeRecord | undefined>;
+
+  putPendingOptIn(pending: PendingOptIn): Promise<void>;
+  getPendingOptIn(id: string): Promise<PendingOptIn | undefined>;
+  /**
+   * Deletes and returns the pending opt-in in one atomic step: of concurrent
+   * callers exactly one gets it, the others get undefined (single use).
+   */
+  takePendingOptIn(id: string): Promise<PendingOptIn | undefined>;
+  /** Pending opt-ins with `expiresAt <= now`, oldest first, at most `limit`. */
+  listExpiredPendingOptIns(now: Date, limit: number): Promise<PendingOptIn[]>;
+
+  /** Records a single-use nonce; false when it was already used. */
+  consumeNonce(nonce: string, expiresAt: Date): Promise<boolean>;
+  /** Forgets nonces whose `expiresAt <= now` (their tokens fail on expiry anyway). */
+  purgeExpiredNonces(now: Date): Promise<number>;
 
   /** Adds or keeps the entry; returns false when the hash was already suppressed. */
   addSuppression(entry: SuppressionEntry): Promise<boolean>;

@@ -226,6 +226,77 @@ export function runStoreConformance(
       expect((await store.getSubject(subject.id))?.profile.country).toBe('FR');
     });
 
+    it('deletes a subject with its ledger and pending opt-ins', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      await appendConsentEvents(
+        store,
+        subject.id,
+        [{ type: 'requested', purposeId: 'newsletter', proof }],
+        new Date(),
+      );
+      const at = new Date('2026-05-01T00:00:00.000Z');
+      await store.putPendingOptIn({
+        id: randomUUID(),
+        subjectId: subject.id,
+        purposeIds: ['newsletter'],
+        requestedAt: at,
+        expiresAt: at,
+      });
+      expect(await store.deleteSubject(subject.id)).toBe(true);
+      expect(await store.getSubject(subject.id)).toBeUndefined();
+      expect(await store.findSubjectByEmailHash(subject.emailHash)).toBeUndefined();
+      expect(await store.listConsentEvents(subject.id)).toEqual([]);
+      expect(await store.listExpiredPendingOptIns(at, 10)).toEqual([]);
+      expect(await store.deleteSubject(subject.id)).toBe(false);
+    });
+
+    it('hands a pending opt-in to exactly one of many concurrent takers', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const pending = {
+        id: randomUUID(),
+        subjectId: subject.id,
+        purposeIds: ['newsletter', 'partners'],
+        requestedAt: new Date('2026-05-01T00:00:00.000Z'),
+        expiresAt: new Date('2026-05-08T00:00:00.000Z'),
+      };
+      await store.putPendingOptIn(pending);
+      expect(await store.getPendingOptIn(pending.id)).toEqual(pending);
+      const taken = await Promise.all(
+        Array.from({ length: 20 }, () => store.takePendingOptIn(pending.id)),
+      );
+      expect(taken.filter(Boolean)).toEqual([pending]);
+      expect(await store.getPendingOptIn(pending.id)).toBeUndefined();
+    });
+
+    it('lists expired pending opt-ins oldest first, up to a limit', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const day = (d: number) => new Date(Date.UTC(2026, 5, d));
+      for (const d of [3, 1, 2, 9]) {
+        await store.putPendingOptIn({
+          id: randomUUID(),
+          subjectId: subject.id,
+          purposeIds: ['newsletter'],
+          requestedAt: day(d - 1),
+          expiresAt: day(d),
+        });
+      }
+      const expired = await store.listExpiredPendingOptIns(day(3), 2);
+      expect(expired.map((p) => p.expiresAt)).toEqual([day(1), day(2)]);
+      expect(await store.listExpiredPendingOptIns(day(3), 10)).toHaveLength(3);
+    });
+
+    it('accepts a nonce once, even under concurrency, and purges expired ones', async () => {
+      const nonce = randomUUID();
+      const expiresAt = new Date('2026-06-01T00:00:00.000Z');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.consumeNonce(nonce, expiresAt)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await store.consumeNonce(randomUUID(), new Date('2026-07-01T00:00:00.000Z'));
+      expect(await store.purgeExpiredNonces(new Date('2026-06-15T00:00:00.000Z'))).toBe(1);
+      expect(await store.consumeNonce(nonce, expiresAt)).toBe(true);
+    });
+
     it('serialises concurrent consent writes to one subject into one valid chain', async () => {
       const gdpr = createGdprMail(testConfig({ store }));
       const email = `concurrent-${randomUUID()}@example.test`;
