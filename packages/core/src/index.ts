@@ -1,3 +1,11 @@
+export { appendAuditEntry, hashAuditEntry, verifyAuditLog } from './audit/audit-chain.js';
+export type {
+  AuditDraft,
+  AuditEntry,
+  AuditHead,
+  AuditVerification,
+} from './audit/audit-entry.js';
+export type { AuditService } from './audit/audit-service.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -47,6 +55,7 @@ export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
+export type { AudienceMember, AudienceOptions } from './policy/audience.js';
 export {
   B2B_RULES,
   DEFAULT_GENERIC_LOCAL_PARTS,
@@ -54,9 +63,11 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
+  AudienceQuery,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -70,4 +81,4 @@ export type {
 export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
-export type { SuppressionService } from './suppression/suppression-service.js';
+export type { AuditedBy, SuppressionService } from './suppression/suppression-service.js';

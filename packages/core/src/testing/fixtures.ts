@@ -1,8 +1,14 @@
 import type { GdprMailConfig } from '../config/config-schema.js';
+import { MemoryStore } from '../store/memory-store.js';
 
-/** A complete, valid config for tests; override what a test is about. */
+/**
+ * A complete, valid config for tests; override what a test is about. It
+ * brings its own memory store: without one, tests would share the default
+ * on-disk store across workers.
+ */
 export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailConfig {
   return {
+    store: new MemoryStore(),
     controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
     secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
     purposes: [
