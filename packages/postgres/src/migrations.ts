@@ -14,8 +14,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'consent store',
     sql: (s) => `
+-- Ids compare bytewise ("C"): keyset pages follow the same order on every
+-- server locale, and comparisons skip locale rules on the hot paths.
 CREATE TABLE ${s}.subjects (
-  id text PRIMARY KEY,
+  id text COLLATE "C" PRIMARY KEY,
   email_hash text NOT NULL UNIQUE,
   email text NOT NULL,
   created_at timestamptz NOT NULL,
@@ -26,7 +28,7 @@ CREATE TABLE ${s}.subjects (
 CREATE INDEX subjects_created_at_idx ON ${s}.subjects (created_at);
 
 CREATE TABLE ${s}.consent_events (
-  subject_id text NOT NULL REFERENCES ${s}.subjects (id) ON DELETE CASCADE,
+  subject_id text COLLATE "C" NOT NULL REFERENCES ${s}.subjects (id) ON DELETE CASCADE,
   seq integer NOT NULL,
   id text NOT NULL UNIQUE,
   type text NOT NULL,
