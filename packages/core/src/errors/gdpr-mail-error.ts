@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'TOKEN_USED',
   'OPT_IN_NOT_PENDING',
   'TEMPLATE_REJECTED',
+  'RATE_LIMITED',
   'AUDIT_CHAIN_BROKEN',
 ] as const;
 

@@ -5,6 +5,8 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
   return {
     controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
     secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
+    tokens: { keys: [{ id: 'k1', secret: 'test-token-key-1-0123456789abcdefghijklmnop' }] },
+    links: { baseUrl: 'https://app.acme.test/gdpr', privacyUrl: 'https://acme.test/privacy' },
     purposes: [
       {
         id: 'newsletter',
