@@ -3,6 +3,10 @@ import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
 import { createConsentService } from './consent/consent-service.js';
 import { createContext } from './context.js';
+import type { OptInService } from './double-opt-in/opt-in-service.js';
+import { createOptInService } from './double-opt-in/opt-in-service.js';
+import type { LinkService } from './links/link-service.js';
+import { createLinkService } from './links/link-service.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -11,6 +15,9 @@ import type { SubjectService } from './subjects/subject-service.js';
 import { createSubjectService } from './subjects/subject-service.js';
 import type { SuppressionService } from './suppression/suppression-service.js';
 import { createSuppressionService } from './suppression/suppression-service.js';
+import type { TokenSigner } from './tokens/token-types.js';
+import type { UnsubscribeService } from './unsubscribe/unsubscribe-service.js';
+import { createUnsubscribeService } from './unsubscribe/unsubscribe-service.js';
 
 export interface GdprMail {
   readonly config: ResolvedConfig;
@@ -18,6 +25,13 @@ export interface GdprMail {
   readonly consent: ConsentService;
   readonly subjects: SubjectService;
   readonly suppression: SuppressionService;
+  /** Double opt-in: request, inspect (GET), confirm (POST), purge (REQ-16..18). */
+  readonly optIn: OptInService;
+  /** Signed unsubscribe and preference-centre links (REQ-10, REQ-12). */
+  readonly links: LinkService;
+  readonly unsubscribe: UnsubscribeService;
+  /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
+  readonly tokens: TokenSigner;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   close(): Promise<void>;
@@ -31,12 +45,17 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
   const resolved = parseConfig(config);
   const store = resolved.store ?? new MemoryStore();
   const ctx = createContext(resolved, store);
+  const consent = createConsentService(ctx);
   return {
     config: resolved,
     store,
-    consent: createConsentService(ctx),
+    consent,
     subjects: createSubjectService(ctx),
     suppression: createSuppressionService(ctx),
+    optIn: createOptInService(ctx),
+    links: createLinkService(ctx),
+    unsubscribe: createUnsubscribeService(ctx, consent),
+    tokens: ctx.tokens,
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: () => store.close(),
   };

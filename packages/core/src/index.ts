@@ -38,6 +38,14 @@ export type { ChainVerification, ConsentStatus, PurposeConsentState } from './co
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
+  OptInConfirmResult,
+  OptInInspection,
+  OptInPurgeResult,
+  OptInRequestOptions,
+  OptInRequestResult,
+  OptInService,
+} from './double-opt-in/opt-in-service.js';
+export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
   GdprMailErrorOptions,
@@ -45,6 +53,7 @@ export type {
 export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-error.js';
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
+export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
 export {
@@ -71,3 +80,23 @@ export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-ty
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
 export type { SuppressionService } from './suppression/suppression-service.js';
+export type { ConfirmationMessages } from './templates/confirmation-messages.js';
+export { CONFIRMATION_MESSAGES } from './templates/confirmation-messages.js';
+export type {
+  ConfirmationMailInput,
+  ConfirmationTemplate,
+  MailContent,
+  RenderedMail,
+} from './templates/confirmation-template.js';
+export { builtInConfirmationTemplate } from './templates/confirmation-template.js';
+export type { DoubleOptInLinks } from './templates/lint-double-opt-in.js';
+export { lintDoubleOptInTemplate } from './templates/lint-double-opt-in.js';
+export type { KeyRing, TokenKey } from './tokens/key-ring.js';
+export { createKeyRing } from './tokens/key-ring.js';
+export { createTokenSigner } from './tokens/token-signer.js';
+export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
+export { TOKEN_TYPES } from './tokens/token-types.js';
+export type {
+  UnsubscribeInspection,
+  UnsubscribeService,
+} from './unsubscribe/unsubscribe-service.js';

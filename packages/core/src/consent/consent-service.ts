@@ -76,14 +76,14 @@ export interface ConsentService {
   prove(email: string, purposeId: string): Promise<ConsentProofBundle>;
 }
 
-function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
+export function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
   if (ids.length === 0) {
     throw new GdprMailError('VALIDATION_FAILED', 'Name at least one purpose.');
   }
   return [...new Set(ids)].map((id) => ctx.purpose(id));
 }
 
-function assertConsentable(
+export function assertConsentable(
   ctx: CoreContext,
   ids: readonly string[],
   shown?: Record<string, string>,
@@ -107,7 +107,7 @@ function assertConsentable(
   }
 }
 
-async function recordNotices(
+export async function recordNotices(
   ctx: CoreContext,
   ops: StoreOperations,
   ids: readonly string[],

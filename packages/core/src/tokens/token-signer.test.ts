@@ -154,9 +154,7 @@ describe('token signer (REQ-12 token part, REQ-18)', () => {
     const { signer } = signerAt();
     expect(codeOf(() => signer.sign({ ...input, subjectId: 'a@b.c' }))).toBe('VALIDATION_FAILED');
     expect(codeOf(() => signer.sign({ ...input, purposes: [] }))).toBe('VALIDATION_FAILED');
-    expect(codeOf(() => signer.sign({ ...input, purposes: ['Bad Id'] }))).toBe(
-      'VALIDATION_FAILED',
-    );
+    expect(codeOf(() => signer.sign({ ...input, purposes: ['Bad Id'] }))).toBe('VALIDATION_FAILED');
     expect(codeOf(() => signer.sign({ ...input, expiresAt: new Date('2020-01-01') }))).toBe(
       'VALIDATION_FAILED',
     );
