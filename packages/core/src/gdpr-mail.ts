@@ -5,6 +5,8 @@ import { createConsentService } from './consent/consent-service.js';
 import { createContext } from './context.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
+import type { RecordsService } from './records/records-service.js';
+import { createRecordsService } from './records/records-service.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { GdprStore } from './store/store-types.js';
 import type { SubjectService } from './subjects/subject-service.js';
@@ -18,6 +20,8 @@ export interface GdprMail {
   readonly consent: ConsentService;
   readonly subjects: SubjectService;
   readonly suppression: SuppressionService;
+  /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
+  readonly records: RecordsService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   close(): Promise<void>;
@@ -37,6 +41,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     consent: createConsentService(ctx),
     subjects: createSubjectService(ctx),
     suppression: createSuppressionService(ctx),
+    records: createRecordsService(ctx),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: () => store.close(),
   };

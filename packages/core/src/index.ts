@@ -54,6 +54,17 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export type { TransferSafeguard } from './records/eea.js';
+export { EEA_COUNTRIES, isEea, TRANSFER_SAFEGUARDS } from './records/eea.js';
+export type { PrivacyNoticeFacts } from './records/privacy-notice-facts.js';
+export { DATA_SUBJECT_RIGHTS } from './records/privacy-notice-facts.js';
+export type {
+  ProcessingActivity,
+  ProcessorRecord,
+  RecordsOfProcessing,
+  RetentionRecord,
+} from './records/records-of-processing.js';
+export type { RecordsFormat, RecordsService } from './records/records-service.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
