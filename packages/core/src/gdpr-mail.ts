@@ -1,3 +1,5 @@
+import type { BreachService } from './breaches/breach-service.js';
+import { createBreachService } from './breaches/breach-service.js';
 import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
 import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
@@ -22,6 +24,8 @@ export interface GdprMail {
   readonly suppression: SuppressionService;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
   readonly records: RecordsService;
+  /** The breach register with its 72-hour clock (Art. 33, 34). */
+  readonly breaches: BreachService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   close(): Promise<void>;
@@ -42,6 +46,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     subjects: createSubjectService(ctx),
     suppression: createSuppressionService(ctx),
     records: createRecordsService(ctx),
+    breaches: createBreachService(ctx),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: () => store.close(),
   };

@@ -1,3 +1,12 @@
+export type { BreachIncident, BreachPhase, BreachRiskLevel } from './breaches/breach-incident.js';
+export { BREACH_RISK_LEVELS } from './breaches/breach-incident.js';
+export type {
+  BreachService,
+  CloseBreachInput,
+  NotifyInput,
+  OpenBreachInput,
+  UpdateBreachInput,
+} from './breaches/breach-service.js';
 export type {
   GdprMailConfig,
   LawfulBasis,

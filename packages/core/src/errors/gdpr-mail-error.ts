@@ -25,6 +25,10 @@ export const ERROR_CODES = [
   'OPT_IN_NOT_PENDING',
   'TEMPLATE_REJECTED',
   'AUDIT_CHAIN_BROKEN',
+  'BREACH_NOT_FOUND',
+  'BREACH_CLOSED',
+  'BREACH_DELAY_REASON_REQUIRED',
+  'BREACH_SUBJECTS_NOT_NOTIFIED',
 ] as const;
 
 export type GdprMailErrorCode = (typeof ERROR_CODES)[number];
