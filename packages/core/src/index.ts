@@ -46,6 +46,10 @@ export type { ConsentEvidence, WithdrawalEvidence } from './consent/evidence.js'
 export type { ChainVerification, ConsentStatus, PurposeConsentState } from './consent/ledger.js';
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
+export type { CsvOptions } from './dsar/csv.js';
+export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
+export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
 export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
