@@ -1,3 +1,5 @@
+import type { BreachService } from './breaches/breach-service.js';
+import { createBreachService } from './breaches/breach-service.js';
 import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
 import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
@@ -9,6 +11,8 @@ import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
+import type { RecordsService } from './records/records-service.js';
+import { createRecordsService } from './records/records-service.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { GdprStore } from './store/store-types.js';
 import type { SubjectService } from './subjects/subject-service.js';
@@ -32,6 +36,10 @@ export interface GdprMail {
   readonly unsubscribe: UnsubscribeService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
+  /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
+  readonly records: RecordsService;
+  /** The breach register with its 72-hour clock (Art. 33, 34). */
+  readonly breaches: BreachService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   close(): Promise<void>;
@@ -56,6 +64,8 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     links: createLinkService(ctx),
     unsubscribe: createUnsubscribeService(ctx, consent),
     tokens: ctx.tokens,
+    records: createRecordsService(ctx),
+    breaches: createBreachService(ctx),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: () => store.close(),
   };

@@ -1,3 +1,12 @@
+export type { BreachIncident, BreachPhase, BreachRiskLevel } from './breaches/breach-incident.js';
+export { BREACH_RISK_LEVELS } from './breaches/breach-incident.js';
+export type {
+  BreachService,
+  CloseBreachInput,
+  NotifyInput,
+  OpenBreachInput,
+  UpdateBreachInput,
+} from './breaches/breach-service.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -45,6 +54,10 @@ export type {
   OptInRequestResult,
   OptInService,
 } from './double-opt-in/opt-in-service.js';
+export type { CsvOptions } from './dsar/csv.js';
+export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
+export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
 export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
@@ -63,6 +76,17 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export type { TransferSafeguard } from './records/eea.js';
+export { EEA_COUNTRIES, isEea, TRANSFER_SAFEGUARDS } from './records/eea.js';
+export type { PrivacyNoticeFacts } from './records/privacy-notice-facts.js';
+export { DATA_SUBJECT_RIGHTS } from './records/privacy-notice-facts.js';
+export type {
+  ProcessingActivity,
+  ProcessorRecord,
+  RecordsOfProcessing,
+  RetentionRecord,
+} from './records/records-of-processing.js';
+export type { RecordsFormat, RecordsService } from './records/records-service.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,

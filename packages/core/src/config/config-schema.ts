@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { missingNoticeElements } from '../consent/notice.js';
+import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
 import { isGdprStore } from '../store/store-types.js';
 import type { ConfirmationTemplate } from '../templates/confirmation-template.js';
@@ -70,6 +71,12 @@ const purposeSchema = z
     /** EDPB: refresh consent at appropriate intervals (REQ-08). */
     refreshAfter: isoDuration.optional(),
     dataCategories: z.array(z.string().min(1)).default(['email address']),
+    /** Art. 30(1)(c): whose data this is. */
+    subjectCategories: z.array(z.string().min(1)).default(['subscribers']),
+    /** Art. 30(1)(d): who receives the data besides the processors declared below. */
+    recipients: z.array(z.string().min(1)).default([]),
+    /** Art. 13(1)(d): the legitimate interest pursued, for that basis. */
+    legitimateInterest: z.string().min(1).optional(),
     /** Mandatory: data without a retention period is refused (REQ-09, REQ-27). */
     retention: retentionSchema,
   })
@@ -104,6 +111,13 @@ const purposeSchema = z
       });
     }
   });
+
+export const DEFAULT_SECURITY_MEASURES: readonly string[] = [
+  'Suppressed addresses kept only as keyed hashes (HMAC-SHA256)',
+  'Append-only, hash-chained consent ledger and audit log',
+  'Signed, typed, expiring tokens in every mailed link',
+  'TLS to email providers',
+];
 
 const contactSchema = z.object({ name: z.string().min(1), email: z.email() });
 
@@ -208,6 +222,29 @@ const doubleOptInSchema = z.object({
     )
     .optional(),
 });
+/** A processor (sub-processor) that handles the data: an ESP, a host (SEED-09, SEED-11). */
+const processorSchema = z
+  .object({
+    name: z.string().min(1),
+    role: z.string().min(1),
+    country: countryCode,
+    /** Provider region, e.g. `eu-west-3` for SES. */
+    region: z.string().min(1).optional(),
+    /** Purpose ids it serves; all purposes when omitted. */
+    purposes: z.array(z.string().min(1)).optional(),
+    transferSafeguard: z.enum(TRANSFER_SAFEGUARDS).optional(),
+    /** Where the data processing agreement or safeguard documentation is. */
+    documentation: z.string().min(1).optional(),
+  })
+  .superRefine((processor, ctx) => {
+    if (!isEea(processor.country) && !processor.transferSafeguard) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transferSafeguard'],
+        message: `is required: ${processor.name} is outside the EEA (${processor.country}) and a transfer needs a Chapter V safeguard (REQ-31, SEED-11)`,
+      });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -241,6 +278,25 @@ export const configSchema = z
     tokens: tokensSchema,
     links: linksSchema,
     doubleOptIn: doubleOptInSchema.default({ defaultLocale: 'en', maxRequestsPerDay: 5 }),
+    processors: z.array(processorSchema).default([]),
+    records: z
+      .object({
+        /** Art. 30(1)(g): a general description of the security measures. */
+        securityMeasures: z.array(z.string().min(1)).default([...DEFAULT_SECURITY_MEASURES]),
+        /** The supervisory authority a person may complain to (Art. 13(2)(d)). */
+        supervisoryAuthority: z
+          .object({ name: z.string().min(1), url: z.url().optional() })
+          .optional(),
+        /** Art. 13(2)(f): whether decisions are made solely by automated means. */
+        automatedDecisions: z
+          .string()
+          .min(1)
+          .default('None: no decision is based solely on automated processing.'),
+      })
+      .default({
+        securityMeasures: [...DEFAULT_SECURITY_MEASURES],
+        automatedDecisions: 'None: no decision is based solely on automated processing.',
+      }),
     proof: z
       .object({
         /** Data minimisation: IP and user agent are kept only when you say so. */
@@ -298,6 +354,18 @@ export const configSchema = z
           message: `the notice must state ${missing.join(' and ')} (REQ-04)`,
         });
       }
+    });
+    const purposeIds = new Set(config.purposes.map((p) => p.id));
+    config.processors.forEach((processor, index) => {
+      processor.purposes?.forEach((id, j) => {
+        if (!purposeIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['processors', index, 'purposes', j],
+            message: `names no declared purpose ("${id}")`,
+          });
+        }
+      });
     });
     if (config.minors.basis === 'establishment' && !config.controller.country) {
       ctx.addIssue({

@@ -1,3 +1,4 @@
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
@@ -20,6 +21,7 @@ interface MemoryState {
   suppression: Map<string, SuppressionEntry>;
   pendingOptIns: Map<string, PendingOptIn>;
   nonces: Map<string, Date>;
+  breaches: Map<string, BreachIncident>;
 }
 
 function emptyState(): MemoryState {
@@ -31,6 +33,7 @@ function emptyState(): MemoryState {
     suppression: new Map(),
     pendingOptIns: new Map(),
     nonces: new Map(),
+    breaches: new Map(),
   };
 }
 
@@ -124,6 +127,15 @@ export class MemoryStore implements GdprStore {
   }
   removeSuppression(hash: string) {
     return this.transaction((tx) => tx.removeSuppression(hash));
+  }
+  putBreach(incident: BreachIncident, expectedVersion: number) {
+    return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
+  }
+  getBreach(id: string) {
+    return this.ops.getBreach(id);
+  }
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
+    return this.ops.listBreaches(options);
   }
 }
 
@@ -269,6 +281,32 @@ function createOperations(state: () => MemoryState): StoreOperations {
     },
     async removeSuppression(hash) {
       return state().suppression.delete(hash);
+    },
+    async putBreach(incident, expectedVersion) {
+      const s = state();
+      const current = s.breaches.get(incident.id)?.version ?? 0;
+      if (current !== expectedVersion || incident.version !== expectedVersion + 1) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          `Breach ${incident.id} changed meanwhile; reload it.`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      s.breaches.set(incident.id, structuredClone(incident));
+    },
+    async getBreach(id) {
+      const found = state().breaches.get(id);
+      return found && structuredClone(found);
+    },
+    async listBreaches({ status, limit }) {
+      return structuredClone(
+        [...state().breaches.values()]
+          .filter((b) => status === undefined || b.status === status)
+          .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
+          .slice(0, limit),
+      );
     },
   };
 }

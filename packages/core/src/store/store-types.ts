@@ -1,3 +1,4 @@
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 
 export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
@@ -117,6 +118,15 @@ export interface StoreOperations {
   addSuppression(entry: SuppressionEntry): Promise<boolean>;
   getSuppression(hash: string): Promise<SuppressionEntry | undefined>;
   removeSuppression(hash: string): Promise<boolean>;
+
+  /**
+   * Inserts (expectedVersion 0) or replaces the incident whose stored version is
+   * `expectedVersion`; STORE_CONFLICT when another writer got there first.
+   */
+  putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
+  getBreach(id: string): Promise<BreachIncident | undefined>;
+  /** Incidents by awareAt, newest first. */
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
 }
 
 export interface GdprStore extends StoreOperations {

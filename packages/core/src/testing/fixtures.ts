@@ -43,6 +43,9 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
         id: 'b2b-prospecting',
         title: 'Professional offers',
         lawfulBasis: 'legitimate-interest',
+        legitimateInterest:
+          'Offering our professional services to businesses whose activity they serve',
+        subjectCategories: ['professional contacts'],
         notice: {
           version: '1.0',
           text: 'Acme SAS may email you about offers for your profession. You can opt out at any time.',
