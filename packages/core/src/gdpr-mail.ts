@@ -11,6 +11,8 @@ import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
+import type { PreferenceService } from './preferences/preference-service.js';
+import { createPreferenceService } from './preferences/preference-service.js';
 import type { RecordsService } from './records/records-service.js';
 import { createRecordsService } from './records/records-service.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -34,6 +36,8 @@ export interface GdprMail {
   /** Signed unsubscribe and preference-centre links (REQ-10, REQ-12). */
   readonly links: LinkService;
   readonly unsubscribe: UnsubscribeService;
+  /** The token-authenticated preference centre (REQ-10, SEED-04). */
+  readonly preferences: PreferenceService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
@@ -63,6 +67,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     optIn: createOptInService(ctx),
     links: createLinkService(ctx),
     unsubscribe: createUnsubscribeService(ctx, consent),
+    preferences: createPreferenceService(ctx, consent),
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
     breaches: createBreachService(ctx),

@@ -76,6 +76,12 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export type {
+  PreferenceEvidence,
+  PreferenceItem,
+  PreferenceService,
+  PreferenceView,
+} from './preferences/preference-service.js';
 export type { TransferSafeguard } from './records/eea.js';
 export { EEA_COUNTRIES, isEea, TRANSFER_SAFEGUARDS } from './records/eea.js';
 export type { PrivacyNoticeFacts } from './records/privacy-notice-facts.js';

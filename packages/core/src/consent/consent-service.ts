@@ -213,7 +213,9 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           });
           const toWithdraw = unticked.filter((id) => {
             const status = deriveConsentState(ledger, id).status;
-            return status === 'granted' || status === 'pending';
+            if (status === 'granted' || status === 'pending') return true;
+            // Soft opt-in and B2B mail flow without a grant: unticking must stop it too.
+            return ctx.purpose(id).lawfulBasis !== 'consent' && status === 'none';
           });
           const events: ConsentEvent[] = [];
           if (toGrant.length > 0 && grantEvidence) {
