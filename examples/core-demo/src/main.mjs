@@ -12,6 +12,15 @@ const gdpr = createGdprMail({
   storage: { dir: storageDir },
   controller: { name: 'Acme SAS', email: 'privacy@acme.example', country: 'FR' },
   secrets: { pepper: process.env.GDPR_MAIL_PEPPER ?? 'demo-pepper-change-me-0123456789abcdef' },
+  tokens: {
+    keys: [
+      {
+        id: 'k1',
+        secret: process.env.GDPR_MAIL_TOKEN_KEY ?? 'demo-token-key-change-me-0123456789abcdef',
+      },
+    ],
+  },
+  links: { baseUrl: 'http://localhost:3000/gdpr' },
   purposes: [
     {
       id: 'newsletter',

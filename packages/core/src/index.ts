@@ -6,6 +6,15 @@ export type {
   AuditVerification,
 } from './audit/audit-entry.js';
 export type { AuditService } from './audit/audit-service.js';
+export type { BreachIncident, BreachPhase, BreachRiskLevel } from './breaches/breach-incident.js';
+export { BREACH_RISK_LEVELS } from './breaches/breach-incident.js';
+export type {
+  BreachService,
+  CloseBreachInput,
+  NotifyInput,
+  OpenBreachInput,
+  UpdateBreachInput,
+} from './breaches/breach-service.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -46,6 +55,18 @@ export type { ChainVerification, ConsentStatus, PurposeConsentState } from './co
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
+  OptInConfirmResult,
+  OptInInspection,
+  OptInPurgeResult,
+  OptInRequestOptions,
+  OptInRequestResult,
+  OptInService,
+} from './double-opt-in/opt-in-service.js';
+export type { CsvOptions } from './dsar/csv.js';
+export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
+export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
+export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
   GdprMailErrorOptions,
@@ -53,6 +74,7 @@ export type {
 export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-error.js';
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
+export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
 export type { AudienceMember, AudienceOptions } from './policy/audience.js';
@@ -63,6 +85,23 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export type {
+  PreferenceEvidence,
+  PreferenceItem,
+  PreferenceService,
+  PreferenceView,
+} from './preferences/preference-service.js';
+export type { TransferSafeguard } from './records/eea.js';
+export { EEA_COUNTRIES, isEea, TRANSFER_SAFEGUARDS } from './records/eea.js';
+export type { PrivacyNoticeFacts } from './records/privacy-notice-facts.js';
+export { DATA_SUBJECT_RIGHTS } from './records/privacy-notice-facts.js';
+export type {
+  ProcessingActivity,
+  ProcessorRecord,
+  RecordsOfProcessing,
+  RetentionRecord,
+} from './records/records-of-processing.js';
+export type { RecordsFormat, RecordsService } from './records/records-service.js';
 export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
@@ -81,4 +120,27 @@ export type {
 export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
-export type { AuditedBy, SuppressionService } from './suppression/suppression-service.js';
+export type {
+  AuditedBy,
+  SuppressionService,
+} from './suppression/suppression-service.js';
+export type { ConfirmationMessages } from './templates/confirmation-messages.js';
+export { CONFIRMATION_MESSAGES } from './templates/confirmation-messages.js';
+export type {
+  ConfirmationMailInput,
+  ConfirmationTemplate,
+  MailContent,
+  RenderedMail,
+} from './templates/confirmation-template.js';
+export { builtInConfirmationTemplate } from './templates/confirmation-template.js';
+export type { DoubleOptInLinks } from './templates/lint-double-opt-in.js';
+export { lintDoubleOptInTemplate } from './templates/lint-double-opt-in.js';
+export type { KeyRing, TokenKey } from './tokens/key-ring.js';
+export { createKeyRing } from './tokens/key-ring.js';
+export { createTokenSigner } from './tokens/token-signer.js';
+export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
+export { TOKEN_TYPES } from './tokens/token-types.js';
+export type {
+  UnsubscribeInspection,
+  UnsubscribeService,
+} from './unsubscribe/unsubscribe-service.js';

@@ -118,6 +118,20 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON ${s}.audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION ${s}.audit_log_append_only();
 `,
   },
+  {
+    version: 3,
+    name: 'breach register',
+    sql: (s) => `
+CREATE TABLE ${s}.breaches (
+  id text PRIMARY KEY,
+  version integer NOT NULL,
+  status text NOT NULL,
+  aware_at timestamptz NOT NULL,
+  incident jsonb NOT NULL
+);
+CREATE INDEX breaches_status_aware_idx ON ${s}.breaches (status, aware_at DESC);
+`,
+  },
 ];
 
 export interface MigrationResult {

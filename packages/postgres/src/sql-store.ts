@@ -1,6 +1,7 @@
 import type {
   AudienceQuery,
   AuditEntry,
+  BreachIncident,
   ConsentEvent,
   GdprStore,
   LedgerHead,
@@ -372,24 +373,23 @@ function createOperations(
       // The inner query walks the partial status index in (subject, seq desc)
       // order: the first entry of each subject is its latest status-changing
       // event, read sequentially (DISTINCT ON over an index, no sort, no
-      // per-subject probe), and stops after `limit` candidates. Only then are
-      // the page's subject rows fetched by primary key.
+      // per-subject probe), and stops after `limit` candidates. Their rows are
+      // then fetched by primary key as one array (`= ANY`): a plain join lets
+      // the planner hash-join against a full scan of subjects on every page.
       const page = (executor: SqlExecutor) =>
         executor.query(
-          `SELECT ${SUBJECT_COLUMNS.split(', ')
-            .map((c) => `sub.${c}`)
-            .join(', ')}
-           FROM (SELECT latest.subject_id FROM (
-                   SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
-                   FROM ${s}.consent_events e
-                   WHERE e.subject_id > $2
-                     AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
-                     AND e.purpose_id IN ($1, '*')
-                   ORDER BY e.subject_id, e.seq DESC) latest
-                 WHERE latest.type IN ('granted', 'confirmed')
-                 ORDER BY latest.subject_id LIMIT $3) page
-           JOIN ${s}.subjects sub ON sub.id = page.subject_id
-           ORDER BY sub.id`,
+          `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
+           WHERE id = ANY (ARRAY(
+             SELECT latest.subject_id FROM (
+               SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
+               FROM ${s}.consent_events e
+               WHERE e.subject_id > $2
+                 AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
+                 AND e.purpose_id IN ($1, '*')
+               ORDER BY e.subject_id, e.seq DESC) latest
+             WHERE latest.type IN ('granted', 'confirmed')
+             ORDER BY latest.subject_id LIMIT $3))
+           ORDER BY id`,
           [query.purposeId, after, query.limit],
         );
       if (inTransaction) return (await page(db)).map(subjectFrom);
@@ -439,6 +439,57 @@ function createOperations(
           entry.hash,
         ],
       );
+    },
+
+    async putBreach(incident, expectedVersion) {
+      const conflict = () =>
+        new GdprMailError('STORE_CONFLICT', `Breach ${incident.id} changed meanwhile; reload it.`, {
+          retryable: true,
+        });
+      if (incident.version !== expectedVersion + 1) throw conflict();
+      const values = [
+        incident.id,
+        incident.version,
+        incident.status,
+        incident.awareAt,
+        encodeJson(incident),
+        expectedVersion,
+      ];
+      // Optimistic concurrency: insert only if absent, replace only the expected version.
+      const rows =
+        expectedVersion === 0
+          ? await db.query(
+              `INSERT INTO ${s}.breaches (id, version, status, aware_at, incident)
+               SELECT $1, $2, $3, $4, $5::jsonb WHERE $6::integer = 0
+               ON CONFLICT (id) DO NOTHING RETURNING id`,
+              values,
+            )
+          : await db.query(
+              `UPDATE ${s}.breaches SET version = $2, status = $3, aware_at = $4, incident = $5::jsonb
+               WHERE id = $1 AND version = $6 RETURNING id`,
+              values,
+            );
+      if (rows.length === 0) throw conflict();
+    },
+
+    async getBreach(id) {
+      const [row] = await db.query(`SELECT incident FROM ${s}.breaches WHERE id = $1`, [id]);
+      return row && decodeJson<BreachIncident>(row.incident);
+    },
+
+    async listBreaches({ status, limit }) {
+      const rows =
+        status === undefined
+          ? await db.query(
+              `SELECT incident FROM ${s}.breaches ORDER BY aware_at DESC, id LIMIT $1`,
+              [limit],
+            )
+          : await db.query(
+              `SELECT incident FROM ${s}.breaches WHERE status = $1
+               ORDER BY aware_at DESC, id LIMIT $2`,
+              [status, limit],
+            );
+      return rows.map((row) => decodeJson<BreachIncident>(row.incident));
     },
 
     async listAudit(afterSeq, limit) {

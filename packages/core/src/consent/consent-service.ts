@@ -77,14 +77,14 @@ export interface ConsentService {
   prove(email: string, purposeId: string): Promise<ConsentProofBundle>;
 }
 
-function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
+export function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
   if (ids.length === 0) {
     throw new GdprMailError('VALIDATION_FAILED', 'Name at least one purpose.');
   }
   return [...new Set(ids)].map((id) => ctx.purpose(id));
 }
 
-function assertConsentable(
+export function assertConsentable(
   ctx: CoreContext,
   ids: readonly string[],
   shown?: Record<string, string>,
@@ -108,7 +108,7 @@ function assertConsentable(
   }
 }
 
-async function recordNotices(
+export async function recordNotices(
   ctx: CoreContext,
   ops: StoreOperations,
   ids: readonly string[],
@@ -254,7 +254,9 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           });
           const toWithdraw = unticked.filter((id) => {
             const status = deriveConsentState(ledger, id).status;
-            return status === 'granted' || status === 'pending';
+            if (status === 'granted' || status === 'pending') return true;
+            // Soft opt-in and B2B mail flow without a grant: unticking must stop it too.
+            return ctx.purpose(id).lawfulBasis !== 'consent' && status === 'none';
           });
           const events: ConsentEvent[] = [];
           if (toGrant.length > 0 && grantEvidence) {

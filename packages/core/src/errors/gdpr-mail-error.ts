@@ -24,7 +24,12 @@ export const ERROR_CODES = [
   'TOKEN_USED',
   'OPT_IN_NOT_PENDING',
   'TEMPLATE_REJECTED',
+  'RATE_LIMITED',
   'AUDIT_CHAIN_BROKEN',
+  'BREACH_NOT_FOUND',
+  'BREACH_CLOSED',
+  'BREACH_DELAY_REASON_REQUIRED',
+  'BREACH_SUBJECTS_NOT_NOTIFIED',
 ] as const;
 
 export type GdprMailErrorCode = (typeof ERROR_CODES)[number];

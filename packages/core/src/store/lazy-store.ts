@@ -24,6 +24,9 @@ const OPERATIONS = [
   'getAuditHead',
   'appendAudit',
   'listAudit',
+  'putBreach',
+  'getBreach',
+  'listBreaches',
 ] as const satisfies readonly (keyof StoreOperations)[];
 
 // Fails to compile when StoreOperations gains a method the list above lacks.

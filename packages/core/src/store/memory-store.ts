@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
@@ -26,6 +27,7 @@ interface MemoryState {
   /** Keyed by seq; the head is kept apart so a removed last entry is noticed. */
   audit: Map<number, AuditEntry>;
   auditHead: AuditHead | undefined;
+  breaches: Map<string, BreachIncident>;
 }
 
 function emptyState(): MemoryState {
@@ -39,6 +41,7 @@ function emptyState(): MemoryState {
     nonces: new Map(),
     audit: new Map(),
     auditHead: undefined,
+    breaches: new Map(),
   };
 }
 
@@ -66,7 +69,9 @@ export class MemoryStore implements GdprStore {
   /** A JSON dump of everything stored: lets tests prove what is (not) kept in clear. */
   dump(): string {
     return JSON.stringify(
-      Object.fromEntries(Object.entries(this.state).map(([k, v]) => [k, [...v.entries()]])),
+      Object.fromEntries(
+        Object.entries(this.state).map(([k, v]) => [k, v instanceof Map ? [...v.entries()] : v]),
+      ),
     );
   }
 
@@ -144,6 +149,15 @@ export class MemoryStore implements GdprStore {
   }
   listAudit(afterSeq: number, limit: number) {
     return this.ops.listAudit(afterSeq, limit);
+  }
+  putBreach(incident: BreachIncident, expectedVersion: number) {
+    return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
+  }
+  getBreach(id: string) {
+    return this.ops.getBreach(id);
+  }
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
+    return this.ops.listBreaches(options);
   }
 }
 
@@ -342,6 +356,32 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit)
         .map((e) => structuredClone(e));
+    },
+    async putBreach(incident, expectedVersion) {
+      const s = state();
+      const current = s.breaches.get(incident.id)?.version ?? 0;
+      if (current !== expectedVersion || incident.version !== expectedVersion + 1) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          `Breach ${incident.id} changed meanwhile; reload it.`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      s.breaches.set(incident.id, structuredClone(incident));
+    },
+    async getBreach(id) {
+      const found = state().breaches.get(id);
+      return found && structuredClone(found);
+    },
+    async listBreaches({ status, limit }) {
+      return structuredClone(
+        [...state().breaches.values()]
+          .filter((b) => status === undefined || b.status === status)
+          .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
+          .slice(0, limit),
+      );
     },
   };
 }

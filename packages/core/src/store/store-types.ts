@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 
 export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
@@ -155,6 +156,15 @@ export interface StoreOperations {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
   listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+
+  /**
+   * Inserts (expectedVersion 0) or replaces the incident whose stored version is
+   * `expectedVersion`; STORE_CONFLICT when another writer got there first.
+   */
+  putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
+  getBreach(id: string): Promise<BreachIncident | undefined>;
+  /** Incidents by awareAt, newest first. */
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
 }
 
 export interface GdprStore extends StoreOperations {
