@@ -107,6 +107,9 @@ export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
   AudienceQuery,
+  DeliveryClaim,
+  DeliveryRecord,
+  DeliveryStatus,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -117,7 +120,12 @@ export type {
   SuppressionEntry,
   SuppressionReason,
 } from './store/store-types.js';
-export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
+export {
+  AGE_BRACKETS,
+  DELIVERY_STATUSES,
+  isGdprStore,
+  SUPPRESSION_REASONS,
+} from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
 export type {

@@ -132,6 +132,31 @@ CREATE TABLE ${s}.breaches (
 CREATE INDEX breaches_status_aware_idx ON ${s}.breaches (status, aware_at DESC);
 `,
   },
+  {
+    version: 4,
+    name: 'delivery records',
+    sql: (s) => `
+-- One row per message handed to a transport, claimed by idempotency key
+-- before sending. No address: erasing the subject removes its rows.
+CREATE TABLE ${s}.deliveries (
+  idempotency_key text COLLATE "C" PRIMARY KEY,
+  message_id text NOT NULL,
+  subject_id text COLLATE "C" REFERENCES ${s}.subjects (id) ON DELETE CASCADE,
+  purpose_id text NOT NULL,
+  campaign_id text,
+  transport text NOT NULL,
+  status text NOT NULL,
+  reason text,
+  retryable boolean NOT NULL,
+  provider_message_id text,
+  attempts integer NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX deliveries_subject_idx ON ${s}.deliveries (subject_id, idempotency_key);
+CREATE INDEX deliveries_campaign_idx ON ${s}.deliveries (campaign_id, status) WHERE campaign_id IS NOT NULL;
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -3,6 +3,7 @@ import type {
   AuditEntry,
   BreachIncident,
   ConsentEvent,
+  DeliveryRecord,
   GdprStore,
   LedgerHead,
   PendingOptIn,
@@ -97,6 +98,49 @@ function guarded(db: SqlExecutor): SqlExecutor {
         throw toStoreError(error);
       }
     },
+  };
+}
+
+const DELIVERY_COLUMNS =
+  'idempotency_key, message_id, subject_id, purpose_id, campaign_id, transport, status, reason, retryable, provider_message_id, attempts, created_at, updated_at';
+
+function deliveryValues(d: DeliveryRecord): unknown[] {
+  return [
+    d.idempotencyKey,
+    d.messageId,
+    d.subjectId ?? null,
+    d.purposeId,
+    d.campaignId ?? null,
+    d.transport,
+    d.status,
+    d.reason ?? null,
+    d.retryable,
+    d.providerMessageId ?? null,
+    d.attempts,
+    d.createdAt,
+    d.updatedAt,
+  ];
+}
+
+function deliveryFrom(row: SqlRow): DeliveryRecord {
+  const subjectId = toOptionalText(row.subject_id);
+  const campaignId = toOptionalText(row.campaign_id);
+  const reason = toOptionalText(row.reason);
+  const providerMessageId = toOptionalText(row.provider_message_id);
+  return {
+    idempotencyKey: toText(row.idempotency_key),
+    messageId: toText(row.message_id),
+    ...(subjectId === undefined ? {} : { subjectId }),
+    purposeId: toText(row.purpose_id),
+    ...(campaignId === undefined ? {} : { campaignId }),
+    transport: toText(row.transport),
+    status: toText(row.status) as DeliveryRecord['status'],
+    ...(reason === undefined ? {} : { reason }),
+    retryable: row.retryable === true,
+    ...(providerMessageId === undefined ? {} : { providerMessageId }),
+    attempts: toInt(row.attempts),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
   };
 }
 
@@ -439,6 +483,72 @@ function createOperations(
           entry.hash,
         ],
       );
+    },
+
+    async claimDelivery(record) {
+      // Insert, or take over a record that failed retryably; anything else stays.
+      const claimed = await db.query(
+        `INSERT INTO ${s}.deliveries (${DELIVERY_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (idempotency_key) DO UPDATE SET
+           message_id = EXCLUDED.message_id, status = EXCLUDED.status, reason = EXCLUDED.reason,
+           retryable = EXCLUDED.retryable, provider_message_id = EXCLUDED.provider_message_id,
+           attempts = ${s}.deliveries.attempts + EXCLUDED.attempts, updated_at = EXCLUDED.updated_at
+         WHERE ${s}.deliveries.status = 'failed' AND ${s}.deliveries.retryable
+         RETURNING idempotency_key`,
+        deliveryValues(record),
+      );
+      if (claimed.length > 0) return { claimed: true };
+      const [row] = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries WHERE idempotency_key = $1`,
+        [record.idempotencyKey],
+      );
+      if (!row) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          'The delivery claim raced with a deletion; retry.',
+          { retryable: true },
+        );
+      }
+      return { claimed: false, existing: deliveryFrom(row) };
+    },
+
+    async updateDelivery(idempotencyKey, update) {
+      const rows = await db.query(
+        `UPDATE ${s}.deliveries SET status = $2, retryable = $3, attempts = $4, updated_at = $5,
+           reason = COALESCE($6, reason), provider_message_id = COALESCE($7, provider_message_id)
+         WHERE idempotency_key = $1 RETURNING idempotency_key`,
+        [
+          idempotencyKey,
+          update.status,
+          update.retryable,
+          update.attempts,
+          update.updatedAt,
+          update.reason ?? null,
+          update.providerMessageId ?? null,
+        ],
+      );
+      if (rows.length === 0) {
+        throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
+      }
+    },
+
+    async getDelivery(idempotencyKey) {
+      const [row] = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries WHERE idempotency_key = $1`,
+        [idempotencyKey],
+      );
+      return row && deliveryFrom(row);
+    },
+
+    async listDeliveries({ subjectId, afterKey, limit }) {
+      const rows = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries
+         WHERE subject_id = $1 AND ($2::text IS NULL OR idempotency_key > $2)
+         ORDER BY idempotency_key LIMIT $3`,
+        [subjectId, afterKey ?? null, limit],
+      );
+      return rows.map(deliveryFrom);
     },
 
     async putBreach(incident, expectedVersion) {

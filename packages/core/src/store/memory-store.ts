@@ -6,6 +6,7 @@ import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
 import type {
   AudienceQuery,
+  DeliveryRecord,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -28,6 +29,7 @@ interface MemoryState {
   audit: Map<number, AuditEntry>;
   auditHead: AuditHead | undefined;
   breaches: Map<string, BreachIncident>;
+  deliveries: Map<string, DeliveryRecord>;
 }
 
 function emptyState(): MemoryState {
@@ -42,6 +44,7 @@ function emptyState(): MemoryState {
     audit: new Map(),
     auditHead: undefined,
     breaches: new Map(),
+    deliveries: new Map(),
   };
 }
 
@@ -150,6 +153,18 @@ export class MemoryStore implements GdprStore {
   listAudit(afterSeq: number, limit: number) {
     return this.ops.listAudit(afterSeq, limit);
   }
+  claimDelivery(record: DeliveryRecord) {
+    return this.transaction((tx) => tx.claimDelivery(record));
+  }
+  updateDelivery(idempotencyKey: string, update: Parameters<StoreOperations['updateDelivery']>[1]) {
+    return this.transaction((tx) => tx.updateDelivery(idempotencyKey, update));
+  }
+  getDelivery(idempotencyKey: string) {
+    return this.ops.getDelivery(idempotencyKey);
+  }
+  listDeliveries(query: { subjectId: string; afterKey?: string; limit: number }) {
+    return this.ops.listDeliveries(query);
+  }
   putBreach(incident: BreachIncident, expectedVersion: number) {
     return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
   }
@@ -212,6 +227,9 @@ function createOperations(state: () => MemoryState): StoreOperations {
       s.subjects.delete(id);
       s.subjectIdByEmailHash.delete(found.emailHash);
       s.ledgers.delete(id);
+      for (const [key, delivery] of s.deliveries) {
+        if (delivery.subjectId === id) s.deliveries.delete(key);
+      }
       for (const [key, pending] of s.pendingOptIns) {
         if (pending.subjectId === id) s.pendingOptIns.delete(key);
       }
@@ -356,6 +374,41 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit)
         .map((e) => structuredClone(e));
+    },
+    async claimDelivery(record) {
+      const s = state();
+      const existing = s.deliveries.get(record.idempotencyKey);
+      if (existing && !(existing.status === 'failed' && existing.retryable)) {
+        return { claimed: false, existing: structuredClone(existing) };
+      }
+      s.deliveries.set(record.idempotencyKey, {
+        ...structuredClone(record),
+        ...(existing
+          ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
+          : {}),
+      });
+      return { claimed: true };
+    },
+    async updateDelivery(idempotencyKey, update) {
+      const found = state().deliveries.get(idempotencyKey);
+      if (!found)
+        throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
+      Object.assign(found, structuredClone(update));
+    },
+    async getDelivery(idempotencyKey) {
+      const found = state().deliveries.get(idempotencyKey);
+      return found && structuredClone(found);
+    },
+    async listDeliveries({ subjectId, afterKey, limit }) {
+      return structuredClone(
+        [...state().deliveries.values()]
+          .filter(
+            (d) =>
+              d.subjectId === subjectId && (afterKey === undefined || d.idempotencyKey > afterKey),
+          )
+          .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
+          .slice(0, limit),
+      );
     },
     async putBreach(incident, expectedVersion) {
       const s = state();

@@ -68,6 +68,34 @@ export interface PendingOptIn {
   expiresAt: Date;
 }
 
+export const DELIVERY_STATUSES = ['claimed', 'accepted', 'failed', 'ambiguous'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * One message handed (or about to be handed) to a transport. The idempotency
+ * key is claimed before sending, so a retry or a re-run never mails twice.
+ * Holds no address: the subject id links it to the person (and erasure removes it).
+ */
+export interface DeliveryRecord {
+  idempotencyKey: string;
+  messageId: string;
+  subjectId?: string;
+  purposeId: string;
+  campaignId?: string;
+  transport: string;
+  status: DeliveryStatus;
+  /** Failure category or provider code; no personal data. */
+  reason?: string;
+  /** A failed record that may be claimed again by a later run. */
+  retryable: boolean;
+  providerMessageId?: string;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DeliveryClaim = { claimed: true } | { claimed: false; existing: DeliveryRecord };
+
 export interface ListOptions {
   purposeId?: string;
 }
@@ -156,6 +184,26 @@ export interface StoreOperations {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
   listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+
+  /**
+   * Claims the record's idempotency key: inserts it as given (status `claimed`),
+   * or takes over an existing record that failed retryably. Otherwise returns
+   * the existing record untouched. Atomic: of concurrent claimers one wins.
+   */
+  claimDelivery(record: DeliveryRecord): Promise<DeliveryClaim>;
+  /** Records the outcome of a claimed delivery. */
+  updateDelivery(
+    idempotencyKey: string,
+    update: Pick<DeliveryRecord, 'status' | 'retryable' | 'attempts' | 'updatedAt'> &
+      Partial<Pick<DeliveryRecord, 'reason' | 'providerMessageId'>>,
+  ): Promise<void>;
+  getDelivery(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
+  /** A subject's deliveries in idempotency-key order, a page at a time. */
+  listDeliveries(query: {
+    subjectId: string;
+    afterKey?: string;
+    limit: number;
+  }): Promise<DeliveryRecord[]>;
 
   /**
    * Inserts (expectedVersion 0) or replaces the incident whose stored version is

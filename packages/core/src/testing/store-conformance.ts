@@ -314,6 +314,91 @@ export function runStoreConformance(
       expect(await store.consumeNonce(nonce, expiresAt)).toBe(true);
     });
 
+    it('claims a delivery key once, even concurrently, and lets a retryable failure be reclaimed', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      const record = {
+        idempotencyKey: `campaign-1:${subject.id}`,
+        messageId: `<${randomUUID()}@acme.test>`,
+        subjectId: subject.id,
+        purposeId: 'newsletter',
+        campaignId: 'campaign-1',
+        transport: 'memory',
+        status: 'claimed' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimDelivery(record)),
+      );
+      expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+      const lost = claims.find((c) => !c.claimed);
+      expect(lost).toEqual({ claimed: false, existing: record });
+
+      const later = new Date('2026-04-01T00:01:00.000Z');
+      await store.updateDelivery(record.idempotencyKey, {
+        status: 'failed',
+        retryable: true,
+        attempts: 1,
+        updatedAt: later,
+        reason: 'transient',
+      });
+      expect(await store.claimDelivery({ ...record, updatedAt: later })).toEqual({ claimed: true });
+      expect((await store.getDelivery(record.idempotencyKey))?.attempts).toBe(2);
+      await store.updateDelivery(record.idempotencyKey, {
+        status: 'accepted',
+        retryable: false,
+        attempts: 2,
+        updatedAt: later,
+        providerMessageId: 'provider-42',
+      });
+      const accepted = await store.claimDelivery(record);
+      expect(accepted).toMatchObject({
+        claimed: false,
+        existing: { status: 'accepted', providerMessageId: 'provider-42', attempts: 2 },
+      });
+      await expect(
+        store.updateDelivery('missing', {
+          status: 'failed',
+          retryable: false,
+          attempts: 1,
+          updatedAt: later,
+        }),
+      ).rejects.toThrow();
+    });
+
+    it("lists a subject's deliveries by page and forgets them with the subject", async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      for (const n of [3, 1, 2]) {
+        await store.claimDelivery({
+          idempotencyKey: `k${n}-${subject.id}`,
+          messageId: `m${n}`,
+          subjectId: subject.id,
+          purposeId: 'newsletter',
+          transport: 'memory',
+          status: 'claimed',
+          retryable: false,
+          attempts: 1,
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
+      const first = await store.listDeliveries({ subjectId: subject.id, limit: 2 });
+      expect(first.map((d) => d.messageId)).toEqual(['m1', 'm2']);
+      const rest = await store.listDeliveries({
+        subjectId: subject.id,
+        afterKey: first[1]!.idempotencyKey,
+        limit: 2,
+      });
+      expect(rest.map((d) => d.messageId)).toEqual(['m3']);
+      await store.deleteSubject(subject.id);
+      expect(await store.listDeliveries({ subjectId: subject.id, limit: 10 })).toEqual([]);
+      expect(await store.getDelivery(`k1-${subject.id}`)).toBeUndefined();
+    });
+
     it('stores breach incidents with optimistic versions', async () => {
       const awareAt = new Date('2026-03-02T08:00:00.000Z');
       const incident = {
