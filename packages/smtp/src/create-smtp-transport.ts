@@ -87,11 +87,12 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
   const dataSent = new Map<string, boolean>();
 
   transporter.use('stream', (mail, done) => {
-    const messageId = mail.message?.messageId();
-    if (mail.message && messageId !== undefined && dataSent.has(messageId)) {
+    const message = mail.message;
+    if (message) {
+      const messageId = message.messageId();
       // Runs after every plugin, so this is the last stage before the socket;
       // DKIM is applied here rather than by nodemailer for that reason.
-      mail.message.processFunc((input: Readable) => {
+      message.processFunc((input: Readable) => {
         const signed: Readable = dkim ? dkim.sign(input) : input;
         const observed = new PassThrough();
         pipeline(signed, observed, () => {});
@@ -113,6 +114,13 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
     signal?: AbortSignal,
   ): Promise<SendResult> {
     const messageId = message.messageId ?? `<${randomUUID()}@${domainOf(message.from.address)}>`;
+    if (dataSent.has(messageId)) {
+      // The DATA watcher keys on the Message-ID: two in flight at once could
+      // not be told apart, and two messages sharing one is a bug upstream anyway.
+      return failed('invalid', 'Another message with this Message-ID is being sent.', {
+        retryable: false,
+      });
+    }
     dataSent.set(messageId, false);
     try {
       const info = await transporter.sendMail({

@@ -85,7 +85,10 @@ describe('createSmtpTransport', () => {
     const transport = make({
       dkim: { domainName: 'shop.example', keySelector: 'gm2026', privateKey: pem },
     });
-    const msg = message('ada@example.test', { headers: unsubscribe });
+    const msg = message('ada@example.test', {
+      headers: unsubscribe,
+      messageId: `<dkim-${Date.now()}@shop.example>`,
+    });
     expect((await transport.send(msg)).status).toBe('accepted');
     const arrived = peer.messages.find((m) => m.subject === msg.subject);
     const signature = arrived?.headers['dkim-signature'] ?? '';
@@ -207,6 +210,18 @@ describe('createSmtpTransport', () => {
       'accepted',
       'ambiguous',
       'accepted',
+    ]);
+  });
+
+  it('refuses a second message with the same Message-ID while the first is in flight', async () => {
+    const messageId = `<dup-${Date.now()}@shop.example>`;
+    const results = await make().sendBatch([
+      message('a@example.test', { messageId }),
+      message('b@example.test', { messageId }),
+    ]);
+    expect(results.map((r) => (r.status === 'failed' ? r.error.category : r.status))).toEqual([
+      'accepted',
+      'invalid',
     ]);
   });
 
