@@ -10,6 +10,7 @@ const packages = readdirSync(new URL('./packages/', import.meta.url), { withFile
 // Tests run against the sources of every workspace package, not their builds.
 const alias = [
   { find: /^@gdpr-mail\/core\/testing$/, replacement: `${root}packages/core/src/testing/index.ts` },
+  { find: /^@gdpr-mail\/core\/http$/, replacement: `${root}packages/core/src/http/index.ts` },
   ...packages.map((name) => ({
     find: new RegExp(`^@gdpr-mail/${name}$`),
     replacement: `${root}packages/${name}/src/index.ts`,

@@ -40,7 +40,7 @@ const ours = createSmtpTransport({
   port,
   ignoreTLS: true,
   ...POOL,
-  processor: { name: 'bench relay', role: 'processor', country: 'FR' },
+  processor: { name: 'bench relay', role: 'email delivery', country: 'FR' },
 });
 const raw = nodemailer.createTransport({
   pool: true,

@@ -1,9 +1,26 @@
 // The consent flow of @gdpr-mail/core, end to end, on the embedded default store.
+import { rm } from 'node:fs/promises';
 import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
 
+// The default store is PGlite in ./.gdpr-mail (needs @gdpr-mail/postgres and
+// @electric-sql/pglite, both installed here). Start from an empty folder so
+// every run of the demo tells the same story.
+const storageDir = '.gdpr-mail';
+await rm(storageDir, { recursive: true, force: true });
+
 const gdpr = createGdprMail({
+  storage: { dir: storageDir },
   controller: { name: 'Acme SAS', email: 'privacy@acme.example', country: 'FR' },
   secrets: { pepper: process.env.GDPR_MAIL_PEPPER ?? 'demo-pepper-change-me-0123456789abcdef' },
+  tokens: {
+    keys: [
+      {
+        id: 'k1',
+        secret: process.env.GDPR_MAIL_TOKEN_KEY ?? 'demo-token-key-change-me-0123456789abcdef',
+      },
+    ],
+  },
+  links: { baseUrl: 'http://localhost:3000/gdpr' },
   purposes: [
     {
       id: 'newsletter',
@@ -67,5 +84,12 @@ line('hash chain verified', proof.chain.ok);
 await gdpr.consent.withdraw({ email, purposes: 'all', evidence: { source: 'footer-link' } });
 line('after "unsubscribe from all"', JSON.stringify(await gdpr.canSend(email, 'newsletter')));
 line('suppression entry', JSON.stringify(await gdpr.suppression.check(email)));
+
+// 5. Every one of those actions left one entry in the hash-chained audit log (REQ-32).
+for await (const entry of gdpr.audit.entries()) {
+  line(`audit #${entry.seq} ${entry.action}`, `by ${entry.actor}, subject ${entry.subjectRef}`);
+}
+line('audit log verified', JSON.stringify(await gdpr.audit.verify()));
+line('store', gdpr.store.kind === 'lazy' ? `embedded PGlite in ./${storageDir}` : gdpr.store.kind);
 
 await gdpr.close();

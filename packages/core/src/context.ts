@@ -2,6 +2,9 @@ import type { PurposeConfig, ResolvedConfig } from './config/config-schema.js';
 import { keyedHash } from './crypto/hashing.js';
 import { GdprMailError } from './errors/gdpr-mail-error.js';
 import type { GdprStore } from './store/store-types.js';
+import { createKeyRing } from './tokens/key-ring.js';
+import { createTokenSigner } from './tokens/token-signer.js';
+import type { TokenSigner } from './tokens/token-types.js';
 
 /** What every module of one GdprMail instance shares. Internal. */
 export interface CoreContext {
@@ -13,15 +16,19 @@ export interface CoreContext {
   subjectHash(normalizedEmail: string): string;
   /** Keyed hash kept in the suppression list (REQ-28). */
   suppressionHash(normalizedEmail: string): string;
+  /** Signs and checks every link the SDK mails (REQ-12, REQ-18). */
+  readonly tokens: TokenSigner;
 }
 
 export function createContext(config: ResolvedConfig, store: GdprStore): CoreContext {
   const purposes = new Map(config.purposes.map((p) => [p.id, p]));
   const pepper = config.secrets.pepper;
+  const now = config.clock ?? (() => new Date());
   return {
     config,
     store,
-    now: config.clock ?? (() => new Date()),
+    now,
+    tokens: createTokenSigner(createKeyRing(config.tokens.keys), now),
     purpose(id) {
       const purpose = purposes.get(id);
       if (!purpose) {

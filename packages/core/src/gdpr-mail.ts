@@ -1,16 +1,34 @@
+import type { AuditService } from './audit/audit-service.js';
+import { createAuditService } from './audit/audit-service.js';
+import type { BreachService } from './breaches/breach-service.js';
+import { createBreachService } from './breaches/breach-service.js';
 import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
 import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
 import { createConsentService } from './consent/consent-service.js';
 import { createContext } from './context.js';
+import type { OptInService } from './double-opt-in/opt-in-service.js';
+import { createOptInService } from './double-opt-in/opt-in-service.js';
+import type { LinkService } from './links/link-service.js';
+import { createLinkService } from './links/link-service.js';
+import type { AudienceMember, AudienceOptions } from './policy/audience.js';
+import { resolveAudience } from './policy/audience.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
-import { MemoryStore } from './store/memory-store.js';
+import type { PreferenceService } from './preferences/preference-service.js';
+import { createPreferenceService } from './preferences/preference-service.js';
+import type { RecordsService } from './records/records-service.js';
+import { createRecordsService } from './records/records-service.js';
+import { openDefaultStore } from './store/default-store.js';
+import { createLazyStore } from './store/lazy-store.js';
 import type { GdprStore } from './store/store-types.js';
 import type { SubjectService } from './subjects/subject-service.js';
 import { createSubjectService } from './subjects/subject-service.js';
 import type { SuppressionService } from './suppression/suppression-service.js';
 import { createSuppressionService } from './suppression/suppression-service.js';
+import type { TokenSigner } from './tokens/token-types.js';
+import type { UnsubscribeService } from './unsubscribe/unsubscribe-service.js';
+import { createUnsubscribeService } from './unsubscribe/unsubscribe-service.js';
 
 export interface GdprMail {
   readonly config: ResolvedConfig;
@@ -18,8 +36,27 @@ export interface GdprMail {
   readonly consent: ConsentService;
   readonly subjects: SubjectService;
   readonly suppression: SuppressionService;
+  readonly audit: AuditService;
+  /** Double opt-in: request, inspect (GET), confirm (POST), purge (REQ-16..18). */
+  readonly optIn: OptInService;
+  /** Signed unsubscribe and preference-centre links (REQ-10, REQ-12). */
+  readonly links: LinkService;
+  readonly unsubscribe: UnsubscribeService;
+  /** The token-authenticated preference centre (REQ-10, SEED-04). */
+  readonly preferences: PreferenceService;
+  /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
+  readonly tokens: TokenSigner;
+  /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
+  readonly records: RecordsService;
+  /** The breach register with its 72-hour clock (Art. 33, 34). */
+  readonly breaches: BreachService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
+  /**
+   * Everyone who may be mailed for the purpose now, streamed in batches: each
+   * member passed the same decision as `canSend`.
+   */
+  audience(purposeId: string, options?: AudienceOptions): AsyncIterable<AudienceMember>;
   close(): Promise<void>;
 }
 
@@ -29,14 +66,29 @@ export interface GdprMail {
  */
 export function createGdprMail(config: GdprMailConfig): GdprMail {
   const resolved = parseConfig(config);
-  const store = resolved.store ?? new MemoryStore();
+  // No store given: the embedded PGlite store in `storage.dir`, opened on first
+  // use so that this factory stays synchronous.
+  const store = resolved.store ?? createLazyStore(() => openDefaultStore(resolved.storage.dir));
   const ctx = createContext(resolved, store);
+  const consent = createConsentService(ctx);
   return {
     config: resolved,
     store,
-    consent: createConsentService(ctx),
+    consent,
     subjects: createSubjectService(ctx),
     suppression: createSuppressionService(ctx),
+    audit: createAuditService(ctx),
+    audience: (purposeId, options) => {
+      ctx.purpose(purposeId);
+      return resolveAudience(ctx, purposeId, options);
+    },
+    optIn: createOptInService(ctx),
+    links: createLinkService(ctx),
+    unsubscribe: createUnsubscribeService(ctx, consent),
+    preferences: createPreferenceService(ctx, consent),
+    tokens: ctx.tokens,
+    records: createRecordsService(ctx),
+    breaches: createBreachService(ctx),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: () => store.close(),
   };

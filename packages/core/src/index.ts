@@ -1,3 +1,20 @@
+export { appendAuditEntry, hashAuditEntry, verifyAuditLog } from './audit/audit-chain.js';
+export type {
+  AuditDraft,
+  AuditEntry,
+  AuditHead,
+  AuditVerification,
+} from './audit/audit-entry.js';
+export type { AuditService } from './audit/audit-service.js';
+export type { BreachIncident, BreachPhase, BreachRiskLevel } from './breaches/breach-incident.js';
+export { BREACH_RISK_LEVELS } from './breaches/breach-incident.js';
+export type {
+  BreachService,
+  CloseBreachInput,
+  NotifyInput,
+  OpenBreachInput,
+  UpdateBreachInput,
+} from './breaches/breach-service.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -38,6 +55,18 @@ export type { ChainVerification, ConsentStatus, PurposeConsentState } from './co
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
+  OptInConfirmResult,
+  OptInInspection,
+  OptInPurgeResult,
+  OptInRequestOptions,
+  OptInRequestResult,
+  OptInService,
+} from './double-opt-in/opt-in-service.js';
+export type { CsvOptions } from './dsar/csv.js';
+export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
+export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
+export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
   GdprMailErrorOptions,
@@ -45,8 +74,10 @@ export type {
 export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-error.js';
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
+export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
+export type { AudienceMember, AudienceOptions } from './policy/audience.js';
 export {
   B2B_RULES,
   DEFAULT_GENERIC_LOCAL_PARTS,
@@ -54,9 +85,28 @@ export {
 } from './policy/b2b-rules.js';
 export type { AllowReason, DenyReason, SendContext, SendDecision } from './policy/can-send.js';
 export { ALLOW_REASONS, DENY_REASONS } from './policy/can-send.js';
+export type {
+  PreferenceEvidence,
+  PreferenceItem,
+  PreferenceService,
+  PreferenceView,
+} from './preferences/preference-service.js';
+export type { TransferSafeguard } from './records/eea.js';
+export { EEA_COUNTRIES, isEea, TRANSFER_SAFEGUARDS } from './records/eea.js';
+export type { PrivacyNoticeFacts } from './records/privacy-notice-facts.js';
+export { DATA_SUBJECT_RIGHTS } from './records/privacy-notice-facts.js';
+export type {
+  ProcessingActivity,
+  ProcessorRecord,
+  RecordsOfProcessing,
+  RetentionRecord,
+} from './records/records-of-processing.js';
+export type { RecordsFormat, RecordsService } from './records/records-service.js';
+export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
+  AudienceQuery,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -70,7 +120,26 @@ export type {
 export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
-export type { SuppressionService } from './suppression/suppression-service.js';
+export type {
+  AuditedBy,
+  SuppressionService,
+} from './suppression/suppression-service.js';
+export type { ConfirmationMessages } from './templates/confirmation-messages.js';
+export { CONFIRMATION_MESSAGES } from './templates/confirmation-messages.js';
+export type {
+  ConfirmationMailInput,
+  ConfirmationTemplate,
+  MailContent,
+  RenderedMail,
+} from './templates/confirmation-template.js';
+export { builtInConfirmationTemplate } from './templates/confirmation-template.js';
+export type { DoubleOptInLinks } from './templates/lint-double-opt-in.js';
+export { lintDoubleOptInTemplate } from './templates/lint-double-opt-in.js';
+export type { KeyRing, TokenKey } from './tokens/key-ring.js';
+export { createKeyRing } from './tokens/key-ring.js';
+export { createTokenSigner } from './tokens/token-signer.js';
+export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
+export { TOKEN_TYPES } from './tokens/token-types.js';
 export type { Sleep } from './transport/abortable-sleep.js';
 export { abortableSleep } from './transport/abortable-sleep.js';
 export type {
@@ -105,16 +174,17 @@ export type { TokenBucketOptions } from './transport/token-bucket.js';
 export { TokenBucket } from './transport/token-bucket.js';
 export type {
   ProcessorDescriptor,
-  ProcessorRole,
   SendOptions,
-  TransferSafeguard,
   Transport,
   TransportCapabilities,
 } from './transport/transport.js';
-export { PROCESSOR_ROLES, TRANSFER_SAFEGUARDS } from './transport/transport.js';
 export { validateMessage } from './transport/validate-message.js';
 export type { RateLimitOptions } from './transport/with-rate-limit.js';
 export { withRateLimit } from './transport/with-rate-limit.js';
 export type { RetryOptions } from './transport/with-retries.js';
 export { fullJitterDelay, withRetries } from './transport/with-retries.js';
 export { wrapTransport } from './transport/wrap-transport.js';
+export type {
+  UnsubscribeInspection,
+  UnsubscribeService,
+} from './unsubscribe/unsubscribe-service.js';

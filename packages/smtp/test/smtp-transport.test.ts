@@ -10,7 +10,7 @@ import { createSmtpTransport, dkimHeaderFieldNames } from '../src/index.js';
 import type { SmtpTransportOptions } from '../src/smtp-transport-options.js';
 import { type SmtpPeer, startSmtpPeer } from './smtp-peer.js';
 
-const processor = { name: 'Local test relay', role: 'processor', country: 'FR' } as const;
+const processor = { name: 'Local test relay', role: 'email delivery', country: 'FR' } as const;
 let peer: SmtpPeer;
 
 beforeAll(async () => {

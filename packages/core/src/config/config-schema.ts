@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { missingNoticeElements } from '../consent/notice.js';
+import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
 import { isGdprStore } from '../store/store-types.js';
+import type { ConfirmationTemplate } from '../templates/confirmation-template.js';
 import { parseIsoDuration } from './iso-duration.js';
 
 export const LAWFUL_BASES = [
@@ -69,6 +71,12 @@ const purposeSchema = z
     /** EDPB: refresh consent at appropriate intervals (REQ-08). */
     refreshAfter: isoDuration.optional(),
     dataCategories: z.array(z.string().min(1)).default(['email address']),
+    /** Art. 30(1)(c): whose data this is. */
+    subjectCategories: z.array(z.string().min(1)).default(['subscribers']),
+    /** Art. 30(1)(d): who receives the data besides the processors declared below. */
+    recipients: z.array(z.string().min(1)).default([]),
+    /** Art. 13(1)(d): the legitimate interest pursued, for that basis. */
+    legitimateInterest: z.string().min(1).optional(),
     /** Mandatory: data without a retention period is refused (REQ-09, REQ-27). */
     retention: retentionSchema,
   })
@@ -104,7 +112,139 @@ const purposeSchema = z
     }
   });
 
+export const DEFAULT_SECURITY_MEASURES: readonly string[] = [
+  'Suppressed addresses kept only as keyed hashes (HMAC-SHA256)',
+  'Append-only, hash-chained consent ledger and audit log',
+  'Signed, typed, expiring tokens in every mailed link',
+  'TLS to email providers',
+];
+
 const contactSchema = z.object({ name: z.string().min(1), email: z.email() });
+
+/** Loopback hosts may use plain http so a local demo works; everything else must be https. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const publicUrl = z.string().refine((text) => {
+  try {
+    const url = new URL(text);
+    if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+      return false;
+    }
+    return (
+      url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+    );
+  } catch {
+    return false;
+  }
+}, 'must be an https URL without query or fragment (http only for localhost)');
+
+const tokenKeySchema = z.object({
+  /** Written into every token so verification picks the right key; never reuse an id. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'must be 1-16 letters, digits, _ or -'),
+  secret: z.string().min(32, 'must be at least 32 characters'),
+});
+
+/**
+ * Key ring for signed links. The LAST key signs; every listed key verifies.
+ * Rotate by appending a new key, and remove the old one only once the links
+ * it signed may die (REQ-18).
+ */
+const tokensSchema = z.object({
+  keys: z
+    .array(tokenKeySchema)
+    .min(1, 'must list at least one key')
+    .superRefine((keys, ctx) => {
+      const seen = new Set<string>();
+      keys.forEach((key, index) => {
+        if (seen.has(key.id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `duplicate key id "${key.id}"`,
+          });
+        }
+        seen.add(key.id);
+      });
+    }),
+  /** Double opt-in confirmation links. */
+  confirmTtl: isoDuration.default('P7D'),
+  /** Unsubscribe links: unset = they never expire, so an old mail still lets a person leave (REQ-10). */
+  unsubscribeTtl: isoDuration.optional(),
+  /** Preference-centre links: they can grant consent, so they do expire. */
+  preferencesTtl: isoDuration.default('P1Y'),
+  dsarVerifyTtl: isoDuration.default('P1D'),
+  dsarDownloadTtl: isoDuration.default('P7D'),
+});
+
+const linksSchema = z.object({
+  /** Where the app mounts the gdpr-mail routes, e.g. `https://example.com/gdpr`. */
+  baseUrl: publicUrl,
+  /** The privacy policy, the only link besides the confirm link a confirmation mail may hold. */
+  privacyUrl: publicUrl.optional(),
+  paths: z
+    .object({
+      confirm: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /confirm'),
+      unsubscribe: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /u'),
+      preferences: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /preferences'),
+    })
+    .default({ confirm: '/confirm', unsubscribe: '/u', preferences: '/preferences' }),
+});
+
+const doubleOptInSchema = z.object({
+  /** Locale of the confirmation mail when neither the call nor the subject's profile gives one. */
+  defaultLocale: z
+    .string()
+    .regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code')
+    .default('en'),
+  /** REQ-18: pending sign-ups are rate-limited per address, over 24 hours. */
+  maxRequestsPerDay: z.number().int().min(1).max(100).default(5),
+  /** i18n hook: your words per locale, merged over the built-in EN / FR / DE ones. */
+  messages: z
+    .record(
+      z.string().regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code'),
+      z
+        .object({
+          subject: z.string().min(1),
+          intro: z.string().min(1),
+          action: z.string().min(1),
+          ignore: z.string().min(1),
+          withdraw: z.string().min(1),
+          privacy: z.string().min(1),
+        })
+        .partial(),
+    )
+    .optional(),
+  /** Your own confirmation mail; it is linted on every request (REQ-17). */
+  template: z
+    .custom<ConfirmationTemplate>(
+      (value) => typeof value === 'function',
+      'must be a function returning { subject, text, html }',
+    )
+    .optional(),
+});
+/** A processor (sub-processor) that handles the data: an ESP, a host (SEED-09, SEED-11). */
+const processorSchema = z
+  .object({
+    name: z.string().min(1),
+    role: z.string().min(1),
+    country: countryCode,
+    /** Provider region, e.g. `eu-west-3` for SES. */
+    region: z.string().min(1).optional(),
+    /** Purpose ids it serves; all purposes when omitted. */
+    purposes: z.array(z.string().min(1)).optional(),
+    transferSafeguard: z.enum(TRANSFER_SAFEGUARDS).optional(),
+    /** Where the data processing agreement or safeguard documentation is. */
+    documentation: z.string().min(1).optional(),
+  })
+  .superRefine((processor, ctx) => {
+    if (!isEea(processor.country) && !processor.transferSafeguard) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['transferSafeguard'],
+        message: `is required: ${processor.name} is outside the EEA (${processor.country}) and a transfer needs a Chapter V safeguard (REQ-31, SEED-11)`,
+      });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -134,6 +274,28 @@ export const configSchema = z
           }
           seen.add(purpose.id);
         });
+      }),
+    tokens: tokensSchema,
+    links: linksSchema,
+    doubleOptIn: doubleOptInSchema.default({ defaultLocale: 'en', maxRequestsPerDay: 5 }),
+    processors: z.array(processorSchema).default([]),
+    records: z
+      .object({
+        /** Art. 30(1)(g): a general description of the security measures. */
+        securityMeasures: z.array(z.string().min(1)).default([...DEFAULT_SECURITY_MEASURES]),
+        /** The supervisory authority a person may complain to (Art. 13(2)(d)). */
+        supervisoryAuthority: z
+          .object({ name: z.string().min(1), url: z.url().optional() })
+          .optional(),
+        /** Art. 13(2)(f): whether decisions are made solely by automated means. */
+        automatedDecisions: z
+          .string()
+          .min(1)
+          .default('None: no decision is based solely on automated processing.'),
+      })
+      .default({
+        securityMeasures: [...DEFAULT_SECURITY_MEASURES],
+        automatedDecisions: 'None: no decision is based solely on automated processing.',
       }),
     proof: z
       .object({
@@ -169,6 +331,13 @@ export const configSchema = z
     tracking: z
       .object({ mode: z.enum(['none', 'aggregate', 'individual']).default('none') })
       .default({ mode: 'none' }),
+    /**
+     * Where the default embedded store (PGlite, from @gdpr-mail/postgres) keeps
+     * its files when no `store` is given. Relative to the working directory.
+     */
+    storage: z
+      .object({ dir: z.string().min(1).default('.gdpr-mail') })
+      .default({ dir: '.gdpr-mail' }),
     store: z
       .custom<GdprStore>((value) => isGdprStore(value), 'must implement the GdprStore interface')
       .optional(),
@@ -192,6 +361,18 @@ export const configSchema = z
           message: `the notice must state ${missing.join(' and ')} (REQ-04)`,
         });
       }
+    });
+    const purposeIds = new Set(config.purposes.map((p) => p.id));
+    config.processors.forEach((processor, index) => {
+      processor.purposes?.forEach((id, j) => {
+        if (!purposeIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['processors', index, 'purposes', j],
+            message: `names no declared purpose ("${id}")`,
+          });
+        }
+      });
     });
     if (config.minors.basis === 'establishment' && !config.controller.country) {
       ctx.addIssue({

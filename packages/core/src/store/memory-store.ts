@@ -1,7 +1,11 @@
+import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
+import { ALL_PURPOSES } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
 import type {
+  AudienceQuery,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -20,6 +24,10 @@ interface MemoryState {
   suppression: Map<string, SuppressionEntry>;
   pendingOptIns: Map<string, PendingOptIn>;
   nonces: Map<string, Date>;
+  /** Keyed by seq; the head is kept apart so a removed last entry is noticed. */
+  audit: Map<number, AuditEntry>;
+  auditHead: AuditHead | undefined;
+  breaches: Map<string, BreachIncident>;
 }
 
 function emptyState(): MemoryState {
@@ -31,6 +39,9 @@ function emptyState(): MemoryState {
     suppression: new Map(),
     pendingOptIns: new Map(),
     nonces: new Map(),
+    audit: new Map(),
+    auditHead: undefined,
+    breaches: new Map(),
   };
 }
 
@@ -58,7 +69,9 @@ export class MemoryStore implements GdprStore {
   /** A JSON dump of everything stored: lets tests prove what is (not) kept in clear. */
   dump(): string {
     return JSON.stringify(
-      Object.fromEntries(Object.entries(this.state).map(([k, v]) => [k, [...v.entries()]])),
+      Object.fromEntries(
+        Object.entries(this.state).map(([k, v]) => [k, v instanceof Map ? [...v.entries()] : v]),
+      ),
     );
   }
 
@@ -125,6 +138,40 @@ export class MemoryStore implements GdprStore {
   removeSuppression(hash: string) {
     return this.transaction((tx) => tx.removeSuppression(hash));
   }
+  listAudienceCandidates(query: AudienceQuery) {
+    return this.ops.listAudienceCandidates(query);
+  }
+  getAuditHead() {
+    return this.ops.getAuditHead();
+  }
+  appendAudit(entry: AuditEntry) {
+    return this.transaction((tx) => tx.appendAudit(entry));
+  }
+  listAudit(afterSeq: number, limit: number) {
+    return this.ops.listAudit(afterSeq, limit);
+  }
+  putBreach(incident: BreachIncident, expectedVersion: number) {
+    return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
+  }
+  getBreach(id: string) {
+    return this.ops.getBreach(id);
+  }
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
+    return this.ops.listBreaches(options);
+  }
+}
+
+const STATUS_CHANGING = new Set(['granted', 'confirmed', 'withdrawn', 'objected', 'expired']);
+
+/** Mirrors the SQL stores' candidate rule (see AudienceQuery). */
+function isConsentCandidate(ledger: readonly ConsentEvent[], purposeId: string): boolean {
+  for (let i = ledger.length - 1; i >= 0; i -= 1) {
+    const event = ledger[i]!;
+    if (event.purposeId !== purposeId && event.purposeId !== ALL_PURPOSES) continue;
+    if (!STATUS_CHANGING.has(event.type)) continue;
+    return event.type === 'granted' || event.type === 'confirmed';
+  }
+  return false;
 }
 
 function createOperations(state: () => MemoryState): StoreOperations {
@@ -269,6 +316,72 @@ function createOperations(state: () => MemoryState): StoreOperations {
     },
     async removeSuppression(hash) {
       return state().suppression.delete(hash);
+    },
+    async listAudienceCandidates(query) {
+      const s = state();
+      const after = query.afterSubjectId;
+      const page: SubjectRecord[] = [];
+      for (const id of [...s.subjects.keys()].sort()) {
+        if (page.length >= query.limit) break;
+        if (after !== undefined && id <= after) continue;
+        if (
+          query.consentRequired &&
+          !isConsentCandidate(s.ledgers.get(id) ?? [], query.purposeId)
+        ) {
+          continue;
+        }
+        page.push(structuredClone(s.subjects.get(id)!));
+      }
+      return page;
+    },
+    async getAuditHead() {
+      const head = state().auditHead;
+      return head && { ...head };
+    },
+    async appendAudit(entry) {
+      const s = state();
+      const head = s.auditHead;
+      if (entry.seq !== (head?.seq ?? 0) + 1 || entry.prevHash !== (head?.hash ?? null)) {
+        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+          retryable: true,
+        });
+      }
+      s.audit.set(entry.seq, structuredClone(entry));
+      s.auditHead = { seq: entry.seq, hash: entry.hash };
+    },
+    async listAudit(afterSeq, limit) {
+      const s = state();
+      return [...s.audit.values()]
+        .filter((e) => e.seq > afterSeq)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit)
+        .map((e) => structuredClone(e));
+    },
+    async putBreach(incident, expectedVersion) {
+      const s = state();
+      const current = s.breaches.get(incident.id)?.version ?? 0;
+      if (current !== expectedVersion || incident.version !== expectedVersion + 1) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          `Breach ${incident.id} changed meanwhile; reload it.`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      s.breaches.set(incident.id, structuredClone(incident));
+    },
+    async getBreach(id) {
+      const found = state().breaches.get(id);
+      return found && structuredClone(found);
+    },
+    async listBreaches({ status, limit }) {
+      return structuredClone(
+        [...state().breaches.values()]
+          .filter((b) => status === undefined || b.status === status)
+          .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
+          .slice(0, limit),
+      );
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
+import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 
 export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
@@ -70,6 +72,22 @@ export interface ListOptions {
   purposeId?: string;
 }
 
+/** One page of an audience scan, in subject id order (keyset pagination). */
+export interface AudienceQuery {
+  purposeId: string;
+  /**
+   * true: only subjects whose latest status-changing event (granted,
+   * confirmed, withdrawn, objected, expired) for the purpose or for every
+   * purpose ('*') is a grant or a confirmation. false: every subject (soft
+   * opt-in, legitimate interest, contract). Either way a superset: the policy
+   * in core makes the final call.
+   */
+  consentRequired: boolean;
+  /** Return subjects whose id sorts after this one. */
+  afterSubjectId?: string;
+  limit: number;
+}
+
 /**
  * The operations every store offers, inside or outside a transaction.
  * Methods that write more than one row are atomic on their own.
@@ -117,6 +135,36 @@ export interface StoreOperations {
   addSuppression(entry: SuppressionEntry): Promise<boolean>;
   getSuppression(hash: string): Promise<SuppressionEntry | undefined>;
   removeSuppression(hash: string): Promise<boolean>;
+
+  /**
+   * Subjects that may be in the audience of a purpose, ordered by id, at most
+   * `limit`: a page of a scan that never holds the whole table in memory.
+   */
+  listAudienceCandidates(query: AudienceQuery): Promise<SubjectRecord[]>;
+
+  /**
+   * The last audit entry. Inside a transaction, reading it also takes the
+   * audit lock until commit, so appends from concurrent transactions queue
+   * instead of forking the chain.
+   */
+  getAuditHead(): Promise<AuditHead | undefined>;
+  /**
+   * Appends one entry that continues the head (seq + 1, prevHash = head hash).
+   * Throws STORE_CONFLICT (retryable) when the head moved; writes nothing then.
+   * The log is append-only: no store method edits or removes an entry.
+   */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
+  listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+
+  /**
+   * Inserts (expectedVersion 0) or replaces the incident whose stored version is
+   * `expectedVersion`; STORE_CONFLICT when another writer got there first.
+   */
+  putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
+  getBreach(id: string): Promise<BreachIncident | undefined>;
+  /** Incidents by awareAt, newest first. */
+  listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
 }
 
 export interface GdprStore extends StoreOperations {
@@ -136,6 +184,7 @@ export function isGdprStore(value: unknown): value is GdprStore {
     typeof candidate.transaction === 'function' &&
     typeof candidate.appendConsentEvents === 'function' &&
     typeof candidate.addSuppression === 'function' &&
+    typeof candidate.appendAudit === 'function' &&
     typeof candidate.close === 'function'
   );
 }

@@ -1,10 +1,17 @@
 import type { GdprMailConfig } from '../config/config-schema.js';
+import { MemoryStore } from '../store/memory-store.js';
 
-/** A complete, valid config for tests; override what a test is about. */
+/**
+ * A complete, valid config for tests; override what a test is about. It
+ * brings its own memory store: without one, tests would share the default
+ * on-disk store (./.gdpr-mail) across workers.
+ */
 export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailConfig {
-  return {
+  const config: GdprMailConfig = {
     controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
     secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
+    tokens: { keys: [{ id: 'k1', secret: 'test-token-key-1-0123456789abcdefghijklmnop' }] },
+    links: { baseUrl: 'https://app.acme.test/gdpr', privacyUrl: 'https://acme.test/privacy' },
     purposes: [
       {
         id: 'newsletter',
@@ -41,6 +48,9 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
         id: 'b2b-prospecting',
         title: 'Professional offers',
         lawfulBasis: 'legitimate-interest',
+        legitimateInterest:
+          'Offering our professional services to businesses whose activity they serve',
+        subjectCategories: ['professional contacts'],
         notice: {
           version: '1.0',
           text: 'Acme SAS may email you about offers for your profession. You can opt out at any time.',
@@ -61,6 +71,11 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
     ],
     ...overrides,
   };
+  if (!('store' in overrides)) {
+    // Not enumerable: a config written out as JSON (CLI tests) stays plain data.
+    Object.defineProperty(config, 'store', { value: new MemoryStore(), enumerable: false });
+  }
+  return config;
 }
 
 /** Evidence of a ticked, unticked-by-default checkbox on a signup form. */

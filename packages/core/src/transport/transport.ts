@@ -1,3 +1,4 @@
+import type { TransferSafeguard } from '../records/eea.js';
 import type { OutgoingMessage } from './outgoing-message.js';
 import type { SendResult } from './send-result.js';
 
@@ -12,30 +13,21 @@ export interface TransportCapabilities {
   nativeIdempotency: boolean;
 }
 
-export const PROCESSOR_ROLES = ['processor', 'sub-processor'] as const;
-export type ProcessorRole = (typeof PROCESSOR_ROLES)[number];
-
-export const TRANSFER_SAFEGUARDS = [
-  'adequacy-decision',
-  'standard-contractual-clauses',
-  'binding-corporate-rules',
-  'derogation',
-] as const;
-export type TransferSafeguard = (typeof TRANSFER_SAFEGUARDS)[number];
-
 /**
  * Who handles the mail on our behalf, for the record of processing (Art. 30)
- * and the sub-processor register: declared by the driver or its user.
+ * and the sub-processor register: declared by the driver or its user. Same
+ * shape as a `processors` entry of the config, so it can be listed there.
  */
 export interface ProcessorDescriptor {
   /** Legal or service name, e.g. "Mailjet SAS" or "Our Postfix relay". */
   name: string;
-  role: ProcessorRole;
+  /** What it does for us, e.g. "email delivery". */
+  role: string;
   /** ISO 3166-1 alpha-2 country where the data is processed, e.g. "FR". */
   country: string;
   /** Provider region, e.g. "eu-west-1". */
   region?: string;
-  /** Needed when `country` is outside the EEA (Chapter V GDPR). */
+  /** Required when `country` is outside the EEA (Chapter V GDPR). */
   transferSafeguard?: TransferSafeguard;
 }
 

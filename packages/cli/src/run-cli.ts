@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import type { GdprMail } from '@gdpr-mail/core';
+import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
+import type { CliIo } from './cli-io.js';
+import { EXIT, UsageError } from './cli-io.js';
+import { breachCommand } from './commands/breach-command.js';
+import { recordsCommand } from './commands/records-command.js';
+import { loadConfig } from './load-config.js';
+
+export const USAGE = `Usage: gdpr-mail <command> [options]
+
+Commands:
+  records                     write the record of processing activities (Art. 30)
+      --format md|html|json     output format (default md)
+      --document processing-activities|privacy-notice
+      --out <file>              write to a file instead of stdout
+  breach <action> [id]        the breach register (Art. 33)
+      actions: list [--status open|closed], due, show <id>, open, update <id>,
+               notify-authority <id>, notify-subjects <id>, close <id>
+      --input <json|file>       the action's fields as JSON
+
+Options:
+  --config <file>             config module (default: gdpr-mail.config.{mjs,js,cjs,json})
+  --json                      machine-readable output
+  -h, --help                  this help
+
+Exit codes: 0 ok, 1 the command found a problem, 2 usage error, 3 invalid config.
+`;
+
+/** The CLI as a function, so tests and scripts run it in-process. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let gdpr: GdprMail | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        document: { type: 'string' },
+        out: { type: 'string' },
+        input: { type: 'string' },
+        status: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    const [command, ...rest] = positionals;
+    if (values.help || !command) {
+      io.stdout(USAGE);
+      return values.help ? EXIT.ok : EXIT.usage;
+    }
+    if (command !== 'records' && command !== 'breach')
+      throw new UsageError(`Unknown command "${command}".`);
+    gdpr = createGdprMail(await loadConfig(io.cwd, values.config));
+    if (command === 'records') return await recordsCommand(gdpr, values, io);
+    return await breachCommand(gdpr, rest[0], rest[1], values, io);
+  } catch (error) {
+    return report(error, io);
+  } finally {
+    await gdpr?.close();
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (
+    error instanceof UsageError ||
+    (error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS'))
+  ) {
+    io.stderr(`${error.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  if (isGdprMailError(error, 'CONFIG_INVALID')) {
+    io.stderr(`${error.message}\n`);
+    return EXIT.config;
+  }
+  if (isGdprMailError(error)) {
+    io.stderr(
+      `${error.code}: ${error.message}\n${error.issues.map((i) => `  - ${i.path}: ${i.message}\n`).join('')}`,
+    );
+    return EXIT.failed;
+  }
+  throw error;
+}

@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '@gdpr-mail/cli';
+import { testConfig } from '@gdpr-mail/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+let dir: string;
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      cwd: dir,
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      env: {},
+    },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-cli-'));
+  const config = testConfig({
+    processors: [
+      {
+        name: 'Helpdesk Inc.',
+        role: 'support',
+        country: 'US',
+        transferSafeguard: 'standard-contractual-clauses',
+      },
+    ],
+  });
+  writeFileSync(join(dir, 'gdpr-mail.config.json'), JSON.stringify(config));
+  writeFileSync(
+    join(dir, 'bad.config.json'),
+    JSON.stringify({ ...config, secrets: { pepper: 'x' } }),
+  );
+  // A config module may export a function (to open pools and read secrets).
+  writeFileSync(
+    join(dir, 'fn.config.mjs'),
+    `export default async () => (${JSON.stringify(config)});`,
+  );
+});
+
+describe('gdpr-mail CLI', () => {
+  it('writes the record of processing as markdown, html and json', async () => {
+    const md = io();
+    expect(await runCli(['records'], md.io)).toBe(0);
+    expect(md.out()).toContain('# Record of processing activities — Acme SAS');
+    expect(md.out()).toContain('Helpdesk Inc.');
+
+    const json = io();
+    expect(await runCli(['records', '--json', '--config', 'fn.config.mjs'], json.io)).toBe(0);
+    expect(JSON.parse(json.out()).activities).toHaveLength(5);
+
+    const html = io();
+    expect(await runCli(['records', '--format', 'html', '--out', 'ropa.html'], html.io)).toBe(0);
+    expect(readFileSync(join(dir, 'ropa.html'), 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('exits 3 on an invalid config with every bad field, 2 on usage errors', async () => {
+    const bad = io();
+    expect(await runCli(['records', '--config', 'bad.config.json'], bad.io)).toBe(3);
+    expect(bad.err()).toContain('secrets.pepper');
+    const usage = io();
+    expect(await runCli(['nope'], usage.io)).toBe(2);
+    expect(usage.err()).toContain('Unknown command');
+    expect(await runCli(['records', '--format', 'pdf'], io().io)).toBe(2);
+    expect(await runCli(['records', '--config', 'missing.json'], io().io)).toBe(2);
+    expect(await runCli(['--bogus'], io().io)).toBe(2);
+  });
+
+  it('drives the breach register with typed failures as exit 1', async () => {
+    // The JSON config has no store: each run gets a fresh memory store, so the
+    // test opens and closes within one invocation's rules only.
+    const opened = io();
+    const input = JSON.stringify({
+      title: 'Lost laptop',
+      awareAt: '2020-01-01T00:00:00.000Z',
+      nature: {
+        description: 'Unencrypted laptop lost',
+        subjectCategories: ['customers'],
+        approxSubjects: 10,
+        recordCategories: ['email address'],
+        approxRecords: 10,
+      },
+      likelyConsequences: 'Phishing',
+      measures: 'Remote wipe requested',
+      risk: 'risk',
+    });
+    expect(await runCli(['breach', 'open', '--input', input, '--json'], opened.io)).toBe(0);
+    const incident = JSON.parse(opened.out());
+    expect(new Date(incident.notifyBy).getTime() - new Date(incident.awareAt).getTime()).toBe(
+      72 * 3_600_000,
+    );
+
+    const invalid = io();
+    expect(await runCli(['breach', 'open', '--input', '{"title":""}'], invalid.io)).toBe(1);
+    expect(invalid.err()).toContain('VALIDATION_FAILED');
+    expect(await runCli(['breach', 'show'], io().io)).toBe(2);
+    const missing = io();
+    expect(await runCli(['breach', 'show', 'nope'], missing.io)).toBe(1);
+    expect(missing.err()).toContain('BREACH_NOT_FOUND');
+  });
+
+  it('prints help', async () => {
+    const help = io();
+    expect(await runCli(['--help'], help.io)).toBe(0);
+    expect(help.out()).toContain('Usage: gdpr-mail');
+  });
+});
+
+describe('the built bin', () => {
+  it('runs as an executable', () => {
+    execFileSync(
+      'pnpm',
+      ['--filter', '@gdpr-mail/core', '--filter', '@gdpr-mail/cli', 'run', 'build'],
+      {
+        cwd: join(__dirname, '..', '..', '..'),
+        stdio: 'ignore',
+      },
+    );
+    const out = execFileSync(
+      'node',
+      [join(__dirname, '..', 'dist', 'bin.js'), 'records', '--format', 'md'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    expect(out).toContain('Record of processing activities');
+  }, 120_000);
+});

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { createGdprMail } from '../gdpr-mail.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { testConfig } from '../testing/fixtures.js';
+import { createTestClock } from '../testing/test-clock.js';
+
+const HOUR = 3_600_000;
+
+function setup() {
+  const clock = createTestClock('2026-03-02T08:00:00.000Z');
+  const gdpr = createGdprMail(
+    testConfig({
+      store: new MemoryStore(),
+      clock,
+      controller: {
+        name: 'Acme SAS',
+        email: 'privacy@acme.test',
+        dpo: { name: 'Dana Protect', email: 'dpo@acme.test' },
+      },
+    }),
+  );
+  const open = (risk: 'unlikely' | 'risk' | 'high-risk' = 'risk', encryptionException = false) =>
+    gdpr.breaches.open({
+      title: 'Export file sent to the wrong customer',
+      awareAt: clock(),
+      nature: {
+        description: 'A CSV of subscribers was attached to a support reply.',
+        subjectCategories: ['newsletter subscribers'],
+        approxSubjects: 1200,
+        recordCategories: ['email address', 'consent history'],
+        approxRecords: 1200,
+      },
+      likelyConsequences: 'Unsolicited mail to the people listed.',
+      measures: 'Recipient asked to delete the file; confirmation received.',
+      risk,
+      encryptionException,
+      actor: 'admin:42',
+    });
+  return { gdpr, clock, open };
+}
+
+describe('breach register (REQ-33, SEED-10)', () => {
+  it('sets notifyBy = awareAt + 72h and records the Art. 33(3)(a)-(d) fields', async () => {
+    const { gdpr, open } = setup();
+    const incident = await open();
+    expect(incident.notifyBy.getTime() - incident.awareAt.getTime()).toBe(72 * HOUR);
+    expect(incident.nature.approxSubjects).toBe(1200); // (a)
+    expect(incident.contact).toEqual({ name: 'Dana Protect', email: 'dpo@acme.test' }); // (b)
+    expect(incident.likelyConsequences).toBeTruthy(); // (c)
+    expect(incident.measures).toBeTruthy(); // (d)
+    expect(await gdpr.breaches.get(incident.id)).toEqual(incident);
+  });
+
+  it('keeps phased updates in order', async () => {
+    const { gdpr, clock, open } = setup();
+    const incident = await open();
+    clock.advance(2 * HOUR);
+    await gdpr.breaches.update(incident.id, {
+      note: 'Scope confirmed',
+      nature: { approxSubjects: 1350 },
+    });
+    clock.advance(HOUR);
+    const notified = await gdpr.breaches.notifyAuthority(incident.id, {
+      reference: 'CNIL-2026-0042',
+    });
+    expect(notified.phases.map((p) => p.kind)).toEqual(['opened', 'update', 'authority-notified']);
+    expect(notified.nature.approxSubjects).toBe(1350);
+    expect(notified.nature.approxRecords).toBe(1200);
+    expect(notified.authorityReference).toBe('CNIL-2026-0042');
+  });
+
+  it('closing late without a delay reason throws; with one it closes', async () => {
+    const { gdpr, clock, open } = setup();
+    const incident = await open();
+    clock.advance(73 * HOUR);
+    await expect(gdpr.breaches.close(incident.id)).rejects.toMatchObject({
+      code: 'BREACH_DELAY_REASON_REQUIRED',
+    });
+    await expect(gdpr.breaches.notifyAuthority(incident.id)).rejects.toMatchObject({
+      code: 'BREACH_DELAY_REASON_REQUIRED',
+    });
+    expect((await gdpr.breaches.get(incident.id)).status).toBe('open');
+    const closed = await gdpr.breaches.close(incident.id, {
+      delayReason: 'Forensics took four days',
+    });
+    expect(closed.status).toBe('closed');
+    expect(closed.delayReason).toBe('Forensics took four days');
+    await expect(gdpr.breaches.update(incident.id, { note: 'late' })).rejects.toMatchObject({
+      code: 'BREACH_CLOSED',
+    });
+  });
+
+  it('closing after a timely notification needs no reason; an unlikely-risk breach needs none either', async () => {
+    const { gdpr, clock, open } = setup();
+    const notifiable = await open();
+    clock.advance(10 * HOUR);
+    await gdpr.breaches.notifyAuthority(notifiable.id);
+    clock.advance(100 * HOUR);
+    expect((await gdpr.breaches.close(notifiable.id)).status).toBe('closed');
+    const minor = await open('unlikely');
+    clock.advance(200 * HOUR);
+    expect((await gdpr.breaches.close(minor.id)).status).toBe('closed');
+  });
+
+  it('Art. 34: a high-risk breach closes only after the subjects are told, unless encrypted', async () => {
+    const { gdpr, open } = setup();
+    const high = await open('high-risk');
+    await gdpr.breaches.notifyAuthority(high.id);
+    await expect(gdpr.breaches.close(high.id)).rejects.toMatchObject({
+      code: 'BREACH_SUBJECTS_NOT_NOTIFIED',
+    });
+    await gdpr.breaches.notifySubjects(high.id);
+    expect((await gdpr.breaches.close(high.id)).status).toBe('closed');
+    const encrypted = await open('high-risk', true);
+    await gdpr.breaches.notifyAuthority(encrypted.id);
+    expect((await gdpr.breaches.close(encrypted.id)).status).toBe('closed');
+  });
+
+  it('lists incidents due soon or overdue, and validates input', async () => {
+    const { gdpr, clock, open } = setup();
+    const first = await open();
+    clock.advance(60 * HOUR);
+    await open();
+    expect((await gdpr.breaches.dueSoon(24 * HOUR)).map((b) => b.id)).toEqual([first.id]);
+    await gdpr.breaches.notifyAuthority(first.id);
+    expect(await gdpr.breaches.dueSoon(24 * HOUR)).toEqual([]);
+    expect((await gdpr.breaches.list({ status: 'open' })).length).toBe(2);
+    await expect(gdpr.breaches.open({ title: '' } as never)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(gdpr.breaches.get('missing')).rejects.toMatchObject({ code: 'BREACH_NOT_FOUND' });
+  });
+
+  it('two concurrent updates both land (optimistic retry)', async () => {
+    const { gdpr, open } = setup();
+    const incident = await open();
+    await Promise.all([
+      gdpr.breaches.update(incident.id, { note: 'a' }),
+      gdpr.breaches.update(incident.id, { note: 'b' }),
+    ]);
+    const after = await gdpr.breaches.get(incident.id);
+    expect(after.phases.map((p) => p.note).sort()).toEqual([
+      'Export file sent to the wrong customer',
+      'a',
+      'b',
+    ]);
+    expect(after.version).toBe(3);
+  });
+});

@@ -1,0 +1,248 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { formatIssues } from '../config/parse-config.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { withConflictRetry } from '../store/with-conflict-retry.js';
+import type { BreachIncident, BreachPhase } from './breach-incident.js';
+import { BREACH_RISK_LEVELS } from './breach-incident.js';
+
+const NOTIFY_WITHIN_MS = 72 * 60 * 60 * 1000;
+
+const openSchema = z.object({
+  title: z.string().min(1).max(300),
+  awareAt: z.coerce.date(),
+  nature: z.object({
+    description: z.string().min(1),
+    subjectCategories: z.array(z.string().min(1)).min(1),
+    approxSubjects: z.number().int().nonnegative(),
+    recordCategories: z.array(z.string().min(1)).min(1),
+    approxRecords: z.number().int().nonnegative(),
+  }),
+  contact: z.object({ name: z.string().min(1), email: z.email() }).optional(),
+  likelyConsequences: z.string().min(1),
+  measures: z.string().min(1),
+  risk: z.enum(BREACH_RISK_LEVELS),
+  encryptionException: z.boolean().default(false),
+  actor: z.string().min(1).default('system'),
+});
+export type OpenBreachInput = z.input<typeof openSchema>;
+
+const updateSchema = z.object({
+  note: z.string().min(1),
+  actor: z.string().min(1).default('system'),
+  likelyConsequences: z.string().min(1).optional(),
+  measures: z.string().min(1).optional(),
+  risk: z.enum(BREACH_RISK_LEVELS).optional(),
+  encryptionException: z.boolean().optional(),
+  nature: openSchema.shape.nature.partial().optional(),
+});
+export type UpdateBreachInput = z.input<typeof updateSchema>;
+
+const notifySchema = z.object({
+  at: z.coerce.date().optional(),
+  reference: z.string().min(1).optional(),
+  delayReason: z.string().min(1).optional(),
+  note: z.string().min(1).optional(),
+  actor: z.string().min(1).default('system'),
+});
+export type NotifyInput = z.input<typeof notifySchema>;
+
+const closeSchema = z.object({
+  at: z.coerce.date().optional(),
+  delayReason: z.string().min(1).optional(),
+  note: z.string().min(1).default('closed'),
+  actor: z.string().min(1).default('system'),
+});
+export type CloseBreachInput = z.input<typeof closeSchema>;
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new GdprMailError('VALIDATION_FAILED', 'Invalid breach register input.', {
+      issues: formatIssues(result.error.issues),
+    });
+  }
+  return result.data;
+}
+
+export interface BreachService {
+  /** Opens an incident; `notifyBy` is awareAt + 72 hours (Art. 33(1)). */
+  open(input: OpenBreachInput): Promise<BreachIncident>;
+  /** A phased update: new facts, measures or risk as they become known (Art. 33(4)). */
+  update(id: string, input: UpdateBreachInput): Promise<BreachIncident>;
+  /** Records the notification to the authority; after notifyBy it needs a delay reason. */
+  notifyAuthority(id: string, input?: NotifyInput): Promise<BreachIncident>;
+  /** Records the communication to the people concerned (Art. 34). */
+  notifySubjects(id: string, input?: NotifyInput): Promise<BreachIncident>;
+  /**
+   * Closes it. Refused past notifyBy without authority notice unless a delay reason is
+   * given, and for a high-risk breach whose subjects were not told (unless encrypted).
+   */
+  close(id: string, input?: CloseBreachInput): Promise<BreachIncident>;
+  get(id: string): Promise<BreachIncident>;
+  list(options?: { status?: 'open' | 'closed'; limit?: number }): Promise<BreachIncident[]>;
+  /** Open incidents whose authority notification is due within `withinMs` or overdue. */
+  dueSoon(withinMs?: number): Promise<BreachIncident[]>;
+}
+
+function phase(kind: BreachPhase['kind'], at: Date, note: string, actor: string): BreachPhase {
+  return { kind, at, note, actor };
+}
+
+export function createBreachService(ctx: CoreContext): BreachService {
+  const { store } = ctx;
+
+  async function load(id: string): Promise<BreachIncident> {
+    const incident = await store.getBreach(id);
+    if (!incident) throw new GdprMailError('BREACH_NOT_FOUND', `No breach ${id} in the register.`);
+    return incident;
+  }
+
+  /** Read-modify-write with optimistic concurrency; closed incidents are read-only. */
+  function change(id: string, apply: (incident: BreachIncident) => BreachIncident) {
+    return withConflictRetry(async () => {
+      const current = await load(id);
+      if (current.status === 'closed') {
+        throw new GdprMailError('BREACH_CLOSED', `Breach ${id} is closed.`);
+      }
+      const next = { ...apply(structuredClone(current)), version: current.version + 1 };
+      await store.putBreach(next, current.version);
+      return next;
+    });
+  }
+
+  return {
+    async open(input) {
+      const data = parse(openSchema, input);
+      const now = ctx.now();
+      const contact = data.contact ??
+        ctx.config.controller.dpo ?? {
+          name: ctx.config.controller.name,
+          email: ctx.config.controller.email,
+        };
+      const incident: BreachIncident = {
+        id: randomUUID(),
+        title: data.title,
+        awareAt: data.awareAt,
+        notifyBy: new Date(data.awareAt.getTime() + NOTIFY_WITHIN_MS),
+        nature: data.nature,
+        contact,
+        likelyConsequences: data.likelyConsequences,
+        measures: data.measures,
+        risk: data.risk,
+        encryptionException: data.encryptionException,
+        status: 'open',
+        phases: [phase('opened', now, data.title, data.actor)],
+        version: 1,
+      };
+      await store.putBreach(incident, 0);
+      return incident;
+    },
+
+    async update(id, input) {
+      const data = parse(updateSchema, input);
+      return change(id, (incident) => ({
+        ...incident,
+        ...(data.likelyConsequences ? { likelyConsequences: data.likelyConsequences } : {}),
+        ...(data.measures ? { measures: data.measures } : {}),
+        ...(data.risk ? { risk: data.risk } : {}),
+        ...(data.encryptionException !== undefined
+          ? { encryptionException: data.encryptionException }
+          : {}),
+        nature: { ...incident.nature, ...data.nature },
+        phases: [...incident.phases, phase('update', ctx.now(), data.note, data.actor)],
+      }));
+    },
+
+    async notifyAuthority(id, input = {}) {
+      const data = parse(notifySchema, input);
+      return change(id, (incident) => {
+        const at = data.at ?? ctx.now();
+        const delayReason = data.delayReason ?? incident.delayReason;
+        if (at > incident.notifyBy && !delayReason) {
+          throw new GdprMailError(
+            'BREACH_DELAY_REASON_REQUIRED',
+            'The authority is notified more than 72 hours after awareness: give the reasons for the delay (Art. 33(1)).',
+            { details: { notifyBy: incident.notifyBy.toISOString() } },
+          );
+        }
+        return {
+          ...incident,
+          authorityNotifiedAt: at,
+          ...(data.reference ? { authorityReference: data.reference } : {}),
+          ...(delayReason ? { delayReason } : {}),
+          phases: [
+            ...incident.phases,
+            phase('authority-notified', at, data.note ?? 'authority notified', data.actor),
+          ],
+        };
+      });
+    },
+
+    async notifySubjects(id, input = {}) {
+      const data = parse(notifySchema, input);
+      return change(id, (incident) => {
+        const at = data.at ?? ctx.now();
+        return {
+          ...incident,
+          subjectsNotifiedAt: at,
+          phases: [
+            ...incident.phases,
+            phase('subjects-notified', at, data.note ?? 'data subjects notified', data.actor),
+          ],
+        };
+      });
+    },
+
+    async close(id, input = {}) {
+      const data = parse(closeSchema, input);
+      return change(id, (incident) => {
+        const at = data.at ?? ctx.now();
+        const delayReason = data.delayReason ?? incident.delayReason;
+        const mustNotify = incident.risk !== 'unlikely';
+        const late =
+          mustNotify &&
+          (incident.authorityNotifiedAt
+            ? incident.authorityNotifiedAt > incident.notifyBy
+            : at > incident.notifyBy);
+        if (late && !delayReason) {
+          throw new GdprMailError(
+            'BREACH_DELAY_REASON_REQUIRED',
+            'Closing a notifiable breach past its 72-hour deadline needs the reasons for the delay (Art. 33(1)).',
+            { details: { notifyBy: incident.notifyBy.toISOString() } },
+          );
+        }
+        if (
+          incident.risk === 'high-risk' &&
+          !incident.encryptionException &&
+          !incident.subjectsNotifiedAt
+        ) {
+          throw new GdprMailError(
+            'BREACH_SUBJECTS_NOT_NOTIFIED',
+            'A high-risk breach cannot be closed before the people concerned are told (Art. 34), unless the data was unintelligible to others.',
+          );
+        }
+        return {
+          ...incident,
+          status: 'closed' as const,
+          closedAt: at,
+          ...(delayReason ? { delayReason } : {}),
+          phases: [...incident.phases, phase('closed', at, data.note, data.actor)],
+        };
+      });
+    },
+
+    get: load,
+
+    list: (options = {}) => store.listBreaches({ limit: options.limit ?? 100, ...options }),
+
+    async dueSoon(withinMs = 24 * 60 * 60 * 1000) {
+      const horizon = ctx.now().getTime() + withinMs;
+      const open = await store.listBreaches({ status: 'open', limit: 1000 });
+      return open.filter(
+        (b) => b.risk !== 'unlikely' && !b.authorityNotifiedAt && b.notifyBy.getTime() <= horizon,
+      );
+    },
+  };
+}

@@ -1,0 +1,323 @@
+import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
+import type { ConsentEventDraft } from '../consent/append-events.js';
+import { appendConsentEvents } from '../consent/append-events.js';
+import type { ConsentEvent } from '../consent/consent-event.js';
+import { assertConsentable, recordNotices, uniquePurposes } from '../consent/consent-service.js';
+import type { ConsentEvidence, WithdrawalEvidence } from '../consent/evidence.js';
+import { buildProof, parseConsentEvidence, parseWithdrawalEvidence } from '../consent/evidence.js';
+import { deriveConsentState } from '../consent/ledger.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { linkUrl } from '../links/link-url.js';
+import type { StoreOperations } from '../store/store-types.js';
+import { withConflictRetry } from '../store/with-conflict-retry.js';
+import { normalizeEmail } from '../subjects/normalize-email.js';
+import { ensureSubject } from '../subjects/subject-service.js';
+import type { ConfirmationTemplate, RenderedMail } from '../templates/confirmation-template.js';
+import { builtInConfirmationTemplate } from '../templates/confirmation-template.js';
+import { lintDoubleOptInTemplate } from '../templates/lint-double-opt-in.js';
+import { randomNonce } from '../tokens/nonce.js';
+import type { TokenClaims } from '../tokens/token-types.js';
+import { maskEmail } from './mask-email.js';
+
+export interface OptInRequestOptions {
+  /** ISO 639-1; defaults to the subject's profile language, then `doubleOptIn.defaultLocale`. */
+  locale?: string;
+  /** This request's own confirmation mail (linted, REQ-17). */
+  template?: ConfirmationTemplate;
+}
+
+export interface OptInRequestResult {
+  subjectId: string;
+  /** Also the pending opt-in's id: the token is single-use through it. */
+  nonce: string;
+  token: string;
+  /** The link to mail; a GET on it must only show a page with a confirm button (POST). */
+  confirmUrl: string;
+  expiresAt: Date;
+  /** The confirmation mail, ready for the mailer. */
+  message: RenderedMail;
+  events: ConsentEvent[];
+}
+
+/** What the interstitial page may show on a GET: nothing here changes the store (REQ-18). */
+export interface OptInInspection {
+  subjectId: string;
+  /** `j***@example.com`: enough for the person to recognise their address. */
+  maskedEmail: string;
+  purposes: Array<{ id: string; title: string; noticeVersion: string | undefined }>;
+  controllerName: string;
+  requestedAt: Date;
+  expiresAt: Date;
+}
+
+export interface OptInConfirmResult {
+  subjectId: string;
+  confirmed: string[];
+  events: ConsentEvent[];
+}
+
+export interface OptInPurgeResult {
+  expired: number;
+  subjectsDeleted: number;
+  noncesPurged: number;
+}
+
+export interface OptInService {
+  /** REQ-16: records `requested` with proof and returns the confirmation mail; grants nothing. */
+  request(
+    email: string,
+    purposes: readonly string[],
+    evidence: ConsentEvidence,
+    options?: OptInRequestOptions,
+  ): Promise<OptInRequestResult>;
+  /** The GET of the link: verifies and describes, changes nothing (REQ-18). */
+  inspect(token: string): Promise<OptInInspection>;
+  /** The POST from the interstitial page: single use, records `confirmed` with proof. */
+  confirm(token: string, evidence?: WithdrawalEvidence): Promise<OptInConfirmResult>;
+  /** Records `expired` for stale requests and deletes subjects with nothing else on record. */
+  purgeExpired(options?: { batchSize?: number }): Promise<OptInPurgeResult>;
+}
+
+const DAY_MS = 86_400_000;
+const CONFIRM_SOURCE = 'double-opt-in-confirmation';
+
+function requestCount(events: readonly ConsentEvent[], since: Date): number {
+  // One request appends one `requested` per purpose, all at the same instant.
+  const instants = new Set<number>();
+  for (const event of events) {
+    if (event.type === 'requested' && event.at >= since) instants.add(event.at.getTime());
+  }
+  return instants.size;
+}
+
+function noticeOf(events: readonly ConsentEvent[], purposeId: string) {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i]!;
+    if (event.type === 'requested' && event.purposeId === purposeId) return event.proof;
+  }
+  return undefined;
+}
+
+export function createOptInService(ctx: CoreContext): OptInService {
+  const { store, config } = ctx;
+  const confirmTtl = parseIsoDuration(config.tokens.confirmTtl)!;
+
+  async function pendingFor(claims: TokenClaims) {
+    const pending = await store.getPendingOptIn(claims.nonce);
+    if (!pending || pending.subjectId !== claims.subjectId) {
+      throw new GdprMailError('TOKEN_USED', 'This link was already used.');
+    }
+    return pending;
+  }
+
+  return {
+    async request(emailInput, purposeInput, evidenceInput, options = {}) {
+      const email = normalizeEmail(emailInput);
+      const purposes = uniquePurposes(ctx, purposeInput);
+      const purposeIds = purposes.map((p) => p.id);
+      const evidence = parseConsentEvidence(evidenceInput, purposeIds.length);
+      assertConsentable(ctx, purposeIds, evidence.noticeVersions);
+
+      const at = ctx.now();
+      const expiresAt = addDuration(at, confirmTtl);
+      const nonce = randomNonce();
+      const template = options.template ?? config.doubleOptIn.template;
+
+      return withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          const subject = await ensureSubject(ctx, tx, email, at);
+          const ledger = await tx.listConsentEvents(subject.id);
+          if (
+            requestCount(ledger, new Date(at.getTime() - DAY_MS)) >=
+            config.doubleOptIn.maxRequestsPerDay
+          ) {
+            throw new GdprMailError(
+              'RATE_LIMITED',
+              'Too many confirmation requests for this address today: try again tomorrow.',
+              { retryable: true, details: { limit: config.doubleOptIn.maxRequestsPerDay } },
+            );
+          }
+          const { token, claims } = ctx.tokens.issue({
+            type: 'confirm',
+            subjectId: subject.id,
+            purposes: purposeIds,
+            noticeVersions: Object.fromEntries(purposes.map((p) => [p.id, p.notice.version])),
+            issuedAt: at,
+            expiresAt,
+            nonce,
+          });
+          const confirmUrl = linkUrl(config, 'confirm', token);
+          const links = {
+            confirmUrl,
+            ...(config.links.privacyUrl ? { privacyUrl: config.links.privacyUrl } : {}),
+          };
+          const content = (template ?? builtInConfirmationTemplate)({
+            locale: options.locale ?? subject.profile.language ?? config.doubleOptIn.defaultLocale,
+            to: email,
+            controllerName: config.controller.name,
+            purposes: purposes.map((p) => ({ id: p.id, title: p.title })),
+            ...links,
+            expiresAt: claims.expiresAt ?? expiresAt,
+            ...(config.doubleOptIn.messages ? { messages: config.doubleOptIn.messages } : {}),
+          });
+          // Checked before anything is written: a refused template leaves no trace.
+          lintDoubleOptInTemplate(content, links);
+
+          await recordNotices(ctx, tx, purposeIds, at);
+          const drafts: ConsentEventDraft[] = purposes.map((purpose) => ({
+            type: 'requested',
+            purposeId: purpose.id,
+            proof: buildProof(ctx, evidence, 'checkbox', purpose),
+          }));
+          const events = await appendConsentEvents(tx, subject.id, drafts, at);
+          await tx.putPendingOptIn({
+            id: nonce,
+            subjectId: subject.id,
+            purposeIds,
+            requestedAt: at,
+            expiresAt,
+          });
+          return {
+            subjectId: subject.id,
+            nonce,
+            token,
+            confirmUrl,
+            expiresAt,
+            message: {
+              to: email,
+              subject: content.subject,
+              text: content.text,
+              html: content.html,
+            },
+            events,
+          };
+        }),
+      );
+    },
+
+    async inspect(token) {
+      const claims = ctx.tokens.verify(token, 'confirm');
+      const pending = await pendingFor(claims);
+      const subject = await store.getSubject(pending.subjectId);
+      if (!subject) throw new GdprMailError('OPT_IN_NOT_PENDING', 'This request no longer exists.');
+      return {
+        subjectId: subject.id,
+        maskedEmail: maskEmail(subject.email),
+        purposes: pending.purposeIds.map((id) => {
+          const purpose = config.purposes.find((p) => p.id === id);
+          return {
+            id,
+            title: purpose?.title ?? id,
+            noticeVersion: claims.noticeVersions?.[id],
+          };
+        }),
+        controllerName: config.controller.name,
+        requestedAt: pending.requestedAt,
+        expiresAt: pending.expiresAt,
+      };
+    },
+
+    async confirm(token, evidenceInput) {
+      const claims = ctx.tokens.verify(token, 'confirm');
+      const evidence = parseWithdrawalEvidence({
+        source: CONFIRM_SOURCE,
+        ...(evidenceInput ?? {}),
+      });
+      const outcome = await withConflictRetry(() =>
+        store.transaction(async (tx) => {
+          // The atomic take is the single use: of concurrent confirms, one wins.
+          const pending = await tx.takePendingOptIn(claims.nonce);
+          if (!pending || pending.subjectId !== claims.subjectId) {
+            throw new GdprMailError('TOKEN_USED', 'This link was already used.');
+          }
+          const at = ctx.now();
+          const ledger = await tx.listConsentEvents(pending.subjectId);
+          const stillPending = pending.purposeIds.filter(
+            (id) => deriveConsentState(ledger, id).status === 'pending',
+          );
+          const drafts: ConsentEventDraft[] = stillPending.map((purposeId) => {
+            const proof = buildProof(ctx, evidence, 'double-opt-in');
+            // The confirmation is of the text shown at signup, not of today's.
+            const shown = noticeOf(ledger, purposeId);
+            if (shown?.noticeVersion) proof.noticeVersion = shown.noticeVersion;
+            if (shown?.noticeHash) proof.noticeHash = shown.noticeHash;
+            return { type: 'confirmed', purposeId, proof };
+          });
+          const events = await appendConsentEvents(tx, pending.subjectId, drafts, at);
+          if (events.length > 0) await liftUnsubscribeAll(tx, pending.subjectId);
+          return { subjectId: pending.subjectId, confirmed: stillPending, events };
+        }),
+      );
+      if (outcome.confirmed.length === 0) {
+        // The link is spent either way; nothing was pending any more (withdrawn, objected…).
+        throw new GdprMailError('OPT_IN_NOT_PENDING', 'There is nothing left to confirm.', {
+          details: { subjectId: outcome.subjectId },
+        });
+      }
+      return outcome;
+    },
+
+    async purgeExpired(options = {}) {
+      const batchSize = options.batchSize ?? 100;
+      let expired = 0;
+      let subjectsDeleted = 0;
+      for (;;) {
+        const batch = await store.listExpiredPendingOptIns(ctx.now(), batchSize);
+        for (const stale of batch) {
+          const result = await withConflictRetry(() =>
+            store.transaction((tx) => expireOne(tx, stale.id)),
+          );
+          if (result.expired) expired += 1;
+          if (result.deleted) subjectsDeleted += 1;
+        }
+        if (batch.length < batchSize) break;
+      }
+      const noncesPurged = await store.purgeExpiredNonces(ctx.now());
+      return { expired, subjectsDeleted, noncesPurged };
+    },
+  };
+
+  /** Confirming is the person's own act: it lifts their own "unsubscribe from all". */
+  async function liftUnsubscribeAll(tx: StoreOperations, subjectId: string) {
+    const subject = await tx.getSubject(subjectId);
+    if (!subject) return;
+    const hash = ctx.suppressionHash(subject.email);
+    const entry = await tx.getSuppression(hash);
+    if (entry?.reason === 'unsubscribed-all') await tx.removeSuppression(hash);
+  }
+
+  async function expireOne(tx: StoreOperations, id: string) {
+    const pending = await tx.takePendingOptIn(id);
+    if (!pending) return { expired: false, deleted: false };
+    const at = ctx.now();
+    const ledger = await tx.listConsentEvents(pending.subjectId);
+    // A newer request for the same purpose keeps it pending: expire only what this one asked.
+    const newer = (purposeId: string) =>
+      ledger.some(
+        (e) => e.type === 'requested' && e.purposeId === purposeId && e.at > pending.requestedAt,
+      );
+    const drafts: ConsentEventDraft[] = pending.purposeIds
+      .filter((id) => deriveConsentState(ledger, id).status === 'pending' && !newer(id))
+      .map((purposeId) => ({
+        type: 'expired',
+        purposeId,
+        proof: {
+          source: 'double-opt-in-expiry',
+          method: 'system',
+          actor: 'system',
+          reason: 'not confirmed in time',
+        },
+      }));
+    const events = await appendConsentEvents(tx, pending.subjectId, drafts, at);
+    const all = [...ledger, ...events];
+    const nothingElse = all.every((e) => e.type === 'requested' || e.type === 'expired');
+    const anyNewer = all.some((e) => e.type === 'requested' && e.at > pending.requestedAt);
+    // Data minimisation: an address that never confirmed anything is not kept.
+    if (nothingElse && !anyNewer) {
+      await tx.deleteSubject(pending.subjectId);
+      return { expired: true, deleted: true };
+    }
+    return { expired: true, deleted: false };
+  }
+}

@@ -1,0 +1,152 @@
+import { html } from '../html.js';
+import type { ProblemDetails } from '../problem-details.js';
+import { layout } from './layout.js';
+import type { Locale, PageMessages } from './messages.js';
+
+export interface PageContext {
+  locale: Locale;
+  messages: PageMessages;
+  privacyUrl?: string;
+}
+
+export interface PurposeView {
+  id: string;
+  title: string;
+  noticeText: string;
+  noticeVersion: string;
+  checked?: boolean;
+}
+
+function page(ctx: PageContext, title: string, body: ReturnType<typeof html>): string {
+  return layout({
+    locale: ctx.locale,
+    title,
+    body,
+    ...(ctx.privacyUrl
+      ? { privacyUrl: ctx.privacyUrl, privacyLabel: ctx.messages.privacyLink }
+      : {}),
+  });
+}
+
+/** One unticked checkbox per purpose, each with its exact notice text and version (REQ-02, 04). */
+function purposeBoxes(purposes: readonly PurposeView[], ctx: PageContext) {
+  return purposes.map(
+    (
+      p,
+    ) => html`<label><input type="checkbox" name="purposes" value="${p.id}"${p.checked ? html` checked` : ''}> ${p.title}</label>
+<p class="notice" id="notice-${p.id}">${p.noticeText} <small>(${ctx.messages.noticeVersion} ${p.noticeVersion})</small></p>
+<input type="hidden" name="notice_${p.id}" value="${p.noticeVersion}">`,
+  );
+}
+
+export interface SignupView extends PageContext {
+  action: string;
+  csrfField: string;
+  purposes: readonly PurposeView[];
+  email?: string;
+  error?: string;
+}
+
+export function signupPage(view: SignupView): string {
+  const m = view.messages;
+  return page(
+    view,
+    m.signupTitle,
+    html`<p>${m.signupIntro}</p>
+${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
+<form method="post" action="${view.action}">
+<input type="hidden" name="_csrf" value="${view.csrfField}">
+<label for="email">${m.emailLabel}</label>
+<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}">
+<fieldset>
+<legend>${m.purposesLegend}</legend>
+${purposeBoxes(view.purposes, view)}
+</fieldset>
+<p><small>${m.signupNoneRequired}</small></p>
+<button type="submit">${m.signupSubmit}</button>
+</form>`,
+  );
+}
+
+export function messagePage(ctx: PageContext, title: string, body: string): string {
+  return page(ctx, title, html`<p role="status">${body}</p>`);
+}
+
+export interface TokenFormView extends PageContext {
+  action: string;
+  token: string;
+  purposes: readonly { title: string }[];
+}
+
+/** The interstitial: a GET shows it and changes nothing; only its POST acts (REQ-12, REQ-18). */
+function tokenForm(view: TokenFormView, title: string, intro: string, submit: string): string {
+  return page(
+    view,
+    title,
+    html`<p>${intro}</p>
+<ul>${view.purposes.map((p) => html`<li>${p.title}</li>`)}</ul>
+<form method="post" action="${view.action}">
+<input type="hidden" name="token" value="${view.token}">
+<button type="submit">${submit}</button>
+</form>`,
+  );
+}
+
+export function confirmPage(view: TokenFormView): string {
+  return tokenForm(
+    view,
+    view.messages.confirmTitle,
+    view.messages.confirmBody,
+    view.messages.confirmSubmit,
+  );
+}
+
+export function unsubscribePage(view: TokenFormView): string {
+  return tokenForm(
+    view,
+    view.messages.unsubscribeTitle,
+    view.messages.unsubscribeBody,
+    view.messages.unsubscribeSubmit,
+  );
+}
+
+export interface PreferencesView extends PageContext {
+  action: string;
+  token: string;
+  purposes: readonly PurposeView[];
+  tracking?: { purposeId: string; checked: boolean };
+  saved?: boolean;
+}
+
+/** The preference centre: per purpose, tracking consent, and "unsubscribe from all" (REQ-10, SEED-04). */
+export function preferencesPage(view: PreferencesView): string {
+  const m = view.messages;
+  return page(
+    view,
+    m.preferencesTitle,
+    html`${view.saved ? html`<p role="status">${m.preferencesSaved}</p>` : ''}
+<p>${m.preferencesIntro}</p>
+<form method="post" action="${view.action}">
+<input type="hidden" name="token" value="${view.token}">
+<fieldset>
+<legend>${m.purposesLegend}</legend>
+${purposeBoxes(view.purposes, view)}
+${
+  view.tracking
+    ? html`<label><input type="checkbox" name="purposes" value="${view.tracking.purposeId}"${view.tracking.checked ? html` checked` : ''}> ${m.trackingLabel}</label>`
+    : ''
+}
+</fieldset>
+<button type="submit" name="action" value="save">${m.preferencesSubmit}</button>
+<button type="submit" name="action" value="unsubscribe-all">${m.unsubscribeAll}</button>
+</form>`,
+  );
+}
+
+export function errorPage(ctx: PageContext, problem: ProblemDetails): string {
+  return page(
+    ctx,
+    ctx.messages.errorTitle,
+    html`<p class="error" role="alert">${problem.detail}</p><p><small>${problem.code}</small></p>`,
+  );
+}

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { createGdprMail } from '../gdpr-mail.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+
+const email = 'jane@example.com';
+const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+
+async function setup() {
+  const store = new MemoryStore();
+  const gdpr = createGdprMail(testConfig({ store }));
+  await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+  const token = tokenOf(await gdpr.links.preferencesUrl(email));
+  return { gdpr, store, token };
+}
+
+describe('preference centre (REQ-10, SEED-04)', () => {
+  it('shows every non-transactional purpose with what the person receives, and changes nothing', async () => {
+    const { gdpr, store, token } = await setup();
+    const before = store.dump();
+    const view = await gdpr.preferences.inspect(token);
+    expect(view.items.map((i) => [i.id, i.subscribed])).toEqual([
+      ['newsletter', true],
+      ['partners', false],
+      ['customer-offers', false],
+      ['b2b-prospecting', false],
+    ]);
+    expect(store.dump()).toBe(before);
+  });
+
+  it('shows a soft opt-in purpose as received for a customer', async () => {
+    const { gdpr, token } = await setup();
+    await gdpr.subjects.upsert(email, {
+      customer: {
+        saleRef: 'S-1',
+        categories: ['garden'],
+        objectionOfferedAt: new Date('2026-01-01T00:00:00.000Z'),
+      },
+    });
+    const view = await gdpr.preferences.inspect(token);
+    expect(view.items.find((i) => i.id === 'customer-offers')?.subscribed).toBe(true);
+    await gdpr.preferences.save(token, { newsletter: true });
+    expect(await gdpr.canSend(email, 'customer-offers')).toMatchObject({
+      allowed: false,
+      reason: 'withdrawn',
+    });
+  });
+
+  it('saves ticks as grants and omissions as withdrawals, with preference-centre proof', async () => {
+    const { gdpr, token } = await setup();
+    const result = await gdpr.preferences.save(token, { partners: true }, { ip: '203.0.113.4' });
+    expect(result.granted).toEqual(['partners']);
+    // Unticked soft opt-in and B2B purposes are recorded as refused too: they need no grant to flow.
+    expect(result.withdrawn).toEqual(['newsletter', 'customer-offers', 'b2b-prospecting']);
+    expect(result.events.every((e) => e.proof.method === 'preference-center')).toBe(true);
+    expect((await gdpr.canSend(email, 'partners')).allowed).toBe(true);
+    expect(await gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'withdrawn',
+    });
+  });
+
+  it('refuses purposes outside the link scope and forged links', async () => {
+    const { gdpr } = await setup();
+    const scoped = tokenOf(await gdpr.links.preferencesUrl(email, ['newsletter']));
+    expect((await gdpr.preferences.inspect(scoped)).items.map((i) => i.id)).toEqual(['newsletter']);
+    await expect(gdpr.preferences.save(scoped, { partners: true })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(gdpr.preferences.inspect(`${scoped}x`)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+    const unsubscribe = tokenOf(await gdpr.links.unsubscribeUrl(email, 'all'));
+    await expect(gdpr.preferences.inspect(unsubscribe)).rejects.toMatchObject({
+      code: 'TOKEN_WRONG_TYPE',
+    });
+  });
+
+  it('unsubscribes from everything', async () => {
+    const { gdpr, token } = await setup();
+    await gdpr.preferences.unsubscribeAll(token);
+    expect(await gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'suppressed',
+    });
+    expect(await gdpr.suppression.check(email)).toMatchObject({ reason: 'unsubscribed-all' });
+  });
+});

@@ -1,0 +1,131 @@
+import { ALL_PURPOSES } from '../consent/consent-event.js';
+import type {
+  ChoicesResult,
+  ConsentChangeResult,
+  ConsentService,
+} from '../consent/consent-service.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { canSend } from '../policy/can-send.js';
+import type { SubjectRecord } from '../store/store-types.js';
+import type { TokenClaims } from '../tokens/token-types.js';
+
+export interface PreferenceItem {
+  id: string;
+  title: string;
+  kind: 'marketing' | 'tracking' | 'profiling';
+  noticeText: string;
+  noticeVersion: string;
+  /** The person currently receives it (a current grant, or a soft opt-in / B2B basis not objected to). */
+  subscribed: boolean;
+}
+
+export interface PreferenceView {
+  subjectId: string;
+  items: PreferenceItem[];
+}
+
+export interface PreferenceEvidence {
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface PreferenceService {
+  /** What the preference page shows for this link; changes nothing. */
+  inspect(token: string): Promise<PreferenceView>;
+  /**
+   * Saves the ticked state of each purpose in the link's scope: ticked ones are
+   * granted (an affirmative act by the person), unticked ones withdrawn (REQ-10).
+   */
+  save(
+    token: string,
+    subscribed: Readonly<Record<string, boolean>>,
+    evidence?: PreferenceEvidence,
+  ): Promise<ChoicesResult>;
+  /** "Unsubscribe from all" from the preference centre (SEED-04). */
+  unsubscribeAll(token: string, evidence?: PreferenceEvidence): Promise<ConsentChangeResult>;
+}
+
+export function createPreferenceService(
+  ctx: CoreContext,
+  consent: ConsentService,
+): PreferenceService {
+  async function open(
+    token: string,
+  ): Promise<{ claims: TokenClaims; subject: SubjectRecord; ids: string[] }> {
+    const claims = ctx.tokens.verify(token, 'preferences');
+    const subject = await ctx.store.getSubject(claims.subjectId);
+    if (!subject) {
+      throw new GdprMailError('TOKEN_INVALID', 'This link is no longer valid.', {
+        details: { reason: 'subject' },
+      });
+    }
+    const all = claims.purposes.includes(ALL_PURPOSES);
+    const ids = ctx.config.purposes
+      .filter((p) => p.kind !== 'transactional' && (all || claims.purposes.includes(p.id)))
+      .map((p) => p.id);
+    return { claims, subject, ids };
+  }
+
+  return {
+    async inspect(token) {
+      const { subject, ids } = await open(token);
+      const items: PreferenceItem[] = [];
+      for (const id of ids) {
+        const purpose = ctx.purpose(id);
+        // Soft opt-in and B2B mail reach the person without a grant: ask the policy,
+        // assuming a professionally relevant message, whether they receive it.
+        const decision = await canSend(ctx, subject.email, id, { professionalRelevance: true });
+        items.push({
+          id,
+          title: purpose.title,
+          kind: purpose.kind as PreferenceItem['kind'],
+          noticeText: purpose.notice.text,
+          noticeVersion: purpose.notice.version,
+          subscribed: decision.allowed,
+        });
+      }
+      return { subjectId: subject.id, items };
+    },
+
+    async save(token, subscribed, evidence = {}) {
+      const { subject, ids } = await open(token);
+      const choices: Record<string, boolean> = {};
+      for (const [id, value] of Object.entries(subscribed)) {
+        if (!ids.includes(id)) {
+          throw new GdprMailError('VALIDATION_FAILED', `"${id}" is not managed from this link.`, {
+            details: { purposeId: id },
+          });
+        }
+        choices[id] = value === true;
+      }
+      // A purpose left out of the form was unticked: browsers omit unticked boxes.
+      for (const id of ids) choices[id] ??= false;
+      return consent.choices({
+        email: subject.email,
+        choices,
+        evidence: {
+          action: 'affirmative',
+          method: 'preference-center',
+          source: 'preference-center',
+          actor: 'subject',
+          ...evidence,
+        },
+      });
+    },
+
+    async unsubscribeAll(token, evidence = {}) {
+      const { subject } = await open(token);
+      return consent.withdraw({
+        email: subject.email,
+        purposes: 'all',
+        evidence: {
+          method: 'preference-center',
+          source: 'preference-center',
+          actor: 'subject',
+          ...evidence,
+        },
+      });
+    },
+  };
+}

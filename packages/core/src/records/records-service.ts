@@ -1,0 +1,42 @@
+import type { CoreContext } from '../context.js';
+import type { PrivacyNoticeFacts } from './privacy-notice-facts.js';
+import { buildPrivacyNoticeFacts } from './privacy-notice-facts.js';
+import type { ProcessorRecord, RecordsOfProcessing } from './records-of-processing.js';
+import { buildRecordsOfProcessing } from './records-of-processing.js';
+import {
+  renderPrivacyNoticeMarkdown,
+  renderRecordsHtml,
+  renderRecordsMarkdown,
+} from './render-records.js';
+
+export type RecordsFormat = 'json' | 'markdown' | 'html';
+
+export interface RecordsService {
+  /** Art. 30(1): one sheet per purpose. */
+  processingActivities(): RecordsOfProcessing;
+  /** Art. 13: what the privacy notice must say. */
+  privacyNotice(): PrivacyNoticeFacts;
+  /** The sub-processor register (SEED-09). */
+  processors(): ProcessorRecord[];
+  render(document: 'processing-activities' | 'privacy-notice', format: RecordsFormat): string;
+}
+
+export function createRecordsService(ctx: CoreContext): RecordsService {
+  const ropa = () => buildRecordsOfProcessing(ctx.config, ctx.now());
+  const notice = () => buildPrivacyNoticeFacts(ctx.config, ctx.now());
+  return {
+    processingActivities: ropa,
+    privacyNotice: notice,
+    processors: () => ropa().processors,
+    render(document, format) {
+      if (document === 'privacy-notice') {
+        return format === 'json'
+          ? JSON.stringify(notice(), null, 2)
+          : renderPrivacyNoticeMarkdown(notice());
+      }
+      const records = ropa();
+      if (format === 'json') return JSON.stringify(records, null, 2);
+      return format === 'html' ? renderRecordsHtml(records) : renderRecordsMarkdown(records);
+    },
+  };
+}

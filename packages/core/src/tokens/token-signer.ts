@@ -1,0 +1,227 @@
+import type { KeyObject } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { KeyRing } from './key-ring.js';
+import { randomNonce } from './nonce.js';
+import type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './token-types.js';
+import { TOKEN_TYPES } from './token-types.js';
+
+/*
+ * Token: `<kid>.<body>.<mac>`, nothing but URL-unreserved characters, so it sits
+ * in a URL path as is:
+ *   body = 1~<type>~<subject>~<purpose.purpose>~<version_version>~<iat>~<exp>~<nonce>
+ *   mac  = base64url(HMAC-SHA256(key[kid], "<kid>.<body>"))
+ * The MAC covers the key id and the body *text* and is compared as text, so a
+ * token has exactly one accepted spelling, and nothing is parsed before the MAC
+ * holds. Plain text rather than base64(JSON): encoding and decoding JSON cost
+ * as much as an HMAC on every link click (bench/tokens.ts). Nothing in the body
+ * is personal data: a subject id, purpose ids, versions, times, a nonce.
+ */
+const FORMAT_VERSION = '1';
+const MAX_TOKEN_LENGTH = 2048;
+const MAC_LENGTH = 43;
+const FIELD = '~';
+const ITEM = '.';
+/** Versions hold dots, so they are separated by `_`; a purpose without one gets an empty item. */
+const VERSION_ITEM = '_';
+/** `*` (every purpose) travels as `_`, which no purpose id can be. */
+const ALL_WIRE = '_';
+
+// One letter per type keeps links short; the letters are part of the format.
+const TYPE_CODES: Record<TokenType, string> = {
+  confirm: 'c',
+  unsubscribe: 'u',
+  preferences: 'p',
+  'dsar-verify': 'v',
+  'dsar-download': 'd',
+};
+const TYPE_BY_CODE = new Map(TOKEN_TYPES.map((type) => [TYPE_CODES[type], type]));
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
+const SUBJECT_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const PURPOSE_ID = /^(\*|[a-z][a-z0-9_-]{0,63})$/;
+const NOTICE_VERSION = /^[A-Za-z0-9.]{1,32}$/;
+const WIRE_VERSION = /^[A-Za-z0-9.]{0,32}$/;
+const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
+const SECONDS = /^(0|[1-9][0-9]{0,11})$/;
+const MAX_PURPOSES = 64;
+/** 43 base64url characters = 258 bits for a 256-bit MAC: the last one ends in two zero bits. */
+const CANONICAL_MAC = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+
+function invalid(reason: string): GdprMailError {
+  return new GdprMailError('TOKEN_INVALID', 'This link is not valid.', { details: { reason } });
+}
+
+function badInput(field: string): GdprMailError {
+  return new GdprMailError('VALIDATION_FAILED', `Cannot sign a token: invalid ${field}.`, {
+    details: { field },
+  });
+}
+
+function toSeconds(date: Date): number {
+  const ms = date instanceof Date ? date.getTime() : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 0) throw badInput('date');
+  return Math.floor(ms / 1000);
+}
+
+/** Checks what the verifier will insist on, so a signed token always decodes. */
+function encode(
+  input: SignTokenInput,
+  issuedAt: Date,
+  nonce: string,
+  trustedNonce: boolean,
+): string {
+  const code = TYPE_CODES[input.type];
+  if (!code) throw badInput('type');
+  if (typeof input.subjectId !== 'string' || !SUBJECT_ID.test(input.subjectId)) {
+    throw badInput('subjectId');
+  }
+  const { purposes } = input;
+  if (!Array.isArray(purposes) || purposes.length === 0 || purposes.length > MAX_PURPOSES) {
+    throw badInput('purposes');
+  }
+  let wirePurposes = '';
+  for (const id of purposes) {
+    if (typeof id !== 'string' || !PURPOSE_ID.test(id)) throw badInput('purposes');
+    wirePurposes += (wirePurposes === '' ? '' : ITEM) + (id === '*' ? ALL_WIRE : id);
+  }
+  let wireVersions = '';
+  if (input.noticeVersions) {
+    let first = true;
+    for (const id of purposes) {
+      const version = input.noticeVersions[id];
+      if (version !== undefined && (typeof version !== 'string' || !NOTICE_VERSION.test(version))) {
+        throw badInput('noticeVersions');
+      }
+      wireVersions += (first ? '' : VERSION_ITEM) + (version ?? '');
+      first = false;
+    }
+  }
+  if (typeof nonce !== 'string' || (!trustedNonce && !NONCE.test(nonce))) throw badInput('nonce');
+  const iat = toSeconds(issuedAt);
+  const exp = input.expiresAt ? toSeconds(input.expiresAt) : 0;
+  if (exp !== 0 && exp <= iat) throw badInput('expiresAt');
+  return `${FORMAT_VERSION}~${code}~${input.subjectId}~${wirePurposes}~${wireVersions}~${iat}~${exp}~${nonce}`;
+}
+
+/** Strict: one field out of place and the token is refused, even with a valid MAC. */
+function decode(body: string): TokenClaims {
+  const fields = body.split(FIELD);
+  if (fields.length !== 8) throw invalid('payload');
+  const [version, code, subjectId, purposeList, versionList, iat, exp, nonce] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const type = TYPE_BY_CODE.get(code);
+  if (version !== FORMAT_VERSION || !type) throw invalid('payload');
+  if (!SUBJECT_ID.test(subjectId) || !NONCE.test(nonce)) throw invalid('payload');
+  if (!SECONDS.test(iat) || !SECONDS.test(exp)) throw invalid('payload');
+  const purposes = purposeList.split(ITEM);
+  if (purposes.length > MAX_PURPOSES) throw invalid('payload');
+  for (let i = 0; i < purposes.length; i += 1) {
+    const id = purposes[i] === ALL_WIRE ? '*' : purposes[i]!;
+    if (id === '*' && purposes[i] !== ALL_WIRE) throw invalid('payload');
+    if (!PURPOSE_ID.test(id)) throw invalid('payload');
+    purposes[i] = id;
+  }
+  const issuedAt = Number(iat);
+  const expiresAt = Number(exp);
+  if (expiresAt !== 0 && expiresAt <= issuedAt) throw invalid('payload');
+  const claims: TokenClaims = {
+    type,
+    subjectId,
+    purposes,
+    issuedAt: new Date(issuedAt * 1000),
+    nonce,
+  };
+  if (versionList !== '') {
+    const versions = versionList.split(VERSION_ITEM);
+    if (versions.length !== purposes.length) throw invalid('payload');
+    const byPurpose: Record<string, string> = {};
+    for (let i = 0; i < versions.length; i += 1) {
+      const wire = versions[i]!;
+      if (!WIRE_VERSION.test(wire)) throw invalid('payload');
+      if (wire !== '') byPurpose[purposes[i]!] = wire;
+    }
+    claims.noticeVersions = byPurpose;
+  }
+  if (expiresAt !== 0) claims.expiresAt = new Date(expiresAt * 1000);
+  return claims;
+}
+
+function mac(key: KeyObject, signed: string): string {
+  return createHmac('sha256', key).update(signed, 'utf8').digest('base64url');
+}
+
+/**
+ * The one signer behind every link the SDK mails (REQ-12, REQ-18): HMAC-SHA256
+ * with a key ring, a type claim, expiry and a nonce. Never throws anything but
+ * a GdprMailError.
+ */
+export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
+  if (!KEY_ID.test(ring.current.id)) throw badInput('key id');
+
+  function sign(input: SignTokenInput, nonce: string, issuedAt: Date): string {
+    const { id, key } = ring.current;
+    const signed = `${id}.${encode(input, issuedAt, nonce, input.nonce === undefined)}`;
+    const token = `${signed}.${mac(key, signed)}`;
+    if (token.length > MAX_TOKEN_LENGTH) throw badInput('size (too much for one link)');
+    return token;
+  }
+
+  return {
+    sign: (input) => sign(input, input.nonce ?? randomNonce(), input.issuedAt ?? now()),
+    issue(input) {
+      const nonce = input.nonce ?? randomNonce();
+      const issuedAt = input.issuedAt ?? now();
+      const token = sign(input, nonce, issuedAt);
+      const claims: TokenClaims = {
+        type: input.type,
+        subjectId: input.subjectId,
+        purposes: [...input.purposes],
+        issuedAt: new Date(toSeconds(issuedAt) * 1000),
+        nonce,
+      };
+      if (input.noticeVersions) claims.noticeVersions = { ...input.noticeVersions };
+      if (input.expiresAt) claims.expiresAt = new Date(toSeconds(input.expiresAt) * 1000);
+      return { token, claims };
+    },
+    verify(token, expectedType) {
+      if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) throw invalid('shape');
+      const firstDot = token.indexOf('.');
+      const macStart = token.length - MAC_LENGTH;
+      // kid, a non-empty body, then `.` and exactly MAC_LENGTH characters.
+      if (firstDot < 1 || macStart - 1 <= firstDot + 1 || token.charCodeAt(macStart - 1) !== 46) {
+        throw invalid('shape');
+      }
+      const key = ring.find(token.slice(0, firstDot));
+      if (!key) throw invalid('key');
+      const signed = token.slice(0, macStart - 1);
+      const macText = token.slice(macStart);
+      // Compare raw digests (no re-encoding on the hot path). The pattern keeps
+      // one spelling per MAC: only base64url characters, and a last character
+      // whose two unused bits are zero.
+      if (!CANONICAL_MAC.test(macText)) throw invalid('mac');
+      const expected = createHmac('sha256', key).update(signed, 'utf8').digest();
+      if (!timingSafeEqual(expected, Buffer.from(macText, 'base64url'))) throw invalid('mac');
+      const claims = decode(signed.slice(firstDot + 1));
+      if (claims.type !== expectedType) {
+        throw new GdprMailError('TOKEN_WRONG_TYPE', 'This link is not meant for this action.', {
+          details: { expected: expectedType },
+        });
+      }
+      if (claims.expiresAt !== undefined && claims.expiresAt.getTime() <= now().getTime()) {
+        throw new GdprMailError('TOKEN_EXPIRED', 'This link has expired.', {
+          details: { expiredAt: claims.expiresAt.toISOString() },
+        });
+      }
+      return claims;
+    },
+  };
+}
