@@ -148,6 +148,50 @@ export { createKeyRing } from './tokens/key-ring.js';
 export { createTokenSigner } from './tokens/token-signer.js';
 export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
 export { TOKEN_TYPES } from './tokens/token-types.js';
+export type { Sleep } from './transport/abortable-sleep.js';
+export { abortableSleep } from './transport/abortable-sleep.js';
+export type {
+  InMemoryTransportOptions,
+  SentMessage,
+} from './transport/memory-transport.js';
+export { InMemoryTransport } from './transport/memory-transport.js';
+export type {
+  Mailbox,
+  MailboxInput,
+  OutgoingMessage,
+  ValidatedMessage,
+} from './transport/outgoing-message.js';
+export type { ResilienceOptions } from './transport/resilient-transport.js';
+export { resilientTransport } from './transport/resilient-transport.js';
+export type {
+  FailureCategory,
+  SendAccepted,
+  SendAmbiguous,
+  SendFailed,
+  SendFailure,
+  SendResult,
+} from './transport/send-result.js';
+export {
+  abortedResult,
+  FAILURE_CATEGORIES,
+  failed,
+  invalidResult,
+  sendResultError,
+} from './transport/send-result.js';
+export type { TokenBucketOptions } from './transport/token-bucket.js';
+export { TokenBucket } from './transport/token-bucket.js';
+export type {
+  ProcessorDescriptor,
+  SendOptions,
+  Transport,
+  TransportCapabilities,
+} from './transport/transport.js';
+export { validateMessage } from './transport/validate-message.js';
+export type { RateLimitOptions } from './transport/with-rate-limit.js';
+export { withRateLimit } from './transport/with-rate-limit.js';
+export type { RetryOptions } from './transport/with-retries.js';
+export { fullJitterDelay, withRetries } from './transport/with-retries.js';
+export { wrapTransport } from './transport/wrap-transport.js';
 export type {
   UnsubscribeInspection,
   UnsubscribeService,

@@ -5,3 +5,5 @@ export type { AuditTamper, StoreConformanceOptions } from './store-conformance.j
 export { runStoreConformance } from './store-conformance.js';
 export type { TestClock } from './test-clock.js';
 export { createTestClock } from './test-clock.js';
+export type { ReceivedMessage, TransportConformanceOptions } from './transport-conformance.js';
+export { runTransportConformance } from './transport-conformance.js';
