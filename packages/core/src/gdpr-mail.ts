@@ -11,6 +11,8 @@ import type { OptInService } from './double-opt-in/opt-in-service.js';
 import { createOptInService } from './double-opt-in/opt-in-service.js';
 import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
+import type { Mailer } from './mailer/mailer-service.js';
+import { createMailer } from './mailer/mailer-service.js';
 import type { AudienceMember, AudienceOptions } from './policy/audience.js';
 import { resolveAudience } from './policy/audience.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
@@ -27,6 +29,8 @@ import { createSubjectService } from './subjects/subject-service.js';
 import type { SuppressionService } from './suppression/suppression-service.js';
 import { createSuppressionService } from './suppression/suppression-service.js';
 import type { TokenSigner } from './tokens/token-types.js';
+import type { TrackingService } from './tracking/tracking-service.js';
+import { createTrackingService } from './tracking/tracking-service.js';
 import type { UnsubscribeService } from './unsubscribe/unsubscribe-service.js';
 import { createUnsubscribeService } from './unsubscribe/unsubscribe-service.js';
 
@@ -44,6 +48,10 @@ export interface GdprMail {
   readonly unsubscribe: UnsubscribeService;
   /** The token-authenticated preference centre (REQ-10, SEED-04). */
   readonly preferences: PreferenceService;
+  /** The compliant send pipeline (needs `transport` and `mailer` in the config). */
+  readonly mailer: Mailer;
+  /** Pixel hits, checked against consent when they happen (REQ-29, REQ-30). */
+  readonly tracking: TrackingService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
@@ -71,6 +79,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
   const store = resolved.store ?? createLazyStore(() => openDefaultStore(resolved.storage.dir));
   const ctx = createContext(resolved, store);
   const consent = createConsentService(ctx);
+  const mailer = createMailer(ctx);
   return {
     config: resolved,
     store,
@@ -86,10 +95,15 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     links: createLinkService(ctx),
     unsubscribe: createUnsubscribeService(ctx, consent),
     preferences: createPreferenceService(ctx, consent),
+    mailer,
+    tracking: createTrackingService(ctx),
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
     breaches: createBreachService(ctx),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
-    close: () => store.close(),
+    close: async () => {
+      await mailer.close();
+      await store.close();
+    },
   };
 }

@@ -75,6 +75,14 @@ export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
+export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
+export { summarise } from './mailer/mail-outcome.js';
+export type { Mailer, MailInput, SystemMailKind } from './mailer/mailer-service.js';
+export {
+  lintMarketingMail,
+  PLACEHOLDERS,
+  withUnsubscribeFooter,
+} from './mailer/unsubscribe-footer.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
 export type { AudienceMember, AudienceOptions } from './policy/audience.js';
@@ -148,6 +156,7 @@ export { createKeyRing } from './tokens/key-ring.js';
 export { createTokenSigner } from './tokens/token-signer.js';
 export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
 export { TOKEN_TYPES } from './tokens/token-types.js';
+export type { OpenHit, TrackingService } from './tracking/tracking-service.js';
 export type { Sleep } from './transport/abortable-sleep.js';
 export { abortableSleep } from './transport/abortable-sleep.js';
 export type {

@@ -10,7 +10,7 @@ export interface StoredMessage extends ReceivedMessage {
 /**
  * A real SMTP server on a random local port. Recipients pick a behaviour by
  * their local part: `refused@` (550 at RCPT), `later@` (451 after DATA),
- * `rejected-data@` (550 after DATA), `throttled@` (421 4.7.28 after DATA),
+ * `later-once@` (451 on the first DATA only), `rejected-data@` (550 after DATA), `throttled@` (421 4.7.28 after DATA),
  * `drop-after-data@` (socket destroyed after the body arrived),
  * `drop-at-rcpt@` (socket destroyed at RCPT).
  */
@@ -70,6 +70,9 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
         const rcpt = session.envelope.rcptTo[0]?.address ?? '';
         dataAttempts.set(rcpt, (dataAttempts.get(rcpt) ?? 0) + 1);
         if (local === 'later') return callback(smtpError(451, '4.3.0 try again later'));
+        if (local === 'later-once' && dataAttempts.get(rcpt) === 1) {
+          return callback(smtpError(451, '4.3.0 try again later'));
+        }
         if (local === 'rejected-data') return callback(smtpError(550, '5.7.1 content refused'));
         if (local === 'throttled') {
           return callback(smtpError(421, '4.7.28 rate limited, slow down'));

@@ -4,6 +4,8 @@ import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
 import { isGdprStore } from '../store/store-types.js';
 import type { ConfirmationTemplate } from '../templates/confirmation-template.js';
+import type { Transport } from '../transport/transport.js';
+import { isTransport } from '../transport/transport.js';
 import { parseIsoDuration } from './iso-duration.js';
 
 export const LAWFUL_BASES = [
@@ -118,6 +120,8 @@ export const DEFAULT_SECURITY_MEASURES: readonly string[] = [
   'Signed, typed, expiring tokens in every mailed link',
   'TLS to email providers',
 ];
+
+const mailboxSchema = z.object({ address: z.email(), name: z.string().min(1).max(200).optional() });
 
 const contactSchema = z.object({ name: z.string().min(1), email: z.email() });
 
@@ -329,8 +333,51 @@ export const configSchema = z
       })
       .default({ rules: {} }),
     tracking: z
-      .object({ mode: z.enum(['none', 'aggregate', 'individual']).default('none') })
-      .default({ mode: 'none' }),
+      .object({
+        /**
+         * none: no pixel (default, REQ-09); aggregate: one pixel URL shared by every
+         * recipient of a campaign (anonymous counts); individual: a per-recipient
+         * pixel, only for people who consented to the tracking purpose (REQ-29).
+         */
+        mode: z.enum(['none', 'aggregate', 'individual']).default('none'),
+        /** The `kind: 'tracking'` purpose whose consent individual tracking needs. */
+        purposeId: z.string().min(1).optional(),
+        /** Path of the pixel under links.baseUrl. */
+        path: z
+          .string()
+          .regex(/^\/[A-Za-z0-9/_-]*$/)
+          .default('/t'),
+      })
+      .default({ mode: 'none', path: '/t' }),
+    mailer: z
+      .object({
+        from: mailboxSchema,
+        replyTo: mailboxSchema.optional(),
+        /** Adds a mailto: to List-Unsubscribe next to the HTTPS one-click URL. */
+        unsubscribeMailto: z.email().optional(),
+        /** Right-hand side of generated Message-IDs; defaults to the from domain. */
+        messageIdDomain: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+$/)
+          .optional(),
+        retry: z
+          .object({
+            maxAttempts: z.number().int().min(1).max(10).default(3),
+            baseDelayMs: z.number().int().min(0).default(500),
+            maxDelayMs: z.number().int().min(0).default(30_000),
+          })
+          .default({ maxAttempts: 3, baseDelayMs: 500, maxDelayMs: 30_000 }),
+        rateLimit: z
+          .object({ ratePerSecond: z.number().positive(), burst: z.number().int().positive() })
+          .optional(),
+        /** Messages per transport call and per policy/claim round in `sendMany`. */
+        batchSize: z.number().int().min(1).max(1000).default(50),
+      })
+      .optional(),
+    /** Where mail goes: `@gdpr-mail/smtp`, `/ses`, `/mailjet`, or `InMemoryTransport` in tests. */
+    transport: z
+      .custom<Transport>((value) => isTransport(value), 'must implement the Transport interface')
+      .optional(),
     /**
      * Where the default embedded store (PGlite, from @gdpr-mail/postgres) keeps
      * its files when no `store` is given. Relative to the working directory.
@@ -362,6 +409,24 @@ export const configSchema = z
         });
       }
     });
+    if (config.transport && !config.mailer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailer'],
+        message: 'is required with a transport (at least mailer.from)',
+      });
+    }
+    if (config.tracking.mode === 'individual') {
+      const tracking = config.purposes.find((p) => p.id === config.tracking.purposeId);
+      if (!tracking || tracking.kind !== 'tracking') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tracking', 'purposeId'],
+          message:
+            'must name a purpose of kind "tracking": individual tracking needs its own consent (REQ-29)',
+        });
+      }
+    }
     const purposeIds = new Set(config.purposes.map((p) => p.id));
     config.processors.forEach((processor, index) => {
       processor.purposes?.forEach((id, j) => {

@@ -34,6 +34,7 @@ const TYPE_CODES: Record<TokenType, string> = {
   preferences: 'p',
   'dsar-verify': 'v',
   'dsar-download': 'd',
+  open: 'o',
 };
 const TYPE_BY_CODE = new Map(TOKEN_TYPES.map((type) => [TYPE_CODES[type], type]));
 

@@ -4,6 +4,7 @@ export const TOKEN_TYPES = [
   'preferences',
   'dsar-verify',
   'dsar-download',
+  'open',
 ] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 

@@ -56,3 +56,15 @@ export interface Transport {
   /** Releases connections. Idempotent. */
   close?(): Promise<void>;
 }
+
+export function isTransport(value: unknown): value is Transport {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Transport, unknown>>;
+  return (
+    typeof candidate.name === 'string' &&
+    typeof candidate.send === 'function' &&
+    typeof candidate.sendBatch === 'function' &&
+    typeof candidate.capabilities === 'object' &&
+    candidate.capabilities !== null
+  );
+}

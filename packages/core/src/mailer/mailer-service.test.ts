@@ -1,0 +1,286 @@
+import { describe, expect, it } from 'vitest';
+import { createGdprMail } from '../gdpr-mail.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { InMemoryTransport } from '../transport/memory-transport.js';
+
+const mailerConfig = {
+  from: { address: 'news@acme.test', name: 'Acme' },
+  unsubscribeMailto: 'unsubscribe@acme.test',
+  retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+  batchSize: 2,
+};
+
+function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
+  const store = new MemoryStore();
+  const transport = new InMemoryTransport();
+  const gdpr = createGdprMail(testConfig({ store, transport, mailer: mailerConfig, ...overrides }));
+  return { gdpr, store, transport };
+}
+
+const newsletter = (to: string, extra: Record<string, unknown> = {}) => ({
+  to,
+  purposeId: 'newsletter',
+  subject: 'November news',
+  text: 'Hello from Acme.',
+  html: '<html><body><p>Hello from Acme.</p></body></html>',
+  ...extra,
+});
+
+async function subscribe(gdpr: ReturnType<typeof setup>['gdpr'], ...emails: string[]) {
+  for (const email of emails) {
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+  }
+}
+
+describe('mailer: policy, headers, footer (REQ-12, REQ-14)', () => {
+  it('sends marketing mail with one-click unsubscribe headers and a visible opt-out link', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    const outcome = await gdpr.mailer.send(newsletter('jane@example.org'));
+    expect(outcome).toMatchObject({ status: 'sent', to: 'jane@example.org' });
+    const [sent] = transport.sentTo('jane@example.org');
+    const headers = sent!.message.headers;
+    expect(headers['List-Unsubscribe']).toMatch(
+      /^<https:\/\/app\.acme\.test\/gdpr\/u\/[^>]+>, <mailto:unsubscribe@acme\.test\?subject=unsubscribe>$/,
+    );
+    expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    const url = /<(https:[^>]+)>/.exec(headers['List-Unsubscribe']!)![1]!;
+    expect(sent!.message.text).toContain(url);
+    expect(sent!.message.html).toContain(url.replaceAll('&', '&amp;'));
+    expect(sent!.message.html).toMatch(/Unsubscribe<\/a>.*<\/body>/s);
+    // The link in the mail works: one click withdraws the purpose.
+    await gdpr.unsubscribe.oneClick(url.slice(url.lastIndexOf('/') + 1));
+    expect((await gdpr.canSend('jane@example.org', 'newsletter')).allowed).toBe(false);
+  });
+
+  it('reports a recipient without consent with the reason and sends nothing to them', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'yes@example.org');
+    const report = await gdpr.mailer.sendMany([
+      newsletter('yes@example.org'),
+      newsletter('no@example.org'),
+    ]);
+    expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'denied']);
+    expect(report.outcomes[1]).toMatchObject({ reason: 'no-consent' });
+    expect(report.denied).toEqual({ 'no-consent': 1 });
+    expect(transport.sentTo('no@example.org')).toHaveLength(0);
+    const actions = [];
+    for await (const entry of gdpr.audit.entries()) actions.push(entry.action);
+    expect(actions).toContain('mail.denied');
+    expect(actions).toContain('mail.sent');
+  });
+
+  it('transactional mail goes without marketing headers or footer', async () => {
+    const { gdpr, transport } = setup();
+    const outcome = await gdpr.mailer.send({
+      to: 'buyer@example.org',
+      purposeId: 'orders',
+      subject: 'Order 42',
+      text: 'Shipped.',
+    });
+    expect(outcome.status).toBe('sent');
+    const [sent] = transport.sentTo('buyer@example.org');
+    expect(sent!.message.headers['List-Unsubscribe']).toBeUndefined();
+    expect(sent!.message.text).toBe('Shipped.');
+  });
+
+  it('rejects header injection and invalid addresses with typed errors', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    await expect(
+      gdpr.mailer.send(
+        newsletter('jane@example.org', { headers: { 'X-Note': 'a\r\nBcc: all@example.org' } }),
+      ),
+    ).rejects.toMatchObject({ code: 'HEADER_INJECTION' });
+    await expect(gdpr.mailer.send(newsletter('not-an-address'))).rejects.toMatchObject({
+      code: 'INVALID_EMAIL',
+    });
+    const report = await gdpr.mailer.sendMany([newsletter('bad\r\n@example.org')]);
+    expect(report.outcomes[0]).toMatchObject({ status: 'invalid', code: 'INVALID_EMAIL' });
+    expect(transport.sent).toHaveLength(0);
+  });
+
+  it('refuses to send without a transport', async () => {
+    const gdpr = createGdprMail(testConfig({ store: new MemoryStore() }));
+    await expect(gdpr.mailer.send(newsletter('a@example.org'))).rejects.toMatchObject({
+      code: 'MAILER_NOT_CONFIGURED',
+    });
+  });
+});
+
+describe('mailer: idempotency, retries, ambiguity', () => {
+  it('a re-run of the same campaign sends nothing again', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'a@example.org', 'b@example.org', 'c@example.org');
+    const batch = ['a@example.org', 'b@example.org', 'c@example.org'].map((to) =>
+      newsletter(to, { campaignId: 'nov-2026' }),
+    );
+    const first = await gdpr.mailer.sendMany(batch);
+    expect(first.counts.sent).toBe(3);
+    const second = await gdpr.mailer.sendMany(batch);
+    expect(second.counts).toMatchObject({ sent: 0, duplicate: 3 });
+    expect(transport.sent).toHaveLength(3);
+  });
+
+  it('retries a transient failure and delivers once; a rejection is not retried', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'flaky@example.org', 'gone@example.org');
+    transport.failFor('flaky@example.org', 'transient', { times: 1 });
+    transport.failFor('gone@example.org', 'rejected', { providerCode: '550' });
+    const report = await gdpr.mailer.sendMany([
+      newsletter('flaky@example.org'),
+      newsletter('gone@example.org'),
+    ]);
+    expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'failed']);
+    expect(report.outcomes[1]).toMatchObject({ category: 'rejected', retryable: false });
+    expect(transport.attempts.get('flaky@example.org')).toBe(2);
+    expect(transport.attempts.get('gone@example.org')).toBe(1);
+    expect(transport.sentTo('flaky@example.org')).toHaveLength(1);
+  });
+
+  it('an ambiguous result is not retried, not even by a re-run with the same key', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'maybe@example.org');
+    transport.ambiguousFor('maybe@example.org', { delivered: true });
+    const input = newsletter('maybe@example.org', { idempotencyKey: 'k-1' });
+    expect((await gdpr.mailer.send(input)).status).toBe('ambiguous');
+    expect((await gdpr.mailer.send(input)).status).toBe('duplicate');
+    expect(transport.attempts.get('maybe@example.org')).toBe(1);
+  });
+
+  it('REQ-13: a withdrawal while a campaign is queued stops the mails not yet sent', async () => {
+    const { gdpr, transport } = setup();
+    const people = ['p1@example.org', 'p2@example.org', 'p3@example.org', 'p4@example.org'];
+    await subscribe(gdpr, ...people);
+    async function* queue() {
+      yield newsletter(people[0]!, { campaignId: 'c' });
+      yield newsletter(people[1]!, { campaignId: 'c' });
+      // First batch (2) is out; p4 unsubscribes before their batch is dispatched.
+      await gdpr.consent.withdraw({
+        email: people[3]!,
+        purposes: ['newsletter'],
+        evidence: { source: 'link' },
+      });
+      yield newsletter(people[2]!, { campaignId: 'c' });
+      yield newsletter(people[3]!, { campaignId: 'c' });
+    }
+    const report = await gdpr.mailer.sendMany(queue());
+    expect(report.outcomes.map((o) => o.status)).toEqual(['sent', 'sent', 'sent', 'denied']);
+    expect(transport.sentTo(people[3]!)).toHaveLength(0);
+  });
+});
+
+describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
+  it('sends the double opt-in mail to a person who unsubscribed before, not to a hard bounce', async () => {
+    const { gdpr, transport } = setup();
+    await gdpr.suppression.add('again@example.org', 'unsubscribed-all');
+    const { message } = await gdpr.optIn.request(
+      'again@example.org',
+      ['newsletter'],
+      checkboxEvidence,
+    );
+    expect((await gdpr.mailer.sendSystem(message, { kind: 'double-opt-in' })).status).toBe('sent');
+    expect(
+      transport.sentTo('again@example.org')[0]?.message.headers['List-Unsubscribe'],
+    ).toBeUndefined();
+    await gdpr.suppression.add('bounced@example.org', 'hard-bounce');
+    const bounced = await gdpr.optIn.request(
+      'bounced@example.org',
+      ['newsletter'],
+      checkboxEvidence,
+    );
+    expect(await gdpr.mailer.sendSystem(bounced.message, { kind: 'double-opt-in' })).toMatchObject({
+      status: 'denied',
+      reason: 'suppressed',
+    });
+  });
+
+  function trackingSetup(mode: 'none' | 'aggregate' | 'individual') {
+    const base = testConfig();
+    return setup({
+      tracking: { mode, purposeId: 'open_tracking' },
+      purposes: [
+        ...base.purposes,
+        {
+          id: 'open_tracking',
+          title: 'Measure opens',
+          kind: 'tracking',
+          lawfulBasis: 'consent',
+          notice: {
+            version: '1.0',
+            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
+          },
+          retention: { duration: 'P1Y', anchor: 'collected' },
+        },
+      ],
+    });
+  }
+
+  it('REQ-09: no pixel by default', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    await gdpr.mailer.send(newsletter('jane@example.org', { campaignId: 'c1' }));
+    expect(transport.sent[0]?.message.html).not.toContain('<img');
+  });
+
+  it('REQ-29: aggregate mode gives everyone the same pixel URL', async () => {
+    const { gdpr, transport } = trackingSetup('aggregate');
+    await subscribe(gdpr, 'a@example.org', 'b@example.org');
+    await gdpr.mailer.sendMany([
+      newsletter('a@example.org', { campaignId: 'c1' }),
+      newsletter('b@example.org', { campaignId: 'c1' }),
+    ]);
+    const pixels = transport.sent.map((s) => /<img src="([^"]+)"/.exec(s.message.html ?? '')?.[1]);
+    expect(pixels[0]).toBe('https://app.acme.test/gdpr/t/c/c1.gif');
+    expect(pixels[1]).toBe(pixels[0]);
+  });
+
+  it('REQ-29/REQ-15/REQ-30: a personal pixel needs tracking consent, no DNT/GPC, and consent when hit', async () => {
+    const { gdpr, transport } = trackingSetup('individual');
+    await subscribe(gdpr, 'consents@example.org', 'refuses@example.org', 'gpc@example.org');
+    await gdpr.consent.record({
+      email: 'consents@example.org',
+      purposes: ['open_tracking'],
+      evidence: checkboxEvidence,
+    });
+    await gdpr.consent.record({
+      email: 'gpc@example.org',
+      purposes: ['open_tracking'],
+      evidence: checkboxEvidence,
+    });
+    await gdpr.subjects.upsert('gpc@example.org', {
+      privacySignals: { dnt: false, gpc: true, at: new Date() },
+    });
+    await gdpr.mailer.sendMany(
+      ['consents@example.org', 'refuses@example.org', 'gpc@example.org'].map((to) =>
+        newsletter(to, { campaignId: 'c1' }),
+      ),
+    );
+    const pixel = (to: string) =>
+      /<img src="([^"]+)"/.exec(transport.sentTo(to)[0]?.message.html ?? '')?.[1];
+    expect(pixel('refuses@example.org')).toBeUndefined();
+    expect(pixel('gpc@example.org')).toBeUndefined();
+    const url = pixel('consents@example.org')!;
+    expect(url).toMatch(/^https:\/\/app\.acme\.test\/gdpr\/t\/o\/.+\.gif$/);
+    const token = url.slice(url.lastIndexOf('/') + 1, -'.gif'.length);
+    expect(await gdpr.tracking.open(token)).toMatchObject({ counted: true });
+    // Withdraw after sending: the same pixel no longer counts (REQ-30).
+    await gdpr.consent.withdraw({
+      email: 'consents@example.org',
+      purposes: ['open_tracking'],
+      evidence: { source: 'link' },
+    });
+    expect(await gdpr.tracking.open(token)).toMatchObject({ counted: false, reason: 'no-consent' });
+    expect(await gdpr.tracking.open(`${token}x`)).toMatchObject({
+      counted: false,
+      reason: 'invalid-token',
+    });
+  });
+
+  it('refuses individual tracking without a tracking purpose', () => {
+    expect(() => createGdprMail(testConfig({ tracking: { mode: 'individual' } }))).toThrow(
+      /tracking\.purposeId/,
+    );
+  });
+});

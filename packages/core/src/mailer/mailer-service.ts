@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { appendAuditEntry } from '../audit/audit-chain.js';
+import type { AuditDraft } from '../audit/audit-entry.js';
+import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
+import type { ConsentEvent } from '../consent/consent-event.js';
+import { deriveConsentState } from '../consent/ledger.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
+import { linkUrl } from '../links/link-url.js';
+import type { SendContext } from '../policy/can-send.js';
+import { decideSend } from '../policy/can-send.js';
+import type { DeliveryRecord, SubjectRecord } from '../store/store-types.js';
+import { normalizeEmail } from '../subjects/normalize-email.js';
+import { ensureSubject, findSubject } from '../subjects/subject-service.js';
+import type { RenderedMail } from '../templates/confirmation-template.js';
+import type { MailboxInput, OutgoingMessage } from '../transport/outgoing-message.js';
+import { resilientTransport } from '../transport/resilient-transport.js';
+import type { SendResult } from '../transport/send-result.js';
+import type { Transport } from '../transport/transport.js';
+import { validateMessage } from '../transport/validate-message.js';
+import type { MailOutcome, MailReport } from './mail-outcome.js';
+import { summarise } from './mail-outcome.js';
+import { withPixel } from './tracking-pixel.js';
+import { withUnsubscribeFooter } from './unsubscribe-footer.js';
+
+export interface MailInput {
+  to: string;
+  purposeId: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  /** Extra headers; List-Unsubscribe and List-Unsubscribe-Post are set by the mailer. */
+  headers?: Readonly<Record<string, string>>;
+  /**
+   * The same key never sends twice (claimed in the store before sending). Defaults
+   * to one per (campaign, purpose, recipient) with `campaignId`, else a random one.
+   */
+  idempotencyKey?: string;
+  campaignId?: string;
+  context?: SendContext;
+  from?: MailboxInput;
+  replyTo?: MailboxInput;
+}
+
+export type SystemMailKind = 'double-opt-in' | 'dsar-verify' | 'dsar-ready' | 're-permission';
+
+export interface Mailer {
+  /** One message; throws the typed error of an invalid message (INVALID_EMAIL, HEADER_INJECTION, …). */
+  send(input: MailInput): Promise<MailOutcome>;
+  /** Many messages, checked and sent a batch at a time; one outcome per input, in order. */
+  sendMany(
+    inputs: Iterable<MailInput> | AsyncIterable<MailInput>,
+    options?: { signal?: AbortSignal },
+  ): Promise<MailReport>;
+  /**
+   * Mail the person asked for (double opt-in confirmation, DSAR links): no
+   * marketing policy, no unsubscribe header; still refused to hard-bounced or
+   * complaining addresses.
+   */
+  sendSystem(
+    mail: RenderedMail,
+    options: { kind: SystemMailKind; idempotencyKey?: string },
+  ): Promise<MailOutcome>;
+  /** Releases the transport's connections. */
+  close(): Promise<void>;
+}
+
+interface Prepared {
+  index: number;
+  to: string;
+  subject?: SubjectRecord;
+  purposeId: string;
+  campaignId?: string;
+  idempotencyKey: string;
+  message: OutgoingMessage;
+}
+
+const SYSTEM_BLOCKING = new Set(['hard-bounce', 'complaint']);
+
+function messageIdFor(domain: string): string {
+  return `<${randomUUID()}@${domain}>`;
+}
+
+function outcomeOf(prepared: Prepared, result: SendResult): MailOutcome {
+  const base = { to: prepared.to, idempotencyKey: prepared.idempotencyKey };
+  if (result.status === 'accepted') {
+    return {
+      status: 'sent',
+      ...base,
+      messageId: prepared.message.messageId!,
+      providerMessageId: result.providerMessageId,
+      ...(prepared.subject ? { subjectId: prepared.subject.id } : {}),
+    };
+  }
+  if (result.status === 'ambiguous')
+    return { status: 'ambiguous', ...base, message: result.message };
+  return {
+    status: 'failed',
+    ...base,
+    category: result.error.category,
+    retryable: result.error.retryable,
+    message: result.error.message,
+  };
+}
+
+export function createMailer(ctx: CoreContext): Mailer {
+  const { config, store } = ctx;
+  let transport: Transport | undefined;
+
+  function wire(): { transport: Transport; mailer: NonNullable<typeof config.mailer> } {
+    if (!config.transport || !config.mailer) {
+      throw new GdprMailError(
+        'MAILER_NOT_CONFIGURED',
+        'Sending needs `transport` and `mailer.from` in the config.',
+      );
+    }
+    transport ??= resilientTransport(config.transport, {
+      retry: config.mailer.retry,
+      ...(config.mailer.rateLimit ? { rateLimit: config.mailer.rateLimit } : {}),
+    });
+    return { transport, mailer: config.mailer };
+  }
+
+  function domainOf(mailer: NonNullable<typeof config.mailer>): string {
+    return (
+      mailer.messageIdDomain ?? mailer.from.address.slice(mailer.from.address.lastIndexOf('@') + 1)
+    );
+  }
+
+  function signLink(
+    kind: 'unsubscribe' | 'preferences',
+    subjectId: string,
+    purposes: string[],
+  ): string {
+    const ttl =
+      kind === 'unsubscribe' ? config.tokens.unsubscribeTtl : config.tokens.preferencesTtl;
+    const duration = ttl === undefined ? undefined : parseIsoDuration(ttl);
+    const token = ctx.tokens.sign({
+      type: kind,
+      subjectId,
+      purposes,
+      ...(duration ? { expiresAt: addDuration(ctx.now(), duration) } : {}),
+    });
+    return linkUrl(config, kind, token);
+  }
+
+  /** Tracking only as allowed (REQ-15, 29, 30): none, one shared pixel, or a personal one with consent. */
+  function pixelUrl(
+    subject: SubjectRecord,
+    events: readonly ConsentEvent[],
+    campaignId: string | undefined,
+  ): string | undefined {
+    const { mode, path, purposeId } = config.tracking;
+    const base = `${config.links.baseUrl.replace(/\/+$/, '')}${path}`;
+    if (mode === 'none') return undefined;
+    if (mode === 'aggregate')
+      return campaignId ? `${base}/c/${encodeURIComponent(campaignId)}.gif` : undefined;
+    const signals = subject.profile.privacySignals;
+    if (!purposeId || signals?.dnt || signals?.gpc) return undefined;
+    if (deriveConsentState(events, purposeId).status !== 'granted') return undefined;
+    const token = ctx.tokens.sign({ type: 'open', subjectId: subject.id, purposes: [purposeId] });
+    return `${base}/o/${token}.gif`;
+  }
+
+  async function prepare(input: MailInput, index: number): Promise<Prepared | MailOutcome> {
+    const { mailer } = wire();
+    const to = typeof input.to === 'string' ? input.to : String(input.to);
+    let email: string;
+    try {
+      email = normalizeEmail(input.to);
+    } catch (error) {
+      return { status: 'invalid', to, code: 'INVALID_EMAIL', message: (error as Error).message };
+    }
+    const purpose = ctx.purpose(input.purposeId);
+    // Checked right before dispatch, batch by batch: a withdrawal that lands
+    // while a campaign is queued stops the mails not yet sent (REQ-13).
+    const [found, suppression] = await Promise.all([
+      findSubject(ctx, store, email),
+      store.getSuppression(ctx.suppressionHash(email)),
+    ]);
+    const events = found ? await store.listConsentEvents(found.id) : [];
+    const decision = decideSend(ctx, email, purpose, found, events, suppression, input.context);
+    if (!decision.allowed) {
+      return {
+        status: 'denied',
+        to: email,
+        reason: decision.reason,
+        ...(decision.subjectId ? { subjectId: decision.subjectId } : {}),
+      };
+    }
+    const marketing = purpose.kind !== 'transactional';
+    // Allowed marketing without a record (a generic B2B address): create one so the
+    // unsubscribe link has someone to point at.
+    const subject =
+      found ??
+      (marketing
+        ? await store.transaction((tx) => ensureSubject(ctx, tx, email, ctx.now()))
+        : undefined);
+    const headers: Record<string, string> = { ...input.headers };
+    let body: { text?: string; html?: string } = {
+      ...(input.text !== undefined ? { text: input.text } : {}),
+      ...(input.html !== undefined ? { html: input.html } : {}),
+    };
+    if (marketing && subject) {
+      const unsubscribeUrl = signLink('unsubscribe', subject.id, [purpose.id]);
+      const preferencesUrl = signLink('preferences', subject.id, ['*']);
+      // RFC 2369 + RFC 8058: one-click HTTPS first, mailto as a fallback (REQ-12).
+      headers['List-Unsubscribe'] = mailer.unsubscribeMailto
+        ? `<${unsubscribeUrl}>, <mailto:${mailer.unsubscribeMailto}?subject=unsubscribe>`
+        : `<${unsubscribeUrl}>`;
+      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
+      body = withUnsubscribeFooter(
+        body,
+        { unsubscribeUrl, preferencesUrl },
+        subject.profile.language,
+      );
+      const pixel =
+        body.html === undefined ? undefined : pixelUrl(subject, events, input.campaignId);
+      if (pixel && body.html !== undefined) body.html = withPixel(body.html, pixel);
+    }
+    const idempotencyKey =
+      input.idempotencyKey ??
+      (input.campaignId && subject
+        ? `campaign:${input.campaignId}:${purpose.id}:${subject.id}`
+        : `message:${randomUUID()}`);
+    const message: OutgoingMessage = {
+      from: input.from ?? mailer.from,
+      to: email,
+      ...((input.replyTo ?? mailer.replyTo) ? { replyTo: (input.replyTo ?? mailer.replyTo)! } : {}),
+      subject: input.subject,
+      ...body,
+      headers,
+      messageId: messageIdFor(domainOf(mailer)),
+      idempotencyKey,
+      // Opaque ids only: providers never see personal data in tags (DESIGN).
+      tags: [purpose.id, ...(input.campaignId ? [input.campaignId] : [])],
+    };
+    try {
+      validateMessage(message);
+    } catch (error) {
+      if (!isGdprMailError(error)) throw error;
+      return { status: 'invalid', to: email, code: error.code, message: error.message };
+    }
+    return {
+      index,
+      to: email,
+      ...(subject ? { subject } : {}),
+      purposeId: purpose.id,
+      ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+      idempotencyKey,
+      message,
+    };
+  }
+
+  function record(prepared: Prepared, transportName: string): DeliveryRecord {
+    const at = ctx.now();
+    return {
+      idempotencyKey: prepared.idempotencyKey,
+      messageId: prepared.message.messageId!,
+      ...(prepared.subject ? { subjectId: prepared.subject.id } : {}),
+      purposeId: prepared.purposeId,
+      ...(prepared.campaignId ? { campaignId: prepared.campaignId } : {}),
+      transport: transportName,
+      status: 'claimed',
+      retryable: false,
+      attempts: 1,
+      createdAt: at,
+      updatedAt: at,
+    };
+  }
+
+  function audit(outcome: MailOutcome, purposeId: string, campaignId?: string): AuditDraft {
+    const subjectRef =
+      'subjectId' in outcome && outcome.subjectId
+        ? outcome.subjectId
+        : ctx.suppressionHash(outcome.to);
+    return {
+      actor: 'system',
+      action: `mail.${outcome.status}`,
+      subjectRef,
+      ...(outcome.status === 'denied' ? { reason: outcome.reason } : {}),
+      details: {
+        purposeId,
+        ...(campaignId ? { campaignId } : {}),
+        ...('idempotencyKey' in outcome ? { idempotencyKey: outcome.idempotencyKey } : {}),
+        ...(outcome.status === 'failed' ? { category: outcome.category } : {}),
+      },
+    };
+  }
+
+  /** Claims, sends and records one batch of prepared messages. */
+  async function dispatch(
+    batch: Prepared[],
+    signal?: AbortSignal,
+  ): Promise<Map<number, MailOutcome>> {
+    const { transport: wired } = wire();
+    const outcomes = new Map<number, MailOutcome>();
+    const claims = await store.transaction(async (tx) => {
+      const won: Prepared[] = [];
+      for (const prepared of batch) {
+        const claim = await tx.claimDelivery(record(prepared, wired.name));
+        if (claim.claimed) won.push(prepared);
+        else {
+          outcomes.set(prepared.index, {
+            status: 'duplicate',
+            to: prepared.to,
+            idempotencyKey: prepared.idempotencyKey,
+            existing: claim.existing,
+          });
+        }
+      }
+      return won;
+    });
+    if (claims.length === 0) return outcomes;
+    const results = await wired.sendBatch(
+      claims.map((c) => c.message),
+      signal ? { signal } : {},
+    );
+    await store.transaction(async (tx) => {
+      for (const [i, prepared] of claims.entries()) {
+        const result = results[i]!;
+        const outcome = outcomeOf(prepared, result);
+        outcomes.set(prepared.index, outcome);
+        await tx.updateDelivery(prepared.idempotencyKey, {
+          status: result.status === 'accepted' ? 'accepted' : result.status,
+          retryable: result.status === 'failed' && result.error.retryable,
+          attempts: result.attempts ?? 1,
+          updatedAt: ctx.now(),
+          ...(result.status === 'accepted' ? { providerMessageId: result.providerMessageId } : {}),
+          ...(result.status === 'failed' ? { reason: result.error.category } : {}),
+        });
+        await appendAuditEntry(
+          tx,
+          audit(outcome, prepared.purposeId, prepared.campaignId),
+          ctx.now(),
+        );
+      }
+    });
+    return outcomes;
+  }
+
+  async function sendMany(
+    inputs: Iterable<MailInput> | AsyncIterable<MailInput>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<MailReport> {
+    const { mailer } = wire();
+    const outcomes: MailOutcome[] = [];
+    let pending: { input: MailInput; index: number }[] = [];
+    let index = 0;
+
+    // One batch is on the wire while the next is checked and claimed: the
+    // policy check still runs right before its own batch is dispatched.
+    let inFlight: Promise<void> = Promise.resolve();
+
+    const flush = async () => {
+      const batch = pending;
+      pending = [];
+      const ready: Prepared[] = [];
+      const early: { index: number; outcome: MailOutcome; input: MailInput }[] = [];
+      const prepared = await Promise.all(batch.map(({ input, index: i }) => prepare(input, i)));
+      for (const [j, result] of prepared.entries()) {
+        const { input, index: i } = batch[j]!;
+        if ('status' in result) early.push({ index: i, outcome: result, input });
+        else ready.push(result);
+      }
+      if (early.some((e) => e.outcome.status === 'denied')) {
+        await store.transaction(async (tx) => {
+          for (const { outcome, input } of early) {
+            if (outcome.status === 'denied') {
+              await appendAuditEntry(
+                tx,
+                audit(outcome, input.purposeId, input.campaignId),
+                ctx.now(),
+              );
+            }
+          }
+        });
+      }
+      for (const { index: i, outcome } of early) outcomes[i] = outcome;
+      await inFlight;
+      if (ready.length === 0) return;
+      inFlight = dispatch(ready, options.signal).then((sent) => {
+        for (const [i, outcome] of sent) outcomes[i] = outcome;
+      });
+      // A failure of this batch surfaces at the next await, not as an unhandled rejection.
+      inFlight.catch(() => undefined);
+    };
+
+    for await (const input of inputs) {
+      pending.push({ input, index: index++ });
+      if (pending.length >= mailer.batchSize) await flush();
+    }
+    if (pending.length > 0) await flush();
+    await inFlight;
+    return summarise(outcomes);
+  }
+
+  return {
+    async send(input) {
+      const [outcome] = (await sendMany([input])).outcomes;
+      if (outcome?.status === 'invalid') {
+        throw new GdprMailError(outcome.code as 'INVALID_EMAIL', outcome.message);
+      }
+      return outcome!;
+    },
+
+    sendMany,
+
+    async sendSystem(mail, options) {
+      const { mailer } = wire();
+      const email = normalizeEmail(mail.to);
+      const suppressed = await store.getSuppression(ctx.suppressionHash(email));
+      if (suppressed && SYSTEM_BLOCKING.has(suppressed.reason)) {
+        return { status: 'denied', to: email, reason: 'suppressed' };
+      }
+      const subject = await findSubject(ctx, store, email);
+      const idempotencyKey = options.idempotencyKey ?? `system:${options.kind}:${randomUUID()}`;
+      const message: OutgoingMessage = {
+        from: mailer.from,
+        to: email,
+        subject: mail.subject,
+        text: mail.text,
+        ...(mail.html !== undefined ? { html: mail.html } : {}),
+        messageId: messageIdFor(domainOf(mailer)),
+        idempotencyKey,
+        tags: [options.kind],
+      };
+      validateMessage(message);
+      const prepared: Prepared = {
+        index: 0,
+        to: email,
+        ...(subject ? { subject } : {}),
+        purposeId: `system:${options.kind}`,
+        idempotencyKey,
+        message,
+      };
+      return (await dispatch([prepared])).get(0)!;
+    },
+
+    async close() {
+      await config.transport?.close?.();
+    },
+  };
+}
