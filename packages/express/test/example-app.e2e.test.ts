@@ -68,7 +68,7 @@ describe.skipIf(!available && !required)('example app in headless Chromium', () 
     await page.goto(`${origin}/dev/inbox`);
     await page.fill('input[name="email"]', email);
     await page.click('button:has-text("Send the newsletter")');
-    return page.locator('.note').textContent();
+    return (await page.locator('.note').textContent()) ?? '';
   }
 
   it('signup → dev inbox → confirm → preferences → unsubscribe', async () => {
