@@ -1,7 +1,15 @@
 // The consent flow of @gdpr-mail/core, end to end, on the embedded default store.
+import { rm } from 'node:fs/promises';
 import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
 
+// The default store is PGlite in ./.gdpr-mail (needs @gdpr-mail/postgres and
+// @electric-sql/pglite, both installed here). Start from an empty folder so
+// every run of the demo tells the same story.
+const storageDir = '.gdpr-mail';
+await rm(storageDir, { recursive: true, force: true });
+
 const gdpr = createGdprMail({
+  storage: { dir: storageDir },
   controller: { name: 'Acme SAS', email: 'privacy@acme.example', country: 'FR' },
   secrets: { pepper: process.env.GDPR_MAIL_PEPPER ?? 'demo-pepper-change-me-0123456789abcdef' },
   tokens: {
@@ -76,5 +84,12 @@ line('hash chain verified', proof.chain.ok);
 await gdpr.consent.withdraw({ email, purposes: 'all', evidence: { source: 'footer-link' } });
 line('after "unsubscribe from all"', JSON.stringify(await gdpr.canSend(email, 'newsletter')));
 line('suppression entry', JSON.stringify(await gdpr.suppression.check(email)));
+
+// 5. Every one of those actions left one entry in the hash-chained audit log (REQ-32).
+for await (const entry of gdpr.audit.entries()) {
+  line(`audit #${entry.seq} ${entry.action}`, `by ${entry.actor}, subject ${entry.subjectRef}`);
+}
+line('audit log verified', JSON.stringify(await gdpr.audit.verify()));
+line('store', gdpr.store.kind === 'lazy' ? `embedded PGlite in ./${storageDir}` : gdpr.store.kind);
 
 await gdpr.close();

@@ -1,3 +1,5 @@
+import type { AuditService } from './audit/audit-service.js';
+import { createAuditService } from './audit/audit-service.js';
 import type { BreachService } from './breaches/breach-service.js';
 import { createBreachService } from './breaches/breach-service.js';
 import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
@@ -9,13 +11,16 @@ import type { OptInService } from './double-opt-in/opt-in-service.js';
 import { createOptInService } from './double-opt-in/opt-in-service.js';
 import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
+import type { AudienceMember, AudienceOptions } from './policy/audience.js';
+import { resolveAudience } from './policy/audience.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
 import { canSend } from './policy/can-send.js';
 import type { PreferenceService } from './preferences/preference-service.js';
 import { createPreferenceService } from './preferences/preference-service.js';
 import type { RecordsService } from './records/records-service.js';
 import { createRecordsService } from './records/records-service.js';
-import { MemoryStore } from './store/memory-store.js';
+import { openDefaultStore } from './store/default-store.js';
+import { createLazyStore } from './store/lazy-store.js';
 import type { GdprStore } from './store/store-types.js';
 import type { SubjectService } from './subjects/subject-service.js';
 import { createSubjectService } from './subjects/subject-service.js';
@@ -31,6 +36,7 @@ export interface GdprMail {
   readonly consent: ConsentService;
   readonly subjects: SubjectService;
   readonly suppression: SuppressionService;
+  readonly audit: AuditService;
   /** Double opt-in: request, inspect (GET), confirm (POST), purge (REQ-16..18). */
   readonly optIn: OptInService;
   /** Signed unsubscribe and preference-centre links (REQ-10, REQ-12). */
@@ -46,6 +52,11 @@ export interface GdprMail {
   readonly breaches: BreachService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
+  /**
+   * Everyone who may be mailed for the purpose now, streamed in batches: each
+   * member passed the same decision as `canSend`.
+   */
+  audience(purposeId: string, options?: AudienceOptions): AsyncIterable<AudienceMember>;
   close(): Promise<void>;
 }
 
@@ -55,7 +66,9 @@ export interface GdprMail {
  */
 export function createGdprMail(config: GdprMailConfig): GdprMail {
   const resolved = parseConfig(config);
-  const store = resolved.store ?? new MemoryStore();
+  // No store given: the embedded PGlite store in `storage.dir`, opened on first
+  // use so that this factory stays synchronous.
+  const store = resolved.store ?? createLazyStore(() => openDefaultStore(resolved.storage.dir));
   const ctx = createContext(resolved, store);
   const consent = createConsentService(ctx);
   return {
@@ -64,6 +77,11 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     consent,
     subjects: createSubjectService(ctx),
     suppression: createSuppressionService(ctx),
+    audit: createAuditService(ctx),
+    audience: (purposeId, options) => {
+      ctx.purpose(purposeId);
+      return resolveAudience(ctx, purposeId, options);
+    },
     optIn: createOptInService(ctx),
     links: createLinkService(ctx),
     unsubscribe: createUnsubscribeService(ctx, consent),

@@ -1,3 +1,11 @@
+export { appendAuditEntry, hashAuditEntry, verifyAuditLog } from './audit/audit-chain.js';
+export type {
+  AuditDraft,
+  AuditEntry,
+  AuditHead,
+  AuditVerification,
+} from './audit/audit-entry.js';
+export type { AuditService } from './audit/audit-service.js';
 export type { BreachIncident, BreachPhase, BreachRiskLevel } from './breaches/breach-incident.js';
 export { BREACH_RISK_LEVELS } from './breaches/breach-incident.js';
 export type {
@@ -69,6 +77,7 @@ export { createGdprMail } from './gdpr-mail.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
+export type { AudienceMember, AudienceOptions } from './policy/audience.js';
 export {
   B2B_RULES,
   DEFAULT_GENERIC_LOCAL_PARTS,
@@ -93,9 +102,14 @@ export type {
   RetentionRecord,
 } from './records/records-of-processing.js';
 export type { RecordsFormat, RecordsService } from './records/records-service.js';
+export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
+  AudienceQuery,
+  DeliveryClaim,
+  DeliveryRecord,
+  DeliveryStatus,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -106,10 +120,18 @@ export type {
   SuppressionEntry,
   SuppressionReason,
 } from './store/store-types.js';
-export { AGE_BRACKETS, isGdprStore, SUPPRESSION_REASONS } from './store/store-types.js';
+export {
+  AGE_BRACKETS,
+  DELIVERY_STATUSES,
+  isGdprStore,
+  SUPPRESSION_REASONS,
+} from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';
 export type { SubjectProfilePatch, SubjectService } from './subjects/subject-service.js';
-export type { SuppressionService } from './suppression/suppression-service.js';
+export type {
+  AuditedBy,
+  SuppressionService,
+} from './suppression/suppression-service.js';
 export type { ConfirmationMessages } from './templates/confirmation-messages.js';
 export { CONFIRMATION_MESSAGES } from './templates/confirmation-messages.js';
 export type {
@@ -126,6 +148,50 @@ export { createKeyRing } from './tokens/key-ring.js';
 export { createTokenSigner } from './tokens/token-signer.js';
 export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './tokens/token-types.js';
 export { TOKEN_TYPES } from './tokens/token-types.js';
+export type { Sleep } from './transport/abortable-sleep.js';
+export { abortableSleep } from './transport/abortable-sleep.js';
+export type {
+  InMemoryTransportOptions,
+  SentMessage,
+} from './transport/memory-transport.js';
+export { InMemoryTransport } from './transport/memory-transport.js';
+export type {
+  Mailbox,
+  MailboxInput,
+  OutgoingMessage,
+  ValidatedMessage,
+} from './transport/outgoing-message.js';
+export type { ResilienceOptions } from './transport/resilient-transport.js';
+export { resilientTransport } from './transport/resilient-transport.js';
+export type {
+  FailureCategory,
+  SendAccepted,
+  SendAmbiguous,
+  SendFailed,
+  SendFailure,
+  SendResult,
+} from './transport/send-result.js';
+export {
+  abortedResult,
+  FAILURE_CATEGORIES,
+  failed,
+  invalidResult,
+  sendResultError,
+} from './transport/send-result.js';
+export type { TokenBucketOptions } from './transport/token-bucket.js';
+export { TokenBucket } from './transport/token-bucket.js';
+export type {
+  ProcessorDescriptor,
+  SendOptions,
+  Transport,
+  TransportCapabilities,
+} from './transport/transport.js';
+export { validateMessage } from './transport/validate-message.js';
+export type { RateLimitOptions } from './transport/with-rate-limit.js';
+export { withRateLimit } from './transport/with-rate-limit.js';
+export type { RetryOptions } from './transport/with-retries.js';
+export { fullJitterDelay, withRetries } from './transport/with-retries.js';
+export { wrapTransport } from './transport/wrap-transport.js';
 export type {
   UnsubscribeInspection,
   UnsubscribeService,

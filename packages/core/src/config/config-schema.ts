@@ -331,6 +331,13 @@ export const configSchema = z
     tracking: z
       .object({ mode: z.enum(['none', 'aggregate', 'individual']).default('none') })
       .default({ mode: 'none' }),
+    /**
+     * Where the default embedded store (PGlite, from @gdpr-mail/postgres) keeps
+     * its files when no `store` is given. Relative to the working directory.
+     */
+    storage: z
+      .object({ dir: z.string().min(1).default('.gdpr-mail') })
+      .default({ dir: '.gdpr-mail' }),
     store: z
       .custom<GdprStore>((value) => isGdprStore(value), 'must implement the GdprStore interface')
       .optional(),

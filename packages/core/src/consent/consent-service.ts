@@ -1,3 +1,4 @@
+import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { needsRefresh } from '../policy/needs-refresh.js';
@@ -134,6 +135,30 @@ function withState(
   return { ...state, needsRefresh: needsRefresh(ctx.purpose(purposeId), state, ctx.now()) };
 }
 
+/** The one audit entry of a consent action, written in its transaction (REQ-32). */
+async function auditConsent(
+  tx: StoreOperations,
+  action: string,
+  subjectRef: string,
+  evidence: { actor: string; reason?: string | undefined },
+  details: Record<string, unknown>,
+  at: Date,
+) {
+  await appendAuditEntry(
+    tx,
+    {
+      actor: evidence.actor,
+      action,
+      subjectRef,
+      ...(evidence.reason === undefined ? {} : { reason: evidence.reason }),
+      details,
+    },
+    at,
+  );
+}
+
+const eventRefs = (events: readonly ConsentEvent[]) => events.map((e) => e.seq);
+
 export function createConsentService(ctx: CoreContext): ConsentService {
   const { store } = ctx;
 
@@ -155,12 +180,14 @@ export function createConsentService(ctx: CoreContext): ConsentService {
     // A person who unsubscribed from everything and now opts in again, by their
     // own act, lifts their own "unsubscribe from all"; imports never do.
     const method = evidence.method ?? 'checkbox';
+    let suppressionLifted = false;
     if (evidence.actor === 'subject' && method !== 'import') {
       const hash = ctx.suppressionHash(email);
       const entry = await tx.getSuppression(hash);
-      if (entry?.reason === 'unsubscribed-all') await tx.removeSuppression(hash);
+      if (entry?.reason === 'unsubscribed-all')
+        suppressionLifted = await tx.removeSuppression(hash);
     }
-    return { subject, events };
+    return { subject, events, suppressionLifted };
   }
 
   async function loadEvents(email: string) {
@@ -176,7 +203,21 @@ export function createConsentService(ctx: CoreContext): ConsentService {
       assertConsentable(ctx, purposeIds, evidence.noticeVersions);
       return withConflictRetry(() =>
         store.transaction(async (tx) => {
-          const { subject, events } = await grantInTx(tx, email, purposeIds, evidence, ctx.now());
+          const at = ctx.now();
+          const granted = await grantInTx(tx, email, purposeIds, evidence, at);
+          const { subject, events } = granted;
+          await auditConsent(
+            tx,
+            'consent.granted',
+            subject.id,
+            evidence,
+            {
+              purposeIds,
+              eventSeqs: eventRefs(events),
+              ...(granted.suppressionLifted ? { suppressionLifted: true } : {}),
+            },
+            at,
+          );
           return { subjectId: subject.id, events };
         }),
       );
@@ -227,6 +268,16 @@ export function createConsentService(ctx: CoreContext): ConsentService {
             proof: buildProof(ctx, withdrawEvidence, 'preference-center'),
           }));
           events.push(...(await appendConsentEvents(tx, subject.id, drafts, at)));
+          if (events.length > 0) {
+            await auditConsent(
+              tx,
+              'consent.choices',
+              subject.id,
+              grantEvidence ?? withdrawEvidence,
+              { granted: toGrant, withdrawn: toWithdraw, eventSeqs: eventRefs(events) },
+              at,
+            );
+          }
           return { subjectId: subject.id, events, granted: toGrant, withdrawn: toWithdraw };
         }),
       );
@@ -244,9 +295,22 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           const at = ctx.now();
           // Unsubscribing from everything must work even for an address we
           // no longer hold: the suppression list keeps only its keyed hash.
-          if (all) await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source);
+          const suppressed =
+            all && (await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source));
           const subject = await findSubject(ctx, tx, email);
-          if (!subject) return { subjectId: undefined, events: [] };
+          if (!subject) {
+            if (suppressed) {
+              await auditConsent(
+                tx,
+                'consent.withdrawn',
+                ctx.suppressionHash(email),
+                evidence,
+                { purposeIds, suppressed: true },
+                at,
+              );
+            }
+            return { subjectId: undefined, events: [] };
+          }
           const ledger = await tx.listConsentEvents(subject.id);
           const drafts: ConsentEventDraft[] = purposeIds
             .filter((id) => {
@@ -258,10 +322,18 @@ export function createConsentService(ctx: CoreContext): ConsentService {
               purposeId,
               proof: buildProof(ctx, evidence, 'unsubscribe-link'),
             }));
-          return {
-            subjectId: subject.id,
-            events: await appendConsentEvents(tx, subject.id, drafts, at),
-          };
+          const events = await appendConsentEvents(tx, subject.id, drafts, at);
+          if (events.length > 0 || suppressed) {
+            await auditConsent(
+              tx,
+              'consent.withdrawn',
+              subject.id,
+              evidence,
+              { purposeIds, eventSeqs: eventRefs(events), ...(suppressed ? { suppressed } : {}) },
+              at,
+            );
+          }
+          return { subjectId: subject.id, events };
         }),
       );
     },
@@ -274,7 +346,16 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           const at = ctx.now();
           const subject = await findSubject(ctx, tx, email);
           if (!subject) {
-            await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source);
+            if (await suppressInTx(ctx, tx, email, 'unsubscribed-all', evidence.source)) {
+              await auditConsent(
+                tx,
+                'consent.objected',
+                ctx.suppressionHash(email),
+                evidence,
+                { suppressed: true },
+                at,
+              );
+            }
             return { subjectId: undefined, events: [] };
           }
           const ledger = await tx.listConsentEvents(subject.id);
@@ -291,6 +372,14 @@ export function createConsentService(ctx: CoreContext): ConsentService {
                 proof: buildProof(ctx, evidence, 'api'),
               },
             ],
+            at,
+          );
+          await auditConsent(
+            tx,
+            'consent.objected',
+            subject.id,
+            evidence,
+            { eventSeqs: eventRefs(events) },
             at,
           );
           return { subjectId: subject.id, events };

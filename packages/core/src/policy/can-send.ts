@@ -189,10 +189,23 @@ export async function canSend(
     ctx.store.getSuppression(ctx.suppressionHash(email)),
   ]);
   const events = subject ? await ctx.store.listConsentEvents(subject.id) : [];
+  return decideSend(ctx, email, purpose, subject, events, suppression, context);
+}
+
+/** The same decision as `canSend`, from facts already loaded (audience scans load them in bulk). */
+export function decideSend(
+  ctx: CoreContext,
+  email: string,
+  purpose: PurposeConfig,
+  subject: SubjectRecord | undefined,
+  events: readonly ConsentEvent[],
+  suppression: SuppressionEntry | undefined,
+  context: SendContext = {},
+): SendDecision {
   const verdict = decide({ ctx, email, purpose, subject, events, context }, suppression);
   return {
     ...verdict,
-    purposeId,
+    purposeId: purpose.id,
     ...(subject ? { subjectId: subject.id } : {}),
   } as SendDecision;
 }

@@ -1,8 +1,12 @@
+import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
+import { ALL_PURPOSES } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
 import type {
+  AudienceQuery,
+  DeliveryRecord,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -21,7 +25,11 @@ interface MemoryState {
   suppression: Map<string, SuppressionEntry>;
   pendingOptIns: Map<string, PendingOptIn>;
   nonces: Map<string, Date>;
+  /** Keyed by seq; the head is kept apart so a removed last entry is noticed. */
+  audit: Map<number, AuditEntry>;
+  auditHead: AuditHead | undefined;
   breaches: Map<string, BreachIncident>;
+  deliveries: Map<string, DeliveryRecord>;
 }
 
 function emptyState(): MemoryState {
@@ -33,7 +41,10 @@ function emptyState(): MemoryState {
     suppression: new Map(),
     pendingOptIns: new Map(),
     nonces: new Map(),
+    audit: new Map(),
+    auditHead: undefined,
     breaches: new Map(),
+    deliveries: new Map(),
   };
 }
 
@@ -61,7 +72,9 @@ export class MemoryStore implements GdprStore {
   /** A JSON dump of everything stored: lets tests prove what is (not) kept in clear. */
   dump(): string {
     return JSON.stringify(
-      Object.fromEntries(Object.entries(this.state).map(([k, v]) => [k, [...v.entries()]])),
+      Object.fromEntries(
+        Object.entries(this.state).map(([k, v]) => [k, v instanceof Map ? [...v.entries()] : v]),
+      ),
     );
   }
 
@@ -128,6 +141,30 @@ export class MemoryStore implements GdprStore {
   removeSuppression(hash: string) {
     return this.transaction((tx) => tx.removeSuppression(hash));
   }
+  listAudienceCandidates(query: AudienceQuery) {
+    return this.ops.listAudienceCandidates(query);
+  }
+  getAuditHead() {
+    return this.ops.getAuditHead();
+  }
+  appendAudit(entry: AuditEntry) {
+    return this.transaction((tx) => tx.appendAudit(entry));
+  }
+  listAudit(afterSeq: number, limit: number) {
+    return this.ops.listAudit(afterSeq, limit);
+  }
+  claimDelivery(record: DeliveryRecord) {
+    return this.transaction((tx) => tx.claimDelivery(record));
+  }
+  updateDelivery(idempotencyKey: string, update: Parameters<StoreOperations['updateDelivery']>[1]) {
+    return this.transaction((tx) => tx.updateDelivery(idempotencyKey, update));
+  }
+  getDelivery(idempotencyKey: string) {
+    return this.ops.getDelivery(idempotencyKey);
+  }
+  listDeliveries(query: { subjectId: string; afterKey?: string; limit: number }) {
+    return this.ops.listDeliveries(query);
+  }
   putBreach(incident: BreachIncident, expectedVersion: number) {
     return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
   }
@@ -137,6 +174,19 @@ export class MemoryStore implements GdprStore {
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
     return this.ops.listBreaches(options);
   }
+}
+
+const STATUS_CHANGING = new Set(['granted', 'confirmed', 'withdrawn', 'objected', 'expired']);
+
+/** Mirrors the SQL stores' candidate rule (see AudienceQuery). */
+function isConsentCandidate(ledger: readonly ConsentEvent[], purposeId: string): boolean {
+  for (let i = ledger.length - 1; i >= 0; i -= 1) {
+    const event = ledger[i]!;
+    if (event.purposeId !== purposeId && event.purposeId !== ALL_PURPOSES) continue;
+    if (!STATUS_CHANGING.has(event.type)) continue;
+    return event.type === 'granted' || event.type === 'confirmed';
+  }
+  return false;
 }
 
 function createOperations(state: () => MemoryState): StoreOperations {
@@ -177,6 +227,9 @@ function createOperations(state: () => MemoryState): StoreOperations {
       s.subjects.delete(id);
       s.subjectIdByEmailHash.delete(found.emailHash);
       s.ledgers.delete(id);
+      for (const [key, delivery] of s.deliveries) {
+        if (delivery.subjectId === id) s.deliveries.delete(key);
+      }
       for (const [key, pending] of s.pendingOptIns) {
         if (pending.subjectId === id) s.pendingOptIns.delete(key);
       }
@@ -281,6 +334,81 @@ function createOperations(state: () => MemoryState): StoreOperations {
     },
     async removeSuppression(hash) {
       return state().suppression.delete(hash);
+    },
+    async listAudienceCandidates(query) {
+      const s = state();
+      const after = query.afterSubjectId;
+      const page: SubjectRecord[] = [];
+      for (const id of [...s.subjects.keys()].sort()) {
+        if (page.length >= query.limit) break;
+        if (after !== undefined && id <= after) continue;
+        if (
+          query.consentRequired &&
+          !isConsentCandidate(s.ledgers.get(id) ?? [], query.purposeId)
+        ) {
+          continue;
+        }
+        page.push(structuredClone(s.subjects.get(id)!));
+      }
+      return page;
+    },
+    async getAuditHead() {
+      const head = state().auditHead;
+      return head && { ...head };
+    },
+    async appendAudit(entry) {
+      const s = state();
+      const head = s.auditHead;
+      if (entry.seq !== (head?.seq ?? 0) + 1 || entry.prevHash !== (head?.hash ?? null)) {
+        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+          retryable: true,
+        });
+      }
+      s.audit.set(entry.seq, structuredClone(entry));
+      s.auditHead = { seq: entry.seq, hash: entry.hash };
+    },
+    async listAudit(afterSeq, limit) {
+      const s = state();
+      return [...s.audit.values()]
+        .filter((e) => e.seq > afterSeq)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, limit)
+        .map((e) => structuredClone(e));
+    },
+    async claimDelivery(record) {
+      const s = state();
+      const existing = s.deliveries.get(record.idempotencyKey);
+      if (existing && !(existing.status === 'failed' && existing.retryable)) {
+        return { claimed: false, existing: structuredClone(existing) };
+      }
+      s.deliveries.set(record.idempotencyKey, {
+        ...structuredClone(record),
+        ...(existing
+          ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
+          : {}),
+      });
+      return { claimed: true };
+    },
+    async updateDelivery(idempotencyKey, update) {
+      const found = state().deliveries.get(idempotencyKey);
+      if (!found)
+        throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
+      Object.assign(found, structuredClone(update));
+    },
+    async getDelivery(idempotencyKey) {
+      const found = state().deliveries.get(idempotencyKey);
+      return found && structuredClone(found);
+    },
+    async listDeliveries({ subjectId, afterKey, limit }) {
+      return structuredClone(
+        [...state().deliveries.values()]
+          .filter(
+            (d) =>
+              d.subjectId === subjectId && (afterKey === undefined || d.idempotencyKey > afterKey),
+          )
+          .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
+          .slice(0, limit),
+      );
     },
     async putBreach(incident, expectedVersion) {
       const s = state();

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 
@@ -67,8 +68,52 @@ export interface PendingOptIn {
   expiresAt: Date;
 }
 
+export const DELIVERY_STATUSES = ['claimed', 'accepted', 'failed', 'ambiguous'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+/**
+ * One message handed (or about to be handed) to a transport. The idempotency
+ * key is claimed before sending, so a retry or a re-run never mails twice.
+ * Holds no address: the subject id links it to the person (and erasure removes it).
+ */
+export interface DeliveryRecord {
+  idempotencyKey: string;
+  messageId: string;
+  subjectId?: string;
+  purposeId: string;
+  campaignId?: string;
+  transport: string;
+  status: DeliveryStatus;
+  /** Failure category or provider code; no personal data. */
+  reason?: string;
+  /** A failed record that may be claimed again by a later run. */
+  retryable: boolean;
+  providerMessageId?: string;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type DeliveryClaim = { claimed: true } | { claimed: false; existing: DeliveryRecord };
+
 export interface ListOptions {
   purposeId?: string;
+}
+
+/** One page of an audience scan, in subject id order (keyset pagination). */
+export interface AudienceQuery {
+  purposeId: string;
+  /**
+   * true: only subjects whose latest status-changing event (granted,
+   * confirmed, withdrawn, objected, expired) for the purpose or for every
+   * purpose ('*') is a grant or a confirmation. false: every subject (soft
+   * opt-in, legitimate interest, contract). Either way a superset: the policy
+   * in core makes the final call.
+   */
+  consentRequired: boolean;
+  /** Return subjects whose id sorts after this one. */
+  afterSubjectId?: string;
+  limit: number;
 }
 
 /**
@@ -120,6 +165,47 @@ export interface StoreOperations {
   removeSuppression(hash: string): Promise<boolean>;
 
   /**
+   * Subjects that may be in the audience of a purpose, ordered by id, at most
+   * `limit`: a page of a scan that never holds the whole table in memory.
+   */
+  listAudienceCandidates(query: AudienceQuery): Promise<SubjectRecord[]>;
+
+  /**
+   * The last audit entry. Inside a transaction, reading it also takes the
+   * audit lock until commit, so appends from concurrent transactions queue
+   * instead of forking the chain.
+   */
+  getAuditHead(): Promise<AuditHead | undefined>;
+  /**
+   * Appends one entry that continues the head (seq + 1, prevHash = head hash).
+   * Throws STORE_CONFLICT (retryable) when the head moved; writes nothing then.
+   * The log is append-only: no store method edits or removes an entry.
+   */
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
+  listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+
+  /**
+   * Claims the record's idempotency key: inserts it as given (status `claimed`),
+   * or takes over an existing record that failed retryably. Otherwise returns
+   * the existing record untouched. Atomic: of concurrent claimers one wins.
+   */
+  claimDelivery(record: DeliveryRecord): Promise<DeliveryClaim>;
+  /** Records the outcome of a claimed delivery. */
+  updateDelivery(
+    idempotencyKey: string,
+    update: Pick<DeliveryRecord, 'status' | 'retryable' | 'attempts' | 'updatedAt'> &
+      Partial<Pick<DeliveryRecord, 'reason' | 'providerMessageId'>>,
+  ): Promise<void>;
+  getDelivery(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
+  /** A subject's deliveries in idempotency-key order, a page at a time. */
+  listDeliveries(query: {
+    subjectId: string;
+    afterKey?: string;
+    limit: number;
+  }): Promise<DeliveryRecord[]>;
+
+  /**
    * Inserts (expectedVersion 0) or replaces the incident whose stored version is
    * `expectedVersion`; STORE_CONFLICT when another writer got there first.
    */
@@ -146,6 +232,7 @@ export function isGdprStore(value: unknown): value is GdprStore {
     typeof candidate.transaction === 'function' &&
     typeof candidate.appendConsentEvents === 'function' &&
     typeof candidate.addSuppression === 'function' &&
+    typeof candidate.appendAudit === 'function' &&
     typeof candidate.close === 'function'
   );
 }

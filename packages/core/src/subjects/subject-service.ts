@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { appendAuditEntry } from '../audit/audit-chain.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
@@ -94,6 +95,13 @@ export interface SubjectService {
   /** Creates the subject if needed and merges the profile fields given (null clears one). */
   upsert(email: string, patch?: SubjectProfilePatch): Promise<SubjectRecord>;
   get(email: string): Promise<SubjectRecord | undefined>;
+  /**
+   * Deletes the subject with its consent ledger and pending opt-ins, and
+   * records who did it and why in the audit log, in one transaction. False
+   * when the address is unknown. (Erasure requests go through DSAR, which
+   * also suppresses the address.)
+   */
+  delete(email: string, by: { actor: string; reason?: string }): Promise<boolean>;
 }
 
 export function createSubjectService(ctx: CoreContext): SubjectService {
@@ -109,6 +117,25 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
     },
     async get(emailInput) {
       return findSubject(ctx, ctx.store, normalizeEmail(emailInput));
+    },
+    async delete(emailInput, by) {
+      const email = normalizeEmail(emailInput);
+      return ctx.store.transaction(async (tx) => {
+        const subject = await findSubject(ctx, tx, email);
+        if (!subject || !(await tx.deleteSubject(subject.id))) return false;
+        await appendAuditEntry(
+          tx,
+          {
+            actor: by.actor,
+            action: 'subject.deleted',
+            subjectRef: subject.id,
+            ...(by.reason === undefined ? {} : { reason: by.reason }),
+            details: {},
+          },
+          ctx.now(),
+        );
+        return true;
+      });
     },
   };
 }

@@ -1,3 +1,4 @@
+import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { StoreOperations, SuppressionEntry, SuppressionReason } from '../store/store-types.js';
@@ -6,12 +7,33 @@ import { normalizeEmail } from '../subjects/normalize-email.js';
 
 export interface SuppressionService {
   /** Adds the address (as a keyed hash only). Returns false when it was already suppressed. */
-  add(email: string, reason: SuppressionReason, options?: { source?: string }): Promise<boolean>;
+  add(
+    email: string,
+    reason: SuppressionReason,
+    options?: { source?: string } & AuditedBy,
+  ): Promise<boolean>;
   check(email: string): Promise<SuppressionEntry | undefined>;
   /** Lifts a suppression; refuses an erasure tombstone, which must outlive the person's data. */
-  remove(email: string): Promise<boolean>;
+  remove(email: string, options?: AuditedBy): Promise<boolean>;
   /** The keyed hash stored for an address, e.g. to match a provider's list. */
   hash(email: string): string;
+}
+
+/** Who acted and why, for the audit log; the actor defaults to `api`. */
+export interface AuditedBy {
+  actor?: string;
+  reason?: string;
+}
+
+function auditDraft(action: string, hash: string, by: AuditedBy, details: Record<string, unknown>) {
+  return {
+    actor: by.actor ?? 'api',
+    action,
+    // The keyed hash, never the address: the log stays pseudonymous (REQ-28, REQ-32).
+    subjectRef: hash,
+    ...(by.reason === undefined ? {} : { reason: by.reason }),
+    details,
+  };
 }
 
 export async function suppressInTx(
@@ -33,12 +55,21 @@ export function createSuppressionService(ctx: CoreContext): SuppressionService {
         });
       }
       const email = normalizeEmail(emailInput);
-      return suppressInTx(ctx, ctx.store, email, reason, options.source ?? 'api');
+      const source = options.source ?? 'api';
+      return ctx.store.transaction(async (tx) => {
+        const added = await suppressInTx(ctx, tx, email, reason, source);
+        if (added) {
+          const hash = ctx.suppressionHash(email);
+          const draft = auditDraft('suppression.added', hash, options, { reason, source });
+          await appendAuditEntry(tx, draft, ctx.now());
+        }
+        return added;
+      });
     },
     async check(emailInput) {
       return ctx.store.getSuppression(ctx.suppressionHash(normalizeEmail(emailInput)));
     },
-    async remove(emailInput) {
+    async remove(emailInput, by = {}) {
       const hash = ctx.suppressionHash(normalizeEmail(emailInput));
       return ctx.store.transaction(async (tx) => {
         const entry = await tx.getSuppression(hash);
@@ -48,7 +79,12 @@ export function createSuppressionService(ctx: CoreContext): SuppressionService {
             'An erasure suppression cannot be lifted: it is what keeps an erased person from being mailed again.',
           );
         }
-        return tx.removeSuppression(hash);
+        const removed = await tx.removeSuppression(hash);
+        if (removed) {
+          const draft = auditDraft('suppression.removed', hash, by, { reason: entry?.reason });
+          await appendAuditEntry(tx, draft, ctx.now());
+        }
+        return removed;
       });
     },
     hash: (emailInput) => ctx.suppressionHash(normalizeEmail(emailInput)),

@@ -1,8 +1,13 @@
 import type { GdprMailConfig } from '../config/config-schema.js';
+import { MemoryStore } from '../store/memory-store.js';
 
-/** A complete, valid config for tests; override what a test is about. */
+/**
+ * A complete, valid config for tests; override what a test is about. It
+ * brings its own memory store: without one, tests would share the default
+ * on-disk store (./.gdpr-mail) across workers.
+ */
 export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailConfig {
-  return {
+  const config: GdprMailConfig = {
     controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
     secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
     tokens: { keys: [{ id: 'k1', secret: 'test-token-key-1-0123456789abcdefghijklmnop' }] },
@@ -66,6 +71,11 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
     ],
     ...overrides,
   };
+  if (!('store' in overrides)) {
+    // Not enumerable: a config written out as JSON (CLI tests) stays plain data.
+    Object.defineProperty(config, 'store', { value: new MemoryStore(), enumerable: false });
+  }
+  return config;
 }
 
 /** Evidence of a ticked, unticked-by-default checkbox on a signup form. */

@@ -1,5 +1,9 @@
 export { checkboxEvidence, testConfig } from './fixtures.js';
-export type { StoreConformanceOptions } from './store-conformance.js';
+export type { ServiceGate } from './require-service.js';
+export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';
+export type { AuditTamper, StoreConformanceOptions } from './store-conformance.js';
 export { runStoreConformance } from './store-conformance.js';
 export type { TestClock } from './test-clock.js';
 export { createTestClock } from './test-clock.js';
+export type { ReceivedMessage, TransportConformanceOptions } from './transport-conformance.js';
+export { runTransportConformance } from './transport-conformance.js';

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendAuditEntry, verifyAuditLog } from '../audit/audit-chain.js';
+import type { ConsentEventDraft } from '../consent/append-events.js';
 import { appendConsentEvents } from '../consent/append-events.js';
 import { verifyConsentChain } from '../consent/ledger.js';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
@@ -10,6 +12,21 @@ import { checkboxEvidence, testConfig } from './fixtures.js';
 export interface StoreConformanceOptions {
   /** Called after each test with the store it made. Defaults to `store.close()`. */
   teardown?: (store: GdprStore) => Promise<void>;
+  /**
+   * Raw access to the store's audit rows, around its API, as an attacker or a
+   * careless admin would have it. When given, the tamper tests run (REQ-32).
+   */
+  auditTamper?: (store: GdprStore) => AuditTamper;
+}
+
+/** Edits audit rows behind the store's back. */
+export interface AuditTamper {
+  /** Changes a recorded field of entry `seq`, leaving its hash as it was. */
+  alter(seq: number): Promise<void>;
+  /** Deletes entry `seq`. */
+  remove(seq: number): Promise<void>;
+  /** Swaps the positions of two entries (their seq values). */
+  swap(a: number, b: number): Promise<void>;
 }
 
 function subjectRecord(overrides: Partial<SubjectRecord> = {}): SubjectRecord {
@@ -297,6 +314,91 @@ export function runStoreConformance(
       expect(await store.consumeNonce(nonce, expiresAt)).toBe(true);
     });
 
+    it('claims a delivery key once, even concurrently, and lets a retryable failure be reclaimed', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      const record = {
+        idempotencyKey: `campaign-1:${subject.id}`,
+        messageId: `<${randomUUID()}@acme.test>`,
+        subjectId: subject.id,
+        purposeId: 'newsletter',
+        campaignId: 'campaign-1',
+        transport: 'memory',
+        status: 'claimed' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const claims = await Promise.all(
+        Array.from({ length: 10 }, () => store.claimDelivery(record)),
+      );
+      expect(claims.filter((c) => c.claimed)).toHaveLength(1);
+      const lost = claims.find((c) => !c.claimed);
+      expect(lost).toEqual({ claimed: false, existing: record });
+
+      const later = new Date('2026-04-01T00:01:00.000Z');
+      await store.updateDelivery(record.idempotencyKey, {
+        status: 'failed',
+        retryable: true,
+        attempts: 1,
+        updatedAt: later,
+        reason: 'transient',
+      });
+      expect(await store.claimDelivery({ ...record, updatedAt: later })).toEqual({ claimed: true });
+      expect((await store.getDelivery(record.idempotencyKey))?.attempts).toBe(2);
+      await store.updateDelivery(record.idempotencyKey, {
+        status: 'accepted',
+        retryable: false,
+        attempts: 2,
+        updatedAt: later,
+        providerMessageId: 'provider-42',
+      });
+      const accepted = await store.claimDelivery(record);
+      expect(accepted).toMatchObject({
+        claimed: false,
+        existing: { status: 'accepted', providerMessageId: 'provider-42', attempts: 2 },
+      });
+      await expect(
+        store.updateDelivery('missing', {
+          status: 'failed',
+          retryable: false,
+          attempts: 1,
+          updatedAt: later,
+        }),
+      ).rejects.toThrow();
+    });
+
+    it("lists a subject's deliveries by page and forgets them with the subject", async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      for (const n of [3, 1, 2]) {
+        await store.claimDelivery({
+          idempotencyKey: `k${n}-${subject.id}`,
+          messageId: `m${n}`,
+          subjectId: subject.id,
+          purposeId: 'newsletter',
+          transport: 'memory',
+          status: 'claimed',
+          retryable: false,
+          attempts: 1,
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
+      const first = await store.listDeliveries({ subjectId: subject.id, limit: 2 });
+      expect(first.map((d) => d.messageId)).toEqual(['m1', 'm2']);
+      const rest = await store.listDeliveries({
+        subjectId: subject.id,
+        afterKey: first[1]!.idempotencyKey,
+        limit: 2,
+      });
+      expect(rest.map((d) => d.messageId)).toEqual(['m3']);
+      await store.deleteSubject(subject.id);
+      expect(await store.listDeliveries({ subjectId: subject.id, limit: 10 })).toEqual([]);
+      expect(await store.getDelivery(`k1-${subject.id}`)).toBeUndefined();
+    });
+
     it('stores breach incidents with optimistic versions', async () => {
       const awareAt = new Date('2026-03-02T08:00:00.000Z');
       const incident = {
@@ -351,6 +453,217 @@ export function runStoreConformance(
       expect(events).toHaveLength(20);
       expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       expect(verifyConsentChain(events)).toEqual({ ok: true });
+    });
+
+    it('chains audit entries and pages through them in order', async () => {
+      const at = new Date('2026-06-01T00:00:00.000Z');
+      expect(await store.getAuditHead()).toBeUndefined();
+      const written = [];
+      for (let i = 0; i < 5; i += 1) {
+        written.push(
+          await store.transaction((tx) =>
+            appendAuditEntry(
+              tx,
+              { actor: 'test', action: 'test.action', subjectRef: `s${i}`, details: { i } },
+              at,
+            ),
+          ),
+        );
+      }
+      expect(await store.getAuditHead()).toEqual({ seq: 5, hash: written[4]?.hash });
+      expect(await store.listAudit(0, 2)).toEqual(written.slice(0, 2));
+      expect(await store.listAudit(2, 10)).toEqual(written.slice(2));
+      expect(written[1]?.prevHash).toBe(written[0]?.hash);
+      expect(await verifyAuditLog(store, 2)).toEqual({ ok: true, checked: 5 });
+    });
+
+    it('refuses an audit append on a stale head and writes nothing', async () => {
+      const at = new Date();
+      const first = await store.transaction((tx) =>
+        appendAuditEntry(tx, { actor: 'a', action: 'x' }, at),
+      );
+      await store.transaction((tx) => appendAuditEntry(tx, { actor: 'a', action: 'y' }, at));
+      await expect(
+        store.appendAudit({ ...first, action: 'forged', hash: 'e'.repeat(64) }),
+      ).rejects.toSatisfy((e) => isGdprMailError(e, 'STORE_CONFLICT'));
+      expect((await store.listAudit(0, 10)).map((e) => e.action)).toEqual(['x', 'y']);
+    });
+
+    it('drops the audit entry with the rest of a failed transaction', async () => {
+      const subject = subjectRecord();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.createSubject(subject);
+          await appendAuditEntry(tx, { actor: 'a', action: 'subject.created' }, new Date());
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.getAuditHead()).toBeUndefined();
+      expect(await store.listAudit(0, 10)).toEqual([]);
+    });
+
+    it('keeps one audit chain under concurrent audited writes', async () => {
+      const gdpr = createGdprMail(testConfig({ store }));
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          gdpr.consent.record({
+            email: `audit-${i}-${randomUUID()}@example.test`,
+            purposes: ['newsletter'],
+            evidence: checkboxEvidence,
+          }),
+        ),
+      );
+      const entries = await store.listAudit(0, 100);
+      expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+      expect(await gdpr.audit.verify()).toEqual({ ok: true, checked: 12 });
+      // Pseudonymous: the log never holds an address.
+      expect(JSON.stringify(entries)).not.toContain('@example.test');
+    });
+
+    it('writes one audit entry per consent, suppression and deletion, in the same transaction', async () => {
+      const gdpr = createGdprMail(testConfig({ store }));
+      const email = `trail-${randomUUID()}@example.test`;
+      const { subjectId } = await gdpr.consent.record({
+        email,
+        purposes: ['newsletter'],
+        evidence: checkboxEvidence,
+      });
+      await gdpr.consent.withdraw({
+        email,
+        purposes: ['newsletter'],
+        evidence: { source: 'unsubscribe-link' },
+      });
+      await gdpr.suppression.add(email, 'manual', { source: 'admin' });
+      await gdpr.suppression.remove(email);
+      expect(await gdpr.subjects.delete(email, { actor: 'admin-1', reason: 'test' })).toBe(true);
+      const entries = await store.listAudit(0, 100);
+      expect(entries.map((e) => e.action)).toEqual([
+        'consent.granted',
+        'consent.withdrawn',
+        'suppression.added',
+        'suppression.removed',
+        'subject.deleted',
+      ]);
+      expect(entries[0]?.subjectRef).toBe(subjectId);
+      expect(entries[4]).toMatchObject({ subjectRef: subjectId, actor: 'admin-1', reason: 'test' });
+      expect(entries[2]?.subjectRef).toBe(gdpr.suppression.hash(email));
+      expect(JSON.stringify(entries)).not.toContain(email);
+      expect(await gdpr.audit.verify()).toMatchObject({ ok: true });
+    });
+
+    const tamper = options.auditTamper;
+    if (tamper) {
+      async function writeAuditLog(count: number) {
+        for (let i = 1; i <= count; i += 1) {
+          await store.transaction((tx) =>
+            appendAuditEntry(
+              tx,
+              { actor: 'admin', action: 'test.action', reason: `entry ${i}`, details: { i } },
+              new Date(Date.UTC(2026, 0, i)),
+            ),
+          );
+        }
+      }
+
+      for (const seq of [1, 3, 5]) {
+        it(`names entry ${seq} of 5 when it is altered`, async () => {
+          await writeAuditLog(5);
+          await tamper(store).alter(seq);
+          expect(await verifyAuditLog(store, 2)).toMatchObject({ ok: false, seq });
+        });
+
+        it(`names entry ${seq} of 5 when it is deleted`, async () => {
+          await writeAuditLog(5);
+          await tamper(store).remove(seq);
+          expect(await verifyAuditLog(store, 2)).toMatchObject({
+            ok: false,
+            seq,
+            reason: 'missing',
+          });
+        });
+      }
+
+      for (const [a, b] of [
+        [1, 2],
+        [2, 4],
+        [4, 5],
+      ] as const) {
+        it(`names entry ${a} when entries ${a} and ${b} are swapped`, async () => {
+          await writeAuditLog(5);
+          await tamper(store).swap(a, b);
+          expect(await verifyAuditLog(store, 2)).toMatchObject({ ok: false, seq: a });
+        });
+      }
+    }
+
+    it('pages audience candidates by subject id, following the latest status change', async () => {
+      const at = new Date('2026-03-01T00:00:00.000Z');
+      const grant = { type: 'granted' as const, purposeId: 'newsletter', proof };
+      const histories: Record<string, { drafts: ConsentEventDraft[]; candidate: boolean }> = {
+        granted: { drafts: [grant], candidate: true },
+        confirmed: {
+          drafts: [
+            { type: 'requested', purposeId: 'newsletter', proof },
+            { type: 'confirmed', purposeId: 'newsletter', proof },
+          ],
+          candidate: true,
+        },
+        regranted: {
+          drafts: [grant, { type: 'withdrawn', purposeId: 'newsletter', proof }, grant],
+          candidate: true,
+        },
+        grantedThenAsked: {
+          drafts: [grant, { type: 'requested', purposeId: 'newsletter', proof }],
+          candidate: true,
+        },
+        withdrawn: {
+          drafts: [grant, { type: 'withdrawn', purposeId: 'newsletter', proof }],
+          candidate: false,
+        },
+        withdrawnAll: {
+          drafts: [grant, { type: 'withdrawn', purposeId: '*', proof }],
+          candidate: false,
+        },
+        objected: {
+          drafts: [grant, { type: 'objected', purposeId: '*', proof }],
+          candidate: false,
+        },
+        pending: {
+          drafts: [{ type: 'requested', purposeId: 'newsletter', proof }],
+          candidate: false,
+        },
+        otherPurpose: {
+          drafts: [{ type: 'granted', purposeId: 'partners', proof }],
+          candidate: false,
+        },
+        nothing: { drafts: [], candidate: false },
+      };
+      const expected: string[] = [];
+      const everyone: string[] = [];
+      for (const { drafts, candidate } of Object.values(histories)) {
+        const subject = await store.createSubject(subjectRecord());
+        await appendConsentEvents(store, subject.id, drafts, at);
+        everyone.push(subject.id);
+        if (candidate) expected.push(subject.id);
+      }
+      async function scan(consentRequired: boolean) {
+        const ids: string[] = [];
+        let afterSubjectId: string | undefined;
+        for (;;) {
+          const page = await store.listAudienceCandidates({
+            purposeId: 'newsletter',
+            consentRequired,
+            limit: 3,
+            ...(afterSubjectId === undefined ? {} : { afterSubjectId }),
+          });
+          expect(page.length).toBeLessThanOrEqual(3);
+          ids.push(...page.map((p) => p.id));
+          if (page.length < 3) return ids;
+          afterSubjectId = page.at(-1)?.id;
+        }
+      }
+      expect(await scan(true)).toEqual([...expected].sort());
+      expect(await scan(false)).toEqual([...everyone].sort());
     });
   });
 }

@@ -1,0 +1,88 @@
+import { canonicalJson } from '../crypto/canonical-json.js';
+import { sha256Hex } from '../crypto/hashing.js';
+import type { StoreOperations } from '../store/store-types.js';
+import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
+
+export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
+  return sha256Hex(
+    canonicalJson({
+      seq: entry.seq,
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      subjectRef: entry.subjectRef,
+      reason: entry.reason,
+      details: entry.details,
+      prevHash: entry.prevHash,
+    }),
+  );
+}
+
+/**
+ * Chains one entry onto the log head. Call it inside the transaction that does
+ * the action, so the action and its record commit or vanish together; stores
+ * serialise audit appends from the head read on, so the chain never forks.
+ */
+export async function appendAuditEntry(
+  ops: StoreOperations,
+  draft: AuditDraft,
+  at: Date,
+): Promise<AuditEntry> {
+  const head = await ops.getAuditHead();
+  const unhashed: Omit<AuditEntry, 'hash'> = {
+    seq: (head?.seq ?? 0) + 1,
+    at,
+    actor: draft.actor,
+    action: draft.action,
+    details: draft.details ?? {},
+    prevHash: head?.hash ?? null,
+    ...(draft.subjectRef === undefined ? {} : { subjectRef: draft.subjectRef }),
+    ...(draft.reason === undefined ? {} : { reason: draft.reason }),
+  };
+  const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) };
+  await ops.appendAudit(entry);
+  return entry;
+}
+
+/**
+ * Walks the whole log in batches (memory stays flat however long it is) and
+ * names the first entry that was altered, removed or moved (REQ-32).
+ */
+export async function verifyAuditLog(
+  ops: Pick<StoreOperations, 'listAudit' | 'getAuditHead'>,
+  batchSize = 1000,
+): Promise<AuditVerification> {
+  let expectedSeq = 1;
+  let prevHash: string | null = null;
+  let checked = 0;
+  for (;;) {
+    const batch = await ops.listAudit(expectedSeq - 1, batchSize);
+    for (const entry of batch) {
+      if (entry.seq < expectedSeq) {
+        return { ok: false, checked, seq: entry.seq, reason: 'out-of-order' };
+      }
+      if (entry.seq > expectedSeq) {
+        return { ok: false, checked, seq: expectedSeq, reason: 'missing' };
+      }
+      if (entry.prevHash !== prevHash) {
+        return { ok: false, checked, seq: entry.seq, reason: 'broken-link' };
+      }
+      if (hashAuditEntry(entry) !== entry.hash) {
+        return { ok: false, checked, seq: entry.seq, reason: 'hash-mismatch' };
+      }
+      prevHash = entry.hash;
+      expectedSeq += 1;
+      checked += 1;
+    }
+    if (batch.length < batchSize) break;
+  }
+  // The head is kept apart from the rows: a deleted tail shows up here.
+  const head = await ops.getAuditHead();
+  if (head && head.seq >= expectedSeq) {
+    return { ok: false, checked, seq: expectedSeq, reason: 'missing' };
+  }
+  if (head && head.hash !== prevHash) {
+    return { ok: false, checked, seq: head.seq, reason: 'hash-mismatch' };
+  }
+  return { ok: true, checked };
+}

@@ -1,0 +1,31 @@
+import type { CoreContext } from '../context.js';
+import { appendAuditEntry, verifyAuditLog } from './audit-chain.js';
+import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
+
+export interface AuditService {
+  /** Checks the whole chain; names the first altered, missing or reordered entry. */
+  verify(options?: { batchSize?: number }): Promise<AuditVerification>;
+  /** Every entry in order, fetched in batches. */
+  entries(options?: { afterSeq?: number; batchSize?: number }): AsyncIterable<AuditEntry>;
+  /** Records an action the app performed itself (an admin export, a manual fix). */
+  record(draft: AuditDraft): Promise<AuditEntry>;
+}
+
+export function createAuditService(ctx: CoreContext): AuditService {
+  const { store } = ctx;
+  return {
+    verify: (options = {}) => verifyAuditLog(store, options.batchSize),
+    async *entries(options = {}) {
+      const batchSize = options.batchSize ?? 500;
+      let after = options.afterSeq ?? 0;
+      for (;;) {
+        const batch = await store.listAudit(after, batchSize);
+        yield* batch;
+        const last = batch.at(-1);
+        if (!last || batch.length < batchSize) return;
+        after = last.seq;
+      }
+    },
+    record: (draft) => store.transaction((tx) => appendAuditEntry(tx, draft, ctx.now())),
+  };
+}

@@ -1,0 +1,55 @@
+import type { CoreContext } from '../context.js';
+import type { SendContext, SendDecision } from './can-send.js';
+import { decideSend } from './can-send.js';
+
+export interface AudienceMember {
+  subjectId: string;
+  email: string;
+  decision: Extract<SendDecision, { allowed: true }>;
+}
+
+export interface AudienceOptions extends SendContext {
+  /** Subjects fetched and decided per round trip; default 500. */
+  batchSize?: number;
+}
+
+/**
+ * Everyone who may be mailed for a purpose now. The store narrows the scan to
+ * candidates by ledger, a page at a time; each candidate then gets the full
+ * `canSend` decision (suppression, restriction, minors, refresh…). Memory
+ * holds one page, whatever the size of the list.
+ */
+export async function* resolveAudience(
+  ctx: CoreContext,
+  purposeId: string,
+  options: AudienceOptions = {},
+): AsyncGenerator<AudienceMember> {
+  const { batchSize = 500, ...context } = options;
+  const purpose = ctx.purpose(purposeId);
+  const { store } = ctx;
+  let afterSubjectId: string | undefined;
+  for (;;) {
+    const page = await store.listAudienceCandidates({
+      purposeId,
+      consentRequired: purpose.lawfulBasis === 'consent',
+      limit: batchSize,
+      ...(afterSubjectId === undefined ? {} : { afterSubjectId }),
+    });
+    const decisions = await Promise.all(
+      page.map(async (subject) => {
+        const [events, suppression] = await Promise.all([
+          store.listConsentEvents(subject.id),
+          store.getSuppression(ctx.suppressionHash(subject.email)),
+        ]);
+        return decideSend(ctx, subject.email, purpose, subject, events, suppression, context);
+      }),
+    );
+    for (const [i, decision] of decisions.entries()) {
+      const subject = page[i]!;
+      if (decision.allowed) yield { subjectId: subject.id, email: subject.email, decision };
+    }
+    const last = page.at(-1);
+    if (!last || page.length < batchSize) return;
+    afterSubjectId = last.id;
+  }
+}

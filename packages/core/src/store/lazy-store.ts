@@ -1,0 +1,75 @@
+import type { GdprStore, StoreOperations } from './store-types.js';
+
+const OPERATIONS = [
+  'createSubject',
+  'findSubjectByEmailHash',
+  'getSubject',
+  'updateSubjectProfile',
+  'deleteSubject',
+  'getLedgerHead',
+  'appendConsentEvents',
+  'listConsentEvents',
+  'putNotice',
+  'getNotice',
+  'putPendingOptIn',
+  'getPendingOptIn',
+  'takePendingOptIn',
+  'listExpiredPendingOptIns',
+  'consumeNonce',
+  'purgeExpiredNonces',
+  'addSuppression',
+  'getSuppression',
+  'removeSuppression',
+  'listAudienceCandidates',
+  'getAuditHead',
+  'appendAudit',
+  'listAudit',
+  'claimDelivery',
+  'updateDelivery',
+  'getDelivery',
+  'listDeliveries',
+  'putBreach',
+  'getBreach',
+  'listBreaches',
+] as const satisfies readonly (keyof StoreOperations)[];
+
+// Fails to compile when StoreOperations gains a method the list above lacks.
+type Missing = Exclude<keyof StoreOperations, (typeof OPERATIONS)[number]>;
+const complete: [Missing] extends [never] ? true : Missing = true;
+void complete;
+
+type AnyOperation = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * A store opened on first use. Lets `createGdprMail` stay synchronous while
+ * the default store needs an async open (a dynamic import, a database file).
+ */
+export function createLazyStore(open: () => Promise<GdprStore>): GdprStore {
+  let opened: Promise<GdprStore> | undefined;
+  let closed = false;
+  const target = () => {
+    opened ??= open();
+    return opened;
+  };
+  const lazy: Partial<Record<keyof StoreOperations, AnyOperation>> = {};
+  for (const name of OPERATIONS) {
+    lazy[name] = async (...args) => {
+      const store = await target();
+      return (store[name] as AnyOperation).apply(store, args);
+    };
+  }
+  return {
+    ...(lazy as unknown as StoreOperations),
+    get kind() {
+      return 'lazy';
+    },
+    async transaction(work) {
+      return (await target()).transaction(work);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (opened) await (await opened).close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import type { TransferSafeguard } from '../records/eea.js';
+import type { OutgoingMessage } from './outgoing-message.js';
+import type { SendResult } from './send-result.js';
+
+export interface TransportCapabilities {
+  /** Most messages the provider takes in one call; `sendBatch` chunks larger batches itself. */
+  maxBatchSize: number;
+  /** Most recipients the provider takes on one message (gdpr-mail always sends one). */
+  maxRecipients: number;
+  /** Whether `message.headers` reach the wire unchanged (List-Unsubscribe needs this). */
+  customHeaders: boolean;
+  /** Whether the provider deduplicates on `message.idempotencyKey` itself. */
+  nativeIdempotency: boolean;
+}
+
+/**
+ * Who handles the mail on our behalf, for the record of processing (Art. 30)
+ * and the sub-processor register: declared by the driver or its user. Same
+ * shape as a `processors` entry of the config, so it can be listed there.
+ */
+export interface ProcessorDescriptor {
+  /** Legal or service name, e.g. "Mailjet SAS" or "Our Postfix relay". */
+  name: string;
+  /** What it does for us, e.g. "email delivery". */
+  role: string;
+  /** ISO 3166-1 alpha-2 country where the data is processed, e.g. "FR". */
+  country: string;
+  /** Provider region, e.g. "eu-west-1". */
+  region?: string;
+  /** Required when `country` is outside the EEA (Chapter V GDPR). */
+  transferSafeguard?: TransferSafeguard;
+}
+
+export interface SendOptions {
+  /** Aborting stops messages not yet handed over; they come back `failed` / `aborted`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A transport sends, it does not decide: consent, suppression, unsubscribe
+ * headers, retries, rate limits and idempotency live in core around it.
+ *
+ * Contract (checked by `runTransportConformance`): one result per message, in
+ * order; a per-message failure is a result, never a thrown error; a message
+ * whose fate is unknown is `ambiguous`, never reported as failed-retryable.
+ */
+export interface Transport {
+  /** Short driver name for logs and delivery records, e.g. "smtp". */
+  readonly name: string;
+  readonly capabilities: TransportCapabilities;
+  readonly processor: ProcessorDescriptor;
+  send(message: OutgoingMessage, options?: SendOptions): Promise<SendResult>;
+  sendBatch(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<SendResult[]>;
+  /** Checks connectivity and credentials; throws a GdprMailError when they fail. */
+  verify?(options?: SendOptions): Promise<void>;
+  /** Releases connections. Idempotent. */
+  close?(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import type { PostgresStore } from './create-postgres-store.js';
+import { runMigrations } from './migrations.js';
+import type { PgliteLike } from './pglite-database.js';
+import { pgliteDatabase } from './pglite-database.js';
+import { DEFAULT_SCHEMA } from './schema-name.js';
+import { createSqlStore } from './sql-store.js';
+
+interface CommonOptions {
+  /** Schema holding every table; default `gdpr_mail`. */
+  schema?: string;
+}
+
+export type PgliteStoreOptions =
+  | (CommonOptions & {
+      /** Folder where PGlite keeps its files; created when missing. Omit for in-memory. */
+      dataDir?: string;
+      db?: never;
+    })
+  | (CommonOptions & {
+      /** A PGlite instance you opened (and will close) yourself. */
+      db: PgliteLike;
+      dataDir?: never;
+    });
+
+interface OpenDatabase {
+  db: PgliteLike;
+  users: number;
+}
+
+/**
+ * PGlite takes seconds to open a folder and must not be opened twice at once
+ * in one process (two instances would corrupt it): stores on the same folder
+ * share one instance, closed when the last of them closes.
+ */
+const openDirs = new Map<string, Promise<OpenDatabase>>();
+
+async function openPglite(dataDir: string | undefined): Promise<PgliteLike> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return (await PGlite.create(dataDir)) as unknown as PgliteLike;
+}
+
+async function acquire(dataDir: string): Promise<{ db: PgliteLike; release(): Promise<void> }> {
+  let entry = openDirs.get(dataDir);
+  if (!entry) {
+    entry = openPglite(dataDir).then((db) => ({ db, users: 0 }));
+    openDirs.set(dataDir, entry);
+    entry.catch(() => openDirs.delete(dataDir));
+  }
+  const open = await entry;
+  open.users += 1;
+  let released = false;
+  return {
+    db: open.db,
+    async release() {
+      if (released) return;
+      released = true;
+      open.users -= 1;
+      if (open.users === 0) {
+        openDirs.delete(dataDir);
+        await open.db.close();
+      }
+    },
+  };
+}
+
+/**
+ * The embedded store: the same SQL as the PostgreSQL store, in-process, with
+ * no server. `{ dataDir }` persists to a folder; nothing at all keeps it in memory.
+ */
+export async function createPgliteStore(options: PgliteStoreOptions = {}): Promise<PostgresStore> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  let db: PgliteLike;
+  let release: () => Promise<void>;
+  if (options.db) {
+    db = options.db;
+    release = async () => {};
+  } else if (options.dataDir !== undefined) {
+    const handle = await acquire(resolve(options.dataDir));
+    db = handle.db;
+    release = handle.release;
+  } else {
+    const memory = await openPglite(undefined);
+    db = memory;
+    release = () => memory.close();
+  }
+  const database = pgliteDatabase(db, release);
+  try {
+    await runMigrations(database, schema);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return Object.assign(createSqlStore(database, { kind: 'pglite', schema }), { schema });
+}

@@ -1,0 +1,56 @@
+import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
+
+/** The part of a `pg` PoolClient the store uses. */
+export interface PgClientLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: SqlRow[] }>;
+  release(error?: Error | boolean): void;
+}
+
+/** The part of a `pg` Pool the store uses; `new pg.Pool(...)` satisfies it. */
+export interface PgPoolLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: SqlRow[] }>;
+  connect(): Promise<PgClientLike>;
+  end(): Promise<void>;
+}
+
+function executor(target: Pick<PgClientLike, 'query'>): SqlExecutor {
+  return {
+    async query(sql, params) {
+      return (await target.query(sql, params ? [...params] : undefined)).rows;
+    },
+    async exec(sql) {
+      // Without parameters pg uses the simple protocol, which runs a whole script.
+      await target.query(sql);
+    },
+  };
+}
+
+export function pgDatabase(pool: PgPoolLike, options: { endPoolOnClose?: boolean } = {}) {
+  const database: SqlDatabase = {
+    ...executor(pool),
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await work(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          // The connection is gone: do not hand it back to the pool.
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      if (options.endPoolOnClose) await pool.end();
+    },
+  };
+  return database;
+}

@@ -1,0 +1,42 @@
+import { AsyncMutex } from './async-mutex.js';
+import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
+
+interface PgliteQueryable {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+/** The part of a PGlite instance the store uses; `new PGlite()` satisfies it. */
+export interface PgliteLike extends PgliteQueryable {
+  transaction<T>(work: (tx: PgliteQueryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  readonly closed?: boolean;
+}
+
+function executor(target: PgliteQueryable): SqlExecutor {
+  return {
+    async query(sql, params) {
+      return (await target.query(sql, params ? [...params] : undefined)).rows as SqlRow[];
+    },
+    async exec(sql) {
+      await target.exec(sql);
+    },
+  };
+}
+
+/**
+ * PGlite is one connection in this process: statements and transactions must
+ * not interleave, so every use goes through one FIFO lock. Inside a
+ * transaction, use the `tx` it hands you: calling the store itself would wait
+ * for the very transaction that is waiting on it.
+ */
+export function pgliteDatabase(db: PgliteLike, onClose: () => Promise<void>): SqlDatabase {
+  const mutex = new AsyncMutex();
+  const direct = executor(db);
+  return {
+    query: (sql, params) => mutex.run(() => direct.query(sql, params)),
+    exec: (sql) => mutex.run(() => direct.exec(sql)),
+    transaction: (work) => mutex.run(() => db.transaction((tx) => work(executor(tx)))),
+    close: () => mutex.run(onClose),
+  };
+}

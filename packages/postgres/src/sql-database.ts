@@ -1,0 +1,19 @@
+/**
+ * The one tiny interface the store needs from a database. A `pg` Pool and a
+ * PGlite instance are both wrapped into it, so every SQL statement of the
+ * store is written, and tested, once.
+ */
+export type SqlRow = Record<string, unknown>;
+
+export interface SqlExecutor {
+  /** One statement with `$1`-style parameters. */
+  query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+  /** A script of several statements, no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  /** Runs `work` in BEGIN … COMMIT on one connection; ROLLBACK if it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

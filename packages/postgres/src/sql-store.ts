@@ -1,0 +1,646 @@
+import type {
+  AudienceQuery,
+  AuditEntry,
+  BreachIncident,
+  ConsentEvent,
+  DeliveryRecord,
+  GdprStore,
+  LedgerHead,
+  PendingOptIn,
+  StoreOperations,
+  SubjectRecord,
+  SuppressionEntry,
+  SuppressionReason,
+} from '@gdpr-mail/core';
+import { GdprMailError } from '@gdpr-mail/core';
+import { isDatabaseError, toStoreError } from './database-errors.js';
+import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
+import { quoteSchema } from './schema-name.js';
+import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
+
+const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile';
+const EVENT_COLUMNS = 'subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash';
+
+function subjectFrom(row: SqlRow): SubjectRecord {
+  return {
+    id: toText(row.id),
+    emailHash: toText(row.email_hash),
+    email: toText(row.email),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    profile: decodeJson(row.profile),
+  };
+}
+
+function eventFrom(row: SqlRow): ConsentEvent {
+  return {
+    id: toText(row.id),
+    subjectId: toText(row.subject_id),
+    seq: toInt(row.seq),
+    type: toText(row.type) as ConsentEvent['type'],
+    purposeId: toText(row.purpose_id),
+    at: toDate(row.at),
+    proof: decodeJson(row.proof),
+    prevHash: toOptionalText(row.prev_hash) ?? null,
+    hash: toText(row.hash),
+  };
+}
+
+function pendingFrom(row: SqlRow): PendingOptIn {
+  return {
+    id: toText(row.id),
+    subjectId: toText(row.subject_id),
+    purposeIds: decodeJson<string[]>(row.purpose_ids),
+    requestedAt: toDate(row.requested_at),
+    expiresAt: toDate(row.expires_at),
+  };
+}
+
+function suppressionFrom(row: SqlRow): SuppressionEntry {
+  return {
+    hash: toText(row.hash),
+    reason: toText(row.reason) as SuppressionReason,
+    at: toDate(row.at),
+    source: toText(row.source),
+  };
+}
+
+function auditFrom(row: SqlRow): AuditEntry {
+  const subjectRef = toOptionalText(row.subject_ref);
+  const reason = toOptionalText(row.reason);
+  return {
+    seq: toInt(row.seq),
+    at: toDate(row.at),
+    actor: toText(row.actor),
+    action: toText(row.action),
+    ...(subjectRef === undefined ? {} : { subjectRef }),
+    ...(reason === undefined ? {} : { reason }),
+    details: decodeJson(row.details),
+    prevHash: toOptionalText(row.prev_hash) ?? null,
+    hash: toText(row.hash),
+  };
+}
+
+/** Driver errors become typed ones at the boundary of every statement. */
+function guarded(db: SqlExecutor): SqlExecutor {
+  return {
+    async query(sql, params) {
+      try {
+        return await db.query(sql, params);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+    async exec(sql) {
+      try {
+        await db.exec(sql);
+      } catch (error) {
+        throw toStoreError(error);
+      }
+    },
+  };
+}
+
+const DELIVERY_COLUMNS =
+  'idempotency_key, message_id, subject_id, purpose_id, campaign_id, transport, status, reason, retryable, provider_message_id, attempts, created_at, updated_at';
+
+function deliveryValues(d: DeliveryRecord): unknown[] {
+  return [
+    d.idempotencyKey,
+    d.messageId,
+    d.subjectId ?? null,
+    d.purposeId,
+    d.campaignId ?? null,
+    d.transport,
+    d.status,
+    d.reason ?? null,
+    d.retryable,
+    d.providerMessageId ?? null,
+    d.attempts,
+    d.createdAt,
+    d.updatedAt,
+  ];
+}
+
+function deliveryFrom(row: SqlRow): DeliveryRecord {
+  const subjectId = toOptionalText(row.subject_id);
+  const campaignId = toOptionalText(row.campaign_id);
+  const reason = toOptionalText(row.reason);
+  const providerMessageId = toOptionalText(row.provider_message_id);
+  return {
+    idempotencyKey: toText(row.idempotency_key),
+    messageId: toText(row.message_id),
+    ...(subjectId === undefined ? {} : { subjectId }),
+    purposeId: toText(row.purpose_id),
+    ...(campaignId === undefined ? {} : { campaignId }),
+    transport: toText(row.transport),
+    status: toText(row.status) as DeliveryRecord['status'],
+    ...(reason === undefined ? {} : { reason }),
+    retryable: row.retryable === true,
+    ...(providerMessageId === undefined ? {} : { providerMessageId }),
+    attempts: toInt(row.attempts),
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+  };
+}
+
+/**
+ * The operations on one executor. `inTransaction` turns ledger and audit head
+ * reads into row locks (SELECT … FOR UPDATE) held until commit: transactions
+ * on the same subject, and audit appends, run one after the other instead of
+ * failing on each other.
+ */
+function createOperations(
+  raw: SqlExecutor,
+  s: string,
+  inTransaction: boolean,
+  transactionOf: <T>(work: (tx: SqlExecutor) => Promise<T>) => Promise<T>,
+): StoreOperations {
+  const db = guarded(raw);
+
+  async function lockSubject(subjectId: string): Promise<boolean> {
+    const rows = await db.query(`SELECT id FROM ${s}.subjects WHERE id = $1 FOR UPDATE`, [
+      subjectId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async function readHead(subjectId: string): Promise<LedgerHead | undefined> {
+    const [row] = await db.query(
+      `SELECT seq, hash FROM ${s}.consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [subjectId],
+    );
+    return row && { seq: toInt(row.seq), hash: toText(row.hash) };
+  }
+
+  return {
+    async createSubject(subject) {
+      const [created] = await db.query(
+        `INSERT INTO ${s}.subjects (${SUBJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+         ON CONFLICT DO NOTHING RETURNING ${SUBJECT_COLUMNS}`,
+        [
+          subject.id,
+          subject.emailHash,
+          subject.email,
+          subject.createdAt,
+          subject.updatedAt,
+          encodeJson(subject.profile),
+        ],
+      );
+      if (created) return subjectFrom(created);
+      // Another writer holds this email hash (we return theirs) or this id.
+      const [existing] = await db.query(
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = $1`,
+        [subject.emailHash],
+      );
+      if (existing) return subjectFrom(existing);
+      throw new GdprMailError('STORE_CONFLICT', `Subject id ${subject.id} already exists.`);
+    },
+
+    async findSubjectByEmailHash(emailHash) {
+      const [row] = await db.query(
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = $1`,
+        [emailHash],
+      );
+      return row && subjectFrom(row);
+    },
+
+    async getSubject(id) {
+      const [row] = await db.query(`SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE id = $1`, [
+        id,
+      ]);
+      return row && subjectFrom(row);
+    },
+
+    async updateSubjectProfile(id, profile, at) {
+      const [row] = await db.query(
+        `UPDATE ${s}.subjects SET profile = $2::jsonb, updated_at = $3 WHERE id = $1
+         RETURNING ${SUBJECT_COLUMNS}`,
+        [id, encodeJson(profile), at],
+      );
+      if (!row) throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${id}.`);
+      return subjectFrom(row);
+    },
+
+    async deleteSubject(id) {
+      // Ledger and pending opt-ins go with it (ON DELETE CASCADE).
+      const rows = await db.query(`DELETE FROM ${s}.subjects WHERE id = $1 RETURNING id`, [id]);
+      return rows.length > 0;
+    },
+
+    async getLedgerHead(subjectId) {
+      if (inTransaction) await lockSubject(subjectId);
+      return readHead(subjectId);
+    },
+
+    async appendConsentEvents(subjectId, expectedHead, events) {
+      if (!(await lockSubject(subjectId))) {
+        throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${subjectId}.`);
+      }
+      const head = await readHead(subjectId);
+      if (head?.seq !== expectedHead?.seq || head?.hash !== expectedHead?.hash) {
+        throw new GdprMailError('STORE_CONFLICT', 'The consent ledger moved; retry.', {
+          retryable: true,
+        });
+      }
+      let seq = head?.seq ?? 0;
+      let prevHash = head?.hash ?? null;
+      for (const event of events) {
+        if (event.subjectId !== subjectId || event.seq !== seq + 1 || event.prevHash !== prevHash) {
+          throw new GdprMailError('STORE_CONFLICT', 'Consent events must continue the ledger.');
+        }
+        seq = event.seq;
+        prevHash = event.hash;
+      }
+      if (events.length === 0) return;
+      // One statement for the batch: it is written whole or not at all.
+      await db.query(
+        `INSERT INTO ${s}.consent_events (${EVENT_COLUMNS})
+         SELECT e.subject_id, e.seq, e.id, e.type, e.purpose_id, e.at, e.proof, e.prev_hash, e.hash
+         FROM jsonb_to_recordset($1::jsonb) AS e(
+           subject_id text, seq integer, id text, type text, purpose_id text,
+           at timestamptz, proof jsonb, prev_hash text, hash text)`,
+        [
+          JSON.stringify(
+            events.map((e) => ({
+              subject_id: e.subjectId,
+              seq: e.seq,
+              id: e.id,
+              type: e.type,
+              purpose_id: e.purposeId,
+              at: e.at.toISOString(),
+              proof: e.proof,
+              prev_hash: e.prevHash,
+              hash: e.hash,
+            })),
+          ),
+        ],
+      );
+    },
+
+    async listConsentEvents(subjectId, options) {
+      if (inTransaction) await lockSubject(subjectId);
+      const purposeId = options?.purposeId;
+      const rows =
+        purposeId === undefined
+          ? await db.query(
+              `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events WHERE subject_id = $1 ORDER BY seq`,
+              [subjectId],
+            )
+          : await db.query(
+              `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events
+               WHERE subject_id = $1 AND purpose_id = $2 ORDER BY seq`,
+              [subjectId, purposeId],
+            );
+      return rows.map(eventFrom);
+    },
+
+    async putNotice(notice) {
+      await db.query(
+        `INSERT INTO ${s}.notices (hash, purpose_id, version, text, first_seen_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING`,
+        [notice.hash, notice.purposeId, notice.version, notice.text, notice.firstSeenAt],
+      );
+    },
+
+    async getNotice(hash) {
+      const [row] = await db.query(
+        `SELECT hash, purpose_id, version, text, first_seen_at FROM ${s}.notices WHERE hash = $1`,
+        [hash],
+      );
+      return (
+        row && {
+          hash: toText(row.hash),
+          purposeId: toText(row.purpose_id),
+          version: toText(row.version),
+          text: toText(row.text),
+          firstSeenAt: toDate(row.first_seen_at),
+        }
+      );
+    },
+
+    async putPendingOptIn(pending) {
+      const [subject] = await db.query(`SELECT 1 FROM ${s}.subjects WHERE id = $1`, [
+        pending.subjectId,
+      ]);
+      if (!subject) {
+        throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${pending.subjectId}.`);
+      }
+      const rows = await db.query(
+        `INSERT INTO ${s}.pending_opt_ins (id, subject_id, purpose_ids, requested_at, expires_at)
+         VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [
+          pending.id,
+          pending.subjectId,
+          JSON.stringify(pending.purposeIds),
+          pending.requestedAt,
+          pending.expiresAt,
+        ],
+      );
+      if (rows.length === 0) {
+        throw new GdprMailError('STORE_CONFLICT', `Pending opt-in ${pending.id} already exists.`);
+      }
+    },
+
+    async getPendingOptIn(id) {
+      const [row] = await db.query(`SELECT * FROM ${s}.pending_opt_ins WHERE id = $1`, [id]);
+      return row && pendingFrom(row);
+    },
+
+    async takePendingOptIn(id) {
+      // One statement: of concurrent takers exactly one gets the row back.
+      const [row] = await db.query(`DELETE FROM ${s}.pending_opt_ins WHERE id = $1 RETURNING *`, [
+        id,
+      ]);
+      return row && pendingFrom(row);
+    },
+
+    async listExpiredPendingOptIns(now, limit) {
+      const rows = await db.query(
+        `SELECT * FROM ${s}.pending_opt_ins WHERE expires_at <= $1
+         ORDER BY expires_at, id LIMIT $2`,
+        [now, limit],
+      );
+      return rows.map(pendingFrom);
+    },
+
+    async consumeNonce(nonce, expiresAt) {
+      const rows = await db.query(
+        `INSERT INTO ${s}.nonces (nonce, expires_at) VALUES ($1, $2)
+         ON CONFLICT (nonce) DO NOTHING RETURNING nonce`,
+        [nonce, expiresAt],
+      );
+      return rows.length > 0;
+    },
+
+    async purgeExpiredNonces(now) {
+      const [row] = await db.query(
+        `WITH gone AS (DELETE FROM ${s}.nonces WHERE expires_at <= $1 RETURNING 1)
+         SELECT count(*) AS n FROM gone`,
+        [now],
+      );
+      return toInt(row?.n ?? 0);
+    },
+
+    async addSuppression(entry) {
+      const rows = await db.query(
+        `INSERT INTO ${s}.suppression (hash, reason, at, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (hash) DO NOTHING RETURNING hash`,
+        [entry.hash, entry.reason, entry.at, entry.source],
+      );
+      return rows.length > 0;
+    },
+
+    async getSuppression(hash) {
+      const [row] = await db.query(`SELECT * FROM ${s}.suppression WHERE hash = $1`, [hash]);
+      return row && suppressionFrom(row);
+    },
+
+    async removeSuppression(hash) {
+      const rows = await db.query(`DELETE FROM ${s}.suppression WHERE hash = $1 RETURNING hash`, [
+        hash,
+      ]);
+      return rows.length > 0;
+    },
+
+    async listAudienceCandidates(query: AudienceQuery) {
+      const after = query.afterSubjectId ?? '';
+      if (!query.consentRequired) {
+        const rows = await db.query(
+          `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE id > $1 ORDER BY id LIMIT $2`,
+          [after, query.limit],
+        );
+        return rows.map(subjectFrom);
+      }
+      // Keyset pagination on the primary key: each page starts where the last
+      // ended, so no cursor stays open between pages and memory stays flat.
+      // The inner query walks the partial status index in (subject, seq desc)
+      // order: the first entry of each subject is its latest status-changing
+      // event, read sequentially (DISTINCT ON over an index, no sort, no
+      // per-subject probe), and stops after `limit` candidates. Their rows are
+      // then fetched by primary key as one array (`= ANY`): a plain join lets
+      // the planner hash-join against a full scan of subjects on every page.
+      const page = (executor: SqlExecutor) =>
+        executor.query(
+          `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
+           WHERE id = ANY (ARRAY(
+             SELECT latest.subject_id FROM (
+               SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
+               FROM ${s}.consent_events e
+               WHERE e.subject_id > $2
+                 AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
+                 AND e.purpose_id IN ($1, '*')
+               ORDER BY e.subject_id, e.seq DESC) latest
+             WHERE latest.type IN ('granted', 'confirmed')
+             ORDER BY latest.subject_id LIMIT $3))
+           ORDER BY id`,
+          [query.purposeId, after, query.limit],
+        );
+      if (inTransaction) return (await page(db)).map(subjectFrom);
+      // The planner cannot tell how many subjects pass the filter, prices a
+      // page as a full scan and JIT-compiles it: tens of milliseconds per page
+      // for a query that runs in a few. Pages are short; JIT never pays off.
+      const rows = await transactionOf(async (tx) => {
+        await tx.query('SET LOCAL jit = off');
+        return page(tx);
+      });
+      return rows.map(subjectFrom);
+    },
+
+    async getAuditHead() {
+      const [row] = await db.query(
+        `SELECT seq, hash FROM ${s}.audit_head WHERE id = 1${inTransaction ? ' FOR UPDATE' : ''}`,
+      );
+      if (!row || toInt(row.seq) === 0) return undefined;
+      return { seq: toInt(row.seq), hash: toText(row.hash) };
+    },
+
+    async appendAudit(entry) {
+      // Compare-and-set on the head row: a stale seq or hash updates nothing.
+      const moved = await db.query(
+        `UPDATE ${s}.audit_head SET seq = $1, hash = $2
+         WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
+        [entry.seq, entry.hash, entry.seq - 1, entry.prevHash],
+      );
+      if (moved.length === 0) {
+        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+          retryable: true,
+        });
+      }
+      await db.query(
+        `INSERT INTO ${s}.audit_log
+           (seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+        [
+          entry.seq,
+          entry.at,
+          entry.actor,
+          entry.action,
+          entry.subjectRef ?? null,
+          entry.reason ?? null,
+          JSON.stringify(entry.details),
+          entry.prevHash,
+          entry.hash,
+        ],
+      );
+    },
+
+    async claimDelivery(record) {
+      // Insert, or take over a record that failed retryably; anything else stays.
+      const claimed = await db.query(
+        `INSERT INTO ${s}.deliveries (${DELIVERY_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (idempotency_key) DO UPDATE SET
+           message_id = EXCLUDED.message_id, status = EXCLUDED.status, reason = EXCLUDED.reason,
+           retryable = EXCLUDED.retryable, provider_message_id = EXCLUDED.provider_message_id,
+           attempts = ${s}.deliveries.attempts + EXCLUDED.attempts, updated_at = EXCLUDED.updated_at
+         WHERE ${s}.deliveries.status = 'failed' AND ${s}.deliveries.retryable
+         RETURNING idempotency_key`,
+        deliveryValues(record),
+      );
+      if (claimed.length > 0) return { claimed: true };
+      const [row] = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries WHERE idempotency_key = $1`,
+        [record.idempotencyKey],
+      );
+      if (!row) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          'The delivery claim raced with a deletion; retry.',
+          { retryable: true },
+        );
+      }
+      return { claimed: false, existing: deliveryFrom(row) };
+    },
+
+    async updateDelivery(idempotencyKey, update) {
+      const rows = await db.query(
+        `UPDATE ${s}.deliveries SET status = $2, retryable = $3, attempts = $4, updated_at = $5,
+           reason = COALESCE($6, reason), provider_message_id = COALESCE($7, provider_message_id)
+         WHERE idempotency_key = $1 RETURNING idempotency_key`,
+        [
+          idempotencyKey,
+          update.status,
+          update.retryable,
+          update.attempts,
+          update.updatedAt,
+          update.reason ?? null,
+          update.providerMessageId ?? null,
+        ],
+      );
+      if (rows.length === 0) {
+        throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
+      }
+    },
+
+    async getDelivery(idempotencyKey) {
+      const [row] = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries WHERE idempotency_key = $1`,
+        [idempotencyKey],
+      );
+      return row && deliveryFrom(row);
+    },
+
+    async listDeliveries({ subjectId, afterKey, limit }) {
+      const rows = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries
+         WHERE subject_id = $1 AND ($2::text IS NULL OR idempotency_key > $2)
+         ORDER BY idempotency_key LIMIT $3`,
+        [subjectId, afterKey ?? null, limit],
+      );
+      return rows.map(deliveryFrom);
+    },
+
+    async putBreach(incident, expectedVersion) {
+      const conflict = () =>
+        new GdprMailError('STORE_CONFLICT', `Breach ${incident.id} changed meanwhile; reload it.`, {
+          retryable: true,
+        });
+      if (incident.version !== expectedVersion + 1) throw conflict();
+      const values = [
+        incident.id,
+        incident.version,
+        incident.status,
+        incident.awareAt,
+        encodeJson(incident),
+        expectedVersion,
+      ];
+      // Optimistic concurrency: insert only if absent, replace only the expected version.
+      const rows =
+        expectedVersion === 0
+          ? await db.query(
+              `INSERT INTO ${s}.breaches (id, version, status, aware_at, incident)
+               SELECT $1, $2, $3, $4, $5::jsonb WHERE $6::integer = 0
+               ON CONFLICT (id) DO NOTHING RETURNING id`,
+              values,
+            )
+          : await db.query(
+              `UPDATE ${s}.breaches SET version = $2, status = $3, aware_at = $4, incident = $5::jsonb
+               WHERE id = $1 AND version = $6 RETURNING id`,
+              values,
+            );
+      if (rows.length === 0) throw conflict();
+    },
+
+    async getBreach(id) {
+      const [row] = await db.query(`SELECT incident FROM ${s}.breaches WHERE id = $1`, [id]);
+      return row && decodeJson<BreachIncident>(row.incident);
+    },
+
+    async listBreaches({ status, limit }) {
+      const rows =
+        status === undefined
+          ? await db.query(
+              `SELECT incident FROM ${s}.breaches ORDER BY aware_at DESC, id LIMIT $1`,
+              [limit],
+            )
+          : await db.query(
+              `SELECT incident FROM ${s}.breaches WHERE status = $1
+               ORDER BY aware_at DESC, id LIMIT $2`,
+              [status, limit],
+            );
+      return rows.map((row) => decodeJson<BreachIncident>(row.incident));
+    },
+
+    async listAudit(afterSeq, limit) {
+      const rows = await db.query(
+        `SELECT * FROM ${s}.audit_log WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [afterSeq, limit],
+      );
+      return rows.map(auditFrom);
+    },
+  };
+}
+
+export interface SqlStoreOptions {
+  kind: string;
+  schema: string;
+}
+
+/**
+ * The GdprStore over any SqlDatabase. Single-statement methods run on their
+ * own; methods that write several rows run in a transaction of their own.
+ */
+export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprStore {
+  const s = quoteSchema(options.schema);
+  const inNewTransaction = <T>(work: (tx: SqlExecutor) => Promise<T>) =>
+    db.transaction((tx) => work(guarded(tx)));
+  const direct = createOperations(db, s, false, inNewTransaction);
+  const transaction = <T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> =>
+    // BEGIN/COMMIT can fail too (a serialisation failure at commit); the
+    // caller's own errors pass through untouched.
+    db
+      .transaction((tx) => work(createOperations(tx, s, true, inNewTransaction)))
+      .catch((error: unknown) => {
+        throw isDatabaseError(error) ? toStoreError(error) : error;
+      });
+  return {
+    ...direct,
+    kind: options.kind,
+    transaction,
+    appendConsentEvents: (subjectId, expectedHead, events) =>
+      transaction((tx) => tx.appendConsentEvents(subjectId, expectedHead, events)),
+    appendAudit: (entry) => transaction((tx) => tx.appendAudit(entry)),
+    close: () => db.close(),
+  };
+}
