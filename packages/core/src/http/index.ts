@@ -26,3 +26,28 @@ export type { ProblemDetails } from './problem-details.js';
 export { PROBLEM_CONTENT_TYPE, problem, statusForCode, toProblem } from './problem-details.js';
 export type { MemoryRateLimiterOptions, RateLimiter } from './rate-limiter.js';
 export { createMemoryRateLimiter } from './rate-limiter.js';
+export type { CookieOptions } from './routes/cookies.js';
+export { parseCookies, serializeCookie } from './routes/cookies.js';
+export type {
+  GdprPages,
+  GdprRoutes,
+  GdprRoutesOptions,
+  SendMail,
+} from './routes/create-gdpr-routes.js';
+export { CSRF_COOKIE, createGdprRoutes } from './routes/create-gdpr-routes.js';
+export {
+  parseBody,
+  preferencesBodySchema,
+  signupBodySchema,
+  tokenFormBodySchema,
+} from './routes/form-schemas.js';
+export type {
+  GdprHttpRequest,
+  GdprHttpResponse,
+  GdprRoute,
+  GdprRouteName,
+} from './routes/gdpr-http-types.js';
+export type { OpenApiDocument, OpenApiOptions } from './routes/openapi.js';
+export { createGdprOpenApi } from './routes/openapi.js';
+export type { ProblemRenderContext } from './routes/respond.js';
+export { htmlResponse, jsonResponse, problemResponse, wantsJson } from './routes/respond.js';

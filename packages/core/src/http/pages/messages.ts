@@ -20,6 +20,8 @@ export interface PageMessages {
   unsubscribeTitle: string;
   unsubscribeBody: string;
   unsubscribeSubmit: string;
+  /** What an unsubscribe link scoped to every purpose stops. */
+  everything: string;
   unsubscribedTitle: string;
   unsubscribedBody: string;
   preferencesTitle: string;
@@ -53,6 +55,7 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     unsubscribeTitle: 'Unsubscribe',
     unsubscribeBody: 'Press the button to stop receiving:',
     unsubscribeSubmit: 'Unsubscribe',
+    everything: 'Every email we send you',
     unsubscribedTitle: 'You are unsubscribed',
     unsubscribedBody: 'You will not receive these emails any more.',
     preferencesTitle: 'Your email preferences',
@@ -85,6 +88,7 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     unsubscribeTitle: 'Désinscription',
     unsubscribeBody: 'Appuyez sur le bouton pour ne plus recevoir :',
     unsubscribeSubmit: 'Me désinscrire',
+    everything: 'Tous les e-mails que nous vous envoyons',
     unsubscribedTitle: 'Vous êtes désinscrit(e)',
     unsubscribedBody: 'Vous ne recevrez plus ces e-mails.',
     preferencesTitle: 'Vos préférences e-mail',

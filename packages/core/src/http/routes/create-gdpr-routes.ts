@@ -1,0 +1,438 @@
+import { createHmac } from 'node:crypto';
+import type { ConsentEvidence } from '../../consent/evidence.js';
+import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js';
+import type { GdprMail } from '../../gdpr-mail.js';
+import type { RenderedMail } from '../../templates/confirmation-template.js';
+import { createCsrfPair, verifyCsrf } from '../csrf.js';
+import { negotiateLocale } from '../locale.js';
+import type { PageContext, PurposeView } from '../pages/consent-pages.js';
+import {
+  confirmPage,
+  errorPage,
+  messagePage,
+  preferencesPage,
+  signupPage,
+  unsubscribePage,
+} from '../pages/consent-pages.js';
+import type { Locale, PageMessages } from '../pages/messages.js';
+import { LOCALES, messagesFor } from '../pages/messages.js';
+import type { PrivacySignals } from '../privacy-signals.js';
+import { readPrivacySignals } from '../privacy-signals.js';
+import type { ProblemDetails } from '../problem-details.js';
+import { problem, toProblem } from '../problem-details.js';
+import type { RateLimiter } from '../rate-limiter.js';
+import { createMemoryRateLimiter } from '../rate-limiter.js';
+import { serializeCookie } from './cookies.js';
+import {
+  parseBody,
+  preferencesBodySchema,
+  signupBodySchema,
+  tokenFormBodySchema,
+} from './form-schemas.js';
+import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
+import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
+
+/** Sends one mail the routes produced; the mailer will become the default. */
+export type SendMail = (mail: RenderedMail, kind: 'double-opt-in') => Promise<void>;
+
+/** Every page the routes render; replace any of them with your own templates. */
+export interface GdprPages {
+  signup: typeof signupPage;
+  confirm: typeof confirmPage;
+  unsubscribe: typeof unsubscribePage;
+  preferences: typeof preferencesPage;
+  message: typeof messagePage;
+  error: typeof errorPage;
+}
+
+export interface GdprRoutesOptions {
+  /** Hands the double opt-in mail to a transport. Required until `gdpr.mailer` lands. */
+  sendMail: SendMail;
+  /**
+   * Where the routes are mounted, e.g. `/gdpr`. Defaults to the path of
+   * `links.baseUrl`, which is what the mailed links point at.
+   */
+  basePath?: string;
+  signup?: {
+    /** Purpose ids offered at signup; default: every consent-based purpose except tracking ones. */
+    purposes?: readonly string[];
+    /** Written into the consent proof (`source`, `formId`). */
+    source?: string;
+    formId?: string;
+    /** Per client IP; default 10 sign-ups a minute per process. */
+    rateLimiter?: RateLimiter;
+  };
+  /** Signs the CSRF field; default derived from `secrets.pepper`, so every process agrees. */
+  csrfSecret?: string;
+  /** Marks the CSRF cookie `Secure`; default: when `links.baseUrl` is https. */
+  secureCookies?: boolean;
+  defaultLocale?: Locale;
+  /** Your words per locale, merged over the built-in EN / FR ones. */
+  messages?: Partial<Record<Locale, Partial<PageMessages>>>;
+  /** Your own page templates. */
+  pages?: Partial<GdprPages>;
+  /** Called with every unexpected (500) error; the response never shows it. */
+  onError?: (error: unknown, request: GdprHttpRequest) => void;
+}
+
+export interface GdprRoutes {
+  routes: readonly GdprRoute[];
+  basePath: string;
+  /** Renders any thrown value the way the routes do (JSON problem or HTML page). */
+  problem(request: GdprHttpRequest, error: unknown): GdprHttpResponse;
+  /** Renders a ready problem, e.g. an adapter's 413 for a body over the limit. */
+  renderProblem(request: GdprHttpRequest, details: ProblemDetails): GdprHttpResponse;
+}
+
+export const CSRF_COOKIE = 'gdpr_mail_csrf';
+const CSRF_MAX_AGE_SECONDS = 2 * 3600;
+
+function basePathOf(baseUrl: string): string {
+  return new URL(baseUrl).pathname.replace(/\/+$/, '');
+}
+
+function trimSlash(path: string): string {
+  return path.replace(/\/+$/, '');
+}
+
+function userAgentOf(request: GdprHttpRequest): string | undefined {
+  const value = request.headers['user-agent'];
+  return (Array.isArray(value) ? value[0] : value)?.slice(0, 1000);
+}
+
+/**
+ * The gdpr-mail HTTP routes, free of any framework: an adapter maps each
+ * `{ method, path }` to its router and translates requests and responses.
+ * Handlers never throw; every failure becomes an RFC 9457 problem (JSON) or
+ * an error page (browsers).
+ */
+export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions): GdprRoutes {
+  const config = gdpr.config;
+  const basePath = trimSlash(options.basePath ?? basePathOf(config.links.baseUrl));
+  const secureCookie = options.secureCookies ?? new URL(config.links.baseUrl).protocol === 'https:';
+  const csrfSecret =
+    options.csrfSecret ??
+    createHmac('sha256', config.secrets.pepper).update('gdpr-mail/csrf-secret').digest('base64url');
+  const limiter =
+    options.signup?.rateLimiter ?? createMemoryRateLimiter({ limit: 10, windowMs: 60_000 });
+  const pages: GdprPages = {
+    signup: signupPage,
+    confirm: confirmPage,
+    unsubscribe: unsubscribePage,
+    preferences: preferencesPage,
+    message: messagePage,
+    error: errorPage,
+    ...options.pages,
+  };
+  const signupIds =
+    options.signup?.purposes ??
+    config.purposes
+      .filter((p) => p.lawfulBasis === 'consent' && p.kind !== 'tracking')
+      .map((p) => p.id);
+  const signupPurposes: PurposeView[] = signupIds.map((id) => {
+    const purpose = config.purposes.find((p) => p.id === id);
+    if (!purpose) {
+      throw new GdprMailError('UNKNOWN_PURPOSE', `signup.purposes: unknown purpose "${id}".`);
+    }
+    return {
+      id,
+      title: purpose.title,
+      noticeText: purpose.notice.text,
+      noticeVersion: purpose.notice.version,
+    };
+  });
+  const now = config.clock ?? (() => new Date());
+  const paths = {
+    confirm: trimSlash(config.links.paths.confirm),
+    unsubscribe: trimSlash(config.links.paths.unsubscribe),
+    preferences: trimSlash(config.links.paths.preferences),
+  };
+
+  function pageContext(request: GdprHttpRequest): PageContext {
+    const acceptLanguage = request.headers['accept-language'];
+    const locale = negotiateLocale(
+      Array.isArray(acceptLanguage) ? acceptLanguage.join(',') : acceptLanguage,
+      LOCALES,
+      options.defaultLocale ?? 'en',
+    );
+    return {
+      locale,
+      messages: messagesFor(locale, options.messages),
+      ...(config.links.privacyUrl ? { privacyUrl: config.links.privacyUrl } : {}),
+    };
+  }
+
+  function renderProblem(request: GdprHttpRequest, details: ProblemDetails): GdprHttpResponse {
+    return problemResponse(request, details, { ...pageContext(request), errorPage: pages.error });
+  }
+
+  function fail(request: GdprHttpRequest, error: unknown): GdprHttpResponse {
+    const details = toProblem(error);
+    if (details.status >= 500) options.onError?.(error, request);
+    return renderProblem(request, details);
+  }
+
+  function signals(request: GdprHttpRequest): PrivacySignals {
+    return request.privacySignals ?? readPrivacySignals(request.headers);
+  }
+
+  function token(request: GdprHttpRequest): string {
+    const value = request.params.token;
+    if (!value) throw new GdprMailError('TOKEN_INVALID', 'This link is incomplete.');
+    return value;
+  }
+
+  function evidence(request: GdprHttpRequest): { ip?: string; userAgent?: string } {
+    const userAgent = userAgentOf(request);
+    return {
+      ...(request.ip ? { ip: request.ip.slice(0, 100) } : {}),
+      ...(userAgent ? { userAgent } : {}),
+    };
+  }
+
+  function message(
+    request: GdprHttpRequest,
+    title: keyof PageMessages,
+    body: keyof PageMessages,
+    json: Record<string, unknown>,
+  ): GdprHttpResponse {
+    if (wantsJson(request)) return jsonResponse(200, json);
+    const ctx = pageContext(request);
+    return htmlResponse(200, pages.message(ctx, ctx.messages[title], ctx.messages[body]));
+  }
+
+  async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const pair = createCsrfPair(csrfSecret);
+    const cookie = serializeCookie(CSRF_COOKIE, pair.cookie, {
+      path: basePath || '/',
+      secure: secureCookie,
+      maxAgeSeconds: CSRF_MAX_AGE_SECONDS,
+    });
+    const action = `${basePath}/signup`;
+    if (wantsJson(request)) {
+      const response = jsonResponse(200, { action, csrf: pair.field, purposes: signupPurposes });
+      response.headers['set-cookie'] = cookie;
+      return response;
+    }
+    const body = pages.signup({
+      ...pageContext(request),
+      action,
+      csrfField: pair.field,
+      purposes: signupPurposes,
+    });
+    return htmlResponse(200, body, { 'set-cookie': cookie });
+  }
+
+  /**
+   * Starts double opt-in. The answer is the same whatever the address is
+   * (new, known, suppressed, over its daily limit): the page must not reveal
+   * who is on the list.
+   */
+  async function signup(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    if (!(await limiter.hit(`signup:${request.ip ?? 'unknown'}`))) {
+      throw new GdprMailError('RATE_LIMITED', 'Too many sign-ups from here: try again later.', {
+        retryable: true,
+      });
+    }
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    if (!verifyCsrf(csrfSecret, request.cookies[CSRF_COOKIE], raw._csrf)) {
+      return renderProblem(
+        request,
+        problem('CSRF_FAILED', 'The form expired or came from another site: reload it and retry.'),
+      );
+    }
+    const body = parseBody(signupBodySchema, raw);
+    const offered = new Set(signupIds);
+    const ticked = [...new Set(body.purposes)];
+    const unknown = ticked.filter((id) => !offered.has(id));
+    if (unknown.length > 0) {
+      throw new GdprMailError('VALIDATION_FAILED', 'The form lists a purpose it does not offer.', {
+        issues: unknown.map((id) => ({ path: 'purposes', message: `"${id}" is not offered` })),
+      });
+    }
+    const ctx = pageContext(request);
+    // Syntax is checked for every address alike, so a 400 here reveals nothing.
+    const suppressed = await gdpr.suppression.check(body.email);
+    // Only the person's own "unsubscribe from all" may be undone by a fresh opt-in;
+    // an erasure, bounce or complaint keeps the address unmailed.
+    const mayRequest = !suppressed || suppressed.reason === 'unsubscribed-all';
+    if (ticked.length > 0 && mayRequest) {
+      const noticeVersions: Record<string, string> = {};
+      for (const id of ticked) {
+        const shown = raw[`notice_${id}`];
+        if (typeof shown === 'string') noticeVersions[id] = shown;
+      }
+      const proof: ConsentEvidence = {
+        action: 'affirmative',
+        method: 'checkbox',
+        source: options.signup?.source ?? 'signup-form',
+        formId: options.signup?.formId ?? 'gdpr-mail-signup',
+        noticeVersions,
+        ...evidence(request),
+      };
+      try {
+        const result = await gdpr.optIn.request(body.email, ticked, proof, { locale: ctx.locale });
+        const { dnt, gpc } = signals(request);
+        if (dnt || gpc) {
+          // REQ-15: an automated objection, kept so tracking stays off for this person.
+          await gdpr.subjects.upsert(body.email, { privacySignals: { dnt, gpc, at: now() } });
+        }
+        await options.sendMail(result.message, 'double-opt-in');
+      } catch (error) {
+        // The per-address daily limit says something about the address: answer as usual.
+        if (!(isGdprMailError(error) && error.code === 'RATE_LIMITED')) throw error;
+      }
+    }
+    return message(request, 'checkInboxTitle', 'checkInboxBody', { status: 'check-inbox' });
+  }
+
+  async function confirmView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const inspection = await gdpr.optIn.inspect(value);
+    if (wantsJson(request)) {
+      return jsonResponse(200, {
+        maskedEmail: inspection.maskedEmail,
+        purposes: inspection.purposes,
+        expiresAt: inspection.expiresAt.toISOString(),
+      });
+    }
+    return htmlResponse(
+      200,
+      pages.confirm({
+        ...pageContext(request),
+        action: `${basePath}${paths.confirm}/${value}`,
+        token: value,
+        purposes: inspection.purposes,
+      }),
+    );
+  }
+
+  async function confirm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    parseBody(tokenFormBodySchema, request.body);
+    const result = await gdpr.optIn.confirm(token(request), {
+      source: 'double-opt-in-confirmation',
+      ...evidence(request),
+    });
+    return message(request, 'confirmedTitle', 'confirmedBody', {
+      status: 'confirmed',
+      purposes: result.confirmed,
+    });
+  }
+
+  async function unsubscribeView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const inspection = await gdpr.unsubscribe.inspect(value);
+    if (wantsJson(request)) return jsonResponse(200, { scope: inspection.scope });
+    const ctx = pageContext(request);
+    return htmlResponse(
+      200,
+      pages.unsubscribe({
+        ...ctx,
+        action: `${basePath}${paths.unsubscribe}/${value}`,
+        token: value,
+        purposes:
+          inspection.scope === 'all' ? [{ title: ctx.messages.everything }] : inspection.scope,
+      }),
+    );
+  }
+
+  /** RFC 8058 one-click and the page's button: no cookie, no redirect, idempotent 200. */
+  async function unsubscribe(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    parseBody(tokenFormBodySchema, request.body);
+    await gdpr.unsubscribe.oneClick(token(request), evidence(request));
+    return message(request, 'unsubscribedTitle', 'unsubscribedBody', { status: 'unsubscribed' });
+  }
+
+  async function renderPreferences(
+    request: GdprHttpRequest,
+    value: string,
+    saved: boolean,
+  ): Promise<GdprHttpResponse> {
+    const view = await gdpr.preferences.inspect(value);
+    if (wantsJson(request)) return jsonResponse(200, { items: view.items, saved });
+    const tracking = view.items.find((item) => item.kind === 'tracking');
+    return htmlResponse(
+      200,
+      pages.preferences({
+        ...pageContext(request),
+        action: `${basePath}${paths.preferences}/${value}`,
+        token: value,
+        purposes: view.items
+          .filter((item) => item.kind !== 'tracking')
+          .map((item) => ({
+            id: item.id,
+            title: item.title,
+            noticeText: item.noticeText,
+            noticeVersion: item.noticeVersion,
+            checked: item.subscribed,
+          })),
+        ...(tracking ? { tracking: { purposeId: tracking.id, checked: tracking.subscribed } } : {}),
+        saved,
+      }),
+    );
+  }
+
+  async function preferences(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const body = parseBody(preferencesBodySchema, request.body);
+    if (body.action === 'unsubscribe-all') {
+      await gdpr.preferences.unsubscribeAll(value, evidence(request));
+      return message(request, 'unsubscribedTitle', 'unsubscribedBody', { status: 'unsubscribed' });
+    }
+    const view = await gdpr.preferences.inspect(value);
+    // Browsers omit unticked boxes: every item not ticked is a withdrawal.
+    const choices: Record<string, boolean> = Object.fromEntries(
+      view.items.map((item) => [item.id, false]),
+    );
+    for (const id of body.purposes) choices[id] = true;
+    await gdpr.preferences.save(value, choices, evidence(request));
+    return renderPreferences(request, value, true);
+  }
+
+  const guarded =
+    (handler: (request: GdprHttpRequest) => Promise<GdprHttpResponse>) =>
+    async (request: GdprHttpRequest): Promise<GdprHttpResponse> => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        return fail(request, error);
+      }
+    };
+
+  const routes: GdprRoute[] = [
+    { name: 'signupForm', method: 'GET', path: '/signup', handle: guarded(signupForm) },
+    { name: 'signup', method: 'POST', path: '/signup', handle: guarded(signup) },
+    {
+      name: 'confirmPage',
+      method: 'GET',
+      path: `${paths.confirm}/:token`,
+      handle: guarded(confirmView),
+    },
+    { name: 'confirm', method: 'POST', path: `${paths.confirm}/:token`, handle: guarded(confirm) },
+    {
+      name: 'unsubscribePage',
+      method: 'GET',
+      path: `${paths.unsubscribe}/:token`,
+      handle: guarded(unsubscribeView),
+    },
+    {
+      name: 'unsubscribe',
+      method: 'POST',
+      path: `${paths.unsubscribe}/:token`,
+      handle: guarded(unsubscribe),
+    },
+    {
+      name: 'preferencesPage',
+      method: 'GET',
+      path: `${paths.preferences}/:token`,
+      handle: guarded((request) => renderPreferences(request, token(request), false)),
+    },
+    {
+      name: 'preferences',
+      method: 'POST',
+      path: `${paths.preferences}/:token`,
+      handle: guarded(preferences),
+    },
+  ];
+  return { routes, basePath, problem: fail, renderProblem };
+}

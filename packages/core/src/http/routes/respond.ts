@@ -1,0 +1,76 @@
+import { errorPage } from '../pages/consent-pages.js';
+import type { Locale, PageMessages } from '../pages/messages.js';
+import type { ProblemDetails } from '../problem-details.js';
+import { PROBLEM_CONTENT_TYPE } from '../problem-details.js';
+import type { GdprHttpRequest, GdprHttpResponse } from './gdpr-http-types.js';
+
+function header(request: Pick<GdprHttpRequest, 'headers'>, name: string): string {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value.join(',') : value) ?? '';
+}
+
+/**
+ * JSON for API clients, HTML for browsers: a browser always lists text/html in
+ * Accept; a client that sent JSON, or asks for JSON or nothing, gets JSON.
+ */
+export function wantsJson(request: Pick<GdprHttpRequest, 'headers'>): boolean {
+  const accept = header(request, 'accept').toLowerCase();
+  if (accept.includes('text/html')) return false;
+  return true;
+}
+
+/** Pages and problems must never be cached: they carry tokens and personal choices. */
+const NO_STORE = { 'cache-control': 'no-store' };
+
+export function htmlResponse(
+  status: number,
+  body: string,
+  headers: Record<string, string | string[]> = {},
+): GdprHttpResponse {
+  return {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', ...NO_STORE, ...headers },
+    body,
+  };
+}
+
+export function jsonResponse(status: number, value: unknown): GdprHttpResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...NO_STORE },
+    body: JSON.stringify(value),
+  };
+}
+
+export interface ProblemRenderContext {
+  locale: Locale;
+  messages: PageMessages;
+  privacyUrl?: string;
+  errorPage?: typeof errorPage;
+}
+
+export function problemResponse(
+  request: Pick<GdprHttpRequest, 'headers'>,
+  problem: ProblemDetails,
+  page: ProblemRenderContext,
+): GdprHttpResponse {
+  if (wantsJson(request)) {
+    return {
+      status: problem.status,
+      headers: { 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, ...NO_STORE },
+      body: JSON.stringify(problem),
+    };
+  }
+  const render = page.errorPage ?? errorPage;
+  return htmlResponse(
+    problem.status,
+    render(
+      {
+        locale: page.locale,
+        messages: page.messages,
+        ...(page.privacyUrl ? { privacyUrl: page.privacyUrl } : {}),
+      },
+      problem,
+    ),
+  );
+}

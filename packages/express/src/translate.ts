@@ -1,0 +1,24 @@
+import type { GdprHttpRequest, GdprHttpResponse } from '@gdpr-mail/core/http';
+import { parseCookies } from '@gdpr-mail/core/http';
+import type { Request, Response } from 'express';
+
+/** Express request → the framework-free shape the routes take. */
+export function toGdprRequest(req: Request): GdprHttpRequest {
+  return {
+    method: req.method,
+    path: req.path,
+    params: req.params as Record<string, string>,
+    query: (req.query ?? {}) as Record<string, unknown>,
+    body: req.body as unknown,
+    headers: req.headers,
+    ip: req.ip,
+    cookies: parseCookies(req.headers.cookie),
+    ...(req.privacySignals ? { privacySignals: req.privacySignals } : {}),
+  };
+}
+
+export function sendGdprResponse(res: Response, response: GdprHttpResponse): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
+  res.send(response.body);
+}
