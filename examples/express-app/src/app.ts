@@ -37,11 +37,13 @@ function homePage(): string {
 
 /** The demo shop: its own routes, plus the gdpr-mail router and a dev inbox. */
 export function createExampleApp(options: ExampleAppOptions): ExampleApp {
+  const inbox = createDevInbox();
   const gdpr = createGdprMail({
     ...exampleConfig(options.baseUrl),
+    transport: inbox.transport,
+    mailer: { from: { address: 'news@acme-garden.example', name: 'Acme Garden' } },
     ...(options.store ? { store: options.store } : {}),
   });
-  const inbox = createDevInbox();
   const app = express();
   app.disable('x-powered-by');
   app.use(privacySignals());
@@ -54,7 +56,6 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   app.use(
     '/gdpr',
     gdprMailRouter(gdpr, {
-      sendMail: (mail, kind) => inbox.sendMail(mail, kind),
       onError: (error) => console.error(error),
     }),
   );

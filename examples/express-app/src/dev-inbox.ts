@@ -1,29 +1,58 @@
-import type { GdprMail, RenderedMail } from '@gdpr-mail/core';
+import type { GdprMail } from '@gdpr-mail/core';
+import { InMemoryTransport } from '@gdpr-mail/core';
 import { html, layout } from '@gdpr-mail/core/http';
 import type { Router } from 'express';
 import express from 'express';
 
-export interface InboxMail extends RenderedMail {
+export interface InboxMail {
   id: number;
+  to: string;
+  subject: string;
+  text?: string;
+  html?: string;
+  headers: Readonly<Record<string, string>>;
+  /** The purpose or system-mail kind the mailer tagged it with. */
   kind: string;
   receivedAt: Date;
 }
 
 /**
- * A transport for development: mails stay in memory and show on /dev/inbox,
- * so the whole flow runs without an SMTP server. Never use it in production.
+ * A transport for development: the real mailer pipeline runs (policy, headers,
+ * claims, audit) but mails stay in memory and show on /dev/inbox, so the whole
+ * flow runs without an SMTP server. Never use it in production.
  */
 export interface DevInbox {
-  mails: InboxMail[];
-  sendMail(mail: RenderedMail, kind: string): Promise<void>;
+  transport: InMemoryTransport;
+  readonly mails: InboxMail[];
 }
 
 export function createDevInbox(): DevInbox {
-  const mails: InboxMail[] = [];
+  const transport = new InMemoryTransport({
+    processor: {
+      name: 'Dev inbox (in memory)',
+      role: 'email delivery (development)',
+      country: 'FR',
+    },
+  });
+  const receivedAt = new Map<string, Date>();
   return {
-    mails,
-    async sendMail(mail, kind) {
-      mails.push({ ...mail, id: mails.length + 1, kind, receivedAt: new Date() });
+    transport,
+    get mails() {
+      return transport.sent.map((sent, i) => {
+        const m = sent.message;
+        const at = receivedAt.get(sent.providerMessageId) ?? new Date();
+        receivedAt.set(sent.providerMessageId, at);
+        return {
+          id: i + 1,
+          to: m.to.address,
+          subject: m.subject,
+          ...(m.text === undefined ? {} : { text: m.text }),
+          ...(m.html === undefined ? {} : { html: m.html }),
+          headers: m.headers,
+          kind: m.tags?.[0] ?? 'mail',
+          receivedAt: at,
+        };
+      });
     },
   };
 }
@@ -51,7 +80,7 @@ ${
 </table>`
 }
 <h2>Send the newsletter</h2>
-<p>The app asks <code>gdpr.canSend()</code> first: only a confirmed subscriber gets it.</p>
+<p><code>gdpr.mailer.send()</code> asks the consent policy first: only a confirmed subscriber gets it.</p>
 <form method="post" action="/dev/newsletter">
 <label for="to">Address</label>
 <input type="email" id="to" name="email" required>
@@ -60,23 +89,21 @@ ${
   });
 }
 
-/** The newsletter a real app would send, carrying its unsubscribe and preference links. */
-async function newsletter(gdpr: GdprMail, email: string): Promise<RenderedMail> {
-  const unsubscribeUrl = await gdpr.links.unsubscribeUrl(email, ['newsletter']);
-  const preferencesUrl = await gdpr.links.preferencesUrl(email);
-  const subject = 'Acme Garden — what to plant this month';
-  return {
-    to: email,
-    subject,
-    text: `Plant your tomatoes after the last frost.\n\nManage your preferences: ${preferencesUrl}\nUnsubscribe: ${unsubscribeUrl}\n`,
-    html: layout({
-      locale: 'en',
-      title: subject,
-      body: html`<p>Plant your tomatoes after the last frost.</p>
-<p><a href="${preferencesUrl}">Manage your preferences</a> · <a href="${unsubscribeUrl}">Unsubscribe</a></p>`,
-    }),
-  };
-}
+const NEWSLETTER_SUBJECT = 'Acme Garden — what to plant this month';
+
+/**
+ * The newsletter as the app writes it: the mailer fills the placeholders with
+ * signed links and adds List-Unsubscribe / List-Unsubscribe-Post.
+ */
+const newsletterBody = {
+  text: 'Plant your tomatoes after the last frost.\n\nManage your preferences: {{preferences_url}}\nUnsubscribe: {{unsubscribe_url}}\n',
+  html: layout({
+    locale: 'en',
+    title: NEWSLETTER_SUBJECT,
+    body: html`<p>Plant your tomatoes after the last frost.</p>
+<p><a href="{{preferences_url}}">Manage your preferences</a> · <a href="{{unsubscribe_url}}">Unsubscribe</a></p>`,
+  }),
+};
 
 export function devInboxRouter(gdpr: GdprMail, inbox: DevInbox): Router {
   const router = express.Router();
@@ -99,13 +126,17 @@ export function devInboxRouter(gdpr: GdprMail, inbox: DevInbox): Router {
       const email = typeof req.body?.email === 'string' ? req.body.email : '';
       let note: string;
       try {
-        const decision = await gdpr.canSend(email, 'newsletter');
-        if (decision.allowed) {
-          await inbox.sendMail(await newsletter(gdpr, email), 'newsletter');
-          note = `Newsletter sent to ${email}.`;
-        } else {
-          note = `Not sent to ${email}: ${decision.reason}.`;
-        }
+        // The mailer asks the policy first: only a confirmed subscriber gets it.
+        const outcome = await gdpr.mailer.send({
+          to: email,
+          purposeId: 'newsletter',
+          subject: NEWSLETTER_SUBJECT,
+          ...newsletterBody,
+        });
+        note =
+          outcome.status === 'sent'
+            ? `Newsletter sent to ${email}.`
+            : `Not sent to ${email}: ${outcome.status === 'denied' ? outcome.reason : outcome.status}.`;
       } catch (error) {
         note = `Not sent: ${error instanceof Error ? error.message : 'error'}`;
       }

@@ -26,7 +26,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
  * `links.baseUrl` points, e.g. `app.use('/gdpr', gdprMailRouter(gdpr, { sendMail }))`,
  * and outside any authentication middleware: the links are the authentication.
  */
-export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions): Router {
+export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions = {}): Router {
   const routes = createGdprRoutes(gdpr, options);
   const limit = options.bodyLimit ?? '16kb';
   const bodyParsers: RequestHandler[] = [

@@ -32,7 +32,7 @@ import {
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
 
-/** Sends one mail the routes produced; the mailer will become the default. */
+/** Sends one mail the routes produced; defaults to `gdpr.mailer.sendSystem`. */
 export type SendMail = (mail: RenderedMail, kind: 'double-opt-in') => Promise<void>;
 
 /** Every page the routes render; replace any of them with your own templates. */
@@ -46,8 +46,11 @@ export interface GdprPages {
 }
 
 export interface GdprRoutesOptions {
-  /** Hands the double opt-in mail to a transport. Required until `gdpr.mailer` lands. */
-  sendMail: SendMail;
+  /**
+   * Hands the double opt-in mail to a transport. Default: `gdpr.mailer.sendSystem`,
+   * which needs `transport` and `mailer` in the config.
+   */
+  sendMail?: SendMail;
   /**
    * Where the routes are mounted, e.g. `/gdpr`. Defaults to the path of
    * `links.baseUrl`, which is what the mailed links point at.
@@ -106,8 +109,13 @@ function userAgentOf(request: GdprHttpRequest): string | undefined {
  * Handlers never throw; every failure becomes an RFC 9457 problem (JSON) or
  * an error page (browsers).
  */
-export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions): GdprRoutes {
+export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}): GdprRoutes {
   const config = gdpr.config;
+  const sendMail: SendMail =
+    options.sendMail ??
+    (async (mail, kind) => {
+      await gdpr.mailer.sendSystem(mail, { kind });
+    });
   const basePath = trimSlash(options.basePath ?? basePathOf(config.links.baseUrl));
   const secureCookie = options.secureCookies ?? new URL(config.links.baseUrl).protocol === 'https:';
   const csrfSecret =
@@ -277,7 +285,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions): Gd
           // REQ-15: an automated objection, kept so tracking stays off for this person.
           await gdpr.subjects.upsert(body.email, { privacySignals: { dnt, gpc, at: now() } });
         }
-        await options.sendMail(result.message, 'double-opt-in');
+        await sendMail(result.message, 'double-opt-in');
       } catch (error) {
         // The per-address daily limit says something about the address: answer as usual.
         if (!(isGdprMailError(error) && error.code === 'RATE_LIMITED')) throw error;
