@@ -4,6 +4,7 @@ import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
+import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
   DeliveryRecord,
@@ -195,30 +196,30 @@ function createOperations(state: () => MemoryState): StoreOperations {
       const s = state();
       const existingId = s.subjectIdByEmailHash.get(subject.emailHash);
       const existing = existingId === undefined ? undefined : s.subjects.get(existingId);
-      if (existing) return structuredClone(existing);
+      if (existing) return cloneRecord(existing);
       if (s.subjects.has(subject.id)) {
         throw new GdprMailError('STORE_CONFLICT', `Subject id ${subject.id} already exists.`);
       }
-      s.subjects.set(subject.id, structuredClone(subject));
+      s.subjects.set(subject.id, cloneRecord(subject));
       s.subjectIdByEmailHash.set(subject.emailHash, subject.id);
-      return structuredClone(subject);
+      return cloneRecord(subject);
     },
     async findSubjectByEmailHash(emailHash) {
       const s = state();
       const id = s.subjectIdByEmailHash.get(emailHash);
       const found = id === undefined ? undefined : s.subjects.get(id);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async getSubject(id) {
       const found = state().subjects.get(id);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async updateSubjectProfile(id, profile, at) {
       const found = state().subjects.get(id);
       if (!found) throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${id}.`);
-      found.profile = structuredClone(profile);
+      found.profile = cloneRecord(profile);
       found.updatedAt = new Date(at);
-      return structuredClone(found);
+      return cloneRecord(found);
     },
     async deleteSubject(id) {
       const s = state();
@@ -243,20 +244,20 @@ function createOperations(state: () => MemoryState): StoreOperations {
       if (s.pendingOptIns.has(pending.id)) {
         throw new GdprMailError('STORE_CONFLICT', `Pending opt-in ${pending.id} already exists.`);
       }
-      s.pendingOptIns.set(pending.id, structuredClone(pending));
+      s.pendingOptIns.set(pending.id, cloneRecord(pending));
     },
     async getPendingOptIn(id) {
       const found = state().pendingOptIns.get(id);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async takePendingOptIn(id) {
       const s = state();
       const found = s.pendingOptIns.get(id);
       s.pendingOptIns.delete(id);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async listExpiredPendingOptIns(now, limit) {
-      return structuredClone(
+      return cloneRecord(
         [...state().pendingOptIns.values()]
           .filter((p) => p.expiresAt <= now)
           .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
@@ -305,32 +306,32 @@ function createOperations(state: () => MemoryState): StoreOperations {
         seq = event.seq;
         prevHash = event.hash;
       }
-      s.ledgers.set(subjectId, [...ledger, ...events.map((e) => structuredClone(e))]);
+      s.ledgers.set(subjectId, [...ledger, ...events.map((e) => cloneRecord(e))]);
     },
     async listConsentEvents(subjectId, options) {
       const ledger = state().ledgers.get(subjectId) ?? [];
       const purposeId = options?.purposeId;
-      return structuredClone(
+      return cloneRecord(
         purposeId === undefined ? ledger : ledger.filter((e) => e.purposeId === purposeId),
       );
     },
     async putNotice(notice) {
       const s = state();
-      if (!s.notices.has(notice.hash)) s.notices.set(notice.hash, structuredClone(notice));
+      if (!s.notices.has(notice.hash)) s.notices.set(notice.hash, cloneRecord(notice));
     },
     async getNotice(hash) {
       const found = state().notices.get(hash);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async addSuppression(entry) {
       const s = state();
       if (s.suppression.has(entry.hash)) return false;
-      s.suppression.set(entry.hash, structuredClone(entry));
+      s.suppression.set(entry.hash, cloneRecord(entry));
       return true;
     },
     async getSuppression(hash) {
       const found = state().suppression.get(hash);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async removeSuppression(hash) {
       return state().suppression.delete(hash);
@@ -348,7 +349,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
         ) {
           continue;
         }
-        page.push(structuredClone(s.subjects.get(id)!));
+        page.push(cloneRecord(s.subjects.get(id)!));
       }
       return page;
     },
@@ -364,7 +365,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
           retryable: true,
         });
       }
-      s.audit.set(entry.seq, structuredClone(entry));
+      s.audit.set(entry.seq, cloneRecord(entry));
       s.auditHead = { seq: entry.seq, hash: entry.hash };
     },
     async listAudit(afterSeq, limit) {
@@ -373,16 +374,16 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .filter((e) => e.seq > afterSeq)
         .sort((a, b) => a.seq - b.seq)
         .slice(0, limit)
-        .map((e) => structuredClone(e));
+        .map((e) => cloneRecord(e));
     },
     async claimDelivery(record) {
       const s = state();
       const existing = s.deliveries.get(record.idempotencyKey);
       if (existing && !(existing.status === 'failed' && existing.retryable)) {
-        return { claimed: false, existing: structuredClone(existing) };
+        return { claimed: false, existing: cloneRecord(existing) };
       }
       s.deliveries.set(record.idempotencyKey, {
-        ...structuredClone(record),
+        ...cloneRecord(record),
         ...(existing
           ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
           : {}),
@@ -393,14 +394,14 @@ function createOperations(state: () => MemoryState): StoreOperations {
       const found = state().deliveries.get(idempotencyKey);
       if (!found)
         throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
-      Object.assign(found, structuredClone(update));
+      Object.assign(found, cloneRecord(update));
     },
     async getDelivery(idempotencyKey) {
       const found = state().deliveries.get(idempotencyKey);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async listDeliveries({ subjectId, afterKey, limit }) {
-      return structuredClone(
+      return cloneRecord(
         [...state().deliveries.values()]
           .filter(
             (d) =>
@@ -422,14 +423,14 @@ function createOperations(state: () => MemoryState): StoreOperations {
           },
         );
       }
-      s.breaches.set(incident.id, structuredClone(incident));
+      s.breaches.set(incident.id, cloneRecord(incident));
     },
     async getBreach(id) {
       const found = state().breaches.get(id);
-      return found && structuredClone(found);
+      return found && cloneRecord(found);
     },
     async listBreaches({ status, limit }) {
-      return structuredClone(
+      return cloneRecord(
         [...state().breaches.values()]
           .filter((b) => status === undefined || b.status === status)
           .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
