@@ -3,6 +3,7 @@ import type {
   AuditEntry,
   BreachIncident,
   ConsentEvent,
+  DeliveryClaim,
   DeliveryRecord,
   GdprStore,
   LedgerHead,
@@ -485,6 +486,49 @@ function createOperations(
       );
     },
 
+    async appendAuditEntries(entries) {
+      const first = entries[0];
+      const last = entries.at(-1);
+      if (!first || !last) return;
+      entries.forEach((entry, i) => {
+        if (
+          i > 0 &&
+          (entry.seq !== entries[i - 1]!.seq + 1 || entry.prevHash !== entries[i - 1]!.hash)
+        ) {
+          throw new GdprMailError('STORE_CONFLICT', 'Audit entries must continue each other.');
+        }
+      });
+      // Same compare-and-set as appendAudit, once for the whole run of entries.
+      const moved = await db.query(
+        `UPDATE ${s}.audit_head SET seq = $1, hash = $2
+         WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
+        [last.seq, last.hash, first.seq - 1, first.prevHash],
+      );
+      if (moved.length === 0) {
+        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+          retryable: true,
+        });
+      }
+      await db.query(
+        `INSERT INTO ${s}.audit_log (seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)
+         SELECT seq, at, actor, action, subject_ref, reason, details::jsonb, prev_hash, hash
+         FROM unnest($1::integer[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::text[])
+           AS u(seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)`,
+        [
+          entries.map((e) => e.seq),
+          entries.map((e) => e.at),
+          entries.map((e) => e.actor),
+          entries.map((e) => e.action),
+          entries.map((e) => e.subjectRef ?? null),
+          entries.map((e) => e.reason ?? null),
+          entries.map((e) => JSON.stringify(e.details)),
+          entries.map((e) => e.prevHash),
+          entries.map((e) => e.hash),
+        ],
+      );
+    },
+
     async claimDelivery(record) {
       // Insert, or take over a record that failed retryably; anything else stays.
       const claimed = await db.query(
@@ -531,6 +575,96 @@ function createOperations(
       if (rows.length === 0) {
         throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
       }
+    },
+
+    async claimDeliveries(records) {
+      if (records.length === 0) return [];
+      const cols = records.map(deliveryValues);
+      const column = (i: number) => cols.map((c) => c[i]);
+      // One statement for the batch: insert, or take over retryable failures.
+      const claimed = await db.query(
+        `INSERT INTO ${s}.deliveries (${DELIVERY_COLUMNS})
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+           $7::text[], $8::text[], $9::boolean[], $10::text[], $11::integer[], $12::timestamptz[], $13::timestamptz[])
+         ON CONFLICT (idempotency_key) DO UPDATE SET
+           message_id = EXCLUDED.message_id, status = EXCLUDED.status, reason = EXCLUDED.reason,
+           retryable = EXCLUDED.retryable, provider_message_id = EXCLUDED.provider_message_id,
+           attempts = ${s}.deliveries.attempts + EXCLUDED.attempts, updated_at = EXCLUDED.updated_at
+         WHERE ${s}.deliveries.status = 'failed' AND ${s}.deliveries.retryable
+         RETURNING idempotency_key`,
+        Array.from({ length: 13 }, (_, i) => column(i)),
+      );
+      const won = new Set(claimed.map((row) => toText(row.idempotency_key)));
+      const lost = records.filter((r) => !won.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
+      const existing = new Map<string, DeliveryRecord>();
+      if (lost.length > 0) {
+        const rows = await db.query(
+          `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries WHERE idempotency_key = ANY($1::text[])`,
+          [lost],
+        );
+        for (const row of rows) existing.set(toText(row.idempotency_key), deliveryFrom(row));
+      }
+      // A key given twice in one batch: the first occurrence claims it.
+      const seen = new Set<string>();
+      return records.map((r): DeliveryClaim => {
+        if (won.has(r.idempotencyKey) && !seen.has(r.idempotencyKey)) {
+          seen.add(r.idempotencyKey);
+          return { claimed: true };
+        }
+        const found = existing.get(r.idempotencyKey) ?? { ...r };
+        return { claimed: false, existing: found };
+      });
+    },
+
+    async updateDeliveries(updates) {
+      if (updates.length === 0) return;
+      const rows = await db.query(
+        `UPDATE ${s}.deliveries AS d SET status = u.status, retryable = u.retryable, attempts = u.attempts,
+           updated_at = u.updated_at, reason = COALESCE(u.reason, d.reason),
+           provider_message_id = COALESCE(u.provider_message_id, d.provider_message_id)
+         FROM unnest($1::text[], $2::text[], $3::boolean[], $4::integer[], $5::timestamptz[], $6::text[], $7::text[])
+           AS u(idempotency_key, status, retryable, attempts, updated_at, reason, provider_message_id)
+         WHERE d.idempotency_key = u.idempotency_key RETURNING d.idempotency_key`,
+        [
+          updates.map((u) => u.idempotencyKey),
+          updates.map((u) => u.status),
+          updates.map((u) => u.retryable),
+          updates.map((u) => u.attempts),
+          updates.map((u) => u.updatedAt),
+          updates.map((u) => u.reason ?? null),
+          updates.map((u) => u.providerMessageId ?? null),
+        ],
+      );
+      if (rows.length !== new Set(updates.map((u) => u.idempotencyKey)).size) {
+        throw new GdprMailError('STORE_FAILURE', 'Some deliveries to update do not exist.');
+      }
+    },
+
+    async findSubjectsByEmailHashes(emailHashes) {
+      if (emailHashes.length === 0) return [];
+      const rows = await db.query(
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = ANY($1::text[])`,
+        [[...new Set(emailHashes)]],
+      );
+      return rows.map(subjectFrom);
+    },
+
+    async getSuppressions(hashes) {
+      if (hashes.length === 0) return [];
+      const rows = await db.query(`SELECT * FROM ${s}.suppression WHERE hash = ANY($1::text[])`, [
+        [...new Set(hashes)],
+      ]);
+      return rows.map(suppressionFrom);
+    },
+
+    async listConsentEventsForSubjects(subjectIds) {
+      if (subjectIds.length === 0) return [];
+      const rows = await db.query(
+        `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events WHERE subject_id = ANY($1::text[])
+         ORDER BY subject_id, seq`,
+        [[...new Set(subjectIds)]],
+      );
+      return rows.map(eventFrom);
     },
 
     async getDelivery(idempotencyKey) {
@@ -641,6 +775,9 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprS
     appendConsentEvents: (subjectId, expectedHead, events) =>
       transaction((tx) => tx.appendConsentEvents(subjectId, expectedHead, events)),
     appendAudit: (entry) => transaction((tx) => tx.appendAudit(entry)),
+    appendAuditEntries: (entries) => transaction((tx) => tx.appendAuditEntries(entries)),
+    claimDeliveries: (records) => transaction((tx) => tx.claimDeliveries(records)),
+    updateDeliveries: (updates) => transaction((tx) => tx.updateDeliveries(updates)),
     close: () => db.close(),
   };
 }

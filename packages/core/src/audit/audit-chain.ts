@@ -23,6 +23,36 @@ export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
  * the action, so the action and its record commit or vanish together; stores
  * serialise audit appends from the head read on, so the chain never forks.
  */
+/** Chains several drafts onto the head and appends them in one write (bulk sends). */
+export async function appendAuditEntries(
+  ops: StoreOperations,
+  drafts: readonly AuditDraft[],
+  at: Date,
+): Promise<AuditEntry[]> {
+  if (drafts.length === 0) return [];
+  const head = await ops.getAuditHead();
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? null;
+  const entries = drafts.map((draft) => {
+    seq += 1;
+    const unhashed: Omit<AuditEntry, 'hash'> = {
+      seq,
+      at,
+      actor: draft.actor,
+      action: draft.action,
+      details: draft.details ?? {},
+      prevHash,
+      ...(draft.subjectRef === undefined ? {} : { subjectRef: draft.subjectRef }),
+      ...(draft.reason === undefined ? {} : { reason: draft.reason }),
+    };
+    const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) };
+    prevHash = entry.hash;
+    return entry;
+  });
+  await ops.appendAuditEntries(entries);
+  return entries;
+}
+
 export async function appendAuditEntry(
   ops: StoreOperations,
   draft: AuditDraft,

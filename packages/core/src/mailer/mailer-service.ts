@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAuditEntry } from '../audit/audit-chain.js';
+import { appendAuditEntries } from '../audit/audit-chain.js';
 import type { AuditDraft } from '../audit/audit-entry.js';
 import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
@@ -9,7 +9,12 @@ import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { linkUrl } from '../links/link-url.js';
 import type { SendContext } from '../policy/can-send.js';
 import { decideSend } from '../policy/can-send.js';
-import type { DeliveryRecord, SubjectRecord } from '../store/store-types.js';
+import type {
+  DeliveryRecord,
+  DeliveryUpdate,
+  SubjectRecord,
+  SuppressionEntry,
+} from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { ensureSubject, findSubject } from '../subjects/subject-service.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
@@ -63,6 +68,12 @@ export interface Mailer {
   ): Promise<MailOutcome>;
   /** Releases the transport's connections. */
   close(): Promise<void>;
+}
+
+interface SendFacts {
+  subjects: Map<string, SubjectRecord>;
+  suppressions: Map<string, SuppressionEntry>;
+  events: Map<string, ConsentEvent[]>;
 }
 
 interface Prepared {
@@ -162,23 +173,53 @@ export function createMailer(ctx: CoreContext): Mailer {
     return `${base}/o/${token}.gif`;
   }
 
-  async function prepare(input: MailInput, index: number): Promise<Prepared | MailOutcome> {
-    const { mailer } = wire();
-    const to = typeof input.to === 'string' ? input.to : String(input.to);
-    let email: string;
-    try {
-      email = normalizeEmail(input.to);
-    } catch (error) {
-      return { status: 'invalid', to, code: 'INVALID_EMAIL', message: (error as Error).message };
-    }
-    const purpose = ctx.purpose(input.purposeId);
-    // Checked right before dispatch, batch by batch: a withdrawal that lands
-    // while a campaign is queued stops the mails not yet sent (REQ-13).
-    const [found, suppression] = await Promise.all([
-      findSubject(ctx, store, email),
-      store.getSuppression(ctx.suppressionHash(email)),
+  /**
+   * What the policy needs for a whole batch, in three round trips. Loaded right
+   * before the batch is dispatched: a withdrawal that lands while a campaign is
+   * queued stops the mails not yet sent (REQ-13).
+   */
+  async function loadFacts(emails: readonly string[]): Promise<SendFacts> {
+    const [subjects, suppressions] = await Promise.all([
+      store.findSubjectsByEmailHashes(emails.map((e) => ctx.subjectHash(e))),
+      store.getSuppressions(emails.map((e) => ctx.suppressionHash(e))),
     ]);
-    const events = found ? await store.listConsentEvents(found.id) : [];
+    const events = new Map<string, ConsentEvent[]>();
+    for (const event of await store.listConsentEventsForSubjects(subjects.map((x) => x.id))) {
+      const list = events.get(event.subjectId) ?? [];
+      list.push(event);
+      events.set(event.subjectId, list);
+    }
+    return {
+      subjects: new Map(subjects.map((x) => [x.emailHash, x])),
+      suppressions: new Map(suppressions.map((x) => [x.hash, x])),
+      events,
+    };
+  }
+
+  function normalised(input: MailInput): string | MailOutcome {
+    try {
+      return normalizeEmail(input.to);
+    } catch (error) {
+      return {
+        status: 'invalid',
+        to: String(input.to),
+        code: 'INVALID_EMAIL',
+        message: (error as Error).message,
+      };
+    }
+  }
+
+  async function prepare(
+    input: MailInput,
+    index: number,
+    email: string,
+    facts: SendFacts,
+  ): Promise<Prepared | MailOutcome> {
+    const { mailer } = wire();
+    const purpose = ctx.purpose(input.purposeId);
+    const found = facts.subjects.get(ctx.subjectHash(email));
+    const suppression = facts.suppressions.get(ctx.suppressionHash(email));
+    const events = (found && facts.events.get(found.id)) ?? [];
     const decision = decideSend(ctx, email, purpose, found, events, suppression, input.context);
     if (!decision.allowed) {
       return {
@@ -289,52 +330,52 @@ export function createMailer(ctx: CoreContext): Mailer {
   }
 
   /** Claims, sends and records one batch of prepared messages. */
+  /** Claims, sends and records one batch of prepared messages, a few round trips per batch. */
   async function dispatch(
     batch: Prepared[],
     signal?: AbortSignal,
   ): Promise<Map<number, MailOutcome>> {
     const { transport: wired } = wire();
     const outcomes = new Map<number, MailOutcome>();
-    const claims = await store.transaction(async (tx) => {
-      const won: Prepared[] = [];
-      for (const prepared of batch) {
-        const claim = await tx.claimDelivery(record(prepared, wired.name));
-        if (claim.claimed) won.push(prepared);
-        else {
-          outcomes.set(prepared.index, {
-            status: 'duplicate',
-            to: prepared.to,
-            idempotencyKey: prepared.idempotencyKey,
-            existing: claim.existing,
-          });
-        }
+    const claims = await store.claimDeliveries(batch.map((p) => record(p, wired.name)));
+    const won: Prepared[] = [];
+    for (const [i, prepared] of batch.entries()) {
+      const claim = claims[i]!;
+      if (claim.claimed) won.push(prepared);
+      else {
+        outcomes.set(prepared.index, {
+          status: 'duplicate',
+          to: prepared.to,
+          idempotencyKey: prepared.idempotencyKey,
+          existing: claim.existing,
+        });
       }
-      return won;
-    });
-    if (claims.length === 0) return outcomes;
+    }
+    if (won.length === 0) return outcomes;
     const results = await wired.sendBatch(
-      claims.map((c) => c.message),
+      won.map((c) => c.message),
       signal ? { signal } : {},
     );
+    const at = ctx.now();
+    const drafts: AuditDraft[] = [];
+    const updates: DeliveryUpdate[] = won.map((prepared, i) => {
+      const result = results[i]!;
+      const outcome = outcomeOf(prepared, result);
+      outcomes.set(prepared.index, outcome);
+      drafts.push(audit(outcome, prepared.purposeId, prepared.campaignId));
+      return {
+        idempotencyKey: prepared.idempotencyKey,
+        status: result.status,
+        retryable: result.status === 'failed' && result.error.retryable,
+        attempts: result.attempts ?? 1,
+        updatedAt: at,
+        ...(result.status === 'accepted' ? { providerMessageId: result.providerMessageId } : {}),
+        ...(result.status === 'failed' ? { reason: result.error.category } : {}),
+      };
+    });
     await store.transaction(async (tx) => {
-      for (const [i, prepared] of claims.entries()) {
-        const result = results[i]!;
-        const outcome = outcomeOf(prepared, result);
-        outcomes.set(prepared.index, outcome);
-        await tx.updateDelivery(prepared.idempotencyKey, {
-          status: result.status === 'accepted' ? 'accepted' : result.status,
-          retryable: result.status === 'failed' && result.error.retryable,
-          attempts: result.attempts ?? 1,
-          updatedAt: ctx.now(),
-          ...(result.status === 'accepted' ? { providerMessageId: result.providerMessageId } : {}),
-          ...(result.status === 'failed' ? { reason: result.error.category } : {}),
-        });
-        await appendAuditEntry(
-          tx,
-          audit(outcome, prepared.purposeId, prepared.campaignId),
-          ctx.now(),
-        );
-      }
+      await tx.updateDeliveries(updates);
+      await appendAuditEntries(tx, drafts, at);
     });
     return outcomes;
   }
@@ -357,24 +398,24 @@ export function createMailer(ctx: CoreContext): Mailer {
       pending = [];
       const ready: Prepared[] = [];
       const early: { index: number; outcome: MailOutcome; input: MailInput }[] = [];
-      const prepared = await Promise.all(batch.map(({ input, index: i }) => prepare(input, i)));
+      const emails = batch.map(({ input }) => normalised(input));
+      const facts = await loadFacts(emails.filter((e): e is string => typeof e === 'string'));
+      const prepared = await Promise.all(
+        batch.map(({ input, index: i }, j) => {
+          const email = emails[j]!;
+          return typeof email === 'string' ? prepare(input, i, email, facts) : email;
+        }),
+      );
       for (const [j, result] of prepared.entries()) {
         const { input, index: i } = batch[j]!;
         if ('status' in result) early.push({ index: i, outcome: result, input });
         else ready.push(result);
       }
-      if (early.some((e) => e.outcome.status === 'denied')) {
-        await store.transaction(async (tx) => {
-          for (const { outcome, input } of early) {
-            if (outcome.status === 'denied') {
-              await appendAuditEntry(
-                tx,
-                audit(outcome, input.purposeId, input.campaignId),
-                ctx.now(),
-              );
-            }
-          }
-        });
+      const denials = early.flatMap(({ outcome, input }) =>
+        outcome.status === 'denied' ? [audit(outcome, input.purposeId, input.campaignId)] : [],
+      );
+      if (denials.length > 0) {
+        await store.transaction((tx) => appendAuditEntries(tx, denials, ctx.now()));
       }
       for (const { index: i, outcome } of early) outcomes[i] = outcome;
       await inFlight;

@@ -7,7 +7,9 @@ import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
+  DeliveryClaim,
   DeliveryRecord,
+  DeliveryUpdate,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -151,6 +153,24 @@ export class MemoryStore implements GdprStore {
   appendAudit(entry: AuditEntry) {
     return this.transaction((tx) => tx.appendAudit(entry));
   }
+  appendAuditEntries(entries: readonly AuditEntry[]) {
+    return this.transaction((tx) => tx.appendAuditEntries(entries));
+  }
+  claimDeliveries(records: readonly DeliveryRecord[]) {
+    return this.transaction((tx) => tx.claimDeliveries(records));
+  }
+  updateDeliveries(updates: readonly DeliveryUpdate[]) {
+    return this.transaction((tx) => tx.updateDeliveries(updates));
+  }
+  findSubjectsByEmailHashes(emailHashes: readonly string[]) {
+    return this.ops.findSubjectsByEmailHashes(emailHashes);
+  }
+  getSuppressions(hashes: readonly string[]) {
+    return this.ops.getSuppressions(hashes);
+  }
+  listConsentEventsForSubjects(subjectIds: readonly string[]) {
+    return this.ops.listConsentEventsForSubjects(subjectIds);
+  }
   listAudit(afterSeq: number, limit: number) {
     return this.ops.listAudit(afterSeq, limit);
   }
@@ -191,7 +211,7 @@ function isConsentCandidate(ledger: readonly ConsentEvent[], purposeId: string):
 }
 
 function createOperations(state: () => MemoryState): StoreOperations {
-  return {
+  const ops: StoreOperations = {
     async createSubject(subject) {
       const s = state();
       const existingId = s.subjectIdByEmailHash.get(subject.emailHash);
@@ -437,5 +457,40 @@ function createOperations(state: () => MemoryState): StoreOperations {
           .slice(0, limit),
       );
     },
+    async claimDeliveries(records) {
+      const claims: DeliveryClaim[] = [];
+      for (const record of records) claims.push(await ops.claimDelivery(record));
+      return claims;
+    },
+    async updateDeliveries(updates) {
+      for (const { idempotencyKey, ...update } of updates)
+        await ops.updateDelivery(idempotencyKey, update);
+    },
+    async findSubjectsByEmailHashes(emailHashes) {
+      const found: SubjectRecord[] = [];
+      for (const hash of new Set(emailHashes)) {
+        const subject = await ops.findSubjectByEmailHash(hash);
+        if (subject) found.push(subject);
+      }
+      return found;
+    },
+    async getSuppressions(hashes) {
+      const found: SuppressionEntry[] = [];
+      for (const hash of new Set(hashes)) {
+        const entry = await ops.getSuppression(hash);
+        if (entry) found.push(entry);
+      }
+      return found;
+    },
+    async listConsentEventsForSubjects(subjectIds) {
+      const ids = [...new Set(subjectIds)].sort();
+      const events: ConsentEvent[] = [];
+      for (const id of ids) events.push(...(await ops.listConsentEvents(id)));
+      return events;
+    },
+    async appendAuditEntries(entries) {
+      for (const entry of entries) await ops.appendAudit(entry);
+    },
   };
+  return ops;
 }

@@ -96,6 +96,12 @@ export interface DeliveryRecord {
 
 export type DeliveryClaim = { claimed: true } | { claimed: false; existing: DeliveryRecord };
 
+export type DeliveryUpdate = { idempotencyKey: string } & Pick<
+  DeliveryRecord,
+  'status' | 'retryable' | 'attempts' | 'updatedAt'
+> &
+  Partial<Pick<DeliveryRecord, 'reason' | 'providerMessageId'>>;
+
 export interface ListOptions {
   purposeId?: string;
 }
@@ -182,6 +188,8 @@ export interface StoreOperations {
    * The log is append-only: no store method edits or removes an entry.
    */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Several entries, each continuing the previous one, in one write; same rules as `appendAudit`. */
+  appendAuditEntries(entries: readonly AuditEntry[]): Promise<void>;
   /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
   listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
 
@@ -194,10 +202,19 @@ export interface StoreOperations {
   /** Records the outcome of a claimed delivery. */
   updateDelivery(
     idempotencyKey: string,
-    update: Pick<DeliveryRecord, 'status' | 'retryable' | 'attempts' | 'updatedAt'> &
-      Partial<Pick<DeliveryRecord, 'reason' | 'providerMessageId'>>,
+    update: Omit<DeliveryUpdate, 'idempotencyKey'>,
   ): Promise<void>;
   getDelivery(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
+  /** `claimDelivery` for many keys in one round trip; one claim per record, in order. */
+  claimDeliveries(records: readonly DeliveryRecord[]): Promise<DeliveryClaim[]>;
+  /** `updateDelivery` for many keys in one round trip. */
+  updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
+
+  /** Bulk reads for the send pipeline: one round trip per batch, not per recipient. */
+  findSubjectsByEmailHashes(emailHashes: readonly string[]): Promise<SubjectRecord[]>;
+  getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
+  /** Events of several subjects, ordered by subject then seq. */
+  listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;
   /** A subject's deliveries in idempotency-key order, a page at a time. */
   listDeliveries(query: {
     subjectId: string;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAuditEntry, verifyAuditLog } from '../audit/audit-chain.js';
+import { appendAuditEntries, appendAuditEntry, verifyAuditLog } from '../audit/audit-chain.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
 import { appendConsentEvents } from '../consent/append-events.js';
 import { verifyConsentChain } from '../consent/ledger.js';
@@ -397,6 +397,88 @@ export function runStoreConformance(
       await store.deleteSubject(subject.id);
       expect(await store.listDeliveries({ subjectId: subject.id, limit: 10 })).toEqual([]);
       expect(await store.getDelivery(`k1-${subject.id}`)).toBeUndefined();
+    });
+
+    it('answers the bulk reads and writes the send pipeline batches', async () => {
+      const a = await store.createSubject(subjectRecord());
+      const b = await store.createSubject(subjectRecord());
+      const at = new Date('2026-05-01T00:00:00.000Z');
+      await appendConsentEvents(
+        store,
+        b.id,
+        [{ type: 'granted', purposeId: 'newsletter', proof }],
+        at,
+      );
+      await appendConsentEvents(
+        store,
+        a.id,
+        [
+          { type: 'granted', purposeId: 'newsletter', proof },
+          { type: 'withdrawn', purposeId: 'newsletter', proof },
+        ],
+        at,
+      );
+      const subjects = await store.findSubjectsByEmailHashes([
+        a.emailHash,
+        b.emailHash,
+        'missing',
+        a.emailHash,
+      ]);
+      expect(subjects.map((x) => x.id).sort()).toEqual([a.id, b.id].sort());
+      const events = await store.listConsentEventsForSubjects([b.id, a.id]);
+      expect(events.map((e) => [e.subjectId, e.seq])).toEqual(
+        [a.id, b.id].sort().flatMap((id) =>
+          id === a.id
+            ? [
+                [a.id, 1],
+                [a.id, 2],
+              ]
+            : [[b.id, 1]],
+        ),
+      );
+      const entry = { hash: 'e'.repeat(64), reason: 'hard-bounce' as const, at, source: 't' };
+      await store.addSuppression(entry);
+      expect(await store.getSuppressions([entry.hash, 'f'.repeat(64)])).toEqual([entry]);
+
+      const base = {
+        messageId: 'm',
+        subjectId: a.id,
+        purposeId: 'newsletter',
+        transport: 'memory',
+        status: 'claimed' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const keys = [`bulk-1-${a.id}`, `bulk-2-${a.id}`];
+      await store.claimDelivery({ ...base, idempotencyKey: keys[0]! });
+      const claims = await store.claimDeliveries(
+        keys.map((idempotencyKey) => ({ ...base, idempotencyKey })),
+      );
+      expect(claims.map((c) => c.claimed)).toEqual([false, true]);
+      await store.updateDeliveries(
+        keys.map((idempotencyKey) => ({
+          idempotencyKey,
+          status: 'accepted' as const,
+          retryable: false,
+          attempts: 1,
+          updatedAt: at,
+          providerMessageId: `p-${idempotencyKey}`,
+        })),
+      );
+      expect((await store.getDelivery(keys[1]!))?.providerMessageId).toBe(`p-${keys[1]}`);
+
+      const head = await store.getAuditHead();
+      const drafts = [0, 1, 2].map((i) => ({ actor: 'test', action: `bulk.${i}`, details: { i } }));
+      await appendAuditEntries(store, drafts, at);
+      const tail = await store.listAudit(head?.seq ?? 0, 10);
+      expect(tail.map((e) => e.action)).toEqual(['bulk.0', 'bulk.1', 'bulk.2']);
+      expect(await store.getAuditHead()).toEqual({ seq: tail[2]!.seq, hash: tail[2]!.hash });
+      // A run that does not continue the head is refused whole.
+      await expect(
+        appendAuditEntries(store, drafts, at).then(() => store.appendAuditEntries(tail)),
+      ).rejects.toSatisfy((e) => isGdprMailError(e, 'STORE_CONFLICT'));
     });
 
     it('stores breach incidents with optimistic versions', async () => {
