@@ -418,7 +418,7 @@ export const configSchema = z
     }
     if (config.tracking.mode === 'individual') {
       const tracking = config.purposes.find((p) => p.id === config.tracking.purposeId);
-      if (!tracking || tracking.kind !== 'tracking') {
+      if (tracking?.kind !== 'tracking') {
         ctx.addIssue({
           code: 'custom',
           path: ['tracking', 'purposeId'],

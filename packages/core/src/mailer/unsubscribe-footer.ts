@@ -16,10 +16,10 @@ export const PLACEHOLDERS = {
   preferences: '{{preferences_url}}',
 } as const;
 
-function fill(body: string, links: FooterLinks, escape: (s: string) => string): string {
+function fill(body: string, links: FooterLinks, encode: (s: string) => string): string {
   return body
-    .replaceAll(PLACEHOLDERS.unsubscribe, escape(links.unsubscribeUrl))
-    .replaceAll(PLACEHOLDERS.preferences, escape(links.preferencesUrl));
+    .replaceAll(PLACEHOLDERS.unsubscribe, encode(links.unsubscribeUrl))
+    .replaceAll(PLACEHOLDERS.preferences, encode(links.preferencesUrl));
 }
 
 /**
