@@ -1,0 +1,238 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CJS_APP, ESM_APP, TS_APP } from './app-source.js';
+
+// What a new user does: pack every publishable package, install the tarballs in a
+// fresh app OUTSIDE the workspace with npm, type-check a TypeScript app under
+// node16 and bundler resolution, run an ESM and a CommonJS app, and walk the flow
+// against a local smtp-server (issue #12).
+const root = resolve(__dirname, '..', '..');
+const PACKAGES = ['core', 'express', 'smtp', 'postgres'];
+let work: string;
+let appDir: string;
+
+interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  /** Raw header values by lower-case name: mailparser restructures List-* headers. */
+  headers: Record<string, string>;
+}
+const inbox: Mail[] = [];
+let smtp: SMTPServer;
+let smtpPort: number;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 200; i += 1) {
+    const found = probe();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      simpleParser(stream).then((parsed) => {
+        inbox.push({
+          to: session.envelope.rcptTo[0]?.address ?? '',
+          subject: parsed.subject ?? '',
+          text: parsed.text ?? '',
+          headers: Object.fromEntries(
+            parsed.headerLines.map(({ key, line }) => [
+              key,
+              line
+                .slice(line.indexOf(':') + 1)
+                .replace(/\r?\n\s+/g, ' ')
+                .trim(),
+            ]),
+          ),
+        });
+        callback();
+      }, callback);
+    },
+  });
+  await new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok));
+  smtpPort = (smtp.server.address() as AddressInfo).port;
+
+  work = mkdtempSync(join(tmpdir(), 'gdpr-mail-install-'));
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs);
+  if (PACKAGES.some((p) => !existsSync(join(root, 'packages', p, 'dist', 'index.js')))) {
+    run('pnpm', ['build'], root);
+  }
+  for (const name of PACKAGES)
+    run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
+  appDir = join(work, 'app');
+  mkdirSync(appDir);
+  writeFileSync(
+    join(appDir, 'package.json'),
+    JSON.stringify({ name: 'new-user-app', private: true }),
+  );
+  run(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...readdirSync(tarballs).map((f) => join(tarballs, f)),
+      'express@^5',
+      'nodemailer@^10',
+      '@electric-sql/pglite@^0.5',
+      'typescript@~6.0.3',
+      '@types/express@^5',
+      '@types/node@^20',
+    ],
+    appDir,
+  );
+}, 600_000);
+
+afterAll(async () => {
+  await new Promise<void>((ok) => smtp.close(() => ok()));
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('a new user installs the packed packages', () => {
+  it.each([
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+  ])('type-checks an app with moduleResolution %s', (name, options) => {
+    writeFileSync(join(appDir, 'app-typed.mts'), TS_APP);
+    writeFileSync(
+      join(appDir, `tsconfig.${name}.json`),
+      JSON.stringify({
+        compilerOptions: {
+          ...options,
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
+        files: ['app-typed.mts'],
+      }),
+    );
+    expect(() =>
+      run(join(appDir, 'node_modules', '.bin', 'tsc'), ['-p', `tsconfig.${name}.json`], appDir),
+    ).not.toThrow();
+  });
+
+  it.each([
+    ['ESM', 'app.mjs', ESM_APP],
+    ['CommonJS', 'app.cjs', CJS_APP],
+  ])(
+    'runs the %s app: signup, confirmation mail, confirm, newsletter, one-click unsubscribe',
+    async (_kind, file, source) => {
+      writeFileSync(join(appDir, file), source);
+      const port = await freePort();
+      const child: ChildProcess = spawn('node', [file], {
+        cwd: appDir,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          SMTP_PORT: String(smtpPort),
+          STORE_DIR: join(work, `store-${file}`),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout?.on('data', (d) => (output += d));
+      child.stderr?.on('data', (d) => (output += d));
+      try {
+        await waitFor(
+          () => (output.includes(`listening ${port}`) ? true : undefined),
+          `the app (${output})`,
+        );
+        const base = `http://localhost:${port}`;
+        const email = `new-user-${file.replace('.', '-')}@example.org`;
+
+        const form = await fetch(`${base}/gdpr/signup`, { headers: { accept: 'text/html' } });
+        const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0]!;
+        const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
+        expect(csrf).toBeTruthy();
+        const signup = await fetch(`${base}/gdpr/signup`, {
+          method: 'POST',
+          headers: {
+            accept: 'text/html',
+            cookie,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            email,
+            purposes: 'newsletter',
+            notice_newsletter: '1.0',
+            _csrf: csrf!,
+          }),
+        });
+        expect(signup.status).toBe(200);
+
+        const confirmMail = await waitFor(
+          () => inbox.find((m) => m.to === email),
+          'the confirmation mail',
+        );
+        const confirmUrl = /(http:\/\/localhost:\d+\/gdpr\/confirm\/\S+)/.exec(
+          confirmMail.text,
+        )?.[1];
+        expect(confirmUrl).toBeTruthy();
+        expect((await fetch(confirmUrl!, { headers: { accept: 'text/html' } })).status).toBe(200);
+        const confirmed = await fetch(confirmUrl!, {
+          method: 'POST',
+          headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token: confirmUrl!.slice(confirmUrl!.lastIndexOf('/') + 1) }),
+        });
+        expect(confirmed.status).toBe(200);
+
+        const send = () =>
+          fetch(`${base}/send-newsletter`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email }),
+          }).then((r) => r.json() as Promise<{ status: string }>);
+        expect(await send()).toEqual({ status: 'sent' });
+        const newsletter = await waitFor(
+          () => inbox.find((m) => m.to === email && m.subject === 'November news'),
+          'the newsletter',
+        );
+        const unsubscribeUrl = /<(http:\/\/localhost:\d+\/gdpr\/u\/[^>]+)>/.exec(
+          newsletter.headers['list-unsubscribe'] ?? '',
+        )?.[1];
+        expect(newsletter.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+        const oneClick = await fetch(unsubscribeUrl!, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'List-Unsubscribe=One-Click',
+          redirect: 'manual',
+        });
+        expect(oneClick.status).toBe(200);
+        expect(oneClick.headers.get('set-cookie')).toBeNull();
+        expect(await send()).toEqual({ status: 'denied' });
+      } finally {
+        child.kill();
+      }
+    },
+  );
+});
