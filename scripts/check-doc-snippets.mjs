@@ -38,12 +38,11 @@ for (const file of docs) {
   const fence = /^```(ts|typescript|js|javascript)(?![A-Za-z])([^\n]*)\n([\s\S]*?)^```$/gm;
   let n = 0;
   for (const match of text.matchAll(fence)) {
-    const [, lang, info, code] = match;
+    const [, , info, code] = match;
     if (/\bnocheck\b/.test(info)) continue;
     n += 1;
     const line = text.slice(0, match.index).split('\n').length;
     // JavaScript blocks are checked as TypeScript too: stricter, and the API is typed.
-    void lang;
     const name = `${relative(root, file).replaceAll(/[/.]/g, '_')}_${n}.ts`;
     // A block that declares one of the prelude's names itself keeps its own.
     const prelude = PRELUDE.split('\n')
