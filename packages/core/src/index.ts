@@ -110,6 +110,7 @@ export type {
   RetentionRecord,
 } from './records/records-of-processing.js';
 export type { RecordsFormat, RecordsService } from './records/records-service.js';
+export { AsyncMutex } from './store/async-mutex.js';
 export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {

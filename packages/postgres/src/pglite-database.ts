@@ -1,4 +1,4 @@
-import { AsyncMutex } from './async-mutex.js';
+import { AsyncMutex } from '@gdpr-mail/core';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 interface PgliteQueryable {

@@ -166,6 +166,50 @@ function createOperations(
     return rows.length > 0;
   }
 
+  /** Appends a run of entries continuing the head: one compare-and-set, one insert. */
+  async function appendAuditRun(entries: readonly AuditEntry[]): Promise<void> {
+    const first = entries[0];
+    const last = entries.at(-1);
+    if (!first || !last) return;
+    entries.forEach((entry, i) => {
+      if (
+        i > 0 &&
+        (entry.seq !== entries[i - 1]!.seq + 1 || entry.prevHash !== entries[i - 1]!.hash)
+      ) {
+        throw new GdprMailError('STORE_CONFLICT', 'Audit entries must continue each other.');
+      }
+    });
+    // Same compare-and-set as appendAudit, once for the whole run of entries.
+    const moved = await db.query(
+      `UPDATE ${s}.audit_head SET seq = $1, hash = $2
+       WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
+      [last.seq, last.hash, first.seq - 1, first.prevHash],
+    );
+    if (moved.length === 0) {
+      throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+        retryable: true,
+      });
+    }
+    await db.query(
+      `INSERT INTO ${s}.audit_log (seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)
+       SELECT seq, at, actor, action, subject_ref, reason, details::jsonb, prev_hash, hash
+       FROM unnest($1::integer[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+         $7::text[], $8::text[], $9::text[])
+         AS u(seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)`,
+      [
+        entries.map((e) => e.seq),
+        entries.map((e) => e.at),
+        entries.map((e) => e.actor),
+        entries.map((e) => e.action),
+        entries.map((e) => e.subjectRef ?? null),
+        entries.map((e) => e.reason ?? null),
+        entries.map((e) => JSON.stringify(e.details)),
+        entries.map((e) => e.prevHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
   async function readHead(subjectId: string): Promise<LedgerHead | undefined> {
     const [row] = await db.query(
       `SELECT seq, hash FROM ${s}.consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1`,
@@ -456,78 +500,9 @@ function createOperations(
       return { seq: toInt(row.seq), hash: toText(row.hash) };
     },
 
-    async appendAudit(entry) {
-      // Compare-and-set on the head row: a stale seq or hash updates nothing.
-      const moved = await db.query(
-        `UPDATE ${s}.audit_head SET seq = $1, hash = $2
-         WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
-        [entry.seq, entry.hash, entry.seq - 1, entry.prevHash],
-      );
-      if (moved.length === 0) {
-        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
-          retryable: true,
-        });
-      }
-      await db.query(
-        `INSERT INTO ${s}.audit_log
-           (seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
-        [
-          entry.seq,
-          entry.at,
-          entry.actor,
-          entry.action,
-          entry.subjectRef ?? null,
-          entry.reason ?? null,
-          JSON.stringify(entry.details),
-          entry.prevHash,
-          entry.hash,
-        ],
-      );
-    },
+    appendAudit: (entry) => appendAuditRun([entry]),
 
-    async appendAuditEntries(entries) {
-      const first = entries[0];
-      const last = entries.at(-1);
-      if (!first || !last) return;
-      entries.forEach((entry, i) => {
-        if (
-          i > 0 &&
-          (entry.seq !== entries[i - 1]!.seq + 1 || entry.prevHash !== entries[i - 1]!.hash)
-        ) {
-          throw new GdprMailError('STORE_CONFLICT', 'Audit entries must continue each other.');
-        }
-      });
-      // Same compare-and-set as appendAudit, once for the whole run of entries.
-      const moved = await db.query(
-        `UPDATE ${s}.audit_head SET seq = $1, hash = $2
-         WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
-        [last.seq, last.hash, first.seq - 1, first.prevHash],
-      );
-      if (moved.length === 0) {
-        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
-          retryable: true,
-        });
-      }
-      await db.query(
-        `INSERT INTO ${s}.audit_log (seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)
-         SELECT seq, at, actor, action, subject_ref, reason, details::jsonb, prev_hash, hash
-         FROM unnest($1::integer[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
-           $7::text[], $8::text[], $9::text[])
-           AS u(seq, at, actor, action, subject_ref, reason, details, prev_hash, hash)`,
-        [
-          entries.map((e) => e.seq),
-          entries.map((e) => e.at),
-          entries.map((e) => e.actor),
-          entries.map((e) => e.action),
-          entries.map((e) => e.subjectRef ?? null),
-          entries.map((e) => e.reason ?? null),
-          entries.map((e) => JSON.stringify(e.details)),
-          entries.map((e) => e.prevHash),
-          entries.map((e) => e.hash),
-        ],
-      );
-    },
+    appendAuditEntries: appendAuditRun,
 
     async claimDelivery(record) {
       // Insert, or take over a record that failed retryably; anything else stays.

@@ -28,6 +28,23 @@ export const RETENTION_ANCHORS = [
 ] as const;
 export const RETENTION_ACTIONS = ['delete', 'anonymise', 'archive-then-delete'] as const;
 
+/** Refuses a list in which two items share an `id`, naming the second one. */
+function uniqueIds(label: string) {
+  return (items: readonly { id: string }[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      if (seen.has(item.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'id'],
+          message: `duplicate ${label} id "${item.id}"`,
+        });
+      }
+      seen.add(item.id);
+    });
+  };
+}
+
 const countryCode = z
   .string()
   .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
@@ -154,22 +171,7 @@ const tokenKeySchema = z.object({
  * it signed may die (REQ-18).
  */
 const tokensSchema = z.object({
-  keys: z
-    .array(tokenKeySchema)
-    .min(1, 'must list at least one key')
-    .superRefine((keys, ctx) => {
-      const seen = new Set<string>();
-      keys.forEach((key, index) => {
-        if (seen.has(key.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [index, 'id'],
-            message: `duplicate key id "${key.id}"`,
-          });
-        }
-        seen.add(key.id);
-      });
-    }),
+  keys: z.array(tokenKeySchema).min(1, 'must list at least one key').superRefine(uniqueIds('key')),
   /** Double opt-in confirmation links. */
   confirmTtl: isoDuration.default('P7D'),
   /** Unsubscribe links: unset = they never expire, so an old mail still lets a person leave (REQ-10). */
@@ -263,22 +265,7 @@ export const configSchema = z
       /** Key for the keyed hashes of addresses (suppression list, subject lookup). Keep it secret and stable. */
       pepper: z.string().min(32, 'must be at least 32 characters'),
     }),
-    purposes: z
-      .array(purposeSchema)
-      .min(1)
-      .superRefine((purposes, ctx) => {
-        const seen = new Set<string>();
-        purposes.forEach((purpose, index) => {
-          if (seen.has(purpose.id)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [index, 'id'],
-              message: `duplicate purpose id "${purpose.id}"`,
-            });
-          }
-          seen.add(purpose.id);
-        });
-      }),
+    purposes: z.array(purposeSchema).min(1).superRefine(uniqueIds('purpose')),
     tokens: tokensSchema,
     links: linksSchema,
     doubleOptIn: doubleOptInSchema.default({ defaultLocale: 'en', maxRequestsPerDay: 5 }),

@@ -1,14 +1,6 @@
+import { escapeHtml } from '../http/html.js';
 import type { PrivacyNoticeFacts } from './privacy-notice-facts.js';
 import type { ProcessingActivity, RecordsOfProcessing } from './records-of-processing.js';
-
-function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
 
 function escapeMarkdownCell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll(/\r?\n/g, ' ');

@@ -1,6 +1,6 @@
+import { escapeHtml } from '../http/html.js';
 import type { ConfirmationMessages } from './confirmation-messages.js';
 import { CONFIRMATION_MESSAGES } from './confirmation-messages.js';
-import { escapeHtml } from './escape-html.js';
 
 /** Everything a confirmation mail may say: no offers, no images, two links at most (REQ-17). */
 export interface ConfirmationMailInput {
