@@ -9,6 +9,8 @@ import { createConsentService } from './consent/consent-service.js';
 import { createContext } from './context.js';
 import type { OptInService } from './double-opt-in/opt-in-service.js';
 import { createOptInService } from './double-opt-in/opt-in-service.js';
+import type { DsarService } from './dsar/dsar-service.js';
+import { createDsarService } from './dsar/dsar-service.js';
 import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { Mailer } from './mailer/mailer-service.js';
@@ -52,6 +54,8 @@ export interface GdprMail {
   readonly mailer: Mailer;
   /** Pixel hits, checked against consent when they happen (REQ-29, REQ-30). */
   readonly tracking: TrackingService;
+  /** Data-subject requests: access, portability, erasure, rectification, restriction, objection. */
+  readonly dsar: DsarService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
@@ -97,6 +101,15 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     preferences: createPreferenceService(ctx, consent),
     mailer,
     tracking: createTrackingService(ctx),
+    dsar: createDsarService(
+      ctx,
+      { mailer, consent },
+      {
+        ...(resolved.dsar.authorize ? { authorize: resolved.dsar.authorize } : {}),
+        perAddressPerDay: resolved.dsar.perAddressPerDay,
+        perIpPerHour: resolved.dsar.perIpPerHour,
+      },
+    ),
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
     breaches: createBreachService(ctx),

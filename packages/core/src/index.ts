@@ -64,8 +64,27 @@ export type {
 } from './double-opt-in/opt-in-service.js';
 export type { CsvOptions } from './dsar/csv.js';
 export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export type { DsarDataSource, DsarSubject, ProcessorEraser } from './dsar/data-source.js';
 export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
 export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
+export type {
+  DsarRequest,
+  DsarSourceResult,
+  DsarStatus,
+  DsarStep,
+  DsarType,
+} from './dsar/dsar-request.js';
+export { DSAR_STATUSES, DSAR_TYPES } from './dsar/dsar-request.js';
+export type {
+  DsarMailKind,
+  DsarOptions,
+  DsarRequestInput,
+  DsarSendMail,
+  DsarService,
+  ErasureCertificate,
+  LegalHold,
+} from './dsar/dsar-service.js';
+export { EXPORT_FORMAT } from './dsar/export-bundle.js';
 export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,

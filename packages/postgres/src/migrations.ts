@@ -157,6 +157,24 @@ CREATE INDEX deliveries_subject_idx ON ${s}.deliveries (subject_id, idempotency_
 CREATE INDEX deliveries_campaign_idx ON ${s}.deliveries (campaign_id, status) WHERE campaign_id IS NOT NULL;
 `,
   },
+  {
+    version: 5,
+    name: 'data-subject requests',
+    sql: (s) => `
+-- No foreign key to subjects: the record of an erasure request outlives the
+-- person it erased (it proves the answer, SEED-12) and holds only the subject id.
+CREATE TABLE ${s}.dsar_requests (
+  id text PRIMARY KEY,
+  version integer NOT NULL,
+  status text NOT NULL,
+  subject_id text COLLATE "C" NOT NULL,
+  due_at timestamptz NOT NULL,
+  request jsonb NOT NULL
+);
+CREATE INDEX dsar_requests_status_due_idx ON ${s}.dsar_requests (status, due_at);
+CREATE INDEX dsar_requests_subject_idx ON ${s}.dsar_requests (subject_id);
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -5,6 +5,7 @@ import type {
   ConsentEvent,
   DeliveryClaim,
   DeliveryRecord,
+  DsarRequest,
   GdprStore,
   LedgerHead,
   PendingOptIn,
@@ -689,6 +690,55 @@ function createOperations(
               values,
             );
       if (rows.length === 0) throw conflict();
+    },
+
+    async putDsarRequest(request, expectedVersion) {
+      const conflict = () =>
+        new GdprMailError('STORE_CONFLICT', `Request ${request.id} changed meanwhile; reload it.`, {
+          retryable: true,
+        });
+      if (request.version !== expectedVersion + 1) throw conflict();
+      const values = [
+        request.id,
+        request.version,
+        request.status,
+        request.subjectId,
+        request.extendedDueAt ?? request.dueAt,
+        encodeJson(request),
+        expectedVersion,
+      ];
+      const rows =
+        expectedVersion === 0
+          ? await db.query(
+              `INSERT INTO ${s}.dsar_requests (id, version, status, subject_id, due_at, request)
+               SELECT $1, $2, $3, $4, $5, $6::jsonb WHERE $7::integer = 0
+               ON CONFLICT (id) DO NOTHING RETURNING id`,
+              values,
+            )
+          : await db.query(
+              `UPDATE ${s}.dsar_requests SET version = $2, status = $3, subject_id = $4, due_at = $5,
+                 request = $6::jsonb
+               WHERE id = $1 AND version = $7 RETURNING id`,
+              values,
+            );
+      if (rows.length === 0) throw conflict();
+    },
+
+    async getDsarRequest(id) {
+      const [row] = await db.query(`SELECT request FROM ${s}.dsar_requests WHERE id = $1`, [id]);
+      return row && decodeJson<DsarRequest>(row.request);
+    },
+
+    async listDsarRequests({ status, dueBefore, subjectId, limit }) {
+      const rows = await db.query(
+        `SELECT request FROM ${s}.dsar_requests
+         WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
+           AND ($2::timestamptz IS NULL OR due_at <= $2)
+           AND ($3::text IS NULL OR subject_id = $3)
+         ORDER BY due_at, id LIMIT $4`,
+        [status ? [...status] : null, dueBefore ?? null, subjectId ?? null, limit],
+      );
+      return rows.map((row) => decodeJson<DsarRequest>(row.request));
     },
 
     async getBreach(id) {

@@ -192,8 +192,22 @@ const linksSchema = z.object({
       confirm: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /confirm'),
       unsubscribe: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /u'),
       preferences: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /preferences'),
+      dsarVerify: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /dsar/verify')
+        .default('/dsar/verify'),
+      dsarDownload: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /dsar/download')
+        .default('/dsar/download'),
     })
-    .default({ confirm: '/confirm', unsubscribe: '/u', preferences: '/preferences' }),
+    .default({
+      confirm: '/confirm',
+      unsubscribe: '/u',
+      preferences: '/preferences',
+      dsarVerify: '/dsar/verify',
+      dsarDownload: '/dsar/download',
+    }),
 });
 
 const doubleOptInSchema = z.object({
@@ -361,6 +375,19 @@ export const configSchema = z
         batchSize: z.number().int().min(1).max(1000).default(50),
       })
       .optional(),
+    dsar: z
+      .object({
+        /** Who may run admin exports and erasures (SEED-06, SEED-08). Default: nobody. */
+        authorize: z
+          .custom<(actor: string, action: 'export' | 'erase') => boolean | Promise<boolean>>(
+            (value) => typeof value === 'function',
+            'must be a function (actor, action) => boolean',
+          )
+          .optional(),
+        perAddressPerDay: z.number().int().min(1).default(3),
+        perIpPerHour: z.number().int().min(1).default(20),
+      })
+      .default({ perAddressPerDay: 3, perIpPerHour: 20 }),
     /** Where mail goes: `@gdpr-mail/smtp`, `/ses`, `/mailjet`, or `InMemoryTransport` in tests. */
     transport: z
       .custom<Transport>((value) => isTransport(value), 'must implement the Transport interface')

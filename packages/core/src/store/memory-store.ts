@@ -2,6 +2,7 @@ import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
+import type { DsarRequest, DsarStatus } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
@@ -32,6 +33,7 @@ interface MemoryState {
   audit: Map<number, AuditEntry>;
   auditHead: AuditHead | undefined;
   breaches: Map<string, BreachIncident>;
+  dsarRequests: Map<string, DsarRequest>;
   deliveries: Map<string, DeliveryRecord>;
 }
 
@@ -47,6 +49,7 @@ function emptyState(): MemoryState {
     audit: new Map(),
     auditHead: undefined,
     breaches: new Map(),
+    dsarRequests: new Map(),
     deliveries: new Map(),
   };
 }
@@ -185,6 +188,20 @@ export class MemoryStore implements GdprStore {
   }
   listDeliveries(query: { subjectId: string; afterKey?: string; limit: number }) {
     return this.ops.listDeliveries(query);
+  }
+  putDsarRequest(request: DsarRequest, expectedVersion: number) {
+    return this.transaction((tx) => tx.putDsarRequest(request, expectedVersion));
+  }
+  getDsarRequest(id: string) {
+    return this.ops.getDsarRequest(id);
+  }
+  listDsarRequests(query: {
+    status?: readonly DsarStatus[];
+    dueBefore?: Date;
+    subjectId?: string;
+    limit: number;
+  }) {
+    return this.ops.listDsarRequests(query);
   }
   putBreach(incident: BreachIncident, expectedVersion: number) {
     return this.transaction((tx) => tx.putBreach(incident, expectedVersion));
@@ -430,6 +447,37 @@ function createOperations(state: () => MemoryState): StoreOperations {
           .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
           .slice(0, limit),
       );
+    },
+    async putDsarRequest(request, expectedVersion) {
+      const s = state();
+      const current = s.dsarRequests.get(request.id)?.version ?? 0;
+      if (current !== expectedVersion || request.version !== expectedVersion + 1) {
+        throw new GdprMailError(
+          'STORE_CONFLICT',
+          `Request ${request.id} changed meanwhile; reload it.`,
+          {
+            retryable: true,
+          },
+        );
+      }
+      s.dsarRequests.set(request.id, cloneRecord(request));
+    },
+    async getDsarRequest(id) {
+      const found = state().dsarRequests.get(id);
+      return found && cloneRecord(found);
+    },
+    async listDsarRequests({ status, dueBefore, subjectId, limit }) {
+      const due = (r: DsarRequest) => (r.extendedDueAt ?? r.dueAt).getTime();
+      return [...state().dsarRequests.values()]
+        .filter(
+          (r) =>
+            (!status || status.includes(r.status)) &&
+            (!dueBefore || due(r) <= dueBefore.getTime()) &&
+            (!subjectId || r.subjectId === subjectId),
+        )
+        .sort((a, b) => due(a) - due(b))
+        .slice(0, limit)
+        .map((r) => cloneRecord(r));
     },
     async putBreach(incident, expectedVersion) {
       const s = state();

@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
+import type { DsarRequest, DsarStatus } from '../dsar/dsar-request.js';
 
 export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
 export type AgeBracket = (typeof AGE_BRACKETS)[number];
@@ -228,6 +229,17 @@ export interface StoreOperations {
    */
   putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
   getBreach(id: string): Promise<BreachIncident | undefined>;
+
+  /** Same optimistic versioning as `putBreach`. */
+  putDsarRequest(request: DsarRequest, expectedVersion: number): Promise<void>;
+  getDsarRequest(id: string): Promise<DsarRequest | undefined>;
+  /** Requests by their deadline (`extendedDueAt` when extended, else `dueAt`), soonest first. */
+  listDsarRequests(query: {
+    status?: readonly DsarStatus[];
+    dueBefore?: Date;
+    subjectId?: string;
+    limit: number;
+  }): Promise<DsarRequest[]>;
   /** Incidents by awareAt, newest first. */
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
 }

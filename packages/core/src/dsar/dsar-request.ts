@@ -1,0 +1,56 @@
+export const DSAR_TYPES = [
+  'access',
+  'portability',
+  'erasure',
+  'rectification',
+  'restriction',
+  'objection',
+] as const;
+export type DsarType = (typeof DSAR_TYPES)[number];
+
+export const DSAR_STATUSES = [
+  'received',
+  'identity-verified',
+  'in-progress',
+  'completed',
+  'rejected',
+] as const;
+export type DsarStatus = (typeof DSAR_STATUSES)[number];
+
+export interface DsarStep {
+  at: Date;
+  action: string;
+  actor: string;
+  detail?: string;
+}
+
+export interface DsarSourceResult {
+  status: 'done' | 'failed' | 'skipped';
+  attempts: number;
+  /** Error code or message of the last failure; never personal data. */
+  error?: string;
+  /** Rows exported or erased, when the source says. */
+  count?: number;
+}
+
+/** One data-subject request with its deadlines and every step taken (SEED-12). */
+export interface DsarRequest {
+  id: string;
+  type: DsarType;
+  status: DsarStatus;
+  /** The store's subject id; requests are only recorded for known people. */
+  subjectId: string;
+  receivedAt: Date;
+  /** One calendar month after receipt (Art. 12(3)). */
+  dueAt: Date;
+  /** Set by an extension: up to two further months, decided within the first. */
+  extendedDueAt?: Date;
+  extensionReason?: string;
+  verifiedAt?: Date;
+  completedAt?: Date;
+  rejectionReason?: string;
+  /** Per data source, for exports and erasures. */
+  sources: Record<string, DsarSourceResult>;
+  steps: DsarStep[];
+  version: number;
+}

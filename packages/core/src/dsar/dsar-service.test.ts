@@ -1,0 +1,320 @@
+import { describe, expect, it } from 'vitest';
+import { createGdprMail } from '../gdpr-mail.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { createTestClock } from '../testing/test-clock.js';
+import { InMemoryTransport } from '../transport/memory-transport.js';
+import type { DsarDataSource } from './data-source.js';
+
+const email = 'camille@example.org';
+const DAY = 86_400_000;
+
+function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
+  const store = new MemoryStore();
+  const transport = new InMemoryTransport();
+  const clock = createTestClock('2026-03-01T09:00:00.000Z');
+  const gdpr = createGdprMail(
+    testConfig({
+      store,
+      transport,
+      clock,
+      mailer: {
+        from: { address: 'privacy@acme.test' },
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+      ...overrides,
+    }),
+  );
+  const linkIn = (to: string, path: string) => {
+    const mails = transport.sentTo(to);
+    const text = mails.at(-1)?.message.text ?? '';
+    const url = new RegExp(`(https://\\S+${path}/\\S+)`).exec(text)?.[1];
+    return url ? url.slice(url.lastIndexOf('/') + 1) : undefined;
+  };
+  return { gdpr, store, transport, clock, linkIn };
+}
+
+async function verifiedRequest(
+  ctx: ReturnType<typeof setup>,
+  type: 'access' | 'erasure' | 'rectification' | 'restriction' | 'objection' = 'access',
+) {
+  await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+  await ctx.gdpr.dsar.request({ email, type });
+  const token = ctx.linkIn(email, '/dsar/verify')!;
+  return ctx.gdpr.dsar.verify(token);
+}
+
+async function text(chunks: AsyncIterable<string>): Promise<string> {
+  let out = '';
+  for await (const chunk of chunks) out += chunk;
+  return out;
+}
+
+describe('DSAR identity verification (REQ-21)', () => {
+  it('mails the link to the address on file and answers identically for unknown addresses', async () => {
+    const ctx = setup();
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    const known = await ctx.gdpr.dsar.request({ email: ' Camille@Example.ORG ', type: 'access' });
+    const unknown = await ctx.gdpr.dsar.request({ email: 'nobody@example.org', type: 'access' });
+    expect(known).toEqual(unknown);
+    expect(ctx.transport.sentTo(email)).toHaveLength(1);
+    expect(ctx.transport.sentTo('nobody@example.org')).toHaveLength(0);
+    expect(await ctx.gdpr.dsar.list()).toHaveLength(1);
+  });
+
+  it('gives no data before verification, and the link works once', async () => {
+    const ctx = setup();
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await ctx.gdpr.dsar.request({ email, type: 'access' });
+    const [request] = await ctx.gdpr.dsar.list();
+    await expect(text(ctx.gdpr.dsar.exportJson(request!.id))).rejects.toMatchObject({
+      code: 'DSAR_NOT_VERIFIED',
+    });
+    await expect(ctx.gdpr.dsar.erase(request!.id)).rejects.toMatchObject({
+      code: 'DSAR_NOT_VERIFIED',
+    });
+    const token = ctx.linkIn(email, '/dsar/verify')!;
+    expect((await ctx.gdpr.dsar.verify(token)).status).toBe('identity-verified');
+    await expect(ctx.gdpr.dsar.verify(token)).rejects.toMatchObject({ code: 'TOKEN_USED' });
+    await expect(ctx.gdpr.dsar.verify(`${token}x`)).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+  });
+
+  it('rate-limits per address silently and per IP loudly', async () => {
+    const ctx = setup({ dsar: { perAddressPerDay: 1, perIpPerHour: 2 } });
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await ctx.gdpr.dsar.request({ email, type: 'access', ip: '198.51.100.7' });
+    expect(await ctx.gdpr.dsar.request({ email, type: 'access', ip: '198.51.100.7' })).toEqual({
+      received: true,
+    });
+    expect(ctx.transport.sentTo(email)).toHaveLength(1);
+    await expect(
+      ctx.gdpr.dsar.request({ email, type: 'access', ip: '198.51.100.7' }),
+    ).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+  });
+});
+
+describe('DSAR deadlines (REQ-20, SEED-12)', () => {
+  it('is due one calendar month after receipt; extension only within that month; every step recorded', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx);
+    expect(request.dueAt.toISOString()).toBe('2026-04-01T09:00:00.000Z');
+    ctx.clock.advance(31 * DAY + 3_600_000); // past the one-month deadline (day 32)
+    await expect(ctx.gdpr.dsar.extend(request.id, 'Volume of data')).rejects.toMatchObject({
+      code: 'DSAR_EXTENSION_REFUSED',
+    });
+    const fresh = setup();
+    const early = await verifiedRequest(fresh);
+    fresh.clock.advance(20 * DAY);
+    const extended = await fresh.gdpr.dsar.extend(early.id, 'Many sources to search');
+    expect(extended.extendedDueAt?.toISOString()).toBe('2026-06-01T09:00:00.000Z');
+    expect(extended.steps.map((s) => s.action)).toEqual([
+      'received',
+      'identity-verified',
+      'extended',
+    ]);
+    await expect(fresh.gdpr.dsar.extend(early.id, 'again')).rejects.toMatchObject({
+      code: 'DSAR_EXTENSION_REFUSED',
+    });
+  });
+
+  it('lists overdue and due-soon requests', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx);
+    expect(await ctx.gdpr.dsar.overdue()).toEqual([]);
+    ctx.clock.advance(25 * DAY);
+    expect((await ctx.gdpr.dsar.dueSoon(7)).map((r) => r.id)).toEqual([request.id]);
+    ctx.clock.advance(10 * DAY);
+    expect((await ctx.gdpr.dsar.overdue()).map((r) => r.id)).toEqual([request.id]);
+    await ctx.gdpr.dsar.complete(request.id);
+    expect(await ctx.gdpr.dsar.overdue()).toEqual([]);
+    const actions = [];
+    for await (const entry of ctx.gdpr.audit.entries()) actions.push(entry.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['dsar.received', 'dsar.identity-verified', 'dsar.completed']),
+    );
+  });
+});
+
+describe('DSAR export (REQ-22, REQ-23)', () => {
+  const orders: DsarDataSource = {
+    name: 'orders',
+    columns: ['id', 'total', 'note'],
+    async *export() {
+      yield { id: 'A-1', total: 42.5, note: 'gift, "wrapped"' };
+      yield { id: 'A-2', total: 10, note: '=SUM(A1)' };
+    },
+  };
+
+  it('exports a JSON bundle with the Art. 15 facts and every source, and RFC 4180 CSV', async () => {
+    const ctx = setup();
+    ctx.gdpr.dsar.registerSource(orders);
+    ctx.gdpr.dsar.registerSource({
+      name: 'broken',
+      async *export() {
+        yield { partial: true };
+        throw new Error('database is down');
+      },
+    });
+    const request = await verifiedRequest(ctx);
+    const bundle = JSON.parse(await text(ctx.gdpr.dsar.exportJson(request.id)));
+    expect(bundle.format).toBe('gdpr-mail/dsar-export@1');
+    expect(bundle.subject.email).toBe(email);
+    expect(bundle.facts.purposes.length).toBeGreaterThan(0);
+    expect(bundle.facts.rights).toHaveLength(6);
+    expect(bundle.facts.complaint).toBeTruthy();
+    expect(bundle.sources['consent-ledger'][0]).toMatchObject({
+      type: 'granted',
+      purposeId: 'newsletter',
+    });
+    expect(bundle.sources.orders).toHaveLength(2);
+    expect(bundle.sources.broken).toEqual([{ partial: true }]);
+    expect(bundle.failures).toEqual({ broken: 'Error' });
+    expect((await ctx.gdpr.dsar.get(request.id)).sources.broken).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
+    const csv = await text(ctx.gdpr.dsar.exportCsv(request.id, 'orders'));
+    expect(csv).toBe('id,total,note\r\nA-1,42.5,"gift, ""wrapped"""\r\nA-2,10,\'=SUM(A1)\r\n');
+  });
+
+  it('delivers through an expiring, single-use download link mailed to the address on file', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx);
+    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    const token = ctx.linkIn(email, '/dsar/download')!;
+    const { body } = await ctx.gdpr.dsar.download(token);
+    expect(JSON.parse(await text(body)).request.id).toBe(request.id);
+    await expect(ctx.gdpr.dsar.download(token)).rejects.toMatchObject({ code: 'TOKEN_USED' });
+    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    const late = ctx.linkIn(email, '/dsar/download')!;
+    ctx.clock.advance(8 * DAY);
+    await expect(ctx.gdpr.dsar.download(late)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+  });
+
+  it('SEED-08: an admin export needs the authorisation hook and is audited', async () => {
+    const ctx = setup({ dsar: { authorize: (actor) => actor === 'admin:dpo' } });
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await expect(text(ctx.gdpr.dsar.adminExport(email, 'admin:intern'))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const bundle = JSON.parse(await text(ctx.gdpr.dsar.adminExport(email, 'admin:dpo')));
+    expect(bundle.subject.email).toBe(email);
+    const actions = [];
+    for await (const entry of ctx.gdpr.audit.entries()) actions.push([entry.action, entry.actor]);
+    expect(actions).toContainEqual(['dsar.admin-export', 'admin:dpo']);
+  });
+});
+
+describe('DSAR erasure (REQ-25, REQ-26)', () => {
+  it('erases every source, keeps only the keyed hash, tells processors, and returns a certificate', async () => {
+    const ctx = setup();
+    const erased: string[] = [];
+    ctx.gdpr.dsar.registerSource({
+      name: 'crm',
+      async erase(s) {
+        erased.push(s.subjectId);
+        return 3;
+      },
+    });
+    ctx.gdpr.dsar.registerSource({
+      name: 'invoices',
+      async erase() {
+        return 1;
+      },
+    });
+    const told: string[] = [];
+    ctx.gdpr.dsar.registerProcessor({
+      name: 'Mailjet',
+      async eraseContact(address) {
+        told.push(address);
+        return { ok: true };
+      },
+    });
+    const request = await verifiedRequest(ctx, 'erasure');
+    const certificate = await ctx.gdpr.dsar.erase(request.id, {
+      legalHolds: [
+        {
+          source: 'invoices',
+          reason: 'French commercial code: invoices kept 10 years (Art. 17(3)(b))',
+        },
+      ],
+    });
+    expect(certificate.sources).toMatchObject({
+      crm: { status: 'erased', count: 3 },
+      invoices: { status: 'held' },
+      'consent-ledger': { status: 'erased' },
+    });
+    expect(certificate.processors).toEqual({ Mailjet: { ok: true } });
+    expect(told).toEqual([email]);
+    expect(certificate.kept.map((k) => k.why).join(' ')).toContain('commercial code');
+    expect(await ctx.gdpr.subjects.get(email)).toBeUndefined();
+    expect(await ctx.gdpr.suppression.check(email)).toMatchObject({ reason: 'erased' });
+    expect(await ctx.gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'suppressed',
+    });
+    expect(ctx.store.dump().toLowerCase()).not.toContain('camille');
+    expect((await ctx.gdpr.dsar.get(request.id)).status).toBe('completed');
+    expect((await ctx.gdpr.audit.verify()).ok).toBe(true);
+  });
+
+  it('a failing source stops the erasure short of deleting the person, and is recorded', async () => {
+    const ctx = setup();
+    ctx.gdpr.dsar.registerSource({
+      name: 'crm',
+      async erase() {
+        throw new Error('timeout');
+      },
+    });
+    const request = await verifiedRequest(ctx, 'erasure');
+    const certificate = await ctx.gdpr.dsar.erase(request.id);
+    expect(certificate.sources.crm).toMatchObject({ status: 'failed' });
+    expect(await ctx.gdpr.subjects.get(email)).toBeDefined();
+    expect((await ctx.gdpr.dsar.get(request.id)).sources.crm).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+    });
+  });
+});
+
+describe('rectification, restriction, objection (REQ-11, REQ-24)', () => {
+  it('restrict blocks sending until lifted with a notice; rectify keeps the change in the steps', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'restriction');
+    await ctx.gdpr.dsar.restrict(request.id, 'accuracy contested');
+    expect(await ctx.gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'restricted',
+    });
+    await expect(
+      ctx.gdpr.dsar.liftRestriction(request.id, undefined as never),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await ctx.gdpr.dsar.liftRestriction(request.id, {
+      toldAt: new Date('2026-03-05T00:00:00.000Z'),
+      how: 'email',
+    });
+    expect((await ctx.gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
+    const rectified = await ctx.gdpr.dsar.rectify(request.id, { country: 'BE' });
+    expect((await ctx.gdpr.subjects.get(email))?.profile.country).toBe('BE');
+    expect(rectified.steps.at(-1)).toMatchObject({
+      action: 'rectified',
+      detail: 'fields: country',
+    });
+  });
+
+  it('objection through a request stops every marketing purpose', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'objection');
+    await ctx.gdpr.dsar.object(request.id);
+    expect(await ctx.gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'objected',
+    });
+  });
+});

@@ -1,0 +1,671 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { appendAuditEntry } from '../audit/audit-chain.js';
+import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
+import { formatIssues } from '../config/parse-config.js';
+import type { ConsentService } from '../consent/consent-service.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
+import type { RateLimiter } from '../http/rate-limiter.js';
+import { createMemoryRateLimiter } from '../http/rate-limiter.js';
+import { linkUrl } from '../links/link-url.js';
+import type { Mailer } from '../mailer/mailer-service.js';
+import { buildPrivacyNoticeFacts } from '../records/privacy-notice-facts.js';
+import { normalizeEmail } from '../subjects/normalize-email.js';
+import type { SubjectProfilePatch } from '../subjects/subject-service.js';
+import { findSubject, mergeProfile, parseProfilePatch } from '../subjects/subject-service.js';
+import type { RenderedMail } from '../templates/confirmation-template.js';
+import { toCsv } from './csv.js';
+import type { DsarDataSource, DsarSubject, ProcessorEraser } from './data-source.js';
+import { canExtend, dsarDeadlines } from './dsar-deadlines.js';
+import { dsarMail } from './dsar-mail.js';
+import type { DsarRequest, DsarStatus, DsarType } from './dsar-request.js';
+import { DSAR_TYPES } from './dsar-request.js';
+import { exportBundle } from './export-bundle.js';
+import { sdkSources } from './sdk-sources.js';
+
+export type DsarMailKind = 'dsar-verify' | 'dsar-ready';
+export type DsarSendMail = (mail: RenderedMail, kind: DsarMailKind) => Promise<void>;
+
+export interface DsarOptions {
+  /** Default: `gdpr.mailer.sendSystem`. */
+  sendMail?: DsarSendMail;
+  /** Who may run admin operations (SEED-06, SEED-08); default: nobody. */
+  authorize?: (actor: string, action: 'export' | 'erase') => boolean | Promise<boolean>;
+  /** Requests per address per day before the SDK silently stops mailing (default 3). */
+  perAddressPerDay?: number;
+  /** Requests per IP per hour (default 20); over it, RATE_LIMITED. */
+  perIpPerHour?: number;
+}
+
+const requestSchema = z.object({
+  email: z.string(),
+  type: z.enum(DSAR_TYPES),
+  ip: z.string().max(100).optional(),
+  language: z.string().max(10).optional(),
+});
+export type DsarRequestInput = z.input<typeof requestSchema>;
+
+export interface LegalHold {
+  /** The source whose data must be kept (Art. 17(3): legal obligation, legal claims). */
+  source: string;
+  reason: string;
+}
+
+/** What was erased where, what was kept and why (REQ-25). */
+export interface ErasureCertificate {
+  requestId: string;
+  subjectId: string;
+  erasedAt: Date;
+  sources: Record<
+    string,
+    { status: 'erased' | 'failed' | 'held'; count?: number; error?: string; reason?: string }
+  >;
+  processors: Record<string, { ok: boolean; detail?: string }>;
+  kept: { what: string; why: string }[];
+}
+
+export interface DsarService {
+  registerSource(source: DsarDataSource): void;
+  registerProcessor(eraser: ProcessorEraser): void;
+  /**
+   * Receives a request. The reply is the same whatever the address: known
+   * addresses get a verification link mailed to the address ON FILE; unknown
+   * ones get nothing (REQ-21, no enumeration).
+   */
+  request(input: DsarRequestInput): Promise<{ received: true }>;
+  /** The link's POST: proves control of the address; single use. */
+  verify(token: string): Promise<DsarRequest>;
+  get(id: string): Promise<DsarRequest>;
+  list(query?: {
+    status?: readonly DsarStatus[];
+    dueBefore?: Date;
+    limit?: number;
+  }): Promise<DsarRequest[]>;
+  /** Open requests past their deadline. */
+  overdue(): Promise<DsarRequest[]>;
+  /** Open requests due within `days`. */
+  dueSoon(days?: number): Promise<DsarRequest[]>;
+  /** Art. 12(3): up to two more months, with reasons, decided within the first month (REQ-20). */
+  extend(id: string, reason: string, actor?: string): Promise<DsarRequest>;
+  reject(id: string, reason: string, actor?: string): Promise<DsarRequest>;
+  complete(id: string, actor?: string): Promise<DsarRequest>;
+  /** The JSON bundle of a verified request, streamed. */
+  exportJson(id: string): AsyncIterable<string>;
+  /** One source as RFC 4180 CSV, streamed. */
+  exportCsv(id: string, source: string): AsyncIterable<string>;
+  /** Mails an expiring, single-use download link for a verified request; returns it too. */
+  sendDownloadLink(id: string): Promise<string>;
+  /** The download link's GET: single use; the JSON bundle. */
+  download(token: string): Promise<{ request: DsarRequest; body: AsyncIterable<string> }>;
+  erase(
+    id: string,
+    options?: { legalHolds?: readonly LegalHold[]; actor?: string },
+  ): Promise<ErasureCertificate>;
+  rectify(id: string, changes: SubjectProfilePatch, actor?: string): Promise<DsarRequest>;
+  restrict(id: string, reason: string, actor?: string): Promise<DsarRequest>;
+  /** Lifting a restriction requires telling the person first (Art. 18(3)). */
+  liftRestriction(
+    id: string,
+    notice: { toldAt: Date; how: string },
+    actor?: string,
+  ): Promise<DsarRequest>;
+  object(id: string, actor?: string): Promise<DsarRequest>;
+  /** SEED-08: an admin exports a contact's data, behind `authorize`. */
+  adminExport(email: string, actor: string): AsyncIterable<string>;
+}
+
+const OPEN: readonly DsarStatus[] = ['received', 'identity-verified', 'in-progress'];
+
+export function createDsarService(
+  ctx: CoreContext,
+  deps: { mailer: Mailer; consent: ConsentService },
+  options: DsarOptions = {},
+): DsarService {
+  const { store, config } = ctx;
+  const appSources: DsarDataSource[] = [];
+  const processors: ProcessorEraser[] = [];
+  const perAddress: RateLimiter = createMemoryRateLimiter({
+    limit: options.perAddressPerDay ?? 3,
+    windowMs: 86_400_000,
+    now: () => ctx.now().getTime(),
+  });
+  const perIp: RateLimiter = createMemoryRateLimiter({
+    limit: options.perIpPerHour ?? 20,
+    windowMs: 3_600_000,
+    now: () => ctx.now().getTime(),
+  });
+  const sendMail: DsarSendMail =
+    options.sendMail ??
+    (async (mail, kind) => {
+      await deps.mailer.sendSystem(mail, { kind });
+    });
+
+  const sources = () => [...sdkSources(ctx), ...appSources];
+
+  async function load(id: string): Promise<DsarRequest> {
+    const request = await store.getDsarRequest(id);
+    if (!request) throw new GdprMailError('DSAR_NOT_FOUND', `No request ${id}.`);
+    return request;
+  }
+
+  /** Read-modify-write with optimistic concurrency, the step audited in the same go. */
+  function change(
+    id: string,
+    action: string,
+    actor: string,
+    apply: (r: DsarRequest) => DsarRequest,
+    detail?: string,
+  ) {
+    return withRetry(async () => {
+      const current = await load(id);
+      const at = ctx.now();
+      const next: DsarRequest = {
+        ...apply(structuredClone(current)),
+        version: current.version + 1,
+      };
+      next.steps = [...next.steps, { at, action, actor, ...(detail ? { detail } : {}) }];
+      await store.transaction(async (tx) => {
+        await tx.putDsarRequest(next, current.version);
+        await appendAuditEntry(
+          tx,
+          {
+            actor,
+            action: `dsar.${action}`,
+            subjectRef: next.subjectId,
+            details: { requestId: id, type: next.type },
+          },
+          at,
+        );
+      });
+      return next;
+    });
+  }
+
+  async function withRetry<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        if (attempt >= 5 || !isGdprMailError(error, 'STORE_CONFLICT')) throw error;
+      }
+    }
+  }
+
+  function assertOpen(request: DsarRequest) {
+    if (!OPEN.includes(request.status)) {
+      throw new GdprMailError('DSAR_CLOSED', `Request ${request.id} is ${request.status}.`);
+    }
+  }
+
+  /** Nothing is exported, erased or changed before the person proved control of the address (REQ-21). */
+  async function verified(id: string): Promise<{ request: DsarRequest; subject: DsarSubject }> {
+    const request = await load(id);
+    if (request.status === 'received' || !request.verifiedAt) {
+      throw new GdprMailError(
+        'DSAR_NOT_VERIFIED',
+        'The requester has not confirmed control of the address yet.',
+      );
+    }
+    assertOpen(request);
+    const record = await store.getSubject(request.subjectId);
+    if (!record) throw new GdprMailError('SUBJECT_NOT_FOUND', 'The person is no longer on record.');
+    return { request, subject: { subjectId: record.id, email: record.email, record } };
+  }
+
+  function header(request: DsarRequest, subject: DsarSubject) {
+    return {
+      request: { id: request.id, type: request.type, receivedAt: request.receivedAt },
+      subject: {
+        id: subject.subjectId,
+        email: subject.email,
+        createdAt: subject.record.createdAt,
+        profile: subject.record.profile,
+      },
+      facts: buildPrivacyNoticeFacts(config, ctx.now()),
+    };
+  }
+
+  function ttl(text: string): Date {
+    return addDuration(ctx.now(), parseIsoDuration(text)!);
+  }
+
+  const service: DsarService = {
+    registerSource(source) {
+      if (sources().some((s) => s.name === source.name)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `A data source named "${source.name}" is already registered.`,
+        );
+      }
+      appSources.push(source);
+    },
+    registerProcessor(eraser) {
+      processors.push(eraser);
+    },
+
+    async request(input) {
+      const parsed = requestSchema.safeParse(input);
+      if (!parsed.success) {
+        throw new GdprMailError('VALIDATION_FAILED', 'Invalid request.', {
+          issues: formatIssues(parsed.error.issues),
+        });
+      }
+      const email = normalizeEmail(parsed.data.email);
+      if (parsed.data.ip && !(await perIp.hit(parsed.data.ip))) {
+        throw new GdprMailError(
+          'RATE_LIMITED',
+          'Too many requests from this address; try again later.',
+          {
+            retryable: true,
+          },
+        );
+      }
+      // Over the per-address limit, or unknown: the same answer, and nothing mailed.
+      if (!(await perAddress.hit(ctx.suppressionHash(email)))) return { received: true };
+      const subject = await findSubject(ctx, store, email);
+      if (!subject) return { received: true };
+      const receivedAt = ctx.now();
+      const { dueAt } = dsarDeadlines(receivedAt);
+      const request: DsarRequest = {
+        id: randomUUID(),
+        type: parsed.data.type as DsarType,
+        status: 'received',
+        subjectId: subject.id,
+        receivedAt,
+        dueAt,
+        sources: {},
+        steps: [{ at: receivedAt, action: 'received', actor: 'subject' }],
+        version: 1,
+      };
+      await store.transaction(async (tx) => {
+        await tx.putDsarRequest(request, 0);
+        await appendAuditEntry(
+          tx,
+          {
+            actor: 'subject',
+            action: 'dsar.received',
+            subjectRef: subject.id,
+            details: { requestId: request.id, type: request.type },
+          },
+          receivedAt,
+        );
+      });
+      const token = ctx.tokens.sign({
+        type: 'dsar-verify',
+        subjectId: subject.id,
+        purposes: ['*'],
+        nonce: request.id.replaceAll('-', ''),
+        expiresAt: ttl(config.tokens.dsarVerifyTtl),
+      });
+      // To the address on file, never to one typed into a form.
+      await sendMail(
+        dsarMail('verify', {
+          to: subject.email,
+          url: linkUrl(config, 'dsarVerify', token),
+          controllerName: config.controller.name,
+          ...((parsed.data.language ?? subject.profile.language)
+            ? { language: parsed.data.language ?? subject.profile.language }
+            : {}),
+        }),
+        'dsar-verify',
+      );
+      return { received: true };
+    },
+
+    async verify(token) {
+      const claims = ctx.tokens.verify(token, 'dsar-verify');
+      const requests = await store.listDsarRequests({ subjectId: claims.subjectId, limit: 100 });
+      const request = requests.find((r) => r.id.replaceAll('-', '') === claims.nonce);
+      if (!request) throw new GdprMailError('TOKEN_INVALID', 'This link is not valid.');
+      if (
+        !(await store.consumeNonce(`dsar-verify:${claims.nonce}`, claims.expiresAt ?? ttl('P1D')))
+      ) {
+        throw new GdprMailError('TOKEN_USED', 'This link was already used.');
+      }
+      return change(request.id, 'identity-verified', 'subject', (r) => {
+        assertOpen(r);
+        return { ...r, status: 'identity-verified', verifiedAt: ctx.now() };
+      });
+    },
+
+    get: load,
+
+    list: (query = {}) => store.listDsarRequests({ limit: 100, ...query }),
+
+    overdue: async () =>
+      store.listDsarRequests({ status: OPEN, dueBefore: ctx.now(), limit: 1000 }),
+
+    dueSoon: async (days = 7) =>
+      store.listDsarRequests({
+        status: OPEN,
+        dueBefore: new Date(ctx.now().getTime() + days * 86_400_000),
+        limit: 1000,
+      }),
+
+    async extend(id, reason, actor = 'admin') {
+      if (!reason.trim())
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'An extension needs its reasons (Art. 12(3)).',
+        );
+      return change(
+        id,
+        'extended',
+        actor,
+        (r) => {
+          assertOpen(r);
+          if (r.extendedDueAt)
+            throw new GdprMailError('DSAR_EXTENSION_REFUSED', 'The request was already extended.');
+          if (!canExtend(r.receivedAt, ctx.now())) {
+            throw new GdprMailError(
+              'DSAR_EXTENSION_REFUSED',
+              'An extension must be decided and told within one month of receipt (Art. 12(3)).',
+            );
+          }
+          return {
+            ...r,
+            extendedDueAt: dsarDeadlines(r.receivedAt).maxExtendedDueAt,
+            extensionReason: reason,
+          };
+        },
+        reason,
+      );
+    },
+
+    async reject(id, reason, actor = 'admin') {
+      if (!reason.trim())
+        throw new GdprMailError('VALIDATION_FAILED', 'A refusal needs its reasons (Art. 12(4)).');
+      return change(
+        id,
+        'rejected',
+        actor,
+        (r) => {
+          assertOpen(r);
+          return { ...r, status: 'rejected', rejectionReason: reason, completedAt: ctx.now() };
+        },
+        reason,
+      );
+    },
+
+    async complete(id, actor = 'admin') {
+      return change(id, 'completed', actor, (r) => {
+        assertOpen(r);
+        return { ...r, status: 'completed', completedAt: ctx.now() };
+      });
+    },
+
+    async *exportJson(id) {
+      const { request, subject } = await verified(id);
+      const results: Record<string, { ok: boolean; count: number; error?: string }> = {};
+      yield* exportBundle(
+        header(request, subject),
+        subject,
+        sources(),
+        ctx.now(),
+        (name, result) => {
+          results[name] = result;
+        },
+      );
+      await change(id, 'exported', 'system', (r) => ({
+        ...r,
+        status: r.status === 'identity-verified' ? 'in-progress' : r.status,
+        sources: Object.fromEntries(
+          Object.entries(results).map(([name, res]) => [
+            name,
+            {
+              status: res.ok ? 'done' : 'failed',
+              attempts: (r.sources[name]?.attempts ?? 0) + 1,
+              count: res.count,
+              ...(res.error ? { error: res.error } : {}),
+            },
+          ]),
+        ),
+      }));
+    },
+
+    async *exportCsv(id, name) {
+      const { subject } = await verified(id);
+      const source = sources().find((s) => s.name === name);
+      if (!source?.export)
+        throw new GdprMailError('VALIDATION_FAILED', `No exportable source "${name}".`);
+      const rows = source.export(subject);
+      if (source.columns) {
+        yield* toCsv(source.columns, rows);
+        return;
+      }
+      // Without declared columns, the first row's keys name them.
+      const iterator = rows[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      if (first.done) return;
+      async function* rest() {
+        yield first.value;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next())
+          yield next.value;
+      }
+      yield* toCsv(Object.keys(first.value), rest());
+    },
+
+    async sendDownloadLink(id) {
+      const { request, subject } = await verified(id);
+      // The nonce names the request and is unique per link: single use by nonce.
+      const token = ctx.tokens.sign({
+        type: 'dsar-download',
+        subjectId: subject.subjectId,
+        purposes: ['*'],
+        nonce: `${request.id.replaceAll('-', '')}${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+        expiresAt: ttl(config.tokens.dsarDownloadTtl),
+      });
+      const url = linkUrl(config, 'dsarDownload', token);
+      await sendMail(
+        dsarMail('ready', {
+          to: subject.email,
+          url,
+          controllerName: config.controller.name,
+          ...(subject.record.profile.language ? { language: subject.record.profile.language } : {}),
+        }),
+        'dsar-ready',
+      );
+      await change(request.id, 'download-link-sent', 'system', (r) => r);
+      return url;
+    },
+
+    async download(token) {
+      const claims = ctx.tokens.verify(token, 'dsar-download');
+      if (
+        !(await store.consumeNonce(`dsar-download:${claims.nonce}`, claims.expiresAt ?? ttl('P7D')))
+      ) {
+        throw new GdprMailError('TOKEN_USED', 'This download link was already used.');
+      }
+      const requestHex = claims.nonce.slice(0, 32);
+      const requests = await store.listDsarRequests({
+        subjectId: claims.subjectId,
+        status: OPEN,
+        limit: 100,
+      });
+      const request = requests.find((r) => r.id.replaceAll('-', '') === requestHex);
+      if (!request) throw new GdprMailError('TOKEN_INVALID', 'No open request for this link.');
+      return { request, body: service.exportJson(request.id) };
+    },
+
+    async erase(id, eraseOptions = {}) {
+      const actor = eraseOptions.actor ?? 'system';
+      const { request, subject } = await verified(id);
+      const holds = new Map((eraseOptions.legalHolds ?? []).map((h) => [h.source, h.reason]));
+      const certificate: ErasureCertificate = {
+        requestId: request.id,
+        subjectId: subject.subjectId,
+        erasedAt: ctx.now(),
+        sources: {},
+        processors: {},
+        kept: [
+          {
+            what: 'a keyed hash (HMAC) of the address on the suppression list',
+            why: 'so that no import or campaign mails the person again (Art. 17, 21; CNIL)',
+          },
+          {
+            what: 'this request record and audit entries naming a pseudonymous id',
+            why: 'proof of the answer (Art. 5(2), 12)',
+          },
+        ],
+      };
+      for (const source of appSources) {
+        const held = holds.get(source.name);
+        if (held) {
+          certificate.sources[source.name] = { status: 'held', reason: held };
+          certificate.kept.push({ what: `data in ${source.name}`, why: held });
+          continue;
+        }
+        if (!source.erase) continue;
+        try {
+          const count = await source.erase(subject);
+          certificate.sources[source.name] = {
+            status: 'erased',
+            ...(count === undefined ? {} : { count }),
+          };
+        } catch (error) {
+          certificate.sources[source.name] = {
+            status: 'failed',
+            error: error instanceof Error ? error.name : 'Error',
+          };
+        }
+      }
+      const failed = Object.values(certificate.sources).some((s) => s.status === 'failed');
+      // The SDK's own records: the subject row with its ledger, pending opt-ins and
+      // delivery records, and the suppression tombstone, in one transaction.
+      const at = ctx.now();
+      const hash = ctx.suppressionHash(subject.email);
+      if (!failed) {
+        await store.transaction(async (tx) => {
+          await tx.deleteSubject(subject.subjectId);
+          const existing = await tx.getSuppression(hash);
+          if (existing && existing.reason !== 'erased') await tx.removeSuppression(hash);
+          if (existing?.reason !== 'erased')
+            await tx.addSuppression({ hash, reason: 'erased', at, source: `dsar:${request.id}` });
+          await appendAuditEntry(
+            tx,
+            {
+              actor,
+              action: 'subject.erased',
+              subjectRef: subject.subjectId,
+              details: { requestId: request.id },
+            },
+            at,
+          );
+        });
+        for (const name of ['consent-ledger', 'suppression', 'deliveries'])
+          certificate.sources[name] = { status: 'erased' };
+        for (const processor of processors) {
+          try {
+            certificate.processors[processor.name] = await processor.eraseContact(subject.email);
+          } catch (error) {
+            certificate.processors[processor.name] = {
+              ok: false,
+              detail: error instanceof Error ? error.name : 'Error',
+            };
+          }
+        }
+      }
+      await change(request.id, failed ? 'erase-partial' : 'erased', actor, (r) => ({
+        ...r,
+        status: failed ? 'in-progress' : 'completed',
+        ...(failed ? {} : { completedAt: at }),
+        sources: Object.fromEntries(
+          Object.entries(certificate.sources).map(([name, s]) => [
+            name,
+            {
+              status: s.status === 'erased' ? 'done' : s.status === 'held' ? 'skipped' : 'failed',
+              attempts: (r.sources[name]?.attempts ?? 0) + 1,
+              ...(s.error ? { error: s.error } : {}),
+            },
+          ]),
+        ),
+      }));
+      return certificate;
+    },
+
+    async rectify(id, changes, actor = 'subject') {
+      const { subject } = await verified(id);
+      const patch = parseProfilePatch(changes);
+      await store.updateSubjectProfile(
+        subject.subjectId,
+        mergeProfile(subject.record.profile, patch),
+        ctx.now(),
+      );
+      for (const source of appSources)
+        await source.rectify?.(subject, changes as Record<string, unknown>);
+      // The previous values stay in the request's steps (versions kept, Art. 16).
+      return change(id, 'rectified', actor, (r) => r, `fields: ${Object.keys(changes).join(', ')}`);
+    },
+
+    async restrict(id, reason, actor = 'subject') {
+      const { subject } = await verified(id);
+      await store.updateSubjectProfile(
+        subject.subjectId,
+        { ...subject.record.profile, restriction: { at: ctx.now(), reason } },
+        ctx.now(),
+      );
+      for (const source of appSources) await source.restrict?.(subject, true);
+      return change(id, 'restricted', actor, (r) => r, reason);
+    },
+
+    async liftRestriction(id, notice, actor = 'admin') {
+      if (!notice?.how) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'Tell the person before lifting a restriction (Art. 18(3)).',
+        );
+      }
+      const { subject } = await verified(id);
+      const { restriction: _lifted, ...profile } = subject.record.profile;
+      await store.updateSubjectProfile(subject.subjectId, profile, ctx.now());
+      for (const source of appSources) await source.restrict?.(subject, false);
+      return change(
+        id,
+        'restriction-lifted',
+        actor,
+        (r) => r,
+        `told ${notice.toldAt.toISOString()} by ${notice.how}`,
+      );
+    },
+
+    async object(id, actor = 'subject') {
+      const { subject } = await verified(id);
+      await deps.consent.object({
+        email: subject.email,
+        evidence: { source: `dsar:${id}`, actor },
+      });
+      return change(id, 'objected', actor, (r) => r);
+    },
+
+    async *adminExport(emailInput, actor) {
+      if (!options.authorize || !(await options.authorize(actor, 'export'))) {
+        throw new GdprMailError('FORBIDDEN', `${actor} may not export personal data.`);
+      }
+      const record = await findSubject(ctx, store, normalizeEmail(emailInput));
+      if (!record)
+        throw new GdprMailError('SUBJECT_NOT_FOUND', 'No one is on record with this address.');
+      await store.transaction((tx) =>
+        appendAuditEntry(
+          tx,
+          { actor, action: 'dsar.admin-export', subjectRef: record.id },
+          ctx.now(),
+        ),
+      );
+      const subject = { subjectId: record.id, email: record.email, record };
+      const request = {
+        id: 'admin-export',
+        type: 'access' as const,
+        receivedAt: ctx.now(),
+      };
+      yield* exportBundle(
+        { ...header({ ...request } as DsarRequest, subject), request },
+        subject,
+        sources(),
+        ctx.now(),
+        () => undefined,
+      );
+    },
+  };
+  return service;
+}

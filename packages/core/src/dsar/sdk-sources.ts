@@ -1,0 +1,100 @@
+import type { CoreContext } from '../context.js';
+import type { DsarDataSource } from './data-source.js';
+
+const PAGE = 500;
+
+/** The SDK's own records about a person, exported and erased like the app's. */
+export function sdkSources(ctx: CoreContext): DsarDataSource[] {
+  const { store } = ctx;
+  return [
+    {
+      name: 'consent-ledger',
+      columns: [
+        'seq',
+        'type',
+        'purposeId',
+        'at',
+        'source',
+        'method',
+        'noticeVersion',
+        'noticeHash',
+      ],
+      async *export({ subjectId }) {
+        for (const e of await store.listConsentEvents(subjectId)) {
+          yield {
+            seq: e.seq,
+            type: e.type,
+            purposeId: e.purposeId,
+            at: e.at,
+            source: e.proof.source,
+            method: e.proof.method,
+            noticeVersion: e.proof.noticeVersion,
+            noticeHash: e.proof.noticeHash,
+          };
+        }
+      },
+      // The ledger goes with the subject row (store.deleteSubject).
+    },
+    {
+      name: 'suppression',
+      columns: ['suppressed', 'reason', 'at'],
+      async *export({ email }) {
+        const entry = await store.getSuppression(ctx.suppressionHash(email));
+        yield entry
+          ? { suppressed: true, reason: entry.reason, at: entry.at }
+          : { suppressed: false };
+      },
+    },
+    {
+      name: 'deliveries',
+      columns: ['messageId', 'purposeId', 'campaignId', 'status', 'createdAt', 'updatedAt'],
+      async *export({ subjectId }) {
+        let afterKey: string | undefined;
+        for (;;) {
+          const page = await store.listDeliveries({
+            subjectId,
+            limit: PAGE,
+            ...(afterKey ? { afterKey } : {}),
+          });
+          for (const d of page) {
+            yield {
+              messageId: d.messageId,
+              purposeId: d.purposeId,
+              campaignId: d.campaignId,
+              status: d.status,
+              createdAt: d.createdAt,
+              updatedAt: d.updatedAt,
+            };
+          }
+          if (page.length < PAGE) return;
+          afterKey = page.at(-1)!.idempotencyKey;
+        }
+      },
+    },
+    {
+      name: 'audit',
+      columns: ['seq', 'at', 'action', 'actor', 'reason'],
+      // The log names people by subject id only; scanned in pages, never loaded whole.
+      async *export({ subjectId, email }) {
+        const refs = new Set([subjectId, ctx.suppressionHash(email)]);
+        let after = 0;
+        for (;;) {
+          const page = await store.listAudit(after, PAGE);
+          for (const entry of page) {
+            if (entry.subjectRef && refs.has(entry.subjectRef)) {
+              yield {
+                seq: entry.seq,
+                at: entry.at,
+                action: entry.action,
+                actor: entry.actor,
+                reason: entry.reason,
+              };
+            }
+          }
+          if (page.length < PAGE) return;
+          after = page.at(-1)!.seq;
+        }
+      },
+    },
+  ];
+}
