@@ -82,7 +82,7 @@ async function seedAndErase(
     subject: 'News',
     text: 'Hello',
   });
-    // The scanner must see the person before the erasure, or its silence proves nothing.
+  // The scanner must see the person before the erasure, or its silence proves nothing.
   expect((await scan(query, schema)).hits.length).toBeGreaterThan(0);
   await gdpr.dsar.request({ email: person.email, type: 'erasure' });
   const mail = transport.sentTo(person.email).at(-1)!.message.text!;
