@@ -318,3 +318,22 @@ describe('rectification, restriction, objection (REQ-11, REQ-24)', () => {
     });
   });
 });
+
+describe('export bundle schema', () => {
+  it('validates against the JSON Schema shipped in the package', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const addFormats = (await import('ajv-formats')).default;
+    const schema = JSON.parse(
+      readFileSync(new URL('../../schemas/dsar-export.schema.json', import.meta.url), 'utf8'),
+    );
+    const ajv = new Ajv2020({ allErrors: true });
+    addFormats(ajv);
+    const validate = ajv.compile(schema);
+    const ctx = setup();
+    const request = await verifiedRequest(ctx);
+    const bundle = JSON.parse(await text(ctx.gdpr.dsar.exportJson(request.id)));
+    expect(validate(bundle), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...bundle, format: 'other' })).toBe(false);
+  });
+});

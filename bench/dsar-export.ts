@@ -1,0 +1,89 @@
+// Peak memory of a DSAR export for one person with 100,000 delivery records and a
+// ledger of 1,000 events, on the local PostgreSQL (own schema), streamed to a file.
+// Goal: peak RSS < 100 MB, i.e. the export never holds the rows in memory.
+// The export itself runs in a child process on the built packages (bench/dsar-export-child.mjs),
+// so the peak RSS printed is a plain Node process doing the export, not the TS loader.
+// Run: pnpm build && pnpm bench:dsar-export   (needs PostgreSQL at 127.0.0.1:5432, db test)
+
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGdprMail, type GdprMailConfig, InMemoryTransport } from '@gdpr-mail/core';
+import { createPostgresStore } from '@gdpr-mail/postgres';
+import pg from 'pg';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
+const schema = `bench_dsar_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
+const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
+const store = await createPostgresStore({ pool, schema });
+const transport = new InMemoryTransport();
+const baseConfig: GdprMailConfig = {
+  controller: { name: 'Acme SAS', email: 'privacy@acme.example' },
+  secrets: { pepper: 'bench-pepper-0123456789-abcdefghijklmnop' },
+  tokens: { keys: [{ id: 'k1', secret: 'bench-token-key-0123456789abcdefghijklmnop' }] },
+  links: { baseUrl: 'https://acme.example/gdpr' },
+  purposes: [
+    {
+      id: 'newsletter',
+      title: 'Newsletter',
+      lawfulBasis: 'consent',
+      notice: { version: '1.0', text: 'Acme SAS sends a newsletter. Withdraw at any time.' },
+      retention: { duration: 'P3Y', anchor: 'last-interaction' },
+    },
+  ],
+  mailer: { from: { address: 'privacy@acme.example' } },
+};
+const gdpr = createGdprMail({ ...baseConfig, store, transport });
+
+const email = 'heavy.user@example.org';
+const evidence = { action: 'affirmative' as const, method: 'checkbox' as const, source: 'bench' };
+await gdpr.consent.record({ email, purposes: ['newsletter'], evidence });
+const subject = (await gdpr.subjects.get(email))!;
+// Seed in SQL: 1,000 ledger events are written through the API, 100,000 deliveries in bulk.
+for (let i = 0; i < 999; i += 1) {
+  await gdpr.consent.withdraw({ email, purposes: ['newsletter'], evidence: { source: 'bench' } });
+  await gdpr.consent.record({ email, purposes: ['newsletter'], evidence });
+  i += 1;
+}
+await pool.query(
+  `INSERT INTO "${schema}".deliveries
+     (idempotency_key, message_id, subject_id, purpose_id, campaign_id, transport, status, retryable, attempts, created_at, updated_at)
+   SELECT 'k' || g, '<m' || g || '@acme.example>', $1, 'newsletter', 'c' || (g / 1000), 'smtp', 'accepted', false, 1, now(), now()
+   FROM generate_series(1, $2) g`,
+  [subject.id, ROWS],
+);
+
+await gdpr.dsar.request({ email, type: 'access' });
+const token = /\/dsar\/verify\/(\S+)/.exec(transport.sentTo(email).at(-1)!.message.text!)![1]!;
+const request = await gdpr.dsar.verify(token);
+
+const dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-dsar-'));
+const file = join(dir, 'export.json');
+const child = fork(
+  new URL('./dsar-export-child.mjs', import.meta.url).pathname,
+  [schema, request.id, file, JSON.stringify(baseConfig)],
+  { execArgv: [] },
+);
+const result = await new Promise<{ before: number; peak: number; ms: number; bytes: number }>(
+  (ok, fail) => {
+    child.once('message', (m) => ok(m as never));
+    child.once('error', fail);
+  },
+);
+await new Promise((ok) => child.once('exit', ok));
+
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+console.log(
+  `DSAR export: ${ROWS} delivery rows + ${(await store.listConsentEvents(subject.id)).length} ledger events`,
+);
+console.log(`  file ${mb(result.bytes)} MB in ${(result.ms / 1000).toFixed(1)} s`);
+console.log(
+  `  exporting process: RSS ${mb(result.before)} MB at start, peak ${mb(result.peak)} MB (goal < 100 MB)`,
+);
+
+rmSync(dir, { recursive: true, force: true });
+await gdpr.close();
+await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+await pool.end();
