@@ -23,6 +23,8 @@ import type { PreferenceService } from './preferences/preference-service.js';
 import { createPreferenceService } from './preferences/preference-service.js';
 import type { RecordsService } from './records/records-service.js';
 import { createRecordsService } from './records/records-service.js';
+import type { RetentionService } from './retention/retention-service.js';
+import { createRetentionService } from './retention/retention-service.js';
 import { openDefaultStore } from './store/default-store.js';
 import { createLazyStore } from './store/lazy-store.js';
 import type { GdprStore } from './store/store-types.js';
@@ -56,6 +58,8 @@ export interface GdprMail {
   readonly tracking: TrackingService;
   /** Data-subject requests: access, portability, erasure, rectification, restriction, objection. */
   readonly dsar: DsarService;
+  /** Retention: plan, sweep and schedule the end of each purpose's retention (REQ-27, SEED-05). */
+  readonly retention: RetentionService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
@@ -101,6 +105,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     preferences: createPreferenceService(ctx, consent),
     mailer,
     tracking: createTrackingService(ctx),
+    retention: createRetentionService(ctx),
     dsar: createDsarService(
       ctx,
       { mailer, consent },

@@ -129,6 +129,14 @@ export type {
   RetentionRecord,
 } from './records/records-of-processing.js';
 export type { RecordsFormat, RecordsService } from './records/records-service.js';
+export type { RetentionVerdict } from './retention/retention-decision.js';
+export { decideRetention } from './retention/retention-decision.js';
+export type {
+  RetentionPlan,
+  RetentionService,
+  RetentionSource,
+  SweepReport,
+} from './retention/retention-service.js';
 export { AsyncMutex } from './store/async-mutex.js';
 export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';

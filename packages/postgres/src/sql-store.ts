@@ -616,6 +616,14 @@ function createOperations(
       }
     },
 
+    async listSubjects({ afterId, limit }) {
+      const rows = await db.query(
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,
+        [afterId ?? null, limit],
+      );
+      return rows.map(subjectFrom);
+    },
+
     async findSubjectsByEmailHashes(emailHashes) {
       if (emailHashes.length === 0) return [];
       const rows = await db.query(

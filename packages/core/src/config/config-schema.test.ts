@@ -23,6 +23,8 @@ describe('config: tokens and links', () => {
       confirm: '/confirm',
       unsubscribe: '/u',
       preferences: '/preferences',
+      dsarVerify: '/dsar/verify',
+      dsarDownload: '/dsar/download',
     });
     expect(config.doubleOptIn).toMatchObject({ defaultLocale: 'en', maxRequestsPerDay: 5 });
   });

@@ -375,6 +375,12 @@ export const configSchema = z
         batchSize: z.number().int().min(1).max(1000).default(50),
       })
       .optional(),
+    retention: z
+      .object({
+        /** How long a subject linked to no purpose (every box refused) is kept after their last act. */
+        unlinkedFor: isoDuration.default('P1M'),
+      })
+      .default({ unlinkedFor: 'P1M' }),
     dsar: z
       .object({
         /** Who may run admin exports and erasures (SEED-06, SEED-08). Default: nobody. */

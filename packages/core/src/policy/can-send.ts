@@ -21,6 +21,7 @@ export const ALLOW_REASONS = [
 export const DENY_REASONS = [
   'suppressed',
   'restricted',
+  'archived',
   'objected',
   'withdrawn',
   'pending-confirmation',
@@ -154,6 +155,9 @@ function decide(
   if (subject?.profile.restriction && purpose.lawfulBasis !== 'legal-obligation') {
     return deny('restricted');
   }
+  // Archived by retention: kept for its archive period only, never mailed.
+  if (subject?.profile.archivedAt && purpose.lawfulBasis !== 'legal-obligation')
+    return deny('archived');
   if (purpose.lawfulBasis === 'contract') return allow('contract');
   if (purpose.lawfulBasis === 'legal-obligation') return allow('legal-obligation');
 

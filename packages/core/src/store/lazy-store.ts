@@ -29,6 +29,7 @@ const OPERATIONS = [
   'getDelivery',
   'claimDeliveries',
   'updateDeliveries',
+  'listSubjects',
   'findSubjectsByEmailHashes',
   'getSuppressions',
   'listConsentEventsForSubjects',

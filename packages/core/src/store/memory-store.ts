@@ -165,6 +165,9 @@ export class MemoryStore implements GdprStore {
   updateDeliveries(updates: readonly DeliveryUpdate[]) {
     return this.transaction((tx) => tx.updateDeliveries(updates));
   }
+  listSubjects(query: { afterId?: string; limit: number }) {
+    return this.ops.listSubjects(query);
+  }
   findSubjectsByEmailHashes(emailHashes: readonly string[]) {
     return this.ops.findSubjectsByEmailHashes(emailHashes);
   }
@@ -513,6 +516,13 @@ function createOperations(state: () => MemoryState): StoreOperations {
     async updateDeliveries(updates) {
       for (const { idempotencyKey, ...update } of updates)
         await ops.updateDelivery(idempotencyKey, update);
+    },
+    async listSubjects({ afterId, limit }) {
+      return [...state().subjects.values()]
+        .filter((x) => afterId === undefined || x.id > afterId)
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, limit)
+        .map((x) => cloneRecord(x));
     },
     async findSubjectsByEmailHashes(emailHashes) {
       const found: SubjectRecord[] = [];

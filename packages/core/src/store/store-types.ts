@@ -31,6 +31,14 @@ export interface SubjectProfile {
   restriction?: { at: Date; reason: string };
   /** ISO 639-1. */
   language?: string;
+  /** The person's last own act (a click, a reply, a login): opens do not count (REQ-27). */
+  lastInteractionAt?: Date;
+  /** When the customer account was closed: anchor of `account-closed` retention. */
+  accountClosedAt?: Date;
+  /** Archived by retention: kept for the archive period, never mailed. */
+  archivedAt?: Date;
+  /** Art. 17(3): data kept for a legal obligation or claim; retention skips it. */
+  legalHold?: { reason: string; until?: Date };
 }
 
 export interface SubjectRecord {
@@ -210,6 +218,9 @@ export interface StoreOperations {
   claimDeliveries(records: readonly DeliveryRecord[]): Promise<DeliveryClaim[]>;
   /** `updateDelivery` for many keys in one round trip. */
   updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
+
+  /** Every subject, a page at a time in id order (retention sweeps, exports). */
+  listSubjects(query: { afterId?: string; limit: number }): Promise<SubjectRecord[]>;
 
   /** Bulk reads for the send pipeline: one round trip per batch, not per recipient. */
   findSubjectsByEmailHashes(emailHashes: readonly string[]): Promise<SubjectRecord[]>;

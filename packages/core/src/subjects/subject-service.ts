@@ -38,6 +38,13 @@ export const subjectProfilePatchSchema = z.strictObject({
     .string()
     .regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code')
     .optional(),
+  lastInteractionAt: date.optional(),
+  accountClosedAt: date.nullable().optional(),
+  archivedAt: date.nullable().optional(),
+  legalHold: z
+    .object({ reason: z.string().min(1), until: date.optional() })
+    .nullable()
+    .optional(),
 });
 
 export type SubjectProfilePatch = z.input<typeof subjectProfilePatchSchema>;
@@ -102,9 +109,34 @@ export interface SubjectService {
    * also suppresses the address.)
    */
   delete(email: string, by: { actor: string; reason?: string }): Promise<boolean>;
+  /**
+   * Records the person's own act (a click, a reply, a login) as the anchor of
+   * `last-interaction` retention. An open is not an act: it changes nothing (REQ-27).
+   */
+  recordInteraction(
+    email: string,
+    kind: 'click' | 'open' | 'reply' | 'login' | 'purchase',
+    at?: Date,
+  ): Promise<boolean>;
+  /** Marks the customer account closed: the anchor of `account-closed` retention (SEED-05). */
+  closeAccount(email: string, at?: Date): Promise<boolean>;
+  /** Art. 17(3): keep this person's data whatever the retention, until released. */
+  hold(email: string, reason: string, until?: Date): Promise<boolean>;
+  releaseHold(email: string): Promise<boolean>;
 }
 
 export function createSubjectService(ctx: CoreContext): SubjectService {
+  /** Changes the profile of a subject on record; false for an unknown address. */
+  async function patchExisting(email: string, patchInput: SubjectProfilePatch): Promise<boolean> {
+    const patch = parseProfilePatch(patchInput);
+    return ctx.store.transaction(async (tx) => {
+      const subject = await findSubject(ctx, tx, email);
+      if (!subject) return false;
+      await tx.updateSubjectProfile(subject.id, mergeProfile(subject.profile, patch), ctx.now());
+      return true;
+    });
+  }
+
   return {
     async upsert(emailInput, patchInput = {}) {
       const email = normalizeEmail(emailInput);
@@ -117,6 +149,21 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
     },
     async get(emailInput) {
       return findSubject(ctx, ctx.store, normalizeEmail(emailInput));
+    },
+    async recordInteraction(emailInput, kind, at) {
+      if (kind === 'open') return false;
+      return patchExisting(normalizeEmail(emailInput), { lastInteractionAt: at ?? ctx.now() });
+    },
+    async closeAccount(emailInput, at) {
+      return patchExisting(normalizeEmail(emailInput), { accountClosedAt: at ?? ctx.now() });
+    },
+    async hold(emailInput, reason, until) {
+      return patchExisting(normalizeEmail(emailInput), {
+        legalHold: { reason, ...(until ? { until } : {}) },
+      });
+    },
+    async releaseHold(emailInput) {
+      return patchExisting(normalizeEmail(emailInput), { legalHold: null });
     },
     async delete(emailInput, by) {
       const email = normalizeEmail(emailInput);

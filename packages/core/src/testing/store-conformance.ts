@@ -481,6 +481,17 @@ export function runStoreConformance(
       ).rejects.toSatisfy((e) => isGdprMailError(e, 'STORE_CONFLICT'));
     });
 
+    it('pages through every subject in id order', async () => {
+      const created = await Promise.all(
+        Array.from({ length: 5 }, () => store.createSubject(subjectRecord())),
+      );
+      const ids = created.map((x) => x.id).sort();
+      const first = await store.listSubjects({ limit: 3 });
+      const rest = await store.listSubjects({ afterId: first.at(-1)!.id, limit: 3 });
+      expect([...first, ...rest].map((x) => x.id)).toEqual(ids);
+      expect(await store.listSubjects({ afterId: ids.at(-1)!, limit: 3 })).toEqual([]);
+    });
+
     it('stores breach incidents with optimistic versions', async () => {
       const awareAt = new Date('2026-03-02T08:00:00.000Z');
       const incident = {

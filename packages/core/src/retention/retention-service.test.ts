@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { createGdprMail } from '../gdpr-mail.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { createTestClock } from '../testing/test-clock.js';
+
+const DAY = 86_400_000;
+
+function setup() {
+  const clock = createTestClock('2026-01-10T12:00:00.000Z');
+  const base = testConfig();
+  const gdpr = createGdprMail({
+    ...base,
+    store: new MemoryStore(),
+    clock,
+    purposes: [
+      ...base.purposes,
+      {
+        id: 'account',
+        title: 'Customer account mail',
+        kind: 'transactional',
+        lawfulBasis: 'contract',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS emails you about your account. Withdraw: close the account.',
+        },
+        retention: {
+          duration: 'P1D',
+          anchor: 'account-closed',
+          action: 'archive-then-delete',
+          archiveFor: 'P12M',
+        },
+      },
+    ],
+  });
+  return { gdpr, clock };
+}
+
+const prospect = 'prospect@example.org';
+
+describe('retention (REQ-27, REQ-09)', () => {
+  it('REQ-27: a prospect goes 3 years after their last own act, not a day before; an open is not an act', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.consent.record({
+      email: prospect,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    clock.advance(100 * DAY);
+    expect(await gdpr.subjects.recordInteraction(prospect, 'click')).toBe(true);
+    const clickedAt = clock();
+    clock.advance(200 * DAY);
+    expect(await gdpr.subjects.recordInteraction(prospect, 'open')).toBe(false);
+    expect((await gdpr.subjects.get(prospect))?.profile.lastInteractionAt).toEqual(clickedAt);
+
+    clock.set(new Date(Date.UTC(2029, 3, 20, 12))); // 2026-04-20 + 3 years = the anchor's end
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    expect(await gdpr.subjects.get(prospect)).toBeDefined();
+    clock.advance(DAY);
+    const report = await gdpr.retention.sweep();
+    expect(report).toMatchObject({ deleted: 1, scanned: 1 });
+    expect(await gdpr.subjects.get(prospect)).toBeUndefined();
+    const actions = [];
+    for await (const entry of gdpr.audit.entries()) actions.push(entry.action);
+    expect(actions).toContain('retention.deleted');
+    expect((await gdpr.audit.verify()).ok).toBe(true);
+  });
+
+  it('keeps a person while any purpose still runs', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.consent.record({
+      email: prospect,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    clock.advance(2 * 365 * DAY);
+    // partners' retention runs from collection of that consent, 3 years later.
+    await gdpr.consent.record({
+      email: prospect,
+      purposes: ['partners'],
+      evidence: checkboxEvidence,
+    });
+    clock.advance(2 * 365 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+  });
+
+  it('SEED-05: a closed account is archived, not mailed, and deleted for good 12 months later', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.subjects.upsert('client@example.org', { country: 'FR' });
+    await gdpr.consent.record({
+      email: 'client@example.org',
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    await gdpr.consent.withdraw({
+      email: 'client@example.org',
+      purposes: ['newsletter'],
+      evidence: { source: 'x' },
+    });
+    clock.advance(4 * 365 * DAY);
+    // Linked to the account purpose through a ledger event of its own.
+    await gdpr.subjects.closeAccount('client@example.org');
+    await gdpr.consent.withdraw({
+      email: 'client@example.org',
+      purposes: ['account'],
+      // Recorded by the shop's back office, not an act of the person.
+      evidence: { source: 'account closure', actor: 'system' },
+    });
+    clock.advance(2 * DAY);
+    expect((await gdpr.retention.sweep()).archived).toBe(1);
+    expect((await gdpr.subjects.get('client@example.org'))?.profile.archivedAt).toBeInstanceOf(
+      Date,
+    );
+    expect(await gdpr.canSend('client@example.org', 'account')).toMatchObject({
+      allowed: false,
+      reason: 'archived',
+    });
+    clock.advance(300 * DAY);
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    clock.advance(70 * DAY);
+    expect((await gdpr.retention.sweep()).deleted).toBe(1);
+    expect(await gdpr.subjects.get('client@example.org')).toBeUndefined();
+  });
+
+  it('a legal hold keeps a record, and the plan says why', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.consent.record({
+      email: prospect,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    await gdpr.subjects.hold(prospect, 'litigation 2026-17');
+    clock.advance(4 * 365 * DAY);
+    const plan = await gdpr.retention.plan();
+    expect(plan.held).toEqual({ 'litigation 2026-17': 1 });
+    expect(plan.due).toEqual({});
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    await gdpr.subjects.releaseHold(prospect);
+    const released = await gdpr.retention.plan();
+    expect(Object.values(released.due)).toEqual([
+      { action: 'delete', count: 1, samples: [expect.any(String)] },
+    ]);
+  });
+
+  it('erases the app sources first; a failing source keeps the person for the next sweep', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.consent.record({
+      email: prospect,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    let fail = true;
+    const erased: string[] = [];
+    gdpr.retention.registerSource({
+      name: 'crm',
+      async erase(subjectId) {
+        if (fail) throw new Error('down');
+        erased.push(subjectId);
+      },
+    });
+    clock.advance(4 * 365 * DAY);
+    expect(await gdpr.retention.sweep()).toMatchObject({ failed: 1, deleted: 0 });
+    fail = false;
+    expect(await gdpr.retention.sweep()).toMatchObject({ failed: 0, deleted: 1 });
+    expect(erased).toHaveLength(1);
+  });
+
+  it('removes a subject linked to no purpose after `retention.unlinkedFor`', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.consent.choices({
+      email: prospect,
+      choices: { newsletter: false },
+      evidence: { source: 'signup' },
+    });
+    clock.advance(20 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    clock.advance(15 * DAY);
+    expect((await gdpr.retention.sweep()).deleted).toBe(1);
+  });
+});

@@ -1,0 +1,209 @@
+import { appendAuditEntries } from '../audit/audit-chain.js';
+import type { AuditDraft } from '../audit/audit-entry.js';
+import type { ConsentEvent } from '../consent/consent-event.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { SubjectRecord } from '../store/store-types.js';
+import type { RetentionVerdict } from './retention-decision.js';
+import { decideRetention } from './retention-decision.js';
+
+export interface RetentionSource {
+  name: string;
+  /** Removes the app's data about this subject; called before the SDK deletes its own. */
+  erase(subjectId: string): Promise<unknown>;
+}
+
+export interface RetentionPlan {
+  now: Date;
+  scanned: number;
+  /** Due subjects by governing purpose and action, with a few sample ids. */
+  due: Record<string, { action: string; count: number; samples: string[] }>;
+  /** Subjects kept under a legal hold, by reason (the plan says why, Art. 17(3)). */
+  held: Record<string, number>;
+}
+
+export interface SweepReport {
+  now: Date;
+  scanned: number;
+  deleted: number;
+  anonymised: number;
+  archived: number;
+  /** Subjects an app source failed to erase: left for the next sweep. */
+  failed: number;
+  batches: number;
+}
+
+export interface RetentionService {
+  registerSource(source: RetentionSource): void;
+  /** Dry run: what a sweep would do now, and why anything is kept. */
+  plan(options?: { now?: Date; samples?: number; batchSize?: number }): Promise<RetentionPlan>;
+  /**
+   * Applies the policies a page at a time, one short transaction per page with
+   * its audit entries. Re-running after a crash continues: each page either
+   * happened whole or not at all.
+   */
+  sweep(options?: {
+    now?: Date;
+    batchSize?: number;
+    onProgress?: (report: SweepReport) => void;
+  }): Promise<SweepReport>;
+  /** An in-process schedule; returns its stop function. Cron or a queue can call `sweep` instead. */
+  schedule(options: { everyMs: number; onError?: (error: unknown) => void }): () => void;
+}
+
+interface Page {
+  subjects: SubjectRecord[];
+  events: Map<string, ConsentEvent[]>;
+}
+
+export function createRetentionService(ctx: CoreContext): RetentionService {
+  const { store, config } = ctx;
+  const sources: RetentionSource[] = [];
+
+  async function* pages(batchSize: number): AsyncGenerator<Page> {
+    let afterId: string | undefined;
+    for (;;) {
+      const subjects = await store.listSubjects({
+        limit: batchSize,
+        ...(afterId ? { afterId } : {}),
+      });
+      if (subjects.length === 0) return;
+      const events = new Map<string, ConsentEvent[]>();
+      for (const event of await store.listConsentEventsForSubjects(subjects.map((s) => s.id))) {
+        const list = events.get(event.subjectId) ?? [];
+        list.push(event);
+        events.set(event.subjectId, list);
+      }
+      yield { subjects, events };
+      if (subjects.length < batchSize) return;
+      afterId = subjects.at(-1)!.id;
+    }
+  }
+
+  function verdict(subject: SubjectRecord, page: Page, now: Date): RetentionVerdict {
+    return decideRetention(
+      config.purposes,
+      subject,
+      page.events.get(subject.id) ?? [],
+      now,
+      config.retention.unlinkedFor,
+    );
+  }
+
+  const service: RetentionService = {
+    registerSource(source) {
+      if (sources.some((s) => s.name === source.name)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `A retention source named "${source.name}" is already registered.`,
+        );
+      }
+      sources.push(source);
+    },
+
+    async plan(options = {}) {
+      const now = options.now ?? ctx.now();
+      const plan: RetentionPlan = { now, scanned: 0, due: {}, held: {} };
+      for await (const page of pages(options.batchSize ?? 500)) {
+        for (const subject of page.subjects) {
+          plan.scanned += 1;
+          const v = verdict(subject, page, now);
+          if (v.due) {
+            const key = `${v.purposeId}:${v.action}`;
+            const entry = plan.due[key] ?? { action: v.action, count: 0, samples: [] };
+            plan.due[key] = entry;
+            entry.count += 1;
+            if (entry.samples.length < (options.samples ?? 5)) entry.samples.push(subject.id);
+          } else if (v.reason === 'held') {
+            plan.held[v.hold] = (plan.held[v.hold] ?? 0) + 1;
+          }
+        }
+      }
+      return plan;
+    },
+
+    async sweep(options = {}) {
+      const now = options.now ?? ctx.now();
+      const report: SweepReport = {
+        now,
+        scanned: 0,
+        deleted: 0,
+        anonymised: 0,
+        archived: 0,
+        failed: 0,
+        batches: 0,
+      };
+      for await (const page of pages(options.batchSize ?? 500)) {
+        report.scanned += page.subjects.length;
+        const due: { subject: SubjectRecord; v: Extract<RetentionVerdict, { due: true }> }[] = [];
+        for (const subject of page.subjects) {
+          const v = verdict(subject, page, now);
+          if (!v.due) continue;
+          // The app's own data first: if that fails, the SDK keeps its record, so
+          // the next sweep finds the person again and retries.
+          let ok = true;
+          if (v.action !== 'archive') {
+            for (const source of sources) {
+              try {
+                await source.erase(subject.id);
+              } catch {
+                ok = false;
+              }
+            }
+          }
+          if (ok) due.push({ subject, v });
+          else report.failed += 1;
+        }
+        if (due.length > 0) {
+          await store.transaction(async (tx) => {
+            const drafts: AuditDraft[] = [];
+            for (const { subject, v } of due) {
+              if (v.action === 'archive') {
+                await tx.updateSubjectProfile(
+                  subject.id,
+                  { ...subject.profile, archivedAt: now },
+                  now,
+                );
+              } else {
+                await tx.deleteSubject(subject.id);
+              }
+              drafts.push({
+                actor: 'system',
+                action: `retention.${v.action === 'archive' ? 'archived' : v.action === 'anonymise' ? 'anonymised' : 'deleted'}`,
+                subjectRef: subject.id,
+                reason: `retention of ${v.purposeId} ended ${v.since.toISOString()}`,
+                details: { purposeId: v.purposeId, action: v.action },
+              });
+            }
+            await appendAuditEntries(tx, drafts, now);
+          });
+          for (const { v } of due) {
+            if (v.action === 'archive') report.archived += 1;
+            else if (v.action === 'anonymise') report.anonymised += 1;
+            else report.deleted += 1;
+          }
+        }
+        report.batches += 1;
+        options.onProgress?.({ ...report });
+      }
+      return report;
+    },
+
+    schedule({ everyMs, onError }) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        service
+          .sweep()
+          .catch((error: unknown) => onError?.(error))
+          .finally(() => {
+            running = false;
+          });
+      }, everyMs);
+      timer.unref?.();
+      return () => clearInterval(timer);
+    },
+  };
+  return service;
+}
