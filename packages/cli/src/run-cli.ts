@@ -3,8 +3,11 @@ import type { GdprMail } from '@gdpr-mail/core';
 import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
 import type { CliIo } from './cli-io.js';
 import { EXIT, UsageError } from './cli-io.js';
+import { auditCommand } from './commands/audit-command.js';
 import { breachCommand } from './commands/breach-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
+import { retentionCommand } from './commands/retention-command.js';
 import { loadConfig } from './load-config.js';
 
 export const USAGE = `Usage: gdpr-mail <command> [options]
@@ -14,6 +17,10 @@ Commands:
       --format md|html|json     output format (default md)
       --document processing-activities|privacy-notice
       --out <file>              write to a file instead of stdout
+    migrate                     bring the configured SQL store's schema up to date
+  audit verify                check the hash-chained audit log (exit 1 when broken)
+  retention plan|sweep        dry run, or apply the retention policies (progress on stderr)
+      --batch-size <n>          subjects per page and transaction (default 500)
   breach <action> [id]        the breach register (Art. 33)
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
@@ -42,6 +49,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         out: { type: 'string' },
         input: { type: 'string' },
         status: { type: 'string' },
+        'batch-size': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -50,10 +58,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
-    if (command !== 'records' && command !== 'breach')
+    if (!['records', 'breach', 'audit', 'retention', 'migrate'].includes(command)) {
       throw new UsageError(`Unknown command "${command}".`);
+    }
     gdpr = createGdprMail(await loadConfig(io.cwd, values.config));
     if (command === 'records') return await recordsCommand(gdpr, values, io);
+    if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);
+    if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);
+    if (command === 'retention') {
+      return await retentionCommand(
+        gdpr,
+        rest[0],
+        {
+          json: values.json ?? false,
+          ...(values['batch-size'] ? { batchSize: values['batch-size'] } : {}),
+        },
+        io,
+      );
+    }
     return await breachCommand(gdpr, rest[0], rest[1], values, io);
   } catch (error) {
     return report(error, io);

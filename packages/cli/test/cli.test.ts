@@ -35,6 +35,8 @@ beforeAll(() => {
       },
     ],
   });
+  // The default embedded store (PGlite) lives in the test folder, not the repository.
+  config.storage = { dir: join(dir, 'store') };
   writeFileSync(join(dir, 'gdpr-mail.config.json'), JSON.stringify(config));
   writeFileSync(
     join(dir, 'bad.config.json'),
@@ -106,6 +108,23 @@ describe('gdpr-mail CLI', () => {
     const missing = io();
     expect(await runCli(['breach', 'show', 'nope'], missing.io)).toBe(1);
     expect(missing.err()).toContain('BREACH_NOT_FOUND');
+  });
+
+  it('migrates the embedded store, verifies the audit log, plans and sweeps retention', async () => {
+    const migrate = io();
+    expect(await runCli(['migrate', '--json'], migrate.io)).toBe(0);
+    expect(JSON.parse(migrate.out())).toMatchObject({ migrated: true });
+    const verify = io();
+    expect(await runCli(['audit', 'verify', '--json'], verify.io)).toBe(0);
+    expect(JSON.parse(verify.out())).toMatchObject({ ok: true });
+    const plan = io();
+    expect(await runCli(['retention', 'plan', '--json'], plan.io)).toBe(0);
+    expect(JSON.parse(plan.out())).toMatchObject({ due: {}, held: {} });
+    const sweep = io();
+    expect(await runCli(['retention', 'sweep', '--batch-size', '100'], sweep.io)).toBe(0);
+    expect(sweep.err()).toContain('Done: 0 deleted');
+    expect(await runCli(['retention', 'sweep', '--batch-size', 'many'], io().io)).toBe(2);
+    expect(await runCli(['audit', 'nope'], io().io)).toBe(2);
   });
 
   it('prints help', async () => {

@@ -1,0 +1,20 @@
+import type { GdprMail } from '@gdpr-mail/core';
+import type { CliIo } from '../cli-io.js';
+import { EXIT } from '../cli-io.js';
+
+/**
+ * `gdpr-mail migrate`: the SQL stores run their forward-only migrations when
+ * they open (under an advisory lock); opening the configured store is the migration.
+ */
+export async function migrateCommand(gdpr: GdprMail, json: boolean, io: CliIo): Promise<number> {
+  // Any read opens the store, and so migrates it.
+  await gdpr.store.getAuditHead();
+  const schema = (gdpr.store as { schema?: string }).schema;
+  const result = { store: gdpr.store.kind, ...(schema ? { schema } : {}), migrated: true };
+  io.stdout(
+    json
+      ? `${JSON.stringify(result)}\n`
+      : `Store ${result.store}${schema ? ` (schema ${schema})` : ''} is up to date.\n`,
+  );
+  return EXIT.ok;
+}
