@@ -274,6 +274,15 @@ function createOperations(
       return rows.length > 0;
     },
 
+    async deleteSubjects(ids) {
+      if (ids.length === 0) return 0;
+      const rows = await db.query(
+        `DELETE FROM ${s}.subjects WHERE id = ANY($1::text[]) RETURNING id`,
+        [[...new Set(ids)]],
+      );
+      return rows.length;
+    },
+
     async getLedgerHead(subjectId) {
       if (inTransaction) await lockSubject(subjectId);
       return readHead(subjectId);

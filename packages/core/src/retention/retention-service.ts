@@ -157,6 +157,10 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
         if (due.length > 0) {
           await store.transaction(async (tx) => {
             const drafts: AuditDraft[] = [];
+            // One statement for the page's deletions: short transactions on big tables.
+            await tx.deleteSubjects(
+              due.filter(({ v }) => v.action !== 'archive').map(({ subject }) => subject.id),
+            );
             for (const { subject, v } of due) {
               if (v.action === 'archive') {
                 await tx.updateSubjectProfile(
@@ -164,8 +168,6 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
                   { ...subject.profile, archivedAt: now },
                   now,
                 );
-              } else {
-                await tx.deleteSubject(subject.id);
               }
               drafts.push({
                 actor: 'system',

@@ -6,6 +6,7 @@ const OPERATIONS = [
   'getSubject',
   'updateSubjectProfile',
   'deleteSubject',
+  'deleteSubjects',
   'getLedgerHead',
   'appendConsentEvents',
   'listConsentEvents',

@@ -101,6 +101,9 @@ export class MemoryStore implements GdprStore {
   deleteSubject(id: string) {
     return this.transaction((tx) => tx.deleteSubject(id));
   }
+  deleteSubjects(ids: readonly string[]) {
+    return this.transaction((tx) => tx.deleteSubjects(ids));
+  }
   putPendingOptIn(pending: PendingOptIn) {
     return this.transaction((tx) => tx.putPendingOptIn(pending));
   }
@@ -507,6 +510,11 @@ function createOperations(state: () => MemoryState): StoreOperations {
           .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
           .slice(0, limit),
       );
+    },
+    async deleteSubjects(ids) {
+      let deleted = 0;
+      for (const id of new Set(ids)) if (await ops.deleteSubject(id)) deleted += 1;
+      return deleted;
     },
     async claimDeliveries(records) {
       const claims: DeliveryClaim[] = [];

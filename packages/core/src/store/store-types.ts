@@ -142,6 +142,8 @@ export interface StoreOperations {
   updateSubjectProfile(id: string, profile: SubjectProfile, at: Date): Promise<SubjectRecord>;
   /** Removes the subject and its consent ledger and pending opt-ins; false when unknown. */
   deleteSubject(id: string): Promise<boolean>;
+  /** `deleteSubject` for many in one statement (retention sweeps); returns how many went. */
+  deleteSubjects(ids: readonly string[]): Promise<number>;
 
   getLedgerHead(subjectId: string): Promise<LedgerHead | undefined>;
   /**

@@ -481,6 +481,23 @@ export function runStoreConformance(
       ).rejects.toSatisfy((e) => isGdprMailError(e, 'STORE_CONFLICT'));
     });
 
+    it('deletes many subjects in one call, with their ledgers', async () => {
+      const [a, b, c] = await Promise.all(
+        [1, 2, 3].map(() => store.createSubject(subjectRecord())),
+      );
+      await appendConsentEvents(
+        store,
+        a!.id,
+        [{ type: 'granted', purposeId: 'newsletter', proof }],
+        new Date(),
+      );
+      expect(await store.deleteSubjects([a!.id, b!.id, a!.id, 'missing'])).toBe(2);
+      expect(await store.getSubject(a!.id)).toBeUndefined();
+      expect(await store.listConsentEvents(a!.id)).toEqual([]);
+      expect(await store.getSubject(c!.id)).toBeDefined();
+      expect(await store.deleteSubjects([])).toBe(0);
+    });
+
     it('pages through every subject in id order', async () => {
       const created = await Promise.all(
         Array.from({ length: 5 }, () => store.createSubject(subjectRecord())),
