@@ -70,7 +70,9 @@ describe('retention sweep after a crash', () => {
       const deletions = new Map<string, number>();
       for await (const entry of gdpr.audit.entries()) {
         if (entry.action === 'retention.deleted') {
-          deletions.set(entry.subjectRef!, (deletions.get(entry.subjectRef!) ?? 0) + 1);
+          for (const [subjectId] of entry.details.subjects as [string, string, string][]) {
+            deletions.set(subjectId, (deletions.get(subjectId) ?? 0) + 1);
+          }
         }
       }
       expect(deletions.size).toBe(SUBJECTS);

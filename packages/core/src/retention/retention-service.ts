@@ -51,6 +51,10 @@ export interface RetentionService {
   schedule(options: { everyMs: number; onError?: (error: unknown) => void }): () => void;
 }
 
+function auditAction(action: Extract<RetentionVerdict, { due: true }>['action']) {
+  return action === 'archive' ? 'archived' : action === 'anonymise' ? 'anonymised' : 'deleted';
+}
+
 interface Page {
   subjects: SubjectRecord[];
   events: Map<string, ConsentEvent[]>;
@@ -156,11 +160,9 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
         }
         if (due.length > 0) {
           await store.transaction(async (tx) => {
-            const drafts: AuditDraft[] = [];
             // One statement for the page's deletions: short transactions on big tables.
-            await tx.deleteSubjects(
-              due.filter(({ v }) => v.action !== 'archive').map(({ subject }) => subject.id),
-            );
+            const removed = due.filter(({ v }) => v.action !== 'archive');
+            await tx.deleteSubjects(removed.map(({ subject }) => subject.id));
             for (const { subject, v } of due) {
               if (v.action === 'archive') {
                 await tx.updateSubjectProfile(
@@ -169,12 +171,24 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
                   now,
                 );
               }
+            }
+            // One audit entry per action and page, naming every subject (by id) and the
+            // purpose whose retention ended: each action is logged, the log stays compact.
+            const drafts: AuditDraft[] = [];
+            for (const action of ['deleted', 'anonymised', 'archived'] as const) {
+              const members = due.filter(({ v }) => auditAction(v.action) === action);
+              if (members.length === 0) continue;
               drafts.push({
                 actor: 'system',
-                action: `retention.${v.action === 'archive' ? 'archived' : v.action === 'anonymise' ? 'anonymised' : 'deleted'}`,
-                subjectRef: subject.id,
-                reason: `retention of ${v.purposeId} ended ${v.since.toISOString()}`,
-                details: { purposeId: v.purposeId, action: v.action },
+                action: `retention.${action}`,
+                reason: 'retention period ended',
+                details: {
+                  subjects: members.map(({ subject, v }) => [
+                    subject.id,
+                    v.purposeId,
+                    v.since.toISOString(),
+                  ]),
+                },
               });
             }
             await appendAuditEntries(tx, drafts, now);
