@@ -211,6 +211,43 @@ function createOperations(
     );
   }
 
+  /**
+   * Optimistic concurrency for document rows (breaches, DSAR requests): insert
+   * only if absent (expectedVersion 0), replace only the expected version.
+   * The last column given is the jsonb document.
+   */
+  async function putVersioned(
+    table: string,
+    label: string,
+    version: number,
+    expectedVersion: number,
+    columns: Record<string, unknown>,
+  ): Promise<void> {
+    const conflict = () =>
+      new GdprMailError('STORE_CONFLICT', `${label} changed meanwhile; reload it.`, {
+        retryable: true,
+      });
+    if (version !== expectedVersion + 1) throw conflict();
+    const names = Object.keys(columns);
+    const values = [...Object.values(columns), version, expectedVersion];
+    const v = names.length + 1;
+    const cast = (i: number) => (i === names.length - 1 ? `$${i + 1}::jsonb` : `$${i + 1}`);
+    const rows =
+      expectedVersion === 0
+        ? await db.query(
+            `INSERT INTO ${s}.${table} (${names.join(', ')}, version)
+             SELECT ${names.map((_, i) => cast(i)).join(', ')}, $${v} WHERE $${v + 1}::integer = 0
+             ON CONFLICT (id) DO NOTHING RETURNING id`,
+            values,
+          )
+        : await db.query(
+            `UPDATE ${s}.${table} SET ${names.map((n, i) => `${n} = ${cast(i)}`).join(', ')}, version = $${v}
+             WHERE id = $1 AND version = $${v + 1} RETURNING id`,
+            values,
+          );
+    if (rows.length === 0) throw conflict();
+  }
+
   async function readHead(subjectId: string): Promise<LedgerHead | undefined> {
     const [row] = await db.query(
       `SELECT seq, hash FROM ${s}.consent_events WHERE subject_id = $1 ORDER BY seq DESC LIMIT 1`,
@@ -678,68 +715,22 @@ function createOperations(
       return rows.map(deliveryFrom);
     },
 
-    async putBreach(incident, expectedVersion) {
-      const conflict = () =>
-        new GdprMailError('STORE_CONFLICT', `Breach ${incident.id} changed meanwhile; reload it.`, {
-          retryable: true,
-        });
-      if (incident.version !== expectedVersion + 1) throw conflict();
-      const values = [
-        incident.id,
-        incident.version,
-        incident.status,
-        incident.awareAt,
-        encodeJson(incident),
-        expectedVersion,
-      ];
-      // Optimistic concurrency: insert only if absent, replace only the expected version.
-      const rows =
-        expectedVersion === 0
-          ? await db.query(
-              `INSERT INTO ${s}.breaches (id, version, status, aware_at, incident)
-               SELECT $1, $2, $3, $4, $5::jsonb WHERE $6::integer = 0
-               ON CONFLICT (id) DO NOTHING RETURNING id`,
-              values,
-            )
-          : await db.query(
-              `UPDATE ${s}.breaches SET version = $2, status = $3, aware_at = $4, incident = $5::jsonb
-               WHERE id = $1 AND version = $6 RETURNING id`,
-              values,
-            );
-      if (rows.length === 0) throw conflict();
-    },
+    putBreach: (incident, expectedVersion) =>
+      putVersioned('breaches', `Breach ${incident.id}`, incident.version, expectedVersion, {
+        id: incident.id,
+        status: incident.status,
+        aware_at: incident.awareAt,
+        incident: encodeJson(incident),
+      }),
 
-    async putDsarRequest(request, expectedVersion) {
-      const conflict = () =>
-        new GdprMailError('STORE_CONFLICT', `Request ${request.id} changed meanwhile; reload it.`, {
-          retryable: true,
-        });
-      if (request.version !== expectedVersion + 1) throw conflict();
-      const values = [
-        request.id,
-        request.version,
-        request.status,
-        request.subjectId,
-        request.extendedDueAt ?? request.dueAt,
-        encodeJson(request),
-        expectedVersion,
-      ];
-      const rows =
-        expectedVersion === 0
-          ? await db.query(
-              `INSERT INTO ${s}.dsar_requests (id, version, status, subject_id, due_at, request)
-               SELECT $1, $2, $3, $4, $5, $6::jsonb WHERE $7::integer = 0
-               ON CONFLICT (id) DO NOTHING RETURNING id`,
-              values,
-            )
-          : await db.query(
-              `UPDATE ${s}.dsar_requests SET version = $2, status = $3, subject_id = $4, due_at = $5,
-                 request = $6::jsonb
-               WHERE id = $1 AND version = $7 RETURNING id`,
-              values,
-            );
-      if (rows.length === 0) throw conflict();
-    },
+    putDsarRequest: (request, expectedVersion) =>
+      putVersioned('dsar_requests', `Request ${request.id}`, request.version, expectedVersion, {
+        id: request.id,
+        status: request.status,
+        subject_id: request.subjectId,
+        due_at: request.extendedDueAt ?? request.dueAt,
+        request: encodeJson(request),
+      }),
 
     async getDsarRequest(id) {
       const [row] = await db.query(`SELECT request FROM ${s}.dsar_requests WHERE id = $1`, [id]);

@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { DsarDataSource, GdprMail, GdprStore } from '@gdpr-mail/core';
 import { createGdprMail, InMemoryTransport } from '@gdpr-mail/core';
-import { checkboxEvidence, requireService, testConfig } from '@gdpr-mail/core/testing';
+import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { createPgliteStore, createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { freshSchema, POSTGRES_URL } from './helpers.js';
+import { freshSchema, POSTGRES_URL, requirePostgres } from './helpers.js';
 
 // REQ-25 acceptance: a person seeded across the SDK's tables and two of the app's
 // is erased; then every row of every table, and the audit log, is scanned as text
@@ -145,14 +145,7 @@ describe('erasure leaves no readable trace (REQ-25)', () => {
   });
 });
 
-const postgres = await requireService('PostgreSQL at 127.0.0.1:5432 (database test)', async () => {
-  const probe = new pg.Pool({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await probe.query('SELECT 1');
-  } finally {
-    await probe.end();
-  }
-});
+const postgres = await requirePostgres();
 
 postgres.describe('erasure leaves no readable trace (REQ-25), PostgreSQL', () => {
   it('on PostgreSQL', async () => {

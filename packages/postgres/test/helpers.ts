@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { GdprStore } from '@gdpr-mail/core';
 import type { AuditTamper } from '@gdpr-mail/core/testing';
+import { requireService } from '@gdpr-mail/core/testing';
 import type { PostgresStore } from '@gdpr-mail/postgres';
+import pg from 'pg';
 
 export const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -33,4 +35,16 @@ export function sqlAuditTamper(exec: (sql: string) => Promise<unknown>) {
         ),
     };
   };
+}
+
+/** Probes the machine's PostgreSQL once: skip locally when absent, fail under GDPR_MAIL_REQUIRE_SERVICES=1. */
+export function requirePostgres() {
+  return requireService('PostgreSQL at 127.0.0.1:5432 (database test)', async () => {
+    const probe = new pg.Pool({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await probe.query('SELECT 1');
+    } finally {
+      await probe.end();
+    }
+  });
 }

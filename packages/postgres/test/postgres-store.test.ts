@@ -1,18 +1,11 @@
-import { requireService, runStoreConformance } from '@gdpr-mail/core/testing';
+import { runStoreConformance } from '@gdpr-mail/core/testing';
 import { createPostgresStore, MIGRATIONS, pgDatabase, runMigrations } from '@gdpr-mail/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { freshSchema, POSTGRES_URL, schemaOf, sqlAuditTamper } from './helpers.js';
+import { freshSchema, POSTGRES_URL, requirePostgres, schemaOf, sqlAuditTamper } from './helpers.js';
 import { runSqlStoreSuite } from './sql-store-suite.js';
 
-const postgres = await requireService('PostgreSQL at 127.0.0.1:5432 (database test)', async () => {
-  const probe = new pg.Pool({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await probe.query('SELECT 1');
-  } finally {
-    await probe.end();
-  }
-});
+const postgres = await requirePostgres();
 
 postgres.describe('PostgreSQL store', () => {
   let pool: pg.Pool;
