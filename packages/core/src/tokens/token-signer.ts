@@ -20,7 +20,6 @@ import { TOKEN_TYPES } from './token-types.js';
 const FORMAT_VERSION = '1';
 const MAX_TOKEN_LENGTH = 2048;
 const MAC_LENGTH = 43;
-const FIELD = '~';
 const ITEM = '.';
 /** Versions hold dots, so they are separated by `_`; a purpose without one gets an empty item. */
 const VERSION_ITEM = '_';
@@ -42,7 +41,6 @@ const KEY_ID = /^[A-Za-z0-9_-]{1,16}$/;
 const SUBJECT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const PURPOSE_ID = /^(\*|[a-z][a-z0-9_-]{0,63})$/;
 const NOTICE_VERSION = /^[A-Za-z0-9.]{1,32}$/;
-const WIRE_VERSION = /^[A-Za-z0-9.]{0,32}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
 const SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 const MAX_PURPOSES = 64;
@@ -116,10 +114,21 @@ function encode(
 }
 
 /** Strict: one field out of place and the token is refused, even with a valid MAC. */
+/**
+ * The whole body's shape in one pattern: one regex run instead of one per
+ * field (each run costs about as much as the field check itself). Field by
+ * field: format, type letter, subject id, purposes (`_` = every purpose),
+ * notice versions, issued-at, expiry, nonce. Counts and cross-field rules
+ * are checked after.
+ */
+const BODY =
+  /^1~([a-z])~([A-Za-z0-9_-]{1,128})~((?:_|[a-z][a-z0-9_-]{0,63})(?:\.(?:_|[a-z][a-z0-9_-]{0,63}))*)~([A-Za-z0-9._]*)~(0|[1-9][0-9]{0,11})~(0|[1-9][0-9]{0,11})~([A-Za-z0-9_-]{16,64})$/;
+
+/** Strict: one field out of place and the token is refused, even with a valid MAC. */
 function decode(body: string): TokenClaims {
-  const fields = body.split(FIELD);
-  if (fields.length !== 8) throw invalid('payload');
-  const [version, code, subjectId, purposeList, versionList, iat, exp, nonce] = fields as [
+  const match = BODY.exec(body);
+  if (!match) throw invalid('payload');
+  const [, code, subjectId, purposeList, versionList, iat, exp, nonce] = match as unknown as [
     string,
     string,
     string,
@@ -130,16 +139,11 @@ function decode(body: string): TokenClaims {
     string,
   ];
   const type = TYPE_BY_CODE.get(code);
-  if (version !== FORMAT_VERSION || !type) throw invalid('payload');
-  if (!SUBJECT_ID.test(subjectId) || !NONCE.test(nonce)) throw invalid('payload');
-  if (!SECONDS.test(iat) || !SECONDS.test(exp)) throw invalid('payload');
+  if (!type) throw invalid('payload');
   const purposes = purposeList.split(ITEM);
   if (purposes.length > MAX_PURPOSES) throw invalid('payload');
   for (let i = 0; i < purposes.length; i += 1) {
-    const id = purposes[i] === ALL_WIRE ? '*' : purposes[i]!;
-    if (id === '*' && purposes[i] !== ALL_WIRE) throw invalid('payload');
-    if (!PURPOSE_ID.test(id)) throw invalid('payload');
-    purposes[i] = id;
+    if (purposes[i] === ALL_WIRE) purposes[i] = '*';
   }
   const issuedAt = Number(iat);
   const expiresAt = Number(exp);
@@ -157,7 +161,7 @@ function decode(body: string): TokenClaims {
     const byPurpose: Record<string, string> = {};
     for (let i = 0; i < versions.length; i += 1) {
       const wire = versions[i]!;
-      if (!WIRE_VERSION.test(wire)) throw invalid('payload');
+      if (wire.length > 32) throw invalid('payload');
       if (wire !== '') byPurpose[purposes[i]!] = wire;
     }
     claims.noticeVersions = byPurpose;
