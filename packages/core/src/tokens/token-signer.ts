@@ -42,7 +42,6 @@ const SUBJECT_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const PURPOSE_ID = /^(\*|[a-z][a-z0-9_-]{0,63})$/;
 const NOTICE_VERSION = /^[A-Za-z0-9.]{1,32}$/;
 const NONCE = /^[A-Za-z0-9_-]{16,64}$/;
-const SECONDS = /^(0|[1-9][0-9]{0,11})$/;
 const MAX_PURPOSES = 64;
 /**
  * Constant-time comparison of two MAC texts: every character is visited
