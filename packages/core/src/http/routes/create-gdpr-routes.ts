@@ -76,6 +76,16 @@ export interface GdprRoutesOptions {
   pages?: Partial<GdprPages>;
   /** Called with every unexpected (500) error; the response never shows it. */
   onError?: (error: unknown, request: GdprHttpRequest) => void;
+  /**
+   * Tracking pixel hits (`tracking.path`): `onOpen` is called only when the
+   * person consents to tracking at the moment of the hit (REQ-30); `onAggregateOpen`
+   * counts the shared campaign pixel (no person). Store what you like: nothing is
+   * stored by the SDK.
+   */
+  tracking?: {
+    onOpen?: (hit: { subjectId: string }) => void | Promise<void>;
+    onAggregateOpen?: (campaignId: string) => void | Promise<void>;
+  };
 }
 
 export interface GdprRoutes {
@@ -407,7 +417,59 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       }
     };
 
+  // A transparent 1×1 GIF: what every pixel answers, counted or not, so the
+  // answer says nothing about the person's choices.
+  const PIXEL = Uint8Array.from(
+    Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'),
+  );
+  const pixelResponse = (): GdprHttpResponse => ({
+    status: 200,
+    headers: {
+      'content-type': 'image/gif',
+      'cache-control': 'no-store, private',
+      'referrer-policy': 'no-referrer',
+    },
+    body: PIXEL,
+  });
+  const pixelName = (request: GdprHttpRequest) => (request.params.file ?? '').replace(/\.gif$/, '');
+
+  async function personalPixel(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    try {
+      const hit = await gdpr.tracking.open(pixelName(request));
+      if (hit.counted && hit.subjectId)
+        await options.tracking?.onOpen?.({ subjectId: hit.subjectId });
+    } catch (error) {
+      options.onError?.(error, request);
+    }
+    return pixelResponse();
+  }
+
+  async function campaignPixel(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const campaignId = pixelName(request);
+    if (config.tracking.mode === 'aggregate' && /^[A-Za-z0-9_-]{1,128}$/.test(campaignId)) {
+      try {
+        await options.tracking?.onAggregateOpen?.(campaignId);
+      } catch (error) {
+        options.onError?.(error, request);
+      }
+    }
+    return pixelResponse();
+  }
+
+  const trackingPath = trimSlash(config.tracking.path);
   const routes: GdprRoute[] = [
+    {
+      name: 'personalPixel',
+      method: 'GET',
+      path: `${trackingPath}/o/:file`,
+      handle: personalPixel,
+    },
+    {
+      name: 'campaignPixel',
+      method: 'GET',
+      path: `${trackingPath}/c/:file`,
+      handle: campaignPixel,
+    },
     { name: 'signupForm', method: 'GET', path: '/signup', handle: guarded(signupForm) },
     { name: 'signup', method: 'POST', path: '/signup', handle: guarded(signup) },
     {

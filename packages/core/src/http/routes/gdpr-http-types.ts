@@ -25,7 +25,8 @@ export interface GdprHttpRequest {
 export interface GdprHttpResponse {
   status: number;
   headers: Record<string, string | string[]>;
-  body: string;
+  /** Text for pages and JSON; bytes for the tracking pixel. */
+  body: string | Uint8Array;
 }
 
 export type GdprRouteName =
@@ -36,7 +37,9 @@ export type GdprRouteName =
   | 'unsubscribePage'
   | 'unsubscribe'
   | 'preferencesPage'
-  | 'preferences';
+  | 'preferences'
+  | 'personalPixel'
+  | 'campaignPixel';
 
 export interface GdprRoute {
   name: GdprRouteName;
