@@ -30,6 +30,7 @@ function homePage(): string {
 <li><a href="/gdpr/signup">Sign up to our emails</a> (tick the boxes you want).</li>
 <li>Open the <a href="/dev/inbox">dev inbox</a> and the confirmation mail; confirm.</li>
 <li>From the dev inbox, send yourself the newsletter: it carries the preference and unsubscribe links.</li>
+<li><a href="/gdpr/dsar">Ask for your data, or its erasure</a>: the confirmation link arrives in the dev inbox.</li>
 </ol>
 <p><a href="/openapi.json">OpenAPI document of the gdpr-mail routes</a></p>`,
   });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { GdprHttpRequest, GdprHttpResponse } from '@gdpr-mail/core/http';
 import { parseCookies } from '@gdpr-mail/core/http';
 import type { Request, Response } from 'express';
@@ -20,5 +21,13 @@ export function toGdprRequest(req: Request): GdprHttpRequest {
 export function sendGdprResponse(res: Response, response: GdprHttpResponse): void {
   res.status(response.status);
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-  res.send(response.body);
+  const { body } = response;
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    res.send(body);
+    return;
+  }
+  // A streamed export: written chunk by chunk, never held whole.
+  Readable.from(body)
+    .on('error', (error) => res.destroy(error))
+    .pipe(res);
 }

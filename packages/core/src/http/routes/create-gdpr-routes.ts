@@ -14,6 +14,7 @@ import {
   signupPage,
   unsubscribePage,
 } from '../pages/consent-pages.js';
+import { DSAR_FORM_TYPES, DSAR_TEXT, dsarActionPage, dsarFormPage } from '../pages/dsar-pages.js';
 import type { Locale, PageMessages } from '../pages/messages.js';
 import { LOCALES, messagesFor } from '../pages/messages.js';
 import type { PrivacySignals } from '../privacy-signals.js';
@@ -24,6 +25,7 @@ import type { RateLimiter } from '../rate-limiter.js';
 import { createMemoryRateLimiter } from '../rate-limiter.js';
 import { serializeCookie } from './cookies.js';
 import {
+  dsarBodySchema,
   parseBody,
   preferencesBodySchema,
   signupBodySchema,
@@ -164,6 +166,8 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     confirm: trimSlash(config.links.paths.confirm),
     unsubscribe: trimSlash(config.links.paths.unsubscribe),
     preferences: trimSlash(config.links.paths.preferences),
+    dsarVerify: trimSlash(config.links.paths.dsarVerify),
+    dsarDownload: trimSlash(config.links.paths.dsarDownload),
   };
 
   function pageContext(request: GdprHttpRequest): PageContext {
@@ -456,8 +460,154 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     return pixelResponse();
   }
 
+  // Data-subject requests (Art. 15-21): a public form, the mailed verification link
+  // (GET shows a button, POST acts), and a single-use download (GET shows a button too).
+  const dsarText = (request: GdprHttpRequest) => DSAR_TEXT[pageContext(request).locale];
+  const dsarVerifyPath = paths.dsarVerify;
+  const dsarDownloadPath = paths.dsarDownload;
+
+  async function dsarForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const pair = createCsrfPair(csrfSecret);
+    const cookie = serializeCookie(CSRF_COOKIE, pair.cookie, {
+      path: basePath || '/',
+      secure: secureCookie,
+      maxAgeSeconds: CSRF_MAX_AGE_SECONDS,
+    });
+    const action = `${basePath}/dsar`;
+    if (wantsJson(request)) {
+      const response = jsonResponse(200, { action, csrf: pair.field, types: DSAR_FORM_TYPES });
+      response.headers['set-cookie'] = cookie;
+      return response;
+    }
+    return htmlResponse(
+      200,
+      dsarFormPage(pageContext(request), { action, csrfField: pair.field }),
+      {
+        'set-cookie': cookie,
+      },
+    );
+  }
+
+  async function dsarRequest(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    if (!verifyCsrf(csrfSecret, request.cookies[CSRF_COOKIE], raw._csrf)) {
+      return renderProblem(
+        request,
+        problem('CSRF_FAILED', 'The form expired or came from another site: reload it and retry.'),
+      );
+    }
+    const body = parseBody(dsarBodySchema, raw);
+    // The same answer for every address: the page must not reveal who is on file (REQ-21).
+    await gdpr.dsar.request({
+      email: body.email,
+      type: body.type,
+      ...(request.ip ? { ip: request.ip } : {}),
+    });
+    const t = dsarText(request);
+    if (wantsJson(request)) return jsonResponse(200, { status: 'received' });
+    return htmlResponse(
+      200,
+      pages.message(pageContext(request), t.receivedTitle!, t.receivedBody!),
+    );
+  }
+
+  async function dsarVerifyView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const t = dsarText(request);
+    if (wantsJson(request))
+      return jsonResponse(200, { action: `${basePath}${dsarVerifyPath}/${value}` });
+    return htmlResponse(
+      200,
+      dsarActionPage(pageContext(request), {
+        title: t.verifyTitle!,
+        body: t.verifyBody!,
+        action: `${basePath}${dsarVerifyPath}/${value}`,
+        submit: t.verifySubmit!,
+        token: value,
+      }),
+    );
+  }
+
+  /** The verified person's request is carried out at once where it needs nothing more. */
+  async function dsarVerify(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const verified = await gdpr.dsar.verify(token(request));
+    const t = dsarText(request);
+    let done: string;
+    if (verified.type === 'access' || verified.type === 'portability') {
+      await gdpr.dsar.sendDownloadLink(verified.id);
+      done = t.accessDone!;
+    } else if (verified.type === 'erasure') {
+      await gdpr.dsar.erase(verified.id, { actor: 'subject' });
+      done = t.erasureDone!;
+    } else if (verified.type === 'restriction') {
+      await gdpr.dsar.restrict(verified.id, 'requested by the person');
+      await gdpr.dsar.complete(verified.id, 'subject');
+      done = t.restrictionDone!;
+    } else {
+      await gdpr.dsar.object(verified.id);
+      await gdpr.dsar.complete(verified.id, 'subject');
+      done = t.objectionDone!;
+    }
+    if (wantsJson(request)) return jsonResponse(200, { status: 'confirmed', type: verified.type });
+    return htmlResponse(200, pages.message(pageContext(request), t.readyTitle!, done));
+  }
+
+  async function dsarDownloadView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const t = dsarText(request);
+    return htmlResponse(
+      200,
+      dsarActionPage(pageContext(request), {
+        title: t.downloadTitle!,
+        body: t.downloadBody!,
+        action: `${basePath}${dsarDownloadPath}/${value}`,
+        submit: t.downloadSubmit!,
+        token: value,
+      }),
+    );
+  }
+
+  async function dsarDownload(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const { request: dsar, body } = await gdpr.dsar.download(token(request));
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'content-disposition': `attachment; filename="my-data-${dsar.id}.json"`,
+        'cache-control': 'no-store, private',
+      },
+      body,
+    };
+  }
+
   const trackingPath = trimSlash(config.tracking.path);
   const routes: GdprRoute[] = [
+    { name: 'dsarForm', method: 'GET', path: '/dsar', handle: guarded(dsarForm) },
+    { name: 'dsarRequest', method: 'POST', path: '/dsar', handle: guarded(dsarRequest) },
+    {
+      name: 'dsarVerifyPage',
+      method: 'GET',
+      path: `${dsarVerifyPath}/:token`,
+      handle: guarded(dsarVerifyView),
+    },
+    {
+      name: 'dsarVerify',
+      method: 'POST',
+      path: `${dsarVerifyPath}/:token`,
+      handle: guarded(dsarVerify),
+    },
+    {
+      name: 'dsarDownloadPage',
+      method: 'GET',
+      path: `${dsarDownloadPath}/:token`,
+      handle: guarded(dsarDownloadView),
+    },
+    {
+      name: 'dsarDownload',
+      method: 'POST',
+      path: `${dsarDownloadPath}/:token`,
+      handle: guarded(dsarDownload),
+    },
     {
       name: 'personalPixel',
       method: 'GET',

@@ -16,6 +16,12 @@ export const signupBodySchema = z
   })
   .catchall(z.unknown());
 
+export const dsarBodySchema = z.object({
+  email: z.string().trim().min(1, 'is required').max(320),
+  type: z.enum(['access', 'erasure', 'restriction', 'objection']),
+  _csrf: z.string().max(200).optional(),
+});
+
 export const preferencesBodySchema = z.object({
   action: z.enum(['save', 'unsubscribe-all']).default('save'),
   purposes: oneOrMany,

@@ -25,8 +25,8 @@ export interface GdprHttpRequest {
 export interface GdprHttpResponse {
   status: number;
   headers: Record<string, string | string[]>;
-  /** Text for pages and JSON; bytes for the tracking pixel. */
-  body: string | Uint8Array;
+  /** Text for pages and JSON; bytes for the tracking pixel; chunks for a streamed export. */
+  body: string | Uint8Array | AsyncIterable<string>;
 }
 
 export type GdprRouteName =
@@ -38,6 +38,12 @@ export type GdprRouteName =
   | 'unsubscribe'
   | 'preferencesPage'
   | 'preferences'
+  | 'dsarForm'
+  | 'dsarRequest'
+  | 'dsarVerifyPage'
+  | 'dsarVerify'
+  | 'dsarDownloadPage'
+  | 'dsarDownload'
   | 'personalPixel'
   | 'campaignPixel';
 

@@ -1,0 +1,124 @@
+import { InMemoryTransport } from '@gdpr-mail/core';
+import { checkboxEvidence } from '@gdpr-mail/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Harness, startHarness } from './harness.js';
+
+const email = 'camille@example.org';
+
+async function withMailer() {
+  const transport = new InMemoryTransport();
+  const harness = await startHarness(
+    {},
+    {
+      transport,
+      mailer: {
+        from: { address: 'privacy@acme.test' },
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+    },
+  );
+  const lastLink = (to: string, path: string) => {
+    const text = transport.sentTo(to).at(-1)?.message.text ?? '';
+    const url = new RegExp(`https://app\\.acme\\.test(/gdpr${path}/\\S+)`).exec(text)?.[1];
+    return url;
+  };
+  return { harness, transport, lastLink };
+}
+
+async function formRequest(harness: Harness, address: string, type: string) {
+  const agent = harness.agent();
+  const form = await agent.get('/gdpr/dsar').set('accept', 'text/html');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+  return agent
+    .post('/gdpr/dsar')
+    .set('accept', 'text/html')
+    .type('form')
+    .send({ email: address, type, _csrf: csrf });
+}
+
+describe('DSAR pages (REQ-21, REQ-22, REQ-25)', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  it('answers known and unknown addresses identically, and refuses a form without CSRF', async () => {
+    const ctx = await withMailer();
+    harness = ctx.harness;
+    await harness.gdpr.consent.record({
+      email,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    const known = await formRequest(harness, email, 'access');
+    const unknown = await formRequest(harness, 'nobody@example.org', 'access');
+    expect(known.status).toBe(200);
+    expect(known.text).toBe(unknown.text);
+    expect(ctx.transport.sentTo(email)).toHaveLength(1);
+    expect(ctx.transport.sentTo('nobody@example.org')).toHaveLength(0);
+    const noCsrf = await harness
+      .agent()
+      .post('/gdpr/dsar')
+      .type('form')
+      .send({ email, type: 'access' });
+    expect(noCsrf.status).toBe(403);
+  });
+
+  it('access: GET of the link changes nothing, POST confirms and mails a single-use download', async () => {
+    const ctx = await withMailer();
+    harness = ctx.harness;
+    await harness.gdpr.consent.record({
+      email,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    await formRequest(harness, email, 'access');
+    const verify = ctx.lastLink(email, '/dsar/verify')!;
+    const before = harness.store.dump();
+    expect((await harness.agent().get(verify).set('accept', 'text/html')).status).toBe(200);
+    expect(harness.store.dump()).toBe(before);
+    const confirmed = await harness
+      .agent()
+      .post(verify)
+      .set('accept', 'text/html')
+      .type('form')
+      .send({});
+    expect(confirmed.status).toBe(200);
+    const download = ctx.lastLink(email, '/dsar/download')!;
+    expect((await harness.agent().get(download).set('accept', 'text/html')).text).toContain(
+      'method="post"',
+    );
+    const file = await harness
+      .agent()
+      .post(download)
+      .buffer(true)
+      .parse((res, done) => {
+        let data = '';
+        res.on('data', (chunk: Buffer) => (data += chunk));
+        res.on('end', () => done(null, data));
+      });
+    expect(file.status).toBe(200);
+    expect(file.headers['content-disposition']).toMatch(/attachment; filename="my-data-/);
+    const bundle = JSON.parse(file.body as string);
+    expect(bundle.subject.email).toBe(email);
+    expect(bundle.facts.rights.length).toBeGreaterThan(0);
+    const again = await harness.agent().post(download).set('accept', 'application/json');
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('TOKEN_USED');
+  });
+
+  it('erasure: confirming the link erases, and a signup of the same address stays blocked', async () => {
+    const ctx = await withMailer();
+    harness = ctx.harness;
+    await harness.gdpr.consent.record({
+      email,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    await formRequest(harness, email, 'erasure');
+    const verify = ctx.lastLink(email, '/dsar/verify')!;
+    const erased = await harness.agent().post(verify).set('accept', 'application/json').send({});
+    expect(erased.body).toEqual({ status: 'confirmed', type: 'erasure' });
+    expect(await harness.gdpr.subjects.get(email)).toBeUndefined();
+    expect(await harness.gdpr.suppression.check(email)).toMatchObject({ reason: 'erased' });
+    expect(harness.store.dump()).not.toContain('camille');
+  });
+});
