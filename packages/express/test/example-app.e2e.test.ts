@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
@@ -117,5 +117,51 @@ browserGate.describe('example app in headless Chromium', () => {
 
     expect(await sendNewsletter()).toContain('Not sent');
     expect(example.inbox.mails.map((m) => m.kind)).toEqual(['double-opt-in', 'newsletter']);
+  });
+
+  it('DSAR: export downloaded and parsed → erasure → a new signup of the address is blocked', async () => {
+    // Access: the request form, the link mailed to the address on file, a single-use download.
+    await page.goto(`${origin}/gdpr/dsar`);
+    await page.fill('#email', email);
+    await page.check('input[value="access"]');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('h1').textContent()).toBe('Request received');
+    await openNewestMail();
+    await page.locator('a[href*="/gdpr/dsar/verify/"]').click();
+    expect(await page.locator('h1').textContent()).toBe('Confirm your request');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('h1').textContent()).toBe('Request confirmed');
+    await openNewestMail();
+    await page.locator('a[href*="/gdpr/dsar/download/"]').click();
+    expect(await page.locator('h1').textContent()).toBe('Download your data');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button[type="submit"]'),
+    ]);
+    const bundle = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    expect(bundle.format).toBe('gdpr-mail/dsar-export@1');
+    expect(bundle.subject.email).toBe(email);
+    expect(bundle.sources['consent-ledger'].length).toBeGreaterThan(0);
+
+    // Erasure: confirmed from the mailed link; only the keyed hash stays.
+    await page.goto(`${origin}/gdpr/dsar`);
+    await page.fill('#email', email);
+    await page.check('input[value="erasure"]');
+    await page.click('button[type="submit"]');
+    await openNewestMail();
+    await page.locator('a[href*="/gdpr/dsar/verify/"]').click();
+    await page.click('button[type="submit"]');
+    expect(await page.locator('h1').textContent()).toBe('Request confirmed');
+    expect(await example.gdpr.subjects.get(email)).toBeUndefined();
+    expect(await example.gdpr.suppression.check(email)).toMatchObject({ reason: 'erased' });
+
+    // Signing up again answers as usual but mails nothing: the erasure suppression holds.
+    const mailsBefore = example.inbox.mails.length;
+    await page.goto(`${origin}/gdpr/signup`);
+    await page.fill('#email', email);
+    await page.check('input[value="newsletter"]');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
+    expect(example.inbox.mails.length).toBe(mailsBefore);
   });
 });
