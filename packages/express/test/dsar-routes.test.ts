@@ -36,6 +36,18 @@ async function formRequest(harness: Harness, address: string, type: string) {
     .send({ email: address, type, _csrf: csrf });
 }
 
+/** A subscriber who filed a request of `type`, and the verification link mailed to them. */
+async function requested(type: string) {
+  const ctx = await withMailer();
+  await ctx.harness.gdpr.consent.record({
+    email,
+    purposes: ['newsletter'],
+    evidence: checkboxEvidence,
+  });
+  await formRequest(ctx.harness, email, type);
+  return { ...ctx, verify: ctx.lastLink(email, '/dsar/verify')! };
+}
+
 describe('DSAR pages (REQ-21, REQ-22, REQ-25)', () => {
   let harness: Harness;
   afterEach(() => harness.close());
@@ -63,15 +75,9 @@ describe('DSAR pages (REQ-21, REQ-22, REQ-25)', () => {
   });
 
   it('access: GET of the link changes nothing, POST confirms and mails a single-use download', async () => {
-    const ctx = await withMailer();
+    const ctx = await requested('access');
     harness = ctx.harness;
-    await harness.gdpr.consent.record({
-      email,
-      purposes: ['newsletter'],
-      evidence: checkboxEvidence,
-    });
-    await formRequest(harness, email, 'access');
-    const verify = ctx.lastLink(email, '/dsar/verify')!;
+    const { verify } = ctx;
     const before = harness.store.dump();
     expect((await harness.agent().get(verify).set('accept', 'text/html')).status).toBe(200);
     expect(harness.store.dump()).toBe(before);
@@ -106,15 +112,9 @@ describe('DSAR pages (REQ-21, REQ-22, REQ-25)', () => {
   });
 
   it('erasure: confirming the link erases, and a signup of the same address stays blocked', async () => {
-    const ctx = await withMailer();
+    const ctx = await requested('erasure');
     harness = ctx.harness;
-    await harness.gdpr.consent.record({
-      email,
-      purposes: ['newsletter'],
-      evidence: checkboxEvidence,
-    });
-    await formRequest(harness, email, 'erasure');
-    const verify = ctx.lastLink(email, '/dsar/verify')!;
+    const { verify } = ctx;
     const erased = await harness.agent().post(verify).set('accept', 'application/json').send({});
     expect(erased.body).toEqual({ status: 'confirmed', type: 'erasure' });
     expect(await harness.gdpr.subjects.get(email)).toBeUndefined();

@@ -223,13 +223,19 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     return htmlResponse(200, pages.message(ctx, ctx.messages[title], ctx.messages[body]));
   }
 
-  async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+  /** A fresh CSRF pair for a browser form: the cookie half and the field half. */
+  function csrfCookie() {
     const pair = createCsrfPair(csrfSecret);
     const cookie = serializeCookie(CSRF_COOKIE, pair.cookie, {
       path: basePath || '/',
       secure: secureCookie,
       maxAgeSeconds: CSRF_MAX_AGE_SECONDS,
     });
+    return { pair, cookie };
+  }
+
+  async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const { pair, cookie } = csrfCookie();
     const action = `${basePath}/signup`;
     if (wantsJson(request)) {
       const response = jsonResponse(200, { action, csrf: pair.field, purposes: signupPurposes });
@@ -467,12 +473,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   const dsarDownloadPath = paths.dsarDownload;
 
   async function dsarForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
-    const pair = createCsrfPair(csrfSecret);
-    const cookie = serializeCookie(CSRF_COOKIE, pair.cookie, {
-      path: basePath || '/',
-      secure: secureCookie,
-      maxAgeSeconds: CSRF_MAX_AGE_SECONDS,
-    });
+    const { pair, cookie } = csrfCookie();
     const action = `${basePath}/dsar`;
     if (wantsJson(request)) {
       const response = jsonResponse(200, { action, csrf: pair.field, types: DSAR_FORM_TYPES });
