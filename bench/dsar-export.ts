@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createGdprMail, type GdprMailConfig, InMemoryTransport } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
+import { benchConfig } from './fixtures.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const schema = `bench_dsar_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
@@ -20,19 +21,7 @@ const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432
 const store = await createPostgresStore({ pool, schema });
 const transport = new InMemoryTransport();
 const baseConfig: GdprMailConfig = {
-  controller: { name: 'Acme SAS', email: 'privacy@acme.example' },
-  secrets: { pepper: 'bench-pepper-0123456789-abcdefghijklmnop' },
-  tokens: { keys: [{ id: 'k1', secret: 'bench-token-key-0123456789abcdefghijklmnop' }] },
-  links: { baseUrl: 'https://acme.example/gdpr' },
-  purposes: [
-    {
-      id: 'newsletter',
-      title: 'Newsletter',
-      lawfulBasis: 'consent',
-      notice: { version: '1.0', text: 'Acme SAS sends a newsletter. Withdraw at any time.' },
-      retention: { duration: 'P3Y', anchor: 'last-interaction' },
-    },
-  ],
+  ...benchConfig(),
   mailer: { from: { address: 'privacy@acme.example' } },
 };
 const gdpr = createGdprMail({ ...baseConfig, store, transport });

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { createGdprMail, type GdprStore } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
+import { benchConfig } from './fixtures.js';
 
 const SUBJECTS = Number(process.env.SUBJECTS ?? 1_000_000);
 const BATCH = Number(process.env.BATCH ?? 5000);
@@ -38,21 +39,7 @@ async function populate(schema: string): Promise<GdprStore> {
   return store;
 }
 
-const config = {
-  controller: { name: 'Acme SAS', email: 'privacy@acme.example' },
-  secrets: { pepper: 'bench-pepper-0123456789-abcdefghijklmnop' },
-  tokens: { keys: [{ id: 'k1', secret: 'bench-token-key-0123456789abcdefghijklmnop' }] },
-  links: { baseUrl: 'https://acme.example/gdpr' },
-  purposes: [
-    {
-      id: 'newsletter',
-      title: 'Newsletter',
-      lawfulBasis: 'consent' as const,
-      notice: { version: '1.0', text: 'Acme SAS sends a newsletter. Withdraw at any time.' },
-      retention: { duration: 'P3Y', anchor: 'collected' as const, action: 'delete' as const },
-    },
-  ],
-};
+const config = benchConfig({ duration: 'P3Y', anchor: 'collected', action: 'delete' });
 
 try {
   console.log(`seeding ${SUBJECTS.toLocaleString('en')} expired subjects twice…`);

@@ -2,7 +2,6 @@
 // audit, on the embedded PGlite store) vs a raw nodemailer pool, to the same
 // local smtp-server, in the same run. Usage: pnpm bench:send-smtp (BENCH_N=10000)
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,39 +9,17 @@ import { createGdprMail } from '@gdpr-mail/core';
 import { createPgliteStore } from '@gdpr-mail/postgres';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { benchConfig, startSinkSmtpServer } from './fixtures.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const POOL = { maxConnections: 5, maxMessages: 100 };
 
-const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  onData(stream, _session, callback) {
-    stream.resume();
-    stream.on('end', () => callback(null, 'queued as BENCH'));
-  },
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.server.address() as AddressInfo).port;
+const { server, port } = await startSinkSmtpServer();
 
 const dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-bench-send-'));
 const store = await createPgliteStore({ dataDir: dir });
 const gdpr = createGdprMail({
-  controller: { name: 'Acme SAS', email: 'privacy@acme.example', country: 'FR' },
-  secrets: { pepper: 'bench-pepper-0123456789-abcdefghijklmnop' },
-  tokens: { keys: [{ id: 'k1', secret: 'bench-token-key-0123456789abcdefghijklmnop' }] },
-  links: { baseUrl: 'https://acme.example/gdpr' },
-  purposes: [
-    {
-      id: 'newsletter',
-      title: 'Newsletter',
-      lawfulBasis: 'consent',
-      notice: { version: '1.0', text: 'Acme SAS sends a newsletter. Withdraw at any time.' },
-      retention: { duration: 'P3Y', anchor: 'last-interaction' },
-    },
-  ],
+  ...benchConfig(),
   store,
   transport: createSmtpTransport({
     host: '127.0.0.1',

@@ -1,27 +1,16 @@
 // SMTP transport vs raw nodemailer, same pool settings, same local smtp-server,
 // same run. Usage: pnpm bench:smtp   (BENCH_N=5000 BENCH_ROUNDS=5 to change)
-import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { OutgoingMessage } from '@gdpr-mail/core';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { startSinkSmtpServer } from './fixtures.js';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const POOL = { maxConnections: 5, maxMessages: 100 };
 
-const server = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS'],
-  logger: false,
-  onData(stream, _session, callback) {
-    stream.resume();
-    stream.on('end', () => callback(null, 'queued as BENCH'));
-  },
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const port = (server.server.address() as AddressInfo).port;
+const { server, port } = await startSinkSmtpServer();
 
 const headers = {
   'List-Unsubscribe': '<https://shop.example/u/token-0123456789abcdef>',
