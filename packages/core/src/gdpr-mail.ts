@@ -37,6 +37,8 @@ import type { TrackingService } from './tracking/tracking-service.js';
 import { createTrackingService } from './tracking/tracking-service.js';
 import type { UnsubscribeService } from './unsubscribe/unsubscribe-service.js';
 import { createUnsubscribeService } from './unsubscribe/unsubscribe-service.js';
+import type { ProviderEventService } from './webhooks/provider-events.js';
+import { createProviderEventService } from './webhooks/provider-events.js';
 
 export interface GdprMail {
   readonly config: ResolvedConfig;
@@ -62,6 +64,8 @@ export interface GdprMail {
   readonly retention: RetentionService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
   readonly tokens: TokenSigner;
+  /** Bounces, complaints and unsubscribes reported by providers' webhooks, fed into suppression. */
+  readonly providerEvents: ProviderEventService;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
   readonly records: RecordsService;
   /** The breach register with its 72-hour clock (Art. 33, 34). */
@@ -88,6 +92,21 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
   const ctx = createContext(resolved, store);
   const consent = createConsentService(ctx);
   const mailer = createMailer(ctx);
+  const dsar = createDsarService(
+    ctx,
+    { mailer, consent },
+    {
+      ...(resolved.dsar.authorize ? { authorize: resolved.dsar.authorize } : {}),
+      perAddressPerDay: resolved.dsar.perAddressPerDay,
+      perIpPerHour: resolved.dsar.perIpPerHour,
+    },
+  );
+  const transport = resolved.transport;
+  if (transport?.eraseContact) {
+    // Art. 19: a provider that keeps contacts is told of every erasure.
+    const eraseContact = transport.eraseContact.bind(transport);
+    dsar.registerProcessor({ name: transport.processor.name, eraseContact });
+  }
   return {
     config: resolved,
     store,
@@ -106,15 +125,8 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     mailer,
     tracking: createTrackingService(ctx),
     retention: createRetentionService(ctx),
-    dsar: createDsarService(
-      ctx,
-      { mailer, consent },
-      {
-        ...(resolved.dsar.authorize ? { authorize: resolved.dsar.authorize } : {}),
-        perAddressPerDay: resolved.dsar.perAddressPerDay,
-        perIpPerHour: resolved.dsar.perIpPerHour,
-      },
-    ),
+    dsar,
+    providerEvents: createProviderEventService(ctx),
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
     breaches: createBreachService(ctx),

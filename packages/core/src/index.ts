@@ -219,6 +219,7 @@ export type { TokenBucketOptions } from './transport/token-bucket.js';
 export { TokenBucket } from './transport/token-bucket.js';
 export type {
   ProcessorDescriptor,
+  ProcessorErasureResult,
   SendOptions,
   Transport,
   TransportCapabilities,
@@ -233,3 +234,17 @@ export type {
   UnsubscribeInspection,
   UnsubscribeService,
 } from './unsubscribe/unsubscribe-service.js';
+export { constantTimeEqual } from './webhooks/constant-time.js';
+export type {
+  ProviderEvent,
+  ProviderEventOutcome,
+  ProviderEventService,
+  ProviderEventType,
+} from './webhooks/provider-events.js';
+export { PROVIDER_EVENT_TYPES } from './webhooks/provider-events.js';
+export type {
+  WebhookHandler,
+  WebhookRequest,
+  WebhookResponse,
+} from './webhooks/webhook-handler.js';
+export { headerValue } from './webhooks/webhook-handler.js';

@@ -3,11 +3,18 @@ import type { GdprRoutesOptions } from '@gdpr-mail/core/http';
 import { createGdprRoutes, problem } from '@gdpr-mail/core/http';
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import express from 'express';
-import { sendGdprResponse, toGdprRequest } from './translate.js';
+import {
+  sendGdprResponse,
+  sendWebhookResponse,
+  toGdprRequest,
+  toWebhookRequest,
+} from './translate.js';
 
 export interface GdprMailRouterOptions extends GdprRoutesOptions {
   /** Largest accepted body (urlencoded or JSON); larger ones get a 413 problem. Default 16 kB. */
   bodyLimit?: string | number;
+  /** Largest accepted provider webhook body (a batch of events). Default 1 MB. */
+  webhookBodyLimit?: string | number;
 }
 
 /** What body-parser attaches to the errors it throws. */
@@ -45,6 +52,18 @@ export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions = 
     };
     if (route.method === 'GET') router.get(route.path, handler);
     else router.post(route.path, ...bodyParsers, handler);
+  }
+
+  // Webhooks read the raw text: SNS signs the exact bytes, so nothing may parse them first.
+  const rawBody = express.text({ type: () => true, limit: options.webhookBodyLimit ?? '1mb' });
+  for (const webhook of routes.webhooks) {
+    router.post(webhook.path, rawBody, async (req, res, next) => {
+      try {
+        sendWebhookResponse(res, await webhook.handle(toWebhookRequest(req)));
+      } catch (error) {
+        next(error);
+      }
+    });
   }
 
   // Body-parser refusals and anything unexpected still answer as a problem, never Express's HTML.

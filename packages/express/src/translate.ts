@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { WebhookRequest, WebhookResponse } from '@gdpr-mail/core';
 import type { GdprHttpRequest, GdprHttpResponse } from '@gdpr-mail/core/http';
 import { parseCookies } from '@gdpr-mail/core/http';
 import type { Request, Response } from 'express';
@@ -30,4 +31,21 @@ export function sendGdprResponse(res: Response, response: GdprHttpResponse): voi
   Readable.from(body)
     .on('error', (error) => res.destroy(error))
     .pipe(res);
+}
+
+/** Express request → a provider webhook's request, with the raw text body. */
+export function toWebhookRequest(req: Request): WebhookRequest {
+  return {
+    method: req.method,
+    headers: req.headers,
+    query: (req.query ?? {}) as Record<string, unknown>,
+    rawBody: typeof req.body === 'string' ? req.body : '',
+    ip: req.ip,
+  };
+}
+
+export function sendWebhookResponse(res: Response, response: WebhookResponse): void {
+  res.status(response.status);
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  res.send(response.body ?? '');
 }

@@ -1,4 +1,5 @@
 import type { SubjectRecord } from '../store/store-types.js';
+import type { ProcessorErasureResult } from '../transport/transport.js';
 
 /** What a data source sees of the person: the store id and, while it exists, the address. */
 export interface DsarSubject {
@@ -28,5 +29,5 @@ export interface DsarDataSource {
 /** A processor told of an erasure (Art. 19, REQ-26), e.g. the ESP's contact list. */
 export interface ProcessorEraser {
   name: string;
-  eraseContact(email: string): Promise<{ ok: boolean; detail?: string }>;
+  eraseContact(email: string): Promise<ProcessorErasureResult>;
 }

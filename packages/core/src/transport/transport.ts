@@ -55,6 +55,18 @@ export interface Transport {
   verify?(options?: SendOptions): Promise<void>;
   /** Releases connections. Idempotent. */
   close?(): Promise<void>;
+  /**
+   * Deletes the person at the provider (its contact lists, stored events) when
+   * they are erased (Art. 19, REQ-26). `createGdprMail` registers it as a DSAR
+   * processor, so every erasure calls it and records the result in the certificate.
+   */
+  eraseContact?(email: string): Promise<ProcessorErasureResult>;
+}
+
+/** What a processor answered to an erasure; `detail` never holds the address. */
+export interface ProcessorErasureResult {
+  ok: boolean;
+  detail?: string;
 }
 
 export function isTransport(value: unknown): value is Transport {

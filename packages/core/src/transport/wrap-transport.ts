@@ -24,6 +24,10 @@ export function wrapTransport(
     const verify = inner.verify.bind(inner);
     wrapped.verify = (options) => verify(options);
   }
+  if (inner.eraseContact) {
+    const eraseContact = inner.eraseContact.bind(inner);
+    wrapped.eraseContact = (email) => eraseContact(email);
+  }
   if (inner.close) {
     const close = inner.close.bind(inner);
     wrapped.close = () => close();

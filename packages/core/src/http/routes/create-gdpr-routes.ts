@@ -3,6 +3,7 @@ import type { ConsentEvidence } from '../../consent/evidence.js';
 import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../../gdpr-mail.js';
 import type { RenderedMail } from '../../templates/confirmation-template.js';
+import type { WebhookHandler } from '../../webhooks/webhook-handler.js';
 import { createCsrfPair, verifyCsrf } from '../csrf.js';
 import { negotiateLocale } from '../locale.js';
 import type { PageContext, PurposeView } from '../pages/consent-pages.js';
@@ -33,6 +34,8 @@ import {
 } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
+import type { WebhookRoute } from './webhook-routes.js';
+import { createWebhookRoutes } from './webhook-routes.js';
 
 /** Sends one mail the routes produced; defaults to `gdpr.mailer.sendSystem`. */
 export type SendMail = (mail: RenderedMail, kind: 'double-opt-in') => Promise<void>;
@@ -76,6 +79,11 @@ export interface GdprRoutesOptions {
   messages?: Partial<Record<Locale, Partial<PageMessages>>>;
   /** Your own page templates. */
   pages?: Partial<GdprPages>;
+  /**
+   * Provider event endpoints (`@gdpr-mail/ses`, `@gdpr-mail/mailjet`), each
+   * mounted at `POST {basePath}/webhooks/{name}` with its raw body.
+   */
+  webhooks?: readonly WebhookHandler[];
   /** Called with every unexpected (500) error; the response never shows it. */
   onError?: (error: unknown, request: GdprHttpRequest) => void;
   /**
@@ -92,6 +100,8 @@ export interface GdprRoutesOptions {
 
 export interface GdprRoutes {
   routes: readonly GdprRoute[];
+  /** The provider webhooks: POST routes that need the raw body, not a parsed one. */
+  webhooks: readonly WebhookRoute[];
   basePath: string;
   /** Renders any thrown value the way the routes do (JSON problem or HTML page). */
   problem(request: GdprHttpRequest, error: unknown): GdprHttpResponse;
@@ -655,5 +665,19 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       handle: guarded(preferences),
     },
   ];
-  return { routes, basePath, problem: fail, renderProblem };
+  const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
+    const { method, headers, query, ip } = request;
+    const cookies = {};
+    options.onError?.(error, {
+      method,
+      path,
+      params: {},
+      query,
+      body: undefined,
+      headers,
+      ip,
+      cookies,
+    });
+  });
+  return { routes, webhooks, basePath, problem: fail, renderProblem };
 }
