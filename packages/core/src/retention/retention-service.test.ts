@@ -177,4 +177,67 @@ describe('retention (REQ-27, REQ-09)', () => {
     clock.advance(15 * DAY);
     expect((await gdpr.retention.sweep()).deleted).toBe(1);
   });
+
+  it('pages committed concurrently: a failing commit stops the sweep, loses nothing, and a re-run finishes', async () => {
+    const clock = createTestClock('2026-01-10T12:00:00.000Z');
+    const store = new MemoryStore();
+    const gdpr = createGdprMail({ ...testConfig(), store, clock });
+    const emails = Array.from({ length: 23 }, (_, i) => `p${i}@example.org`);
+    for (const email of emails) {
+      await gdpr.consent.record({ email, purposes: ['partners'], evidence: checkboxEvidence });
+    }
+    clock.advance(4 * 366 * DAY);
+    let calls = 0;
+    // The third page's commit fails: what the other pages did stays, that page stays whole.
+    const failing = Object.assign(Object.create(store) as MemoryStore, {
+      transaction: (work: Parameters<MemoryStore['transaction']>[0]) =>
+        store.transaction((tx) =>
+          work(
+            Object.assign(Object.create(tx) as typeof tx, {
+              deleteSubjects: async (ids: readonly string[]) => {
+                calls += 1;
+                if (calls === 3) throw new Error('disk full');
+                return tx.deleteSubjects(ids);
+              },
+            }),
+          ),
+        ),
+    });
+    const flaky = createGdprMail({ ...testConfig(), store: failing, clock });
+    await expect(flaky.retention.sweep({ batchSize: 5, concurrency: 3 })).rejects.toThrow(
+      'disk full',
+    );
+    const left = await store.listSubjects({ limit: 100 });
+    // Every commit but the failed one went through whole; the failed page is untouched.
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(left).toHaveLength(23 - 5 * (calls - 1));
+
+    const report = await gdpr.retention.sweep({ batchSize: 5, concurrency: 3 });
+    expect(report.deleted).toBe(left.length);
+    expect(await store.listSubjects({ limit: 100 })).toEqual([]);
+    expect(await gdpr.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('concurrency 1 and the default sweep the same subjects with the same audit', async () => {
+    const results = [];
+    for (const concurrency of [1, undefined]) {
+      const clock = createTestClock('2026-01-10T12:00:00.000Z');
+      const gdpr = createGdprMail({ ...testConfig(), store: new MemoryStore(), clock });
+      for (let i = 0; i < 12; i += 1) {
+        await gdpr.consent.record({
+          email: `p${i}@example.org`,
+          purposes: [i % 3 === 0 ? 'newsletter' : 'partners'],
+          evidence: checkboxEvidence,
+        });
+      }
+      clock.advance(4 * 366 * DAY);
+      const report = await gdpr.retention.sweep({
+        batchSize: 4,
+        ...(concurrency ? { concurrency } : {}),
+      });
+      results.push({ deleted: report.deleted, batches: report.batches, scanned: report.scanned });
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]).toEqual({ deleted: 12, batches: 3, scanned: 12 });
+  });
 });

@@ -45,6 +45,12 @@ export interface RetentionService {
   sweep(options?: {
     now?: Date;
     batchSize?: number;
+    /**
+     * Pages committed at once, each in its own transaction (default 2): a page's
+     * deletions run in the database while the next page is read and decided.
+     * 1 makes the sweep strictly sequential.
+     */
+    concurrency?: number;
     onProgress?: (report: SweepReport) => void;
   }): Promise<SweepReport>;
   /** An in-process schedule; returns its stop function. Cron or a queue can call `sweep` instead. */
@@ -53,6 +59,11 @@ export interface RetentionService {
 
 function auditAction(action: Extract<RetentionVerdict, { due: true }>['action']) {
   return action === 'archive' ? 'archived' : action === 'anonymise' ? 'anonymised' : 'deleted';
+}
+
+interface Due {
+  subject: SubjectRecord;
+  v: Extract<RetentionVerdict, { due: true }>;
 }
 
 interface Page {
@@ -64,23 +75,35 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
   const { store, config } = ctx;
   const sources: RetentionSource[] = [];
 
+  async function readPage(batchSize: number, afterId: string | undefined): Promise<Page> {
+    const subjects = await store.listSubjects({
+      limit: batchSize,
+      ...(afterId ? { afterId } : {}),
+    });
+    const events = new Map<string, ConsentEvent[]>();
+    if (subjects.length === 0) return { subjects, events };
+    for (const event of await store.listConsentEventsForSubjects(subjects.map((s) => s.id))) {
+      const list = events.get(event.subjectId) ?? [];
+      list.push(event);
+      events.set(event.subjectId, list);
+    }
+    return { subjects, events };
+  }
+
+  /** Keyset pages; the next one is read while the caller works on the current one. */
   async function* pages(batchSize: number): AsyncGenerator<Page> {
-    let afterId: string | undefined;
+    let next = readPage(batchSize, undefined);
     for (;;) {
-      const subjects = await store.listSubjects({
-        limit: batchSize,
-        ...(afterId ? { afterId } : {}),
-      });
-      if (subjects.length === 0) return;
-      const events = new Map<string, ConsentEvent[]>();
-      for (const event of await store.listConsentEventsForSubjects(subjects.map((s) => s.id))) {
-        const list = events.get(event.subjectId) ?? [];
-        list.push(event);
-        events.set(event.subjectId, list);
+      const page = await next;
+      if (page.subjects.length === 0) return;
+      const more = page.subjects.length === batchSize;
+      if (more) {
+        next = readPage(batchSize, page.subjects.at(-1)!.id);
+        // Awaited on the next turn; this only keeps an early exit from leaving it unhandled.
+        next.catch(() => undefined);
       }
-      yield { subjects, events };
-      if (subjects.length < batchSize) return;
-      afterId = subjects.at(-1)!.id;
+      yield page;
+      if (!more) return;
     }
   }
 
@@ -92,6 +115,41 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
       now,
       config.retention.unlinkedFor,
     );
+  }
+
+  /** One page's changes and their audit entries, in one short transaction. */
+  async function commitPage(due: readonly Due[], now: Date): Promise<void> {
+    if (due.length === 0) return;
+    await store.transaction(async (tx) => {
+      // One statement for the page's deletions: short transactions on big tables.
+      const removed = due.filter(({ v }) => v.action !== 'archive');
+      await tx.deleteSubjects(removed.map(({ subject }) => subject.id));
+      for (const { subject, v } of due) {
+        if (v.action === 'archive') {
+          await tx.updateSubjectProfile(subject.id, { ...subject.profile, archivedAt: now }, now);
+        }
+      }
+      // One audit entry per action and page, naming every subject (by id) and the
+      // purpose whose retention ended: each action is logged, the log stays compact.
+      const drafts: AuditDraft[] = [];
+      for (const action of ['deleted', 'anonymised', 'archived'] as const) {
+        const members = due.filter(({ v }) => auditAction(v.action) === action);
+        if (members.length === 0) continue;
+        drafts.push({
+          actor: 'system',
+          action: `retention.${action}`,
+          reason: 'retention period ended',
+          details: {
+            subjects: members.map(({ subject, v }) => [
+              subject.id,
+              v.purposeId,
+              v.since.toISOString(),
+            ]),
+          },
+        });
+      }
+      await appendAuditEntries(tx, drafts, now);
+    });
   }
 
   const service: RetentionService = {
@@ -137,9 +195,23 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
         failed: 0,
         batches: 0,
       };
+      const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
+      const inFlight = new Set<Promise<void>>();
+      let failure: { error: unknown } | undefined;
+      const settle = (commit: Promise<void>) => {
+        const tracked = commit.then(
+          () => undefined,
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        );
+        inFlight.add(tracked);
+        void tracked.finally(() => inFlight.delete(tracked));
+      };
       for await (const page of pages(options.batchSize ?? 500)) {
+        if (failure) break;
         report.scanned += page.subjects.length;
-        const due: { subject: SubjectRecord; v: Extract<RetentionVerdict, { due: true }> }[] = [];
+        const due: Due[] = [];
         for (const subject of page.subjects) {
           const v = verdict(subject, page, now);
           if (!v.due) continue;
@@ -158,50 +230,21 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
           if (ok) due.push({ subject, v });
           else report.failed += 1;
         }
-        if (due.length > 0) {
-          await store.transaction(async (tx) => {
-            // One statement for the page's deletions: short transactions on big tables.
-            const removed = due.filter(({ v }) => v.action !== 'archive');
-            await tx.deleteSubjects(removed.map(({ subject }) => subject.id));
-            for (const { subject, v } of due) {
-              if (v.action === 'archive') {
-                await tx.updateSubjectProfile(
-                  subject.id,
-                  { ...subject.profile, archivedAt: now },
-                  now,
-                );
-              }
+        settle(
+          commitPage(due, now).then(() => {
+            for (const { v } of due) {
+              if (v.action === 'archive') report.archived += 1;
+              else if (v.action === 'anonymise') report.anonymised += 1;
+              else report.deleted += 1;
             }
-            // One audit entry per action and page, naming every subject (by id) and the
-            // purpose whose retention ended: each action is logged, the log stays compact.
-            const drafts: AuditDraft[] = [];
-            for (const action of ['deleted', 'anonymised', 'archived'] as const) {
-              const members = due.filter(({ v }) => auditAction(v.action) === action);
-              if (members.length === 0) continue;
-              drafts.push({
-                actor: 'system',
-                action: `retention.${action}`,
-                reason: 'retention period ended',
-                details: {
-                  subjects: members.map(({ subject, v }) => [
-                    subject.id,
-                    v.purposeId,
-                    v.since.toISOString(),
-                  ]),
-                },
-              });
-            }
-            await appendAuditEntries(tx, drafts, now);
-          });
-          for (const { v } of due) {
-            if (v.action === 'archive') report.archived += 1;
-            else if (v.action === 'anonymise') report.anonymised += 1;
-            else report.deleted += 1;
-          }
-        }
-        report.batches += 1;
-        options.onProgress?.({ ...report });
+            report.batches += 1;
+            options.onProgress?.({ ...report });
+          }),
+        );
+        while (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
+      await Promise.all(inFlight);
+      if (failure) throw failure.error;
       return report;
     },
 
