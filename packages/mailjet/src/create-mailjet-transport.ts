@@ -35,6 +35,10 @@ const CAPABILITIES: TransportCapabilities = {
 /** A Mailjet transport, with `eraseContact` (Art. 19) that core registers as a DSAR processor. */
 export interface MailjetTransport extends Transport {
   eraseContact(email: string): Promise<ProcessorErasureResult>;
+  /** Checks the credentials with a light API call; throws `PROVIDER_AUTH_FAILED` when refused. */
+  verify(options?: SendOptions): Promise<void>;
+  /** Closes the transport's pool (never a `dispatcher` it was given). Idempotent. */
+  close(): Promise<void>;
 }
 
 function configError(path: string, message: string): GdprMailError {

@@ -161,9 +161,9 @@ describe('createMailjetTransport against a local Mailjet-like API', () => {
   });
 
   it('verify() checks the credentials', async () => {
-    await expect(make().verify?.()).resolves.toBeUndefined();
+    await expect(make().verify()).resolves.toBeUndefined();
     const error = await make({ apiKey: 'nope' })
-      .verify?.()
+      .verify()
       .catch((e: unknown) => e);
     expect(isGdprMailError(error, 'PROVIDER_AUTH_FAILED')).toBe(true);
   });
