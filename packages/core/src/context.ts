@@ -1,5 +1,6 @@
 import type { PurposeConfig, ResolvedConfig } from './config/config-schema.js';
-import { keyedHash } from './crypto/hashing.js';
+import { createAddressHashCache } from './crypto/address-hash-cache.js';
+import { keyedHash, pepperKey } from './crypto/hashing.js';
 import { GdprMailError } from './errors/gdpr-mail-error.js';
 import type { GdprStore } from './store/store-types.js';
 import { createKeyRing } from './tokens/key-ring.js';
@@ -16,14 +17,27 @@ export interface CoreContext {
   subjectHash(normalizedEmail: string): string;
   /** Keyed hash kept in the suppression list (REQ-28). */
   suppressionHash(normalizedEmail: string): string;
+  /** Drops the address from the in-memory hash caches (at erasure). */
+  forgetAddress(normalizedEmail: string): void;
   /** Signs and checks every link the SDK mails (REQ-12, REQ-18). */
   readonly tokens: TokenSigner;
 }
 
+/** Addresses whose hashes each process keeps at hand (see createAddressHashCache). */
+const ADDRESS_HASH_CACHE = 2048;
+
 export function createContext(config: ResolvedConfig, store: GdprStore): CoreContext {
   const purposes = new Map(config.purposes.map((p) => [p.id, p]));
-  const pepper = config.secrets.pepper;
+  const key = pepperKey(config.secrets.pepper);
   const now = config.clock ?? (() => new Date());
+  const subjectHashes = createAddressHashCache(
+    (email) => keyedHash(key, 'gdpr-mail/subject', email),
+    ADDRESS_HASH_CACHE,
+  );
+  const suppressionHashes = createAddressHashCache(
+    (email) => keyedHash(key, 'gdpr-mail/suppression', email),
+    ADDRESS_HASH_CACHE,
+  );
   return {
     config,
     store,
@@ -42,7 +56,11 @@ export function createContext(config: ResolvedConfig, store: GdprStore): CoreCon
       }
       return purpose;
     },
-    subjectHash: (email) => keyedHash(pepper, 'gdpr-mail/subject', email),
-    suppressionHash: (email) => keyedHash(pepper, 'gdpr-mail/suppression', email),
+    subjectHash: (email) => subjectHashes.hash(email),
+    suppressionHash: (email) => suppressionHashes.hash(email),
+    forgetAddress(email) {
+      subjectHashes.forget(email);
+      suppressionHashes.forget(email);
+    },
   };
 }

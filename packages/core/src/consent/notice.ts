@@ -38,7 +38,17 @@ export function parseNoticeVersion(version: string): [number, number, number] {
   return [major, minor, patch];
 }
 
-/** A new major version is a new text: consent given to an older major must be renewed (REQ-08). */
+/** The major part of a version: digits up to the first dot (`2.1` → 2), as `parseNoticeVersion`. */
+function majorOf(version: string): number {
+  const dot = version.indexOf('.');
+  return Number(dot === -1 ? version : version.slice(0, dot));
+}
+
+/**
+ * A new major version is a new text: consent given to an older major must be
+ * renewed (REQ-08). Asked on every send: compares the majors without splitting
+ * whole versions.
+ */
 export function isMajorBump(consentedVersion: string, currentVersion: string): boolean {
-  return parseNoticeVersion(currentVersion)[0] > parseNoticeVersion(consentedVersion)[0];
+  return majorOf(currentVersion) > majorOf(consentedVersion);
 }

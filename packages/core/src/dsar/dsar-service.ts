@@ -565,6 +565,8 @@ export function createDsarService(
             };
           }
         }
+        // Not even this process's memory keeps the address past its erasure.
+        ctx.forgetAddress(subject.email);
       }
       await change(request.id, failed ? 'erase-partial' : 'erased', actor, (r) => ({
         ...r,
