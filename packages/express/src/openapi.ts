@@ -2,7 +2,10 @@ import type { GdprMail } from '@gdpr-mail/core';
 import type { OpenApiDocument, OpenApiOptions } from '@gdpr-mail/core/http';
 import { createGdprOpenApi } from '@gdpr-mail/core/http';
 
-/** The OpenAPI 3.1 document of the routes `gdprMailRouter` mounts for this config. */
+/**
+ * The OpenAPI 3.1 document of the routes `gdprMailRouter` mounts for this
+ * config; pass `webhooks: ['ses', 'mailjet']` to list the provider endpoints.
+ */
 export function gdprMailOpenApi(gdpr: GdprMail, options?: OpenApiOptions): OpenApiDocument {
   return createGdprOpenApi(gdpr.config, options);
 }

@@ -1,4 +1,5 @@
 import { createGdprMail } from '@gdpr-mail/core';
+import { createGdprRoutes } from '@gdpr-mail/core/http';
 import { testConfig } from '@gdpr-mail/core/testing';
 import { gdprMailOpenApi, privacySignals } from '@gdpr-mail/express';
 import express from 'express';
@@ -15,22 +16,28 @@ describe('gdprMailOpenApi', () => {
         },
       }),
     );
-    const doc = gdprMailOpenApi(gdpr, { version: '2.0.0' });
+    const doc = gdprMailOpenApi(gdpr, { version: '2.0.0', webhooks: ['ses', 'mailjet'] });
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.servers).toEqual([{ url: 'https://app.acme.test/mail' }]);
     const paths = doc.paths as Record<string, Record<string, { operationId: string }>>;
-    expect(Object.keys(paths)).toEqual([
-      '/signup',
-      '/c/{token}',
-      '/unsub/{token}',
-      '/prefs/{token}',
-    ]);
-    const operations = Object.values(paths).flatMap((ops) =>
-      Object.entries(ops)
-        .filter(([method]) => method === 'get' || method === 'post')
-        .map(([, op]) => op.operationId),
+    const documented = Object.entries(paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((method) => method === 'get' || method === 'post')
+        .map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(operations).toHaveLength(8);
+    // Exactly what the router serves: every route and webhook, nothing else.
+    const noop = { handle: async () => ({ status: 200 }) };
+    const routes = createGdprRoutes(gdpr, {
+      webhooks: [
+        { name: 'ses', ...noop },
+        { name: 'mailjet', ...noop },
+      ],
+    });
+    const served = [...routes.routes, ...routes.webhooks].map(
+      (route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`,
+    );
+    expect(documented.sort()).toEqual(served.sort());
+    expect(paths['/c/{token}']?.post?.operationId).toBe('confirm');
     expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
   });
 });

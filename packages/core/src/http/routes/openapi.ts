@@ -3,6 +3,8 @@ import type { ResolvedConfig } from '../../config/config-schema.js';
 export interface OpenApiOptions {
   title?: string;
   version?: string;
+  /** Names of the provider webhooks mounted (`webhooks` of the routes), e.g. `['ses', 'mailjet']`. */
+  webhooks?: readonly string[];
 }
 
 /** An OpenAPI 3.1 document: plain JSON-compatible data, to serve or to write to a file. */
@@ -59,6 +61,39 @@ export function createGdprOpenApi(
   const confirm = `${trim(config.links.paths.confirm)}/{token}`;
   const unsubscribe = `${trim(config.links.paths.unsubscribe)}/{token}`;
   const preferences = `${trim(config.links.paths.preferences)}/{token}`;
+  const dsarVerify = `${trim(config.links.paths.dsarVerify)}/{token}`;
+  const dsarDownload = `${trim(config.links.paths.dsarDownload)}/{token}`;
+  const tracking = trim(config.tracking.path);
+  const fileParameter = {
+    name: 'file',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '\\.gif$' },
+  };
+  const gif = {
+    description: 'A 1x1 transparent GIF, the same for every hit',
+    content: { 'image/gif': { schema: { type: 'string', format: 'binary' } } },
+  };
+  const webhookPaths = Object.fromEntries(
+    (options.webhooks ?? []).map((name) => [
+      `/webhooks/${name}`,
+      {
+        post: {
+          operationId: `webhook-${name}`,
+          summary: `Provider events from ${name} (bounces, complaints, unsubscribes) into suppression`,
+          description:
+            'The raw body is read as sent: the handler authenticates it (SNS signature, basic auth or a URL secret) before it changes anything.',
+          requestBody: { required: true, content: { '*/*': { schema: { type: 'string' } } } },
+          responses: {
+            '200': { description: 'Accepted (also on a replay)' },
+            '400': { description: 'Unreadable payload; nothing changed' },
+            '401': { description: 'Not authenticated; nothing changed' },
+            '413': problemResponse('PAYLOAD_TOO_LARGE'),
+          },
+        },
+      },
+    ]),
+  );
   return {
     openapi: '3.1.0',
     info: {
@@ -137,6 +172,80 @@ export function createGdprOpenApi(
           responses: { '200': page('Saved'), ...tokenErrors },
         },
       },
+      '/dsar': {
+        get: {
+          operationId: 'dsarForm',
+          summary:
+            'Data-subject request form (access, erasure, rectification, restriction, objection)',
+          responses: { '200': page('The form with its CSRF field') },
+        },
+        post: {
+          operationId: 'dsarRequest',
+          summary: 'Receive a request; the verification link goes to the address on file only',
+          description:
+            'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field.',
+          requestBody: { ...form({ $ref: '#/components/schemas/DsarBody' }), required: true },
+          responses: {
+            '200': page('"If we hold data for this address, we mailed a link"'),
+            '400': problemResponse('VALIDATION_FAILED or INVALID_EMAIL'),
+            '403': problemResponse('CSRF_FAILED'),
+            '413': problemResponse('PAYLOAD_TOO_LARGE'),
+            '429': problemResponse('RATE_LIMITED'),
+          },
+        },
+      },
+      [dsarVerify]: {
+        parameters: [tokenParameter],
+        get: {
+          operationId: 'dsarVerifyPage',
+          summary: 'Verification interstitial; changes nothing',
+          responses: { '200': page('The page with a confirm button'), ...tokenErrors },
+        },
+        post: {
+          operationId: 'dsarVerify',
+          summary: 'Prove control of the address (single use) and carry out or start the request',
+          requestBody: form({ $ref: '#/components/schemas/TokenBody' }),
+          responses: { '200': page('Request verified'), ...tokenErrors },
+        },
+      },
+      [dsarDownload]: {
+        parameters: [tokenParameter],
+        get: {
+          operationId: 'dsarDownloadPage',
+          summary: 'Download interstitial; changes nothing',
+          responses: { '200': page('The page with a download button'), ...tokenErrors },
+        },
+        post: {
+          operationId: 'dsarDownload',
+          summary: 'The export bundle (JSON, streamed; single use)',
+          requestBody: form({ $ref: '#/components/schemas/TokenBody' }),
+          responses: {
+            '200': {
+              description: 'The machine-readable export (Art. 15, Art. 20)',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+            ...tokenErrors,
+          },
+        },
+      },
+      [`${tracking}/o/{file}`]: {
+        parameters: [fileParameter],
+        get: {
+          operationId: 'personalPixel',
+          summary:
+            'Personal open pixel: counted only while the person consents to tracking (REQ-30)',
+          responses: { '200': gif },
+        },
+      },
+      [`${tracking}/c/{file}`]: {
+        parameters: [fileParameter],
+        get: {
+          operationId: 'campaignPixel',
+          summary: 'Aggregate campaign pixel: no person',
+          responses: { '200': gif },
+        },
+      },
+      ...webhookPaths,
     },
     components: {
       schemas: {
@@ -198,6 +307,15 @@ export function createGdprOpenApi(
           properties: {
             'List-Unsubscribe': { const: 'One-Click' },
             token: { type: 'string' },
+          },
+        },
+        DsarBody: {
+          type: 'object',
+          required: ['email', 'type'],
+          properties: {
+            email: { type: 'string', maxLength: 320 },
+            type: { enum: ['access', 'erasure', 'restriction', 'objection'] },
+            _csrf: { type: 'string' },
           },
         },
         PreferencesBody: {
