@@ -1,5 +1,6 @@
 import {
   GetAccountCommand,
+  type GetAccountCommandOutput,
   SESv2Client,
   SendEmailCommand,
   type SendEmailCommandInput,
@@ -253,8 +254,9 @@ export function createSesTransport(options: SesTransportOptions): Transport {
         );
       }
       const state: SesCallState = { dispatched: false, timedOut: false, aborted: false };
+      let account: GetAccountCommandOutput;
       try {
-        await client.send(
+        account = await client.send(
           new GetAccountCommand({}),
           verifyOptions.signal === undefined ? {} : { abortSignal: verifyOptions.signal },
         );
@@ -263,6 +265,13 @@ export function createSesTransport(options: SesTransportOptions): Transport {
         throw (
           sendResultError(result) ??
           new GdprMailError('PROVIDER_UNAVAILABLE', 'SES could not be verified.')
+        );
+      }
+      if (account.SendingEnabled === false) {
+        throw new GdprMailError(
+          'PROVIDER_ACCOUNT_BLOCKED',
+          `Sending is paused for this SES account in ${options.region}.`,
+          { details: { enforcementStatus: account.EnforcementStatus } },
         );
       }
     },
