@@ -59,17 +59,17 @@ export function createSesWebhookHandler(
   const confirmSubscription = options.confirmSubscription ?? confirmWithFetch;
   const topics = options.topicArns === undefined ? undefined : new Set(options.topicArns);
   const now = options.now ?? (() => new Date());
-  const keys = new Map<string, Promise<KeyObject>>();
+  const certificates = new Map<string, Promise<string>>();
 
-  function keyFor(url: string): Promise<KeyObject> {
-    let key = keys.get(url);
-    if (key === undefined) {
-      key = fetchCertificate(url).then((pem) => signingKey(pem, now()));
+  function certificateFor(url: string): Promise<string> {
+    let pem = certificates.get(url);
+    if (pem === undefined) {
+      pem = fetchCertificate(url);
       // A failed fetch is not cached: the next message tries again.
-      key.catch(() => keys.delete(url));
-      keys.set(url, key);
+      pem.catch(() => certificates.delete(url));
+      certificates.set(url, pem);
     }
-    return key;
+    return pem;
   }
 
   async function handle(request: WebhookRequest): Promise<WebhookResponse> {
@@ -91,12 +91,18 @@ export function createSesWebhookHandler(
     if (topics !== undefined && !topics.has(message.TopicArn)) {
       return reply(401, 'Topic not allowed');
     }
-    let key: KeyObject;
+    let pem: string;
     try {
-      key = await keyFor(message.SigningCertURL);
+      pem = await certificateFor(message.SigningCertURL);
     } catch {
       // Not the sender's fault as far as we know: let SNS deliver again later.
       return reply(503, 'Signing certificate unavailable');
+    }
+    let key: KeyObject;
+    try {
+      key = signingKey(pem, now());
+    } catch {
+      return reply(401, 'Signing certificate not valid');
     }
     if (!verifySnsSignature(message, key)) return reply(401, 'Invalid SNS signature');
 
