@@ -36,7 +36,7 @@ function subject(): string {
 }
 
 describe('createSesTransport against aws-ses-v2-local', () => {
-  it('REQ-10: Simple content: the store keeps both unsubscribe headers exactly as given', async () => {
+  it('REQ-12: Simple content: the store keeps both unsubscribe headers exactly as given', async () => {
     const transport = createSesTransport({
       region: 'eu-west-1',
       client: peer.client(),
@@ -61,7 +61,7 @@ describe('createSesTransport against aws-ses-v2-local', () => {
     if (result.status === 'accepted') expect(result.providerMessageId).toBe(stored?.messageId);
   });
 
-  it('REQ-10: Raw content: the fake parses and stores the MIME, whose unsubscribe lines are byte-exact', async () => {
+  it('REQ-12: Raw content: the fake parses and stores the MIME, whose unsubscribe lines are byte-exact', async () => {
     const transport = createSesTransport({ region: 'eu-west-1', client: peer.client() });
     const msg = {
       from: { address: 'news@shop.example', name: 'Boutique Éléonore' },

@@ -117,7 +117,7 @@ describe('SES SNS webhook: genuine notifications', () => {
     },
   );
 
-  it('REQ-28: a complaint (configuration-set event) suppresses the address as a complaint', async () => {
+  it('REQ-13, REQ-28: a complaint (configuration-set event) suppresses the address as a complaint', async () => {
     const { gdpr, handler } = setup();
     const response = await handler.handle(
       request(signer.sign(notification(complaint('ada@example.test')))),
