@@ -174,6 +174,66 @@ describe('SES error mapping over HTTP (msw)', () => {
     expect(results[3]).toEqual({ status: 'accepted', providerMessageId: 'id-b@example.test' });
   });
 
+  it('missing credentials are auth failures and nothing is sent', async () => {
+    onSend(() => HttpResponse.json({ MessageId: 'x' }));
+    const noCredentials = createSesTransport({
+      region: 'eu-west-1',
+      client: client({
+        credentials: async () => {
+          throw Object.assign(new Error('Could not load credentials from any providers'), {
+            name: 'CredentialsProviderError',
+          });
+        },
+      }),
+    });
+    expect(await noCredentials.send(message())).toMatchObject({
+      status: 'failed',
+      error: { category: 'auth', retryable: false },
+    });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('a credential lookup that hangs past the timeout is transient, and the late call never leaves', async () => {
+    onSend(() => HttpResponse.json({ MessageId: 'x' }));
+    let release: () => void = () => {};
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slowClient = client({
+      credentials: async () => {
+        await hanging;
+        return { accessKeyId: 'AKIDLATE', secretAccessKey: 'late' };
+      },
+    });
+    // Tells when the SDK call itself is over, whatever the transport answered meanwhile.
+    let settled: () => void = () => {};
+    const callOver = new Promise<void>((resolve) => {
+      settled = resolve;
+    });
+    slowClient.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } finally {
+          settled();
+        }
+      },
+      { step: 'initialize', name: 'testCallOver' },
+    );
+    const slow = createSesTransport({
+      region: 'eu-west-1',
+      requestTimeoutMs: 20,
+      client: slowClient,
+    });
+    expect(await slow.send(message())).toMatchObject({
+      status: 'failed',
+      error: { category: 'transient', retryable: true, providerCode: 'TimeoutError' },
+    });
+    release();
+    await callOver;
+    expect(calls).toHaveLength(0);
+  });
+
   it('refuses a client that retries on its own, before sending anything', async () => {
     onSend(() => HttpResponse.json({ MessageId: 'x' }));
     const retrying = createSesTransport({

@@ -158,15 +158,21 @@ export function createSesTransport(options: SesTransportOptions): Transport {
   ): Promise<SendResult> {
     const command = new SendEmailCommand(await input(message));
     const state: SesCallState = { dispatched: false, timedOut: false, aborted: false };
+    const controller = new AbortController();
     // Innermost middleware, right before the HTTP handler: from here on SES may have the request.
     command.middlewareStack.add(
       (next) => async (args) => {
+        // Aborted or timed out while the SDK resolved credentials or signed: nothing left yet.
+        if (controller.signal.aborted) {
+          throw Object.assign(new Error('Aborted before the request was sent.'), {
+            name: 'AbortError',
+          });
+        }
         state.dispatched = true;
         return next(args);
       },
       { step: 'deserialize', priority: 'low', name: 'gdprMailDispatchMarker' },
     );
-    const controller = new AbortController();
     const onAbort = () => {
       state.aborted = true;
       controller.abort(signal?.reason);
@@ -177,7 +183,21 @@ export function createSesTransport(options: SesTransportOptions): Transport {
       controller.abort(new Error('SES request timed out'));
     }, requestTimeoutMs);
     try {
-      const output = await client.send(command, { abortSignal: controller.signal });
+      const call = client.send(command, { abortSignal: controller.signal });
+      // The SDK only watches the signal once the HTTP handler has the request; a hung
+      // credential lookup would outlive the timeout. Race it: the marker above keeps a
+      // late call from ever leaving.
+      call.catch(() => {});
+      const stopped = new Promise<never>((_, reject) => {
+        controller.signal.addEventListener(
+          'abort',
+          () =>
+            reject(Object.assign(new Error('The SES call was stopped.'), { name: 'AbortError' })),
+          { once: true },
+        );
+      });
+      stopped.catch(() => {});
+      const output = await Promise.race([call, stopped]);
       if (output.MessageId === undefined || output.MessageId === '') {
         return {
           status: 'ambiguous',
