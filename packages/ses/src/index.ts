@@ -6,7 +6,10 @@ export {
 export { emailTags, MAX_EMAIL_TAGS, sanitizeTagPart } from './transport/email-tags.js';
 export { mapSesError, type SesCallState } from './transport/map-ses-error.js';
 export { AWS_REGION_COUNTRIES, countryOfRegion } from './transport/region.js';
-export type { SesTransportOptions } from './transport/ses-transport-options.js';
+export type {
+  SesErasureOptions,
+  SesTransportOptions,
+} from './transport/ses-transport-options.js';
 export {
   createSesWebhookHandler,
   fetchSnsCertificate,

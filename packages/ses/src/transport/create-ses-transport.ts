@@ -1,4 +1,6 @@
 import {
+  DeleteContactCommand,
+  DeleteSuppressedDestinationCommand,
   GetAccountCommand,
   type GetAccountCommandOutput,
   SESv2Client,
@@ -13,6 +15,7 @@ import {
   isEea,
   type OutgoingMessage,
   type ProcessorDescriptor,
+  type ProcessorErasureResult,
   type SendOptions,
   type SendResult,
   sendResultError,
@@ -257,12 +260,51 @@ export function createSesTransport(options: SesTransportOptions): Transport {
     return results;
   }
 
+  const erasure = options.erasure;
+  async function eraseContact(email: string): Promise<ProcessorErasureResult> {
+    const steps: [string, () => Promise<unknown>][] = [];
+    if (erasure?.accountSuppressionList) {
+      steps.push([
+        'account suppression list',
+        () => client.send(new DeleteSuppressedDestinationCommand({ EmailAddress: email })),
+      ]);
+    }
+    if (erasure?.contactListName !== undefined) {
+      const ContactListName = erasure.contactListName;
+      steps.push([
+        `contact list ${ContactListName}`,
+        () => client.send(new DeleteContactCommand({ ContactListName, EmailAddress: email })),
+      ]);
+    }
+    const done: string[] = [];
+    for (const [what, run] of steps) {
+      try {
+        await run();
+        done.push(`${what}: deleted`);
+      } catch (error) {
+        const name = (error as { name?: unknown }).name;
+        if (name === 'NotFoundException') {
+          done.push(`${what}: not present`);
+          continue;
+        }
+        // The detail names the step and SES's error code, never the address.
+        done.push(`${what}: failed (${typeof name === 'string' ? name : 'Error'})`);
+        return { ok: false, detail: done.join('; ') };
+      }
+    }
+    return { ok: true, detail: done.join('; ') };
+  }
+  const hasErasure =
+    erasure !== undefined &&
+    (erasure.accountSuppressionList === true || erasure.contactListName !== undefined);
+
   return {
     name: 'ses',
     capabilities: CAPABILITIES,
     processor,
     send,
     sendBatch,
+    ...(hasErasure ? { eraseContact } : {}),
     async verify(verifyOptions: SendOptions = {}) {
       const problem = await checkClient();
       if (problem !== undefined) throw configError(problem, { field: 'client' });

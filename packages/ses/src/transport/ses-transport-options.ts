@@ -29,4 +29,16 @@ export interface SesTransportOptions {
   processor?: Partial<Omit<ProcessorDescriptor, 'region'>>;
   /** Required when the region's country is outside the EEA. */
   transferSafeguard?: TransferSafeguard;
+  /**
+   * What to delete at SES when a person is erased (Art. 17, REQ-26). With it the
+   * transport gets `eraseContact`, which `createGdprMail` calls on every erasure.
+   */
+  erasure?: SesErasureOptions;
+}
+
+export interface SesErasureOptions {
+  /** Remove the address from the account-level suppression list (SES keeps it in clear). */
+  accountSuppressionList?: boolean;
+  /** Remove the contact from this SES contact list (list management). */
+  contactListName?: string;
 }
