@@ -281,6 +281,22 @@ describe('SES SNS webhook: forged messages change nothing', () => {
   });
 });
 
+describe('SES SNS webhook: options', () => {
+  it('is named ses by default and refuses a name that is not a URL segment', () => {
+    expect(setup().handler.name).toBe('ses');
+    expect(setup({ name: 'ses-eu' }).handler.name).toBe('ses-eu');
+    expect(() => setup({ name: 'SES/x' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+  });
+
+  it('checks certificate validity against the injected clock', async () => {
+    const { handler } = setup({ now: () => new Date(Date.now() + 2 * 86_400_000) });
+    const body = signer.sign(notification(bounce('late@example.test', 'Permanent')));
+    expect((await handler.handle(request(body))).status).toBe(401);
+  });
+});
+
 describe('SES SNS webhook: subscription confirmation', () => {
   function confirmation(overrides: Partial<SnsMessage> = {}) {
     return {

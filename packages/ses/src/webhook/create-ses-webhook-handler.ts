@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import {
   type GdprMail,
+  GdprMailError,
   headerValue,
   type WebhookHandler,
   type WebhookRequest,
@@ -53,7 +54,11 @@ export function createSesWebhookHandler(
 ): WebhookHandler {
   const name = options.name ?? 'ses';
   if (!/^[a-z0-9-]+$/.test(name)) {
-    throw new TypeError(`Webhook name "${name}" must be lower case letters, digits and dashes.`);
+    throw new GdprMailError(
+      'CONFIG_INVALID',
+      `Webhook name "${name}" must be lower case letters, digits and dashes.`,
+      { details: { field: 'name' } },
+    );
   }
   const fetchCertificate = options.fetchCertificate ?? fetchSnsCertificate;
   const confirmSubscription = options.confirmSubscription ?? confirmWithFetch;
