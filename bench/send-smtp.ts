@@ -1,6 +1,7 @@
 // The full send pipeline (policy + suppression + unsubscribe headers + claims +
 // audit, on the embedded PGlite store) vs a raw nodemailer pool, to the same
-// local smtp-server, in the same run. Usage: pnpm bench:send-smtp (BENCH_N=10000)
+// local smtp-server, in the same run, rounds alternating which goes first.
+// Usage: pnpm bench:send-smtp (BENCH_N=10000, BENCH_ROUNDS=3)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -93,16 +94,35 @@ const timed = async (run: () => Promise<void>) => {
   await run();
   return performance.now() - start;
 };
-const rawMs = await timed(() => runRaw(recipients));
-const pipelineMs = await timed(() => runPipeline(recipients, 'bench'));
-const rawRate = N / (rawMs / 1000);
-const pipelineRate = N / (pipelineMs / 1000);
+// Rounds alternate which side goes first, so drift on a shared machine hits both alike;
+// each pipeline round is a new campaign (the same one would be refused as already sent).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const rows: { round: number; raw: number; pipeline: number }[] = [];
+for (let round = 1; round <= ROUNDS; round += 1) {
+  let rawMs = 0;
+  let pipelineMs = 0;
+  if (round % 2 === 1) {
+    rawMs = await timed(() => runRaw(recipients));
+    pipelineMs = await timed(() => runPipeline(recipients, `bench-${round}`));
+  } else {
+    pipelineMs = await timed(() => runPipeline(recipients, `bench-${round}`));
+    rawMs = await timed(() => runRaw(recipients));
+  }
+  rows.push({ round, raw: N / (rawMs / 1000), pipeline: N / (pipelineMs / 1000) });
+}
 console.log(
-  `send-smtp bench: ${N} messages, pool ${JSON.stringify(POOL)}, PGlite store (seeded in ${(seeded / 1000).toFixed(1)} s)`,
+  `send-smtp bench: ${N} messages x ${ROUNDS} rounds, pool ${JSON.stringify(POOL)}, PGlite store (seeded in ${(seeded / 1000).toFixed(1)} s), node ${process.version}`,
 );
-console.log(`  raw nodemailer pool        ${rawRate.toFixed(0)} msgs/s`);
-console.log(`  gdpr-mail full pipeline    ${pipelineRate.toFixed(0)} msgs/s`);
-console.log(`  ratio pipeline/raw         ${(pipelineRate / rawRate).toFixed(2)}x (goal >= 0.90x)`);
+console.log('| round | raw nodemailer msgs/s | gdpr-mail pipeline msgs/s | ratio |');
+console.log('| ----- | --------------------: | ------------------------: | ----: |');
+for (const row of rows) {
+  console.log(
+    `| ${row.round} | ${row.raw.toFixed(0)} | ${row.pipeline.toFixed(0)} | ${(row.pipeline / row.raw).toFixed(2)}x |`,
+  );
+}
+const ratios = rows.map((r) => r.pipeline / r.raw).sort((a, b) => a - b);
+const median = ratios[Math.floor(ratios.length / 2)] ?? Number.NaN;
+console.log(`median ratio pipeline/raw: ${median.toFixed(2)}x (goal >= 0.90x)`);
 
 await gdpr.close();
 raw.close();
