@@ -1,6 +1,9 @@
 import type { WebhookHandler, WebhookRequest } from '@gdpr-mail/core';
 import { InMemoryTransport } from '@gdpr-mail/core';
-import { checkboxEvidence } from '@gdpr-mail/core/testing';
+import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
+import { GdprMailModule } from '@gdpr-mail/nestjs';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Harness } from './harness.js';
 import { csrfFor, formBody, signUp, startHarness, tokenFrom } from './harness.js';
@@ -312,5 +315,32 @@ describe('provider webhooks', () => {
     expect(res.status).toBe(413);
     expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
     expect(seen).toHaveLength(0);
+  });
+});
+
+describe('behind a global prefix', () => {
+  it('serves at {prefix}{routes.path}, with form actions at the path of links.baseUrl', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GdprMailModule.forRoot({
+          config: testConfig({ links: { baseUrl: 'https://app.acme.test/api/gdpr' } }),
+          routes: { path: '/gdpr', secureCookies: false },
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('api');
+    await app.init();
+    try {
+      const form = await request(app.getHttpServer())
+        .get('/api/gdpr/signup')
+        .set('accept', 'application/json')
+        .expect(200);
+      expect(form.body.action).toBe('/api/gdpr/signup');
+      expect(String(form.headers['set-cookie'])).toContain('Path=/api/gdpr;');
+      await request(app.getHttpServer()).get('/gdpr/signup').expect(404);
+    } finally {
+      await app.close();
+    }
   });
 });
