@@ -202,7 +202,7 @@ describe('@RequireConsent guard', () => {
     return { server, gdpr: nest.get(GdprMailService) };
   }
 
-  it('REQ-01: lets a person with a current consent through, denies others with a 403 problem', async () => {
+  it('lets a person with a current consent through, denies others with a 403 problem', async () => {
     const { server, gdpr } = await guarded((req) => req.header('x-user'));
     await gdpr.consent.record({
       email: 'yes@example.com',
@@ -226,12 +226,20 @@ describe('@RequireConsent guard', () => {
       type: 'https://gdpr-mail.dev/problems/consent-required',
     });
 
+    // REQ-16: a sign-up not yet confirmed is no consent.
+    await gdpr.optIn.request('pending@example.com', ['newsletter'], checkboxEvidence);
+    const pending = await request(server)
+      .get('/members/newsletter-archive')
+      .set('x-user', 'pending@example.com');
+    expect(pending.status).toBe(403);
+    expect(pending.body.code).toBe('CONSENT_REQUIRED');
+
     const anonymous = await request(server).get('/members/newsletter-archive');
     expect(anonymous.status).toBe(403);
     expect(anonymous.body.code).toBe('CONSENT_REQUIRED');
   });
 
-  it('REQ-11: a withdrawal closes the route at once', async () => {
+  it('REQ-10: a withdrawal closes the route at once', async () => {
     const { server, gdpr } = await guarded((req) => req.header('x-user'));
     const email = 'gone@example.com';
     await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
