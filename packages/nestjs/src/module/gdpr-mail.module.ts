@@ -1,7 +1,7 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import { createGdprMail, GdprMailError } from '@gdpr-mail/core';
 import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
-import { Inject, Module, Optional, RequestMethod } from '@nestjs/common';
+import { Inject, Module, RequestMethod } from '@nestjs/common';
 import { GdprConsentGuard } from '../consent/gdpr-consent.guard.js';
 import { GdprProblemFilter } from '../errors/gdpr-problem.filter.js';
 import type { GdprMailMount } from '../routes/gdpr-mail-mount.js';
@@ -53,7 +53,7 @@ function gdprMailFrom(options: GdprMailModuleOptions): GdprMail {
   ],
 })
 export class GdprMailModule extends GdprMailConfigurableModule implements NestModule {
-  constructor(@Optional() @Inject(GDPR_MAIL_ROUTES) private readonly mount: GdprMailMount | null) {
+  constructor(@Inject(GDPR_MAIL_ROUTES) private readonly mount: GdprMailMount | null) {
     super();
   }
 

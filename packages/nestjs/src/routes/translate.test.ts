@@ -1,7 +1,6 @@
 import { once } from 'node:events';
 import { createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Response } from 'express';
 import { describe, expect, it } from 'vitest';
 import { sendGdprResponse } from './translate.js';
 
@@ -20,7 +19,7 @@ describe('sendGdprResponse', () => {
       yield '"part2":2}';
     }
     const server = createServer((_req, res) => {
-      sendGdprResponse(res as unknown as Response, {
+      sendGdprResponse(res, {
         status: 200,
         headers: { 'content-type': 'application/json' },
         body: body(),
@@ -51,7 +50,7 @@ describe('sendGdprResponse', () => {
 
   it('sends text and bytes whole, with their length', async () => {
     const server = createServer((req, res) => {
-      sendGdprResponse(res as unknown as Response, {
+      sendGdprResponse(res, {
         status: req.url === '/bytes' ? 200 : 201,
         headers: { 'x-kind': req.url ?? '' },
         body: req.url === '/bytes' ? Uint8Array.of(1, 2, 3) : 'héllo',

@@ -1,8 +1,9 @@
+import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { WebhookRequest, WebhookResponse } from '@gdpr-mail/core';
 import type { GdprHttpRequest, GdprHttpResponse } from '@gdpr-mail/core/http';
 import { parseCookies, readPrivacySignals } from '@gdpr-mail/core/http';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 /** Express (Nest's platform-express) request → the framework-free shape the routes take. */
 export function toGdprRequest(req: Request, routePath: string, body: unknown): GdprHttpRequest {
@@ -25,7 +26,7 @@ export function toGdprRequest(req: Request, routePath: string, body: unknown): G
 }
 
 /** Writes a route's answer; an `AsyncIterable<string>` body is streamed chunk by chunk. */
-export function sendGdprResponse(res: Response, response: GdprHttpResponse): void {
+export function sendGdprResponse(res: ServerResponse, response: GdprHttpResponse): void {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   const { body } = response;
@@ -52,7 +53,7 @@ export function toWebhookRequest(req: Request, rawBody: string): WebhookRequest 
   };
 }
 
-export function sendWebhookResponse(res: Response, response: WebhookResponse): void {
+export function sendWebhookResponse(res: ServerResponse, response: WebhookResponse): void {
   res.statusCode = response.status;
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   const bytes = Buffer.from(response.body ?? '', 'utf8');
