@@ -302,6 +302,22 @@ describe('provider webhooks', () => {
     expect(errors[0]).toMatchObject({ code: 'CONFIG_INVALID' });
   });
 
+  it('refuses a JSON body over the webhook limit that Nest read with rawBody: true', async () => {
+    const seen: WebhookRequest[] = [];
+    h = await startHarness({
+      routes: { webhooks: [recordingHandler(seen)], webhookBodyLimit: 1000 },
+      app: { rawBody: true },
+    });
+    const res = await h
+      .agent()
+      .post('/gdpr/webhooks/mailjet')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ a: 'x'.repeat(2000) }));
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(seen).toHaveLength(0);
+  });
+
   it('refuses a body over the webhook limit with a 413 problem', async () => {
     const seen: WebhookRequest[] = [];
     h = await startHarness({

@@ -5,7 +5,7 @@ import { createGdprRoutes, problem } from '@gdpr-mail/core/http';
 import type { NextFunction, Request, Response } from 'express';
 import type { GdprMailRoutesOptions } from '../module/gdpr-mail-options.js';
 import type { ParsedRequest } from './read-body.js';
-import { BodyReadError, isConsumed, readBody, readText } from './read-body.js';
+import { BodyReadError, checkDeclaredLength, isConsumed, readBody, readText } from './read-body.js';
 import {
   sendGdprResponse,
   sendWebhookResponse,
@@ -90,18 +90,20 @@ export function createGdprMailMount(
       handler: (req, res, next) => {
         void (async () => {
           const parsed = req as ParsedRequest;
-          let raw: string;
-          if (!isConsumed(parsed)) {
-            // Nest's parsers leave text/plain (SNS) and other types alone: read the exact bytes.
-            try {
+          let raw: string | undefined;
+          try {
+            if (!isConsumed(parsed)) {
+              // Nest's parsers leave text/plain (SNS) and other types alone: read the exact bytes.
               raw = await readText(req, webhookLimit);
-            } catch (error) {
-              if (error instanceof BodyReadError) return bodyProblem(req, res, webhook.path, error);
-              throw error;
+            } else if (parsed.rawBody) {
+              checkDeclaredLength(req, webhookLimit);
+              raw = parsed.rawBody.toString('utf8');
             }
-          } else if (parsed.rawBody) {
-            raw = parsed.rawBody.toString('utf8');
-          } else {
+          } catch (error) {
+            if (error instanceof BodyReadError) return bodyProblem(req, res, webhook.path, error);
+            throw error;
+          }
+          if (raw === undefined) {
             // A JSON body Nest parsed without keeping its bytes: re-serialising it would
             // not be what the provider signed. Tell the developer, answer a bare 500.
             const error = new GdprMailError(

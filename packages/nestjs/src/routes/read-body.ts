@@ -28,6 +28,14 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return Number.isFinite(length) ? length : undefined;
 }
 
+/** Refuses a body whose declared length is over the limit (a parser that ran earlier read it). */
+export function checkDeclaredLength(req: IncomingMessage, limit: number): void {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) {
+    throw new BodyReadError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
+  }
+}
+
 /** Has a parser that ran earlier consumed the stream? */
 export function isConsumed(req: ParsedRequest): boolean {
   return req._body === true || req.readableEnded;
@@ -63,10 +71,7 @@ function mediaType(req: IncomingMessage): string {
  */
 export async function readBody(req: ParsedRequest, limit: number): Promise<unknown> {
   if (isConsumed(req)) {
-    const declared = declaredLength(req);
-    if (declared !== undefined && declared > limit) {
-      throw new BodyReadError('PAYLOAD_TOO_LARGE', 'The request body is too large.');
-    }
+    checkDeclaredLength(req, limit);
     return req.body;
   }
   const text = await readText(req, limit);
