@@ -12,7 +12,7 @@ import {
 } from '@gdpr-mail/nestjs';
 import type { INestApplication } from '@nestjs/common';
 import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -288,6 +288,29 @@ describe('@RequireConsent guard', () => {
       .get('/members/newsletter-archive')
       .set('x-user', 'other@example.com')
       .expect(403);
+  });
+});
+
+describe('the routes and the app’s own guards', () => {
+  it('REQ-12: a global guard that refuses everything does not block the gdpr-mail links', async () => {
+    @Injectable()
+    class DenyAll {
+      canActivate(): boolean {
+        return false;
+      }
+    }
+    const { server } = await start(
+      [GdprMailModule.forRoot({ config: configFor(), routes: { secureCookies: false } })],
+      { controllers: [BoomController], providers: [{ provide: APP_GUARD, useClass: DenyAll }] },
+    );
+    await request(server).get('/boom/unknown-purpose').expect(403);
+    await request(server).get('/gdpr/signup').set('accept', 'application/json').expect(200);
+    const oneClick = await request(server)
+      .post('/gdpr/u/forged-token')
+      .type('form')
+      .send('List-Unsubscribe=One-Click');
+    // The token, not the app's guard, decides.
+    expect(oneClick.body.code).toBe('TOKEN_INVALID');
   });
 });
 
