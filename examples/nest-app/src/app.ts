@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import type { GdprMail } from '@gdpr-mail/core';
+import { GdprMailService } from '@gdpr-mail/nestjs';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { ExampleAppOptions } from './app.module.js';
+import { AppModule } from './app.module.js';
+import type { DevInbox } from './dev-inbox.js';
+import { DEV_INBOX } from './dev-inbox.js';
+
+export interface ExampleApp {
+  app: NestExpressApplication;
+  gdpr: GdprMail;
+  inbox: DevInbox;
+}
+
+/** Creates (does not start) the demo app. */
+export async function createExampleApp(
+  options: ExampleAppOptions & { logger?: false },
+): Promise<ExampleApp> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forExample(options), {
+    // Provider webhooks need the exact bytes of JSON bodies.
+    rawBody: true,
+    ...(options.logger === false ? { logger: false } : {}),
+  });
+  app.disable('x-powered-by');
+  return { app, gdpr: app.get(GdprMailService), inbox: app.get<DevInbox>(DEV_INBOX) };
+}

@@ -1,0 +1,74 @@
+import type { Server } from 'node:http';
+import { MemoryStore } from '@gdpr-mail/core';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExampleApp } from '../../../examples/nest-app/src/app.js';
+import { createExampleApp } from '../../../examples/nest-app/src/app.js';
+import { freePort } from '../../../examples/nest-app/src/free-port.js';
+
+describe('examples/nest-app smoke test', () => {
+  let example: ExampleApp;
+  let server: Server;
+  let origin: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    example = await createExampleApp({
+      baseUrl: `${origin}/gdpr`,
+      store: new MemoryStore(),
+      logger: false,
+    });
+    await example.app.listen(port, '127.0.0.1');
+    server = example.app.getHttpServer() as Server;
+  });
+
+  afterAll(async () => {
+    await example?.app.close();
+  });
+
+  it('GET / is the shop; signup → dev inbox → confirm opens the guarded page', async () => {
+    const home = await request(server).get('/').expect(200);
+    expect(home.headers['content-type']).toMatch(/^text\/html/);
+    expect(home.text).toContain('href="/gdpr/signup"');
+
+    const email = 'ada@example.com';
+    await request(server).get(`/members/tips?as=${email}`).expect(403);
+
+    const agent = request.agent(server);
+    const form = await agent.get('/gdpr/signup').set('accept', 'text/html').expect(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    expect(csrf).toBeTruthy();
+    const signup = await agent
+      .post('/gdpr/signup')
+      .set('accept', 'text/html')
+      .type('form')
+      .send(`email=${encodeURIComponent(email)}&purposes=newsletter&_csrf=${csrf}`)
+      .expect(200);
+    expect(signup.text).toContain('Check your inbox');
+
+    const mail = example.inbox.mails.at(-1);
+    expect(mail?.to).toBe(email);
+    const inbox = await request(server).get('/dev/inbox').expect(200);
+    expect(inbox.text).toContain(`/dev/inbox/${mail?.id}`);
+    const confirmUrl = example.inbox.transport.sent
+      .at(-1)
+      ?.message.text?.match(new RegExp(`${origin}(/gdpr/confirm/\\S+)`))?.[1];
+    expect(confirmUrl).toBeTruthy();
+    await request(server).post(confirmUrl!).type('form').send({}).expect(200);
+
+    const tips = await request(server).get(`/members/tips?as=${email}`).expect(200);
+    expect(tips.body.tips.length).toBeGreaterThan(0);
+
+    const sent = await request(server)
+      .post('/dev/newsletter')
+      .type('form')
+      .send({ email })
+      .redirects(0)
+      .expect(303);
+    expect(decodeURIComponent(sent.headers.location ?? '')).toContain(
+      `Newsletter sent to ${email}`,
+    );
+    expect(example.inbox.mails.at(-1)?.kind).toBe('newsletter');
+  });
+});
