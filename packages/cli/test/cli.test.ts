@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '@gdpr-mail/cli';
 import { testConfig } from '@gdpr-mail/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../../tests/support/ensure-built.js';
 
 let dir: string;
 
@@ -136,14 +137,7 @@ describe('gdpr-mail CLI', () => {
 
 describe('the built bin', () => {
   it('runs as an executable', () => {
-    execFileSync(
-      'pnpm',
-      ['--filter', '@gdpr-mail/core', '--filter', '@gdpr-mail/cli', 'run', 'build'],
-      {
-        cwd: join(__dirname, '..', '..', '..'),
-        stdio: 'ignore',
-      },
-    );
+    ensureBuilt('@gdpr-mail/core', '@gdpr-mail/cli');
     const out = execFileSync(
       'node',
       [join(__dirname, '..', 'dist', 'bin.js'), 'records', '--format', 'md'],

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../../tests/support/ensure-built.js';
 
 const packageDir = join(__dirname, '..');
 const root = join(packageDir, '..', '..');
@@ -26,15 +27,8 @@ function runFixture(file: string): DistRun {
   return JSON.parse(out.trim().split('\n').at(-1) ?? '') as DistRun;
 }
 
-// `pnpm test` runs the unit tests before `pnpm build`: build what the apps import.
-beforeAll(() => {
-  execFileSync(
-    'pnpm',
-    ['--filter', '@gdpr-mail/core', '--filter', '@gdpr-mail/nestjs', 'run', 'build'],
-    // (the example app below imports the same builds)
-    { cwd: root, stdio: 'ignore', timeout: 120_000 },
-  );
-}, 180_000);
+// The apps below (and the example app) import the builds.
+beforeAll(() => ensureBuilt('@gdpr-mail/core', '@gdpr-mail/nestjs'), 180_000);
 
 describe('the built package in a Nest app', () => {
   it('keeps the decorators and their metadata (swc build)', () => {
