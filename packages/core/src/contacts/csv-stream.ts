@@ -68,6 +68,7 @@ export async function* parseCsvStream(
   let line = 1;
   let recordLine = 1;
   let lastWasCr = false;
+  let quotedCr = false;
 
   const tooLong = () =>
     new GdprMailError('VALIDATION_FAILED', `CSV field too long at line ${recordLine}.`, {
@@ -86,7 +87,9 @@ export async function* parseCsvStream(
         if (!quotePending) {
           if (ch === '"') quotePending = true;
           else {
-            if (ch === '\n' || (ch === '\r' && text[i + 1] !== '\n')) line += 1;
+            // CR, LF and CRLF each end one line, even when a chunk splits CRLF.
+            if (ch === '\r' || (ch === '\n' && !quotedCr)) line += 1;
+            quotedCr = ch === '\r';
             field += ch;
             if (field.length > maxField) throw tooLong();
           }
@@ -116,6 +119,7 @@ export async function* parseCsvStream(
         recordLine = line;
       } else if (ch === '"' && field.length === 0) {
         quoted = true;
+        quotedCr = false;
         hasContent = true;
       } else {
         // Lenient: a stray quote inside an unquoted field is kept as text.
