@@ -145,6 +145,32 @@ describe('re-permission campaign (SEED-02)', () => {
     expect(await gdpr.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it('REQ-27: retention keeps a contact while it is being asked, and removes it once expired', async () => {
+    const { gdpr, clock } = setup();
+    await gdpr.contacts.import(lines('email\nasked@example.org\n'), {
+      basis: 'consent',
+      purposes: ['newsletter'],
+      list: 'Legacy',
+      source: 'Old CRM',
+    });
+    const dueCount = async () =>
+      Object.values((await gdpr.retention.plan()).due).reduce((n, d) => n + d.count, 0);
+    // No consent event yet: without the open re-permission it would be unlinked data (P1M).
+    clock.advance(40 * DAY);
+    expect(await dueCount()).toBe(0);
+    await gdpr.repermission.send({
+      purposeId: 'newsletter',
+      deadline: new Date(clock().getTime() + 30 * DAY),
+    });
+    clock.advance(31 * DAY);
+    expect(await dueCount()).toBe(0);
+    await gdpr.repermission.expire();
+    expect(await dueCount()).toBe(1);
+    const swept = await gdpr.retention.sweep();
+    expect(swept.deleted).toBe(1);
+    expect(await gdpr.subjects.get('asked@example.org')).toBeUndefined();
+  });
+
   it('refuses a past deadline, a transactional purpose, and a forged or wrong-type token', async () => {
     const { gdpr, clock } = setup();
     expect(
