@@ -285,12 +285,16 @@ export function createContactService(ctx: CoreContext): ContactService {
 
       const runBatch = async (batch: ParsedRow[]) => {
         const local = emptyReport(list, label, options.basis, purposeIds);
-        await withConflictRetry(() =>
-          ctx.store.transaction(async (tx) => {
-            Object.assign(local, emptyReport(list, label, options.basis, purposeIds));
-            await importBatch(tx, batch, local);
-          }),
-        );
+        // A dry pass on committed state first: a batch that changes nothing (a
+        // re-run) opens no transaction at all.
+        if (await importBatch(ctx.store, batch, local, true)) {
+          await withConflictRetry(() =>
+            ctx.store.transaction(async (tx) => {
+              Object.assign(local, emptyReport(list, label, options.basis, purposeIds));
+              await importBatch(tx, batch, local, false);
+            }),
+          );
+        }
         mergeInto(report, local, sampleSize);
         options.onProgress?.({
           rows: report.rows,
@@ -305,7 +309,8 @@ export function createContactService(ctx: CoreContext): ContactService {
         tx: StoreOperations,
         batch: ParsedRow[],
         local: ContactImportReport,
-      ) => {
+        dryRun: boolean,
+      ): Promise<boolean> => {
         const at = ctx.now();
         const reject = (row: ParsedRow, reason: ImportRejectReason) => {
           local.rejected += 1;
@@ -400,9 +405,10 @@ export function createContactService(ctx: CoreContext): ContactService {
           } else local.unchanged += 1;
         }
 
+        const dirty = [...working.values()].filter((w) => w.changed || w.drafts.length > 0);
+        if (dryRun || dirty.length === 0) return dirty.length > 0;
         const audit: AuditDraft[] = [];
-        for (const w of working.values()) {
-          if (!w.changed && w.drafts.length === 0) continue;
+        for (const w of dirty) {
           let id = w.subject.id;
           if (w.isNew) {
             const stored = await tx.createSubject({ ...w.subject, profile: w.profile });
@@ -430,6 +436,7 @@ export function createContactService(ctx: CoreContext): ContactService {
           });
         }
         await appendAuditEntries(tx, audit, at);
+        return true;
       };
 
       /** Merges one row into the contact; true when it changed anything. */
