@@ -131,7 +131,10 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
       for await (const page of scanSubjects(ctx, batchSize)) {
         const flagged = page.filter((s) => {
           const rep = s.profile.contact?.repermission;
-          return rep?.purposeIds.includes(purpose.id) === true && rep.status !== 'expired';
+          return (
+            (rep?.status === 'flagged' || rep?.status === 'sent') &&
+            rep.purposeIds.includes(purpose.id)
+          );
         });
         report.scanned += page.length;
         if (flagged.length === 0) continue;
