@@ -283,15 +283,17 @@ export function createContactService(ctx: CoreContext): ContactService {
         return parsed;
       };
 
+      // After a batch that changed nothing, the next one first takes a dry pass on
+      // committed state: a re-run opens (almost) no transaction at all, and a
+      // first run does not pay for the dry passes.
+      let expectChanges = false;
       const runBatch = async (batch: ParsedRow[]) => {
         const local = emptyReport(list, label, options.basis, purposeIds);
-        // A dry pass on committed state first: a batch that changes nothing (a
-        // re-run) opens no transaction at all.
-        if (await importBatch(ctx.store, batch, local, true)) {
-          await withConflictRetry(() =>
+        if (expectChanges || (await importBatch(ctx.store, batch, local, true))) {
+          expectChanges = await withConflictRetry(() =>
             ctx.store.transaction(async (tx) => {
               Object.assign(local, emptyReport(list, label, options.basis, purposeIds));
-              await importBatch(tx, batch, local, false);
+              return importBatch(tx, batch, local, false);
             }),
           );
         }
