@@ -198,6 +198,32 @@ describe('gdpr-mail CLI', () => {
     expect(badBasis.err()).toContain('VALIDATION_FAILED');
   });
 
+  it('imports JSON lines keyed on a customer number, format taken from the file name', async () => {
+    writeFileSync(
+      join(dir, 'crm.jsonl'),
+      `${[
+        { customer_no: 'K-1', email: 'kim@example.org', language: 'Deutsch' },
+        { customer_no: 'K-1', email: 'kim.other@example.org', language: 'de' },
+        { customer_no: '', email: 'nokey@example.org' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n')}\n`,
+    );
+    const run = io();
+    const args = ['import', 'crm.jsonl', '--list', 'CRM', '--source', 'CRM export'];
+    expect(
+      await runCli([...args, '--basis', 'soft-opt-in', '--key', 'customer_no', '--json'], run.io),
+    ).toBe(0);
+    expect(JSON.parse(run.out())).toMatchObject({
+      purposeIds: ['customer-offers'],
+      created: 1,
+      merged: 1,
+      conflicts: 1,
+      rejects: { 'missing-key': 1 },
+    });
+    expect(await runCli([...args, '--basis', 'soft-opt-in', '--format', 'xml'], io().io)).toBe(2);
+  });
+
   it('prints help', async () => {
     const help = io();
     expect(await runCli(['--help'], help.io)).toBe(0);
