@@ -56,8 +56,11 @@ const { gdprMailRouter, privacySignals } = require('@gdpr-mail/express');
 const { createSmtpTransport } = require('@gdpr-mail/smtp');
 const express = require('express');`);
 
-export const TS_APP = `import { createGdprMail, isGdprMailError, type SendDecision } from '@gdpr-mail/core';
+export const TS_APP = `import { createGdprMail, isGdprMailError, type SendDecision, type Transport } from '@gdpr-mail/core';
 import { gdprMailRouter, privacySignals } from '@gdpr-mail/express';
+import { createMailjetTransport, createMailjetWebhookHandler } from '@gdpr-mail/mailjet';
+import { GdprMailModule } from '@gdpr-mail/nestjs';
+import { createSesTransport, createSesWebhookHandler } from '@gdpr-mail/ses';
 import { createPgliteStore } from '@gdpr-mail/postgres';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import express from 'express';
@@ -87,9 +90,21 @@ const gdpr = createGdprMail({
 });
 const decision: SendDecision = await gdpr.canSend('a@example.org', 'newsletter');
 const reason: string = decision.reason;
+const ses: Transport = createSesTransport({ region: 'eu-west-3' });
+const mailjet: Transport = createMailjetTransport({ apiKey: 'key', apiSecret: 'secret' });
 const app = express();
 app.use(privacySignals());
-app.use('/gdpr', gdprMailRouter(gdpr));
+app.use(
+  '/gdpr',
+  gdprMailRouter(gdpr, {
+    webhooks: [
+      createSesWebhookHandler(gdpr, { topicArns: ['arn:aws:sns:eu-west-3:123456789012:ses'] }),
+      createMailjetWebhookHandler(gdpr, { secret: 'a-webhook-secret-of-16+' }),
+    ],
+  }),
+);
+const nestModule = GdprMailModule.forRoot({ gdpr, isGlobal: true });
+console.log(ses.name, mailjet.name, nestModule.module.name);
 try {
   await gdpr.mailer.send({ to: 'a@example.org', purposeId: 'newsletter', subject: 's', text: reason });
 } catch (error) {

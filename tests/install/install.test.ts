@@ -1,5 +1,13 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,7 +22,33 @@ import { CJS_APP, ESM_APP, TS_APP } from './app-source.js';
 // node16 and bundler resolution, run an ESM and a CommonJS app, and walk the flow
 // against a local smtp-server (issue #12).
 const root = resolve(__dirname, '..', '..');
-const PACKAGES = ['core', 'express', 'smtp', 'postgres'];
+// Every publishable package of the workspace: a new one is packed and checked without
+// anyone editing this list.
+const PACKAGES = readdirSync(join(root, 'packages'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .filter((name) => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
+    return manifest.private !== true;
+  });
+/** What the packages take as peers, at the ranges a user would install. */
+const PEERS = [
+  'express@^5',
+  'nodemailer@^10',
+  '@electric-sql/pglite@^0.5',
+  'pg@^8',
+  '@aws-sdk/client-sesv2@^3',
+  '@nestjs/common@^12',
+  '@nestjs/core@^12',
+  '@nestjs/platform-express@^12',
+  'reflect-metadata@^0.2',
+  'rxjs@^7',
+  'bullmq@^5',
+  'ioredis@^5',
+  'typescript@~6.0.3',
+  '@types/express@^5',
+  '@types/node@^20',
+];
 let work: string;
 let appDir: string;
 
@@ -100,12 +134,7 @@ beforeAll(async () => {
       '--no-fund',
       '--loglevel=error',
       ...readdirSync(tarballs).map((f) => join(tarballs, f)),
-      'express@^5',
-      'nodemailer@^10',
-      '@electric-sql/pglite@^0.5',
-      'typescript@~6.0.3',
-      '@types/express@^5',
-      '@types/node@^20',
+      ...PEERS,
     ],
     appDir,
   );
@@ -117,6 +146,38 @@ afterAll(async () => {
 });
 
 describe('a new user installs the packed packages', () => {
+  it('installed every publishable package, each loading from ESM and CommonJS with the same exports', () => {
+    expect(PACKAGES).toEqual(expect.arrayContaining(['core', 'express', 'smtp', 'postgres']));
+    const script = (kind: 'esm' | 'cjs') =>
+      [
+        kind === 'esm' ? '' : 'const out = {};',
+        kind === 'esm' ? 'const out = {};' : '',
+        ...PACKAGES.map((name) =>
+          kind === 'esm'
+            ? `out[${JSON.stringify(name)}] = Object.keys(await import('@gdpr-mail/${name}')).sort();`
+            : `out[${JSON.stringify(name)}] = Object.keys(require('@gdpr-mail/${name}')).sort();`,
+        ),
+        'console.log(JSON.stringify(out));',
+      ].join('\n');
+    writeFileSync(join(appDir, 'exports.mjs'), script('esm'));
+    writeFileSync(join(appDir, 'exports.cjs'), script('cjs'));
+    const esm = JSON.parse(run('node', ['exports.mjs'], appDir)) as Record<string, string[]>;
+    const cjs = JSON.parse(run('node', ['exports.cjs'], appDir)) as Record<string, string[]>;
+    for (const name of PACKAGES) {
+      expect(esm[name]?.length, `@gdpr-mail/${name} exports something`).toBeGreaterThan(0);
+      // `default` is what CommonJS interop may add; the named API must match.
+      expect(esm[name]?.filter((k) => k !== 'default')).toEqual(
+        cjs[name]?.filter((k) => k !== 'default'),
+      );
+    }
+  });
+
+  it('runs the gdpr-mail command from the installed CLI', () => {
+    expect(run(join(appDir, 'node_modules', '.bin', 'gdpr-mail'), ['--help'], appDir)).toContain(
+      'Usage: gdpr-mail',
+    );
+  });
+
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }],
     ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],

@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.js';
 import { EXIT, UsageError } from './cli-io.js';
 import { auditCommand } from './commands/audit-command.js';
 import { breachCommand } from './commands/breach-command.js';
+import { importCommand } from './commands/import-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
 import { retentionCommand } from './commands/retention-command.js';
@@ -21,6 +22,16 @@ Commands:
   audit verify                check the hash-chained audit log (exit 1 when broken)
   retention plan|sweep        dry run, or apply the retention policies (progress on stderr)
       --batch-size <n>          subjects per page and transaction (default 500)
+  import <file>               stream a legacy list (CSV or JSON lines) into the contact base
+      --list <name>             the list, kept as a segment of each contact
+      --source <label>          where the contacts came from, e.g. "Salon X 2018"
+      --basis <basis>           the lawful basis declared for this import
+      --purpose <id>            a purpose it is for (repeatable; default: all on --basis)
+      --key email|<column>      the unique key (default email)
+      --format csv|jsonl        default from the file name (.jsonl, .ndjson), else csv
+      --language-column <col>   the column holding the language (default language)
+      --default-language <iso>  given to contacts without a (known) language
+      --delimiter <char>        CSV delimiter (default ,)
   breach <action> [id]        the breach register (Art. 33)
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
@@ -50,6 +61,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         input: { type: 'string' },
         status: { type: 'string' },
         'batch-size': { type: 'string' },
+        list: { type: 'string' },
+        source: { type: 'string' },
+        basis: { type: 'string' },
+        key: { type: 'string' },
+        purpose: { type: 'string', multiple: true },
+        'language-column': { type: 'string' },
+        'default-language': { type: 'string' },
+        delimiter: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -58,13 +77,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
-    if (!['records', 'breach', 'audit', 'retention', 'migrate'].includes(command)) {
+    if (!['records', 'breach', 'audit', 'retention', 'migrate', 'import'].includes(command)) {
       throw new UsageError(`Unknown command "${command}".`);
     }
     gdpr = createGdprMail(await loadConfig(io.cwd, values.config));
     if (command === 'records') return await recordsCommand(gdpr, values, io);
     if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);
     if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);
+    if (command === 'import') return await importCommand(gdpr, rest[0], values, io);
     if (command === 'retention') {
       return await retentionCommand(
         gdpr,

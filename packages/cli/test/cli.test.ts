@@ -128,6 +128,103 @@ describe('gdpr-mail CLI', () => {
     expect(await runCli(['audit', 'nope'], io().io)).toBe(2);
   });
 
+  it('imports a legacy list with progress on stderr and a --json report; a re-run changes nothing (SEED-01)', async () => {
+    writeFileSync(
+      join(dir, 'salon.csv'),
+      'email,Langue,consent_date\n' +
+        'ann@example.org,Français,2018-05-01\n' +
+        'BOB@example.org,nl-BE,\n' +
+        'not-an-address,fr,\n' +
+        'ann@example.org,fr,\n',
+    );
+    const args = [
+      'import',
+      'salon.csv',
+      '--list',
+      'Salon',
+      '--source',
+      'Salon X 2018',
+      '--basis',
+      'consent',
+      '--purpose',
+      'newsletter',
+      '--language-column',
+      'Langue',
+      '--batch-size',
+      '2',
+    ];
+    const first = io();
+    expect(await runCli([...args, '--json'], first.io)).toBe(0);
+    const report = JSON.parse(first.out());
+    expect(report).toMatchObject({
+      rows: 4,
+      created: 2,
+      merged: 0,
+      unchanged: 1,
+      rejected: 1,
+      rejects: { 'invalid-email': 1 },
+      flagged: 1,
+      consentRecorded: 1,
+      languages: { mapped: 3 },
+    });
+    // One progress line per batch of 2 rows.
+    expect(first.err()).toContain('rows 2  created 2');
+    expect(first.err()).toContain('rows 4  created 2  merged 0  unchanged 1  rejected 1');
+
+    const again = io();
+    expect(await runCli(args, again.io)).toBe(0);
+    expect(again.out()).toMatch(/created\s+0/);
+    expect(again.out()).toMatch(/unchanged\s+3/);
+    expect(again.out()).toContain('rejected  line 4 not-an-address: invalid-email');
+
+    const usage = io();
+    expect(
+      await runCli(['import', 'salon.csv', '--source', 'x', '--basis', 'consent'], usage.io),
+    ).toBe(2);
+    expect(usage.err()).toContain('--list');
+    expect(
+      await runCli(
+        ['import', 'missing.csv', '--list', 'a', '--source', 'b', '--basis', 'consent'],
+        io().io,
+      ),
+    ).toBe(2);
+    // No configured purpose rests on a legal obligation: a typed refusal, exit 1.
+    const badBasis = io();
+    expect(
+      await runCli(
+        ['import', 'salon.csv', '--list', 'a', '--source', 'b', '--basis', 'legal-obligation'],
+        badBasis.io,
+      ),
+    ).toBe(1);
+    expect(badBasis.err()).toContain('VALIDATION_FAILED');
+  });
+
+  it('imports JSON lines keyed on a customer number, format taken from the file name', async () => {
+    writeFileSync(
+      join(dir, 'crm.jsonl'),
+      `${[
+        { customer_no: 'K-1', email: 'kim@example.org', language: 'Deutsch' },
+        { customer_no: 'K-1', email: 'kim.other@example.org', language: 'de' },
+        { customer_no: '', email: 'nokey@example.org' },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n')}\n`,
+    );
+    const run = io();
+    const args = ['import', 'crm.jsonl', '--list', 'CRM', '--source', 'CRM export'];
+    expect(
+      await runCli([...args, '--basis', 'soft-opt-in', '--key', 'customer_no', '--json'], run.io),
+    ).toBe(0);
+    expect(JSON.parse(run.out())).toMatchObject({
+      purposeIds: ['customer-offers'],
+      created: 1,
+      merged: 1,
+      conflicts: 1,
+      rejects: { 'missing-key': 1 },
+    });
+    expect(await runCli([...args, '--basis', 'soft-opt-in', '--format', 'xml'], io().io)).toBe(2);
+  });
+
   it('prints help', async () => {
     const help = io();
     expect(await runCli(['--help'], help.io)).toBe(0);

@@ -6,6 +6,8 @@ import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
 import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
 import { createConsentService } from './consent/consent-service.js';
+import type { ContactService } from './contacts/contact-importer.js';
+import { createContactService } from './contacts/contact-importer.js';
 import { createContext } from './context.js';
 import type { OptInService } from './double-opt-in/opt-in-service.js';
 import { createOptInService } from './double-opt-in/opt-in-service.js';
@@ -23,6 +25,8 @@ import type { PreferenceService } from './preferences/preference-service.js';
 import { createPreferenceService } from './preferences/preference-service.js';
 import type { RecordsService } from './records/records-service.js';
 import { createRecordsService } from './records/records-service.js';
+import type { RepermissionService } from './repermission/repermission-service.js';
+import { createRepermissionService } from './repermission/repermission-service.js';
 import type { RetentionService } from './retention/retention-service.js';
 import { createRetentionService } from './retention/retention-service.js';
 import { openDefaultStore } from './store/default-store.js';
@@ -70,6 +74,10 @@ export interface GdprMail {
   readonly records: RecordsService;
   /** The breach register with its 72-hour clock (Art. 33, 34). */
   readonly breaches: BreachService;
+  /** Streamed imports of legacy lists into one contact base with segments and sources (SEED-01). */
+  readonly contacts: ContactService;
+  /** Ask imported contacts without proof of consent again, with a deadline (SEED-02). */
+  readonly repermission: RepermissionService;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   /**
@@ -130,6 +138,8 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
     breaches: createBreachService(ctx),
+    contacts: createContactService(ctx),
+    repermission: createRepermissionService(ctx, mailer),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: async () => {
       await mailer.close();

@@ -55,6 +55,24 @@ export type { ChainVerification, ConsentStatus, PurposeConsentState } from './co
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
+  ContactImportColumns,
+  ContactImportOptions,
+  ContactService,
+} from './contacts/contact-importer.js';
+export { parseConsentDate } from './contacts/contact-importer.js';
+export type { CsvRecord, CsvStreamOptions, TextChunks } from './contacts/csv-stream.js';
+export { csvRows, jsonLines, parseCsvStream } from './contacts/csv-stream.js';
+export type {
+  ContactImportReport,
+  ImportConflictSample,
+  ImportProgress,
+  ImportRejectReason,
+  ImportSample,
+} from './contacts/import-report.js';
+export { IMPORT_REJECT_REASONS } from './contacts/import-report.js';
+export type { LanguageMatch } from './contacts/language.js';
+export { normalizeLanguage } from './contacts/language.js';
+export type {
   OptInConfirmResult,
   OptInInspection,
   OptInPurgeResult,
@@ -129,6 +147,26 @@ export type {
   RetentionRecord,
 } from './records/records-of-processing.js';
 export type { RecordsFormat, RecordsService } from './records/records-service.js';
+export type {
+  RepermissionClickProof,
+  RepermissionConfirmResult,
+  RepermissionExpireReport,
+  RepermissionInspection,
+  RepermissionSendOptions,
+  RepermissionSendReport,
+  RepermissionService,
+  RepermissionSkipReason,
+} from './repermission/repermission-service.js';
+export { REPERMISSION_SKIP_REASONS } from './repermission/repermission-service.js';
+export type {
+  RepermissionMailInput,
+  RepermissionMessages,
+  RepermissionTemplate,
+} from './repermission/repermission-template.js';
+export {
+  builtInRepermissionTemplate,
+  REPERMISSION_MESSAGES,
+} from './repermission/repermission-template.js';
 export type { RetentionVerdict } from './retention/retention-decision.js';
 export { decideRetention } from './retention/retention-decision.js';
 export type {
@@ -143,6 +181,9 @@ export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
   AudienceQuery,
+  ContactConflict,
+  ContactFacts,
+  ContactSource,
   DeliveryClaim,
   DeliveryRecord,
   DeliveryStatus,
@@ -150,6 +191,8 @@ export type {
   ListOptions,
   NoticeRecord,
   PendingOptIn,
+  RepermissionState,
+  RepermissionStatus,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,
@@ -160,6 +203,7 @@ export {
   AGE_BRACKETS,
   DELIVERY_STATUSES,
   isGdprStore,
+  REPERMISSION_STATUSES,
   SUPPRESSION_REASONS,
 } from './store/store-types.js';
 export { isValidEmail, normalizeEmail } from './subjects/normalize-email.js';

@@ -175,6 +175,16 @@ CREATE INDEX dsar_requests_status_due_idx ON ${s}.dsar_requests (status, due_at)
 CREATE INDEX dsar_requests_subject_idx ON ${s}.dsar_requests (subject_id);
 `,
   },
+  {
+    version: 6,
+    name: 'contact attributes index',
+    sql: (s) => `
+-- Imports keyed on a custom field (a customer number) find contacts by
+-- profile.contact.attributes containment.
+CREATE INDEX subjects_contact_attributes_idx ON ${s}.subjects
+  USING gin ((profile->'contact'->'attributes') jsonb_path_ops);
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -679,6 +679,18 @@ function createOperations(
       return rows.map(subjectFrom);
     },
 
+    async findSubjectsByAttribute(name, values) {
+      if (values.length === 0) return [];
+      // Containment on the indexed attributes object (migration 6), one probe per value.
+      const probes = [...new Set(values)].map((value) => JSON.stringify({ [name]: value }));
+      const rows = await db.query(
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
+         WHERE (profile->'contact'->'attributes') @> ANY($1::jsonb[])`,
+        [probes],
+      );
+      return rows.map(subjectFrom);
+    },
+
     async getSuppressions(hashes) {
       if (hashes.length === 0) return [];
       const rows = await db.query(`SELECT * FROM ${s}.suppression WHERE hash = ANY($1::text[])`, [

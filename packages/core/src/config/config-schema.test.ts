@@ -25,6 +25,7 @@ describe('config: tokens and links', () => {
       preferences: '/preferences',
       dsarVerify: '/dsar/verify',
       dsarDownload: '/dsar/download',
+      repermission: '/re-permission',
     });
     expect(config.doubleOptIn).toMatchObject({ defaultLocale: 'en', maxRequestsPerDay: 5 });
   });

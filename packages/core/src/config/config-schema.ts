@@ -200,6 +200,10 @@ const linksSchema = z.object({
         .string()
         .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /dsar/download')
         .default('/dsar/download'),
+      repermission: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /re-permission')
+        .default('/re-permission'),
     })
     .default({
       confirm: '/confirm',
@@ -207,6 +211,7 @@ const linksSchema = z.object({
       preferences: '/preferences',
       dsarVerify: '/dsar/verify',
       dsarDownload: '/dsar/download',
+      repermission: '/re-permission',
     }),
 });
 

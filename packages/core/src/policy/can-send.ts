@@ -36,6 +36,8 @@ export const DENY_REASONS = [
   'b2b-consent-required',
   'b2b-not-informed',
   'b2b-professional-relevance-missing',
+  /** A legacy contact asked to confirm did not by the deadline (SEED-02). */
+  'repermission-expired',
 ] as const;
 
 export type AllowReason = (typeof ALLOW_REASONS)[number];
@@ -164,6 +166,15 @@ function decide(
   const state = deriveConsentState(events, purpose.id);
   if (state.status === 'objected') return deny('objected');
   if (state.status === 'withdrawn') return deny('withdrawn');
+  // A legacy contact who did not confirm by the re-permission deadline gets no
+  // more marketing, whatever the basis, until they opt in again themselves.
+  if (
+    marketing &&
+    state.status !== 'granted' &&
+    subject?.profile.contact?.repermission?.status === 'expired'
+  ) {
+    return deny('repermission-expired');
+  }
   // An explicit, current grant is a basis for any marketing purpose.
   if (purpose.lawfulBasis !== 'consent' && state.status === 'granted') {
     return needsRefresh(purpose, state, facts.ctx.now())

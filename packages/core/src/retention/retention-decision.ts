@@ -16,13 +16,20 @@ export type RetentionVerdict =
       since: Date;
     };
 
-/** Purposes that hold a person's data: any ledger event, a customer or B2B basis. */
+/**
+ * Purposes that hold a person's data: any ledger event, a customer or B2B basis,
+ * or a re-permission still open for it (an imported contact being asked again).
+ */
 export function linkedPurposes(
   purposes: readonly PurposeConfig[],
   subject: SubjectRecord,
   events: readonly ConsentEvent[],
 ): PurposeConfig[] {
   const mentioned = new Set(events.map((e) => e.purposeId));
+  const asking = subject.profile.contact?.repermission;
+  if (asking && (asking.status === 'flagged' || asking.status === 'sent')) {
+    for (const id of asking.purposeIds) mentioned.add(id);
+  }
   return purposes.filter(
     (p) =>
       mentioned.has(p.id) ||

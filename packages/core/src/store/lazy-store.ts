@@ -32,6 +32,7 @@ const OPERATIONS = [
   'updateDeliveries',
   'listSubjects',
   'findSubjectsByEmailHashes',
+  'findSubjectsByAttribute',
   'getSuppressions',
   'listConsentEventsForSubjects',
   'appendAuditEntries',

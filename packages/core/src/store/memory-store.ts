@@ -55,6 +55,22 @@ function emptyState(): MemoryState {
 }
 
 /**
+ * A copy of the maps, sharing their records: operations never mutate a stored
+ * record in place (they store a new one), so the committed state cannot see
+ * the transaction's writes, and a transaction costs O(entries), not a deep copy.
+ */
+function copyState(state: MemoryState): MemoryState {
+  const copy = { ...state };
+  for (const key of Object.keys(copy) as (keyof MemoryState)[]) {
+    const value = copy[key];
+    if (value instanceof Map) {
+      (copy as Record<string, unknown>)[key] = new Map(value as Map<unknown, unknown>);
+    }
+  }
+  return copy;
+}
+
+/**
  * An in-memory store for tests and demos. Records are cloned on the way in and
  * out, so a caller can never change stored state by mutating an object.
  */
@@ -68,7 +84,7 @@ export class MemoryStore implements GdprStore {
     // Work on a copy and publish it on success: readers outside the
     // transaction only ever see committed state, and a throw discards it all.
     return this.mutex.run(async () => {
-      const working = structuredClone(this.state);
+      const working = copyState(this.state);
       const result = await work(createOperations(() => working));
       this.state = working;
       return result;
@@ -174,6 +190,9 @@ export class MemoryStore implements GdprStore {
   findSubjectsByEmailHashes(emailHashes: readonly string[]) {
     return this.ops.findSubjectsByEmailHashes(emailHashes);
   }
+  findSubjectsByAttribute(name: string, values: readonly string[]) {
+    return this.ops.findSubjectsByAttribute(name, values);
+  }
   getSuppressions(hashes: readonly string[]) {
     return this.ops.getSuppressions(hashes);
   }
@@ -258,11 +277,12 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return found && cloneRecord(found);
     },
     async updateSubjectProfile(id, profile, at) {
-      const found = state().subjects.get(id);
+      const s = state();
+      const found = s.subjects.get(id);
       if (!found) throw new GdprMailError('SUBJECT_NOT_FOUND', `No subject ${id}.`);
-      found.profile = cloneRecord(profile);
-      found.updatedAt = new Date(at);
-      return cloneRecord(found);
+      const updated = { ...found, profile: cloneRecord(profile), updatedAt: new Date(at) };
+      s.subjects.set(id, updated);
+      return cloneRecord(updated);
     },
     async deleteSubject(id) {
       const s = state();
@@ -434,10 +454,11 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return { claimed: true };
     },
     async updateDelivery(idempotencyKey, update) {
-      const found = state().deliveries.get(idempotencyKey);
+      const s = state();
+      const found = s.deliveries.get(idempotencyKey);
       if (!found)
         throw new GdprMailError('STORE_FAILURE', `No delivery ${idempotencyKey} to update.`);
-      Object.assign(found, cloneRecord(update));
+      s.deliveries.set(idempotencyKey, { ...found, ...cloneRecord(update) });
     },
     async getDelivery(idempotencyKey) {
       const found = state().deliveries.get(idempotencyKey);
@@ -537,6 +558,16 @@ function createOperations(state: () => MemoryState): StoreOperations {
       for (const hash of new Set(emailHashes)) {
         const subject = await ops.findSubjectByEmailHash(hash);
         if (subject) found.push(subject);
+      }
+      return found;
+    },
+    async findSubjectsByAttribute(name, values) {
+      if (values.length === 0) return [];
+      const wanted = new Set(values);
+      const found: SubjectRecord[] = [];
+      for (const subject of state().subjects.values()) {
+        const value = subject.profile.contact?.attributes?.[name];
+        if (value !== undefined && wanted.has(value)) found.push(cloneRecord(subject));
       }
       return found;
     },

@@ -39,6 +39,56 @@ export interface SubjectProfile {
   archivedAt?: Date;
   /** Art. 17(3): data kept for a legal obligation or claim; retention skips it. */
   legalHold?: { reason: string; until?: Date };
+  /** Contact-base facts kept by imports: segments, every source, custom keys (SEED-01, SEED-02). */
+  contact?: ContactFacts;
+}
+
+/** Where a contact came from: one entry per (list, source label), never overwritten (SEED-01). */
+export interface ContactSource {
+  /** The source label given to the import, e.g. "Salon X 2018". */
+  label: string;
+  /** The legacy list the row came from; also kept as a segment. */
+  list: string;
+  /** The lawful basis declared for that import. */
+  basis: string;
+  importedAt: Date;
+  /** When the person consented, as the file said; absent when the file held no proof. */
+  consentAt?: Date;
+  /** The proof reference the file held (a form id, a signed paper's number). */
+  proof?: string;
+}
+
+/** A value of one row that disagreed with what the contact already had; kept, not lost. */
+export interface ContactConflict {
+  field: string;
+  kept: string;
+  other: string;
+  /** `list / label` of the row that brought the other value. */
+  source: string;
+}
+
+export const REPERMISSION_STATUSES = ['flagged', 'sent', 'confirmed', 'expired'] as const;
+export type RepermissionStatus = (typeof REPERMISSION_STATUSES)[number];
+
+/** A contact without proof of consent, to be asked again (SEED-02). */
+export interface RepermissionState {
+  status: RepermissionStatus;
+  purposeIds: string[];
+  flaggedAt: Date;
+  sentAt?: Date;
+  deadline?: Date;
+  confirmedAt?: Date;
+  expiredAt?: Date;
+}
+
+export interface ContactFacts {
+  /** The legacy lists this contact was on, merged into one base (SEED-01). */
+  segments: string[];
+  sources: ContactSource[];
+  /** Custom unique keys mapped from the file, e.g. `{ customerNumber: 'C-1001' }`. */
+  attributes?: Record<string, string>;
+  conflicts?: ContactConflict[];
+  repermission?: RepermissionState;
 }
 
 export interface SubjectRecord {
@@ -226,6 +276,11 @@ export interface StoreOperations {
 
   /** Bulk reads for the send pipeline: one round trip per batch, not per recipient. */
   findSubjectsByEmailHashes(emailHashes: readonly string[]): Promise<SubjectRecord[]>;
+  /**
+   * Subjects whose `profile.contact.attributes[name]` is one of `values`: the
+   * lookup of imports keyed on a custom field (a customer number).
+   */
+  findSubjectsByAttribute(name: string, values: readonly string[]): Promise<SubjectRecord[]>;
   getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
   /** Events of several subjects, ordered by subject then seq. */
   listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;

@@ -1,3 +1,17 @@
+export type {
+  ContactListsSpec,
+  GeneratedList,
+  GeneratedLists,
+  GeneratedRow,
+  ReferenceOutcome,
+} from './contact-lists.js';
+export {
+  csvChunks,
+  generateContactLists,
+  LANGUAGE_SPELLINGS,
+  ReferenceImport,
+  seededRandom,
+} from './contact-lists.js';
 export { checkboxEvidence, testConfig } from './fixtures.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';

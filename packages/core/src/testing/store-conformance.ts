@@ -198,6 +198,59 @@ export function runStoreConformance(
       expect(await store.getSuppression('f'.repeat(64))).toBeUndefined();
     });
 
+    it('rolls back profile updates of a transaction that throws, leaving the committed record as it was', async () => {
+      const subject = await store.createSubject(subjectRecord({ profile: { language: 'fr' } }));
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.updateSubjectProfile(subject.id, { language: 'nl' }, new Date());
+          expect((await tx.getSubject(subject.id))?.profile.language).toBe('nl');
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await store.getSubject(subject.id))?.profile).toEqual({ language: 'fr' });
+    });
+
+    it('round-trips contact facts and finds subjects by a contact attribute (SEED-01)', async () => {
+      const at = new Date('2026-02-01T00:00:00.000Z');
+      const contact = (customerNo: string) => ({
+        contact: {
+          segments: ['List A', 'List B'],
+          sources: [
+            {
+              label: 'Salon X 2018',
+              list: 'List A',
+              basis: 'consent',
+              importedAt: at,
+              consentAt: at,
+            },
+            { label: 'homepage opt-in form', list: 'List B', basis: 'consent', importedAt: at },
+          ],
+          attributes: { customerNo, 'odd key"': 'x' },
+          conflicts: [{ field: 'language', kept: 'fr', other: 'nl', source: 'List B / web' }],
+          repermission: {
+            status: 'sent' as const,
+            purposeIds: ['newsletter'],
+            flaggedAt: at,
+            deadline: at,
+          },
+        },
+      });
+      const a = await store.createSubject(subjectRecord({ profile: contact('C-1') }));
+      const b = await store.createSubject(subjectRecord({ profile: contact('C-2') }));
+      await store.createSubject(subjectRecord({ profile: {} }));
+      expect((await store.getSubject(a.id))?.profile).toEqual(contact('C-1'));
+      const found = await store.findSubjectsByAttribute('customerNo', ['C-1', 'C-2', 'C-3', 'C-1']);
+      expect(found.map((s) => s.id).sort()).toEqual([a.id, b.id].sort());
+      expect(found.find((s) => s.id === b.id)?.profile).toEqual(contact('C-2'));
+      expect(await store.findSubjectsByAttribute('customerNo', [])).toEqual([]);
+      expect(await store.findSubjectsByAttribute('other', ['C-1'])).toEqual([]);
+      expect((await store.findSubjectsByAttribute('odd key"', ['x'])).length).toBe(2);
+      const inTx = await store.transaction((tx) =>
+        tx.findSubjectsByAttribute('customerNo', ['C-2']),
+      );
+      expect(inTx.map((s) => s.id)).toEqual([b.id]);
+    });
+
     it('commits a transaction that succeeds and returns its value', async () => {
       const subject = subjectRecord();
       const value = await store.transaction(async (tx) => {

@@ -36,6 +36,7 @@ const TYPE_CODES: Record<TokenType, string> = {
   'dsar-verify': 'v',
   'dsar-download': 'd',
   open: 'o',
+  're-permission': 'r',
 };
 const TYPE_BY_CODE = new Map(TOKEN_TYPES.map((type) => [TYPE_CODES[type], type]));
 

@@ -5,6 +5,7 @@ export const TOKEN_TYPES = [
   'dsar-verify',
   'dsar-download',
   'open',
+  're-permission',
 ] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 

@@ -73,6 +73,12 @@ export class GdprMailService implements GdprMail, OnModuleDestroy {
   get breaches(): GdprMail['breaches'] {
     return this.gdpr.breaches;
   }
+  get contacts(): GdprMail['contacts'] {
+    return this.gdpr.contacts;
+  }
+  get repermission(): GdprMail['repermission'] {
+    return this.gdpr.repermission;
+  }
 
   canSend(...args: Parameters<GdprMail['canSend']>): ReturnType<GdprMail['canSend']> {
     return this.gdpr.canSend(...args);

@@ -178,6 +178,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     preferences: trimSlash(config.links.paths.preferences),
     dsarVerify: trimSlash(config.links.paths.dsarVerify),
     dsarDownload: trimSlash(config.links.paths.dsarDownload),
+    repermission: trimSlash(config.links.paths.repermission),
   };
 
   function pageContext(request: GdprHttpRequest): PageContext {
@@ -354,6 +355,37 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     return message(request, 'confirmedTitle', 'confirmedBody', {
       status: 'confirmed',
       purposes: result.confirmed,
+    });
+  }
+
+  /** The re-permission link (SEED-02): the GET shows one button, only its POST records consent. */
+  async function repermissionView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = token(request);
+    const inspection = await gdpr.repermission.inspect(value);
+    if (wantsJson(request)) {
+      return jsonResponse(200, {
+        maskedEmail: inspection.maskedEmail,
+        purposes: inspection.purposes,
+        deadline: inspection.deadline?.toISOString(),
+      });
+    }
+    return htmlResponse(
+      200,
+      pages.confirm({
+        ...pageContext(request),
+        action: `${basePath}${paths.repermission}/${value}`,
+        token: value,
+        purposes: inspection.purposes,
+      }),
+    );
+  }
+
+  async function repermission(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    parseBody(tokenFormBodySchema, request.body);
+    const result = await gdpr.repermission.confirm(token(request), evidence(request));
+    return message(request, 'confirmedTitle', 'confirmedBody', {
+      status: 'confirmed',
+      purposes: result.purposeIds,
     });
   }
 
@@ -640,6 +672,18 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       handle: guarded(confirmView),
     },
     { name: 'confirm', method: 'POST', path: `${paths.confirm}/:token`, handle: guarded(confirm) },
+    {
+      name: 'repermissionPage',
+      method: 'GET',
+      path: `${paths.repermission}/:token`,
+      handle: guarded(repermissionView),
+    },
+    {
+      name: 'repermission',
+      method: 'POST',
+      path: `${paths.repermission}/:token`,
+      handle: guarded(repermission),
+    },
     {
       name: 'unsubscribePage',
       method: 'GET',

@@ -45,7 +45,9 @@ export type GdprRouteName =
   | 'dsarDownloadPage'
   | 'dsarDownload'
   | 'personalPixel'
-  | 'campaignPixel';
+  | 'campaignPixel'
+  | 'repermissionPage'
+  | 'repermission';
 
 export interface GdprRoute {
   name: GdprRouteName;

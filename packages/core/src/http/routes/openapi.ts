@@ -62,6 +62,7 @@ export function createGdprOpenApi(
   const unsubscribe = `${trim(config.links.paths.unsubscribe)}/{token}`;
   const preferences = `${trim(config.links.paths.preferences)}/{token}`;
   const dsarVerify = `${trim(config.links.paths.dsarVerify)}/{token}`;
+  const repermission = `${trim(config.links.paths.repermission)}/{token}`;
   const dsarDownload = `${trim(config.links.paths.dsarDownload)}/{token}`;
   const tracking = trim(config.tracking.path);
   const fileParameter = {
@@ -170,6 +171,20 @@ export function createGdprOpenApi(
           summary: 'Save choices, or unsubscribe from everything',
           requestBody: form({ $ref: '#/components/schemas/PreferencesBody' }),
           responses: { '200': page('Saved'), ...tokenErrors },
+        },
+      },
+      [repermission]: {
+        parameters: [tokenParameter],
+        get: {
+          operationId: 'repermissionPage',
+          summary: 'Re-permission page: "do you still want our mail?"; changes nothing',
+          responses: { '200': page('The page with one confirm button'), ...tokenErrors },
+        },
+        post: {
+          operationId: 'repermission',
+          summary: 'Confirm consent again (single use): recorded with proof (SEED-02)',
+          requestBody: form({ $ref: '#/components/schemas/TokenBody' }),
+          responses: { '200': page('Consent recorded'), ...tokenErrors },
         },
       },
       '/dsar': {

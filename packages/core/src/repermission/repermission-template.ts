@@ -1,0 +1,114 @@
+import { escapeHtml } from '../http/html.js';
+import type { MailContent } from '../templates/confirmation-template.js';
+
+/** Everything a re-permission mail may say: one question, one button (SEED-02). */
+export interface RepermissionMailInput {
+  /** ISO 639-1. */
+  locale: string;
+  to: string;
+  controllerName: string;
+  purposes: ReadonlyArray<{ id: string; title: string }>;
+  confirmUrl: string;
+  privacyUrl?: string;
+  /** After it, without a click, no more marketing mail. */
+  deadline: Date;
+}
+
+/** An app's own re-permission mail; linted like a confirmation mail (no images, no other link). */
+export type RepermissionTemplate = (input: RepermissionMailInput) => MailContent;
+
+export interface RepermissionMessages {
+  subject: string;
+  intro: string;
+  action: string;
+  deadline: string;
+  privacy: string;
+}
+
+/** `{controller}` and `{deadline}` are replaced. */
+export const REPERMISSION_MESSAGES: Record<string, RepermissionMessages> = {
+  en: {
+    subject: 'Do you still want to hear from {controller}?',
+    intro:
+      'To comply with data protection law we need to know whether you still want to receive emails from {controller} about:',
+    action: 'Yes, keep me subscribed',
+    deadline:
+      'If you do not click by {deadline}, we will stop sending you these emails. You can withdraw at any time with the link in every email.',
+    privacy: 'How we handle your data:',
+  },
+  fr: {
+    subject: 'Souhaitez-vous toujours recevoir nos emails ({controller}) ?',
+    intro:
+      'Pour nous conformer à la législation, nous devons savoir si vous souhaitez continuer à recevoir des emails de {controller} au sujet de :',
+    action: 'Oui, je reste inscrit',
+    deadline:
+      'Sans clic de votre part avant le {deadline}, nous cesserons de vous envoyer ces emails. Vous pourrez vous désinscrire à tout moment avec le lien présent dans chaque email.',
+    privacy: 'Comment nous traitons vos données :',
+  },
+  nl: {
+    subject: 'Wilt u nog e-mails van {controller} ontvangen?',
+    intro:
+      'Om aan de privacywetgeving te voldoen, moeten we weten of u nog e-mails van {controller} wilt ontvangen over:',
+    action: 'Ja, ik blijf ingeschreven',
+    deadline:
+      'Als u niet klikt vóór {deadline}, sturen we u deze e-mails niet meer. U kunt zich altijd uitschrijven via de link in elke e-mail.',
+    privacy: 'Hoe we met uw gegevens omgaan:',
+  },
+  de: {
+    subject: 'Möchten Sie weiterhin E-Mails von {controller} erhalten?',
+    intro:
+      'Aus Datenschutzgründen müssen wir wissen, ob Sie weiterhin E-Mails von {controller} zu folgenden Themen erhalten möchten:',
+    action: 'Ja, ich bleibe angemeldet',
+    deadline:
+      'Ohne Klick bis zum {deadline} senden wir Ihnen diese E-Mails nicht mehr. Sie können sich jederzeit über den Link in jeder E-Mail abmelden.',
+    privacy: 'Wie wir mit Ihren Daten umgehen:',
+  },
+};
+
+function formatDate(date: Date, locale: string): string {
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  } catch {
+    return date.toISOString().slice(0, 10);
+  }
+}
+
+/** The built-in re-permission mail: plain words, one button, no tracking, no offer. */
+export const builtInRepermissionTemplate: RepermissionTemplate = (input) => {
+  const words = REPERMISSION_MESSAGES[input.locale] ?? REPERMISSION_MESSAGES.en!;
+  const fill = (text: string) =>
+    text
+      .replaceAll('{controller}', input.controllerName)
+      .replaceAll('{deadline}', formatDate(input.deadline, input.locale));
+  const titles = input.purposes.map((p) => p.title);
+  const text = [
+    fill(words.intro),
+    ...titles.map((title) => `- ${title}`),
+    '',
+    `${fill(words.action)}:`,
+    input.confirmUrl,
+    '',
+    fill(words.deadline),
+    ...(input.privacyUrl ? ['', `${fill(words.privacy)} ${input.privacyUrl}`] : []),
+    '',
+    input.controllerName,
+  ].join('\n');
+  const h = (value: string) => escapeHtml(fill(value));
+  const html = [
+    '<!doctype html>',
+    `<html lang="${escapeHtml(input.locale)}"><head><meta charset="utf-8"><title>${h(words.subject)}</title></head>`,
+    '<body style="font-family:sans-serif;line-height:1.5;color:#222">',
+    `<p>${h(words.intro)}</p>`,
+    `<ul>${titles.map((title) => `<li>${escapeHtml(title)}</li>`).join('')}</ul>`,
+    `<p><a href="${escapeHtml(input.confirmUrl)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${h(words.action)}</a></p>`,
+    `<p>${h(words.deadline)}</p>`,
+    ...(input.privacyUrl
+      ? [
+          `<p>${h(words.privacy)} <a href="${escapeHtml(input.privacyUrl)}">${escapeHtml(input.privacyUrl)}</a></p>`,
+        ]
+      : []),
+    `<p>${escapeHtml(input.controllerName)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject: fill(words.subject), text, html };
+};
