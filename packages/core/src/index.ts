@@ -51,8 +51,14 @@ export type {
   WithdrawInput,
 } from './consent/consent-service.js';
 export type { ConsentEvidence, WithdrawalEvidence } from './consent/evidence.js';
-export type { ChainVerification, ConsentStatus, PurposeConsentState } from './consent/ledger.js';
+export type {
+  ChainVerification,
+  ConsentStatus,
+  Hashable,
+  PurposeConsentState,
+} from './consent/ledger.js';
 export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
+export type { NoticeCheckInput } from './consent/notice.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
   ContactImportColumns,
@@ -115,12 +121,13 @@ export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
 export { summarise } from './mailer/mail-outcome.js';
 export type { Mailer, MailInput, SystemMailKind } from './mailer/mailer-service.js';
+export type { FooterLinks } from './mailer/unsubscribe-footer.js';
 export {
   lintMarketingMail,
   PLACEHOLDERS,
   withUnsubscribeFooter,
 } from './mailer/unsubscribe-footer.js';
-export type { AgeGateResult } from './policy/age-gate.js';
+export type { AgeGateOptions, AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
 export type { AudienceMember, AudienceOptions } from './policy/audience.js';
 export {
@@ -187,6 +194,7 @@ export type {
   DeliveryClaim,
   DeliveryRecord,
   DeliveryStatus,
+  DeliveryUpdate,
   GdprStore,
   ListOptions,
   NoticeRecord,

@@ -8,12 +8,13 @@ export type {
   GdprMailModuleForRootOptions,
 } from './module/gdpr-mail.module-definition.js';
 export type {
+  GdprMailModuleCommonOptions,
   GdprMailModuleOptions,
   GdprMailOptionsFactory,
   GdprMailRoutesOptions,
   ResolveEmail,
 } from './module/gdpr-mail-options.js';
-export type { GdprMailMount, MountedRoute } from './routes/gdpr-mail-mount.js';
+export type { GdprMailMiddleware, GdprMailMount, MountedRoute } from './routes/gdpr-mail-mount.js';
 export { createGdprMailMount } from './routes/gdpr-mail-mount.js';
 export { GdprMailService } from './service/gdpr-mail.service.js';
 export { PrivacySignals } from './signals/privacy-signals.decorator.js';

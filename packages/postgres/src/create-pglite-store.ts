@@ -6,7 +6,7 @@ import { pgliteDatabase } from './pglite-database.js';
 import { DEFAULT_SCHEMA } from './schema-name.js';
 import { createSqlStore } from './sql-store.js';
 
-interface CommonOptions {
+export interface CommonOptions {
   /** Schema holding every table; default `gdpr_mail`. */
   schema?: string;
 }

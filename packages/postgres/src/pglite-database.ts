@@ -1,7 +1,7 @@
 import { AsyncMutex } from '@gdpr-mail/core';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
-interface PgliteQueryable {
+export interface PgliteQueryable {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   exec(sql: string): Promise<unknown>;
 }

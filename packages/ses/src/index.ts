@@ -10,6 +10,7 @@ export type {
   SesErasureOptions,
   SesTransportOptions,
 } from './transport/ses-transport-options.js';
+export type { SesWebhookGdpr } from './webhook/create-ses-webhook-handler.js';
 export {
   createSesWebhookHandler,
   fetchSnsCertificate,

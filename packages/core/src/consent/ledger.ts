@@ -62,7 +62,7 @@ export function deriveConsentState(
   return state;
 }
 
-type Hashable = Omit<ConsentEvent, 'hash'>;
+export type Hashable = Omit<ConsentEvent, 'hash'>;
 
 export function hashConsentEvent(event: Hashable): string {
   return sha256Hex(

@@ -19,7 +19,7 @@ export interface GdprMailRoutesOptions extends GdprRoutesOptions {
   webhookBodyLimit?: number;
 }
 
-interface GdprMailModuleCommonOptions {
+export interface GdprMailModuleCommonOptions {
   /**
    * The gdpr-mail routes (signup, confirm, unsubscribe, preferences, DSAR,
    * tracking pixels, webhooks); `false` to serve none of them. Default: all, at

@@ -38,7 +38,8 @@ async function confirmWithFetch(url: string): Promise<void> {
   if (!response.ok) throw new Error(`Confirming the SNS subscription answered ${response.status}.`);
 }
 
-type Gdpr = Pick<GdprMail, 'providerEvents'>;
+/** What the handler needs of the facade: only `providerEvents`. */
+export type SesWebhookGdpr = Pick<GdprMail, 'providerEvents'>;
 
 /**
  * The SNS endpoint for SES bounce and complaint notifications. Verifies every
@@ -49,7 +50,7 @@ type Gdpr = Pick<GdprMail, 'providerEvents'>;
  * MessageId as event id, so SNS's redeliveries are idempotent.
  */
 export function createSesWebhookHandler(
-  gdpr: Gdpr,
+  gdpr: SesWebhookGdpr,
   options: SesWebhookOptions = {},
 ): WebhookHandler {
   const name = options.name ?? 'ses';
