@@ -248,3 +248,5 @@ export type {
   WebhookResponse,
 } from './webhooks/webhook-handler.js';
 export { headerValue } from './webhooks/webhook-handler.js';
+export type { SendManyOptions } from './mailer/mailer-service.js';
+export type { ClaimOptions, DeliveryStart } from './store/store-types.js';

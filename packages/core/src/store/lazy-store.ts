@@ -29,6 +29,7 @@ const OPERATIONS = [
   'updateDelivery',
   'getDelivery',
   'claimDeliveries',
+  'startDeliveries',
   'updateDeliveries',
   'listSubjects',
   'findSubjectsByEmailHashes',

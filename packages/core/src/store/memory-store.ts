@@ -8,8 +8,10 @@ import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
+  ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,
+  DeliveryStart,
   DeliveryUpdate,
   GdprStore,
   ListOptions,
@@ -162,8 +164,11 @@ export class MemoryStore implements GdprStore {
   appendAuditEntries(entries: readonly AuditEntry[]) {
     return this.transaction((tx) => tx.appendAuditEntries(entries));
   }
-  claimDeliveries(records: readonly DeliveryRecord[]) {
-    return this.transaction((tx) => tx.claimDeliveries(records));
+  claimDeliveries(records: readonly DeliveryRecord[], options?: ClaimOptions) {
+    return this.transaction((tx) => tx.claimDeliveries(records, options));
+  }
+  startDeliveries(starts: readonly DeliveryStart[], at: Date) {
+    return this.transaction((tx) => tx.startDeliveries(starts, at));
   }
   updateDeliveries(updates: readonly DeliveryUpdate[]) {
     return this.transaction((tx) => tx.updateDeliveries(updates));
@@ -234,6 +239,25 @@ function isConsentCandidate(ledger: readonly ConsentEvent[], purposeId: string):
 }
 
 function createOperations(state: () => MemoryState): StoreOperations {
+  /** Insert, or take over a retryable failure or (with the option) a stale `claimed` record. */
+  function claimOne(record: DeliveryRecord, options: ClaimOptions): DeliveryClaim {
+    const s = state();
+    const existing = s.deliveries.get(record.idempotencyKey);
+    const before = options.reclaimClaimedBefore;
+    const takeOver =
+      existing === undefined ||
+      (existing.status === 'failed' && existing.retryable) ||
+      (existing.status === 'claimed' && before !== undefined && existing.updatedAt < before);
+    if (!takeOver) return { claimed: false, existing: cloneRecord(existing) };
+    s.deliveries.set(record.idempotencyKey, {
+      ...cloneRecord(record),
+      ...(existing
+        ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
+        : {}),
+    });
+    return { claimed: true };
+  }
+
   const ops: StoreOperations = {
     async createSubject(subject) {
       const s = state();
@@ -420,18 +444,18 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .map((e) => cloneRecord(e));
     },
     async claimDelivery(record) {
-      const s = state();
-      const existing = s.deliveries.get(record.idempotencyKey);
-      if (existing && !(existing.status === 'failed' && existing.retryable)) {
-        return { claimed: false, existing: cloneRecord(existing) };
+      return claimOne(record, {});
+    },
+    async startDeliveries(starts, at) {
+      const started: string[] = [];
+      for (const { idempotencyKey, messageId } of starts) {
+        const found = state().deliveries.get(idempotencyKey);
+        if (found?.status !== 'claimed' || found.messageId !== messageId) continue;
+        found.status = 'sending';
+        found.updatedAt = new Date(at);
+        started.push(idempotencyKey);
       }
-      s.deliveries.set(record.idempotencyKey, {
-        ...cloneRecord(record),
-        ...(existing
-          ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
-          : {}),
-      });
-      return { claimed: true };
+      return started;
     },
     async updateDelivery(idempotencyKey, update) {
       const found = state().deliveries.get(idempotencyKey);
@@ -516,10 +540,8 @@ function createOperations(state: () => MemoryState): StoreOperations {
       for (const id of new Set(ids)) if (await ops.deleteSubject(id)) deleted += 1;
       return deleted;
     },
-    async claimDeliveries(records) {
-      const claims: DeliveryClaim[] = [];
-      for (const record of records) claims.push(await ops.claimDelivery(record));
-      return claims;
+    async claimDeliveries(records, options = {}) {
+      return records.map((record) => claimOne(record, options));
     },
     async updateDeliveries(updates) {
       for (const { idempotencyKey, ...update } of updates)
