@@ -15,6 +15,18 @@ export type {
   OpenBreachInput,
   UpdateBreachInput,
 } from './breaches/breach-service.js';
+export { campaignIdempotencyKey } from './campaigns/campaign-service.js';
+export type {
+  CampaignChunk,
+  CampaignContent,
+  CampaignMember,
+  CampaignRange,
+  CampaignReport,
+  CampaignRunInput,
+  CampaignScan,
+  CampaignService,
+  PlanChunksInput,
+} from './campaigns/campaign-types.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -96,7 +108,12 @@ export { createGdprMail } from './gdpr-mail.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
 export { summarise } from './mailer/mail-outcome.js';
-export type { Mailer, MailInput, SystemMailKind } from './mailer/mailer-service.js';
+export type {
+  Mailer,
+  MailInput,
+  SendManyOptions,
+  SystemMailKind,
+} from './mailer/mailer-service.js';
 export {
   lintMarketingMail,
   PLACEHOLDERS,
@@ -143,8 +160,10 @@ export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
   AudienceQuery,
+  ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,
+  DeliveryStart,
   DeliveryStatus,
   GdprStore,
   ListOptions,
@@ -248,5 +267,3 @@ export type {
   WebhookResponse,
 } from './webhooks/webhook-handler.js';
 export { headerValue } from './webhooks/webhook-handler.js';
-export type { SendManyOptions } from './mailer/mailer-service.js';
-export type { ClaimOptions, DeliveryStart } from './store/store-types.js';

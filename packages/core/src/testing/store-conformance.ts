@@ -390,7 +390,10 @@ export function runStoreConformance(
       const fresh = await store.claimDeliveries([{ ...record, messageId: '<early@acme.test>' }], {
         reclaimClaimedBefore: at,
       });
-      expect(fresh[0]).toMatchObject({ claimed: false, existing: { messageId: '<first@acme.test>' } });
+      expect(fresh[0]).toMatchObject({
+        claimed: false,
+        existing: { messageId: '<first@acme.test>' },
+      });
       // Stale: taken over with a new message id, so the first claimer can no longer start it.
       const later = new Date('2026-04-01T00:05:00.000Z');
       const takeover = await store.claimDeliveries(
