@@ -138,6 +138,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       const inRange = until === undefined ? page : page.filter((s) => s.id <= until);
       const last = inRange.at(-1);
       finished = page.length < batchSize || inRange.length < page.length;
+      if (!last) break;
       const rendered = await render(input, inRange);
       await sending;
       sending = undefined;
@@ -146,11 +147,8 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
         finished = false;
         break;
       }
-      sending = send(rendered, last?.id);
-      if (finished || !last) {
-        finished = true;
-        break;
-      }
+      sending = send(rendered, last.id);
+      if (finished) break;
       after = last.id;
     }
     await sending;
