@@ -219,6 +219,60 @@ describe('gdpr.campaigns.run', () => {
     ).toBe('sending');
   });
 
+  it('two workers racing on one key: the one whose claim was taken over sends nothing', async () => {
+    const store = new MemoryStore();
+    const transport = new InMemoryTransport();
+    let raced = false;
+    // Another worker takes the claim over between this worker's claim and its start.
+    const startDeliveries = async (
+      starts: Parameters<MemoryStore['startDeliveries']>[0],
+      at: Date,
+    ): Promise<string[]> => {
+      if (!raced) {
+        raced = true;
+        for (const start of starts) {
+          const existing = (await store.getDelivery(start.idempotencyKey))!;
+          const claims = await store.claimDeliveries(
+            [{ ...existing, messageId: `<other-${start.idempotencyKey}@worker2>` }],
+            { reclaimClaimedBefore: new Date(at.getTime() + 1) },
+          );
+          expect(claims[0]).toEqual({ claimed: true });
+        }
+      }
+      return store.startDeliveries(starts, at);
+    };
+    const racing = new Proxy(store, {
+      get(target, key) {
+        if (key === 'startDeliveries') return startDeliveries;
+        const value = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const gdpr = createGdprMail(
+      testConfig({
+        store: racing,
+        transport,
+        mailer: { from: { address: 'news@acme.test' }, batchSize: 10 },
+      }),
+    );
+    await gdpr.consent.record({
+      email: 'ada@example.org',
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    const report = await gdpr.campaigns.run({ id: 'race', purposeId: 'newsletter', render });
+    expect(transport.sent).toHaveLength(0);
+    expect(report).toMatchObject({ sent: 0, inFlight: 1 });
+    const [subject] = await store.listSubjects({ limit: 1 });
+    const record = await store.getDelivery(
+      campaignIdempotencyKey('race', 'newsletter', subject!.id),
+    );
+    expect(record).toMatchObject({
+      status: 'claimed',
+      messageId: expect.stringMatching(/worker2/),
+    });
+  });
+
   it('keeps only the members a filter accepts', async () => {
     const { gdpr, transport } = setup();
     await seed(gdpr);
