@@ -161,11 +161,10 @@ redis.describe('bullmq campaign over many processes', () => {
         await queue.queue.obliterate({ force: true });
         await queue.close();
 
-        const { rows } = await pool.query<{ subject_id: string; status: string }>(
-          `SELECT subject_id, status FROM "${schema}".deliveries WHERE campaign_id = $1`,
-          [campaignId],
-        );
-        const statusOf = new Map(rows.map((r) => [emailOf.get(r.subject_id)!, r.status]));
+        // Every worker's records, read back through the store.
+        const rows = [];
+        for await (const d of gdpr.campaigns.deliveries(campaignId)) rows.push(d);
+        const statusOf = new Map(rows.map((r) => [emailOf.get(r.subjectId!)!, r.status]));
         let accepted = 0;
         let inFlight = 0;
         let inFlightDelivered = 0;
@@ -214,11 +213,9 @@ redis.describe('bullmq campaign over many processes', () => {
         );
         // The key the workers used is the core's campaign key.
         const anyAccepted = rows.find((r) => r.status === 'accepted')!;
-        expect(
-          await store.getDelivery(
-            campaignIdempotencyKey(campaignId, 'newsletter', anyAccepted.subject_id),
-          ),
-        ).toMatchObject({ status: 'accepted' });
+        expect(anyAccepted.idempotencyKey).toBe(
+          campaignIdempotencyKey(campaignId, 'newsletter', anyAccepted.subjectId!),
+        );
       }
       console.log(
         `${RUNS} runs in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(totals)}`,

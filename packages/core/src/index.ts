@@ -160,6 +160,7 @@ export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
   AudienceQuery,
+  CampaignDeliveryQuery,
   ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,

@@ -722,6 +722,17 @@ function createOperations(
       return row && deliveryFrom(row);
     },
 
+    async listCampaignDeliveries({ campaignId, status, afterKey, limit }) {
+      const rows = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries
+         WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)
+           AND ($3::text IS NULL OR idempotency_key > $3)
+         ORDER BY idempotency_key LIMIT $4`,
+        [campaignId, status ?? null, afterKey ?? null, limit],
+      );
+      return rows.map(deliveryFrom);
+    },
+
     async listDeliveries({ subjectId, afterKey, limit }) {
       const rows = await db.query(
         `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries

@@ -214,9 +214,28 @@ describe('gdpr.campaigns.run', () => {
     const counts = perAddress(transport);
     expect(counts.get(a!.email)).toBe(1);
     expect(counts.get(b!.email)).toBeUndefined();
-    expect(
-      (await store.getDelivery(campaignIdempotencyKey('crash', 'newsletter', b!.id)))?.status,
-    ).toBe('sending');
+
+    // The operator finds what the crash left unknown, checks the relay's logs, settles it.
+    const unknown = [];
+    for await (const d of gdpr.campaigns.deliveries('crash', { status: 'sending' }))
+      unknown.push(d);
+    expect(unknown.map((d) => d.messageId)).toEqual(['<b@old>']);
+    const all = [];
+    for await (const d of gdpr.campaigns.deliveries('crash', { pageSize: 5 })) all.push(d);
+    expect(all).toHaveLength(12);
+    await expect(
+      gdpr.campaigns.settle(all.find((d) => d.status === 'accepted')!.idempotencyKey, 'delivered'),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const settled = await gdpr.campaigns.settle(unknown[0]!.idempotencyKey, 'not-delivered', {
+      actor: 'ops@acme.test',
+    });
+    expect(settled).toMatchObject({ status: 'failed', retryable: true });
+    const third = await gdpr.campaigns.run({ id: 'crash', purposeId: 'newsletter', render });
+    expect(third).toMatchObject({ sent: 1, alreadySent: 11, inFlight: 0 });
+    expect(perAddress(transport).get(b!.email)).toBe(1);
+    const entries = [];
+    for await (const entry of gdpr.audit.entries()) entries.push(entry);
+    expect(entries.filter((e) => e.action === 'mail.settled')).toHaveLength(1);
   });
 
   it('two workers racing on one key: the one whose claim was taken over sends nothing', async () => {

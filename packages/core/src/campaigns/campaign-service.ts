@@ -1,8 +1,14 @@
+import { appendAuditEntries } from '../audit/audit-chain.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { MailReport } from '../mailer/mail-outcome.js';
 import type { Mailer, MailInput } from '../mailer/mailer-service.js';
-import type { AudienceQuery, SubjectRecord } from '../store/store-types.js';
+import type {
+  AudienceQuery,
+  DeliveryRecord,
+  DeliveryStatus,
+  SubjectRecord,
+} from '../store/store-types.js';
 import { addMailReport, copyReport, emptyCampaignReport } from './campaign-report.js';
 import type {
   CampaignChunk,
@@ -177,5 +183,72 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     }
   }
 
-  return { run, planChunks };
+  async function* deliveries(
+    campaignId: string,
+    options: { status?: DeliveryStatus; pageSize?: number } = {},
+  ): AsyncGenerator<DeliveryRecord> {
+    const limit = positive('pageSize', options.pageSize, 1000);
+    let afterKey: string | undefined;
+    for (;;) {
+      const page = await store.listCampaignDeliveries({
+        campaignId,
+        limit,
+        ...(options.status === undefined ? {} : { status: options.status }),
+        ...(afterKey === undefined ? {} : { afterKey }),
+      });
+      yield* page;
+      if (page.length < limit) return;
+      afterKey = page.at(-1)!.idempotencyKey;
+    }
+  }
+
+  async function settle(
+    idempotencyKey: string,
+    outcome: 'delivered' | 'not-delivered',
+    options: { providerMessageId?: string; actor?: string } = {},
+  ): Promise<DeliveryRecord> {
+    return store.transaction(async (tx) => {
+      const found = await tx.getDelivery(idempotencyKey);
+      if (found?.status !== 'sending') {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          found
+            ? `Delivery ${idempotencyKey} is ${found.status}: only a delivery left sending can be settled.`
+            : `No delivery ${idempotencyKey}.`,
+          { details: { idempotencyKey, status: found?.status ?? null } },
+        );
+      }
+      const at = ctx.now();
+      const delivered = outcome === 'delivered';
+      const update = {
+        status: delivered ? ('accepted' as const) : ('failed' as const),
+        retryable: !delivered,
+        attempts: found.attempts,
+        updatedAt: at,
+        reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
+        ...(options.providerMessageId ? { providerMessageId: options.providerMessageId } : {}),
+      };
+      await tx.updateDeliveries([{ idempotencyKey, ...update }]);
+      await appendAuditEntries(
+        tx,
+        [
+          {
+            actor: options.actor ?? 'operator',
+            action: 'mail.settled',
+            subjectRef: found.subjectId ?? idempotencyKey,
+            reason: update.reason,
+            details: {
+              idempotencyKey,
+              purposeId: found.purposeId,
+              ...(found.campaignId ? { campaignId: found.campaignId } : {}),
+            },
+          },
+        ],
+        at,
+      );
+      return { ...found, ...update };
+    });
+  }
+
+  return { run, planChunks, deliveries, settle };
 }

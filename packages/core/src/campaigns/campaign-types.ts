@@ -1,5 +1,5 @@
 import type { DenyReason, SendContext } from '../policy/can-send.js';
-import type { SubjectProfile } from '../store/store-types.js';
+import type { DeliveryRecord, DeliveryStatus, SubjectProfile } from '../store/store-types.js';
 
 /** One person of a campaign's audience, as `render` and `filter` see them. */
 export interface CampaignMember {
@@ -124,4 +124,24 @@ export interface CampaignService {
    * chunk is open-ended, so people who join after planning are still covered.
    */
   planChunks(input: PlanChunksInput): AsyncIterable<CampaignChunk>;
+  /**
+   * The campaign's delivery records across every worker, streamed in key
+   * order; e.g. `{ status: 'sending' }` lists what a crash left unknown, with
+   * the Message-ID to look up in the provider's logs.
+   */
+  deliveries(
+    campaignId: string,
+    options?: { status?: DeliveryStatus; pageSize?: number },
+  ): AsyncIterable<DeliveryRecord>;
+  /**
+   * Settles a delivery a crash left `sending`, from the provider's logs or
+   * webhooks: `delivered` records it as accepted; `not-delivered` as a
+   * retryable failure, so the next run of the campaign sends it (once).
+   * Refused (VALIDATION_FAILED) for a record in any other state. Audited.
+   */
+  settle(
+    idempotencyKey: string,
+    outcome: 'delivered' | 'not-delivered',
+    options?: { providerMessageId?: string; actor?: string },
+  ): Promise<DeliveryRecord>;
 }

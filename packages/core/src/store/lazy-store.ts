@@ -37,6 +37,7 @@ const OPERATIONS = [
   'listConsentEventsForSubjects',
   'appendAuditEntries',
   'listDeliveries',
+  'listCampaignDeliveries',
   'putDsarRequest',
   'getDsarRequest',
   'listDsarRequests',

@@ -8,6 +8,7 @@ import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
+  CampaignDeliveryQuery,
   ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,
@@ -199,6 +200,9 @@ export class MemoryStore implements GdprStore {
   }
   listDeliveries(query: { subjectId: string; afterKey?: string; limit: number }) {
     return this.ops.listDeliveries(query);
+  }
+  listCampaignDeliveries(query: CampaignDeliveryQuery) {
+    return this.ops.listCampaignDeliveries(query);
   }
   putDsarRequest(request: DsarRequest, expectedVersion: number) {
     return this.transaction((tx) => tx.putDsarRequest(request, expectedVersion));
@@ -466,6 +470,19 @@ function createOperations(state: () => MemoryState): StoreOperations {
     async getDelivery(idempotencyKey) {
       const found = state().deliveries.get(idempotencyKey);
       return found && cloneRecord(found);
+    },
+    async listCampaignDeliveries({ campaignId, status, afterKey, limit }) {
+      return cloneRecord(
+        [...state().deliveries.values()]
+          .filter(
+            (d) =>
+              d.campaignId === campaignId &&
+              (status === undefined || d.status === status) &&
+              (afterKey === undefined || d.idempotencyKey > afterKey),
+          )
+          .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
+          .slice(0, limit),
+      );
     },
     async listDeliveries({ subjectId, afterKey, limit }) {
       return cloneRecord(

@@ -133,6 +133,13 @@ export interface DeliveryStart {
   messageId: string;
 }
 
+export interface CampaignDeliveryQuery {
+  campaignId: string;
+  status?: DeliveryStatus;
+  afterKey?: string;
+  limit: number;
+}
+
 export interface ListOptions {
   purposeId?: string;
 }
@@ -261,6 +268,8 @@ export interface StoreOperations {
   getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
   /** Events of several subjects, ordered by subject then seq. */
   listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;
+  /** A campaign's deliveries (optionally of one status) in idempotency-key order, a page at a time. */
+  listCampaignDeliveries(query: CampaignDeliveryQuery): Promise<DeliveryRecord[]>;
   /** A subject's deliveries in idempotency-key order, a page at a time. */
   listDeliveries(query: {
     subjectId: string;

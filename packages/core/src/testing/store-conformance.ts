@@ -415,6 +415,23 @@ export function runStoreConformance(
       });
       expect(again[0]).toMatchObject({ claimed: false, existing: { status: 'sending' } });
       expect(await store.startDeliveries([], later)).toEqual([]);
+      const listed = await store.listCampaignDeliveries({ campaignId: 'campaign-2', limit: 10 });
+      expect(listed.map((d) => d.idempotencyKey)).toEqual([record.idempotencyKey]);
+      expect(
+        await store.listCampaignDeliveries({
+          campaignId: 'campaign-2',
+          status: 'accepted',
+          limit: 10,
+        }),
+      ).toEqual([]);
+      expect(
+        await store.listCampaignDeliveries({
+          campaignId: 'campaign-2',
+          status: 'sending',
+          afterKey: record.idempotencyKey,
+          limit: 10,
+        }),
+      ).toEqual([]);
     });
 
     it("lists a subject's deliveries by page and forgets them with the subject", async () => {
