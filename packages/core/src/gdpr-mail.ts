@@ -2,6 +2,8 @@ import type { AuditService } from './audit/audit-service.js';
 import { createAuditService } from './audit/audit-service.js';
 import type { BreachService } from './breaches/breach-service.js';
 import { createBreachService } from './breaches/breach-service.js';
+import { createCampaignService } from './campaigns/campaign-service.js';
+import type { CampaignService } from './campaigns/campaign-types.js';
 import type { GdprMailConfig, ResolvedConfig } from './config/config-schema.js';
 import { parseConfig } from './config/parse-config.js';
 import type { ConsentService } from './consent/consent-service.js';
@@ -60,6 +62,8 @@ export interface GdprMail {
   readonly preferences: PreferenceService;
   /** The compliant send pipeline (needs `transport` and `mailer` in the config). */
   readonly mailer: Mailer;
+  /** Campaigns: a purpose's audience streamed from the store through the mailer, resumable, never twice. */
+  readonly campaigns: CampaignService;
   /** Pixel hits, checked against consent when they happen (REQ-29, REQ-30). */
   readonly tracking: TrackingService;
   /** Data-subject requests: access, portability, erasure, rectification, restriction, objection. */
@@ -131,6 +135,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     unsubscribe: createUnsubscribeService(ctx, consent),
     preferences: createPreferenceService(ctx, consent),
     mailer,
+    campaigns: createCampaignService(ctx, mailer),
     tracking: createTrackingService(ctx),
     retention: createRetentionService(ctx),
     dsar,

@@ -15,6 +15,18 @@ export type {
   OpenBreachInput,
   UpdateBreachInput,
 } from './breaches/breach-service.js';
+export { campaignIdempotencyKey } from './campaigns/campaign-service.js';
+export type {
+  CampaignChunk,
+  CampaignContent,
+  CampaignMember,
+  CampaignRange,
+  CampaignReport,
+  CampaignRunInput,
+  CampaignScan,
+  CampaignService,
+  PlanChunksInput,
+} from './campaigns/campaign-types.js';
 export type {
   GdprMailConfig,
   LawfulBasis,
@@ -120,7 +132,12 @@ export { createGdprMail } from './gdpr-mail.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
 export { summarise } from './mailer/mail-outcome.js';
-export type { Mailer, MailInput, SystemMailKind } from './mailer/mailer-service.js';
+export type {
+  Mailer,
+  MailInput,
+  SendManyOptions,
+  SystemMailKind,
+} from './mailer/mailer-service.js';
 export type { FooterLinks } from './mailer/unsubscribe-footer.js';
 export {
   lintMarketingMail,
@@ -188,11 +205,14 @@ export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
   AudienceQuery,
+  CampaignDeliveryQuery,
+  ClaimOptions,
   ContactConflict,
   ContactFacts,
   ContactSource,
   DeliveryClaim,
   DeliveryRecord,
+  DeliveryStart,
   DeliveryStatus,
   DeliveryUpdate,
   GdprStore,

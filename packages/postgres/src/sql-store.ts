@@ -599,11 +599,12 @@ function createOperations(
       }
     },
 
-    async claimDeliveries(records) {
+    async claimDeliveries(records, options = {}) {
       if (records.length === 0) return [];
       const cols = records.map(deliveryValues);
       const column = (i: number) => cols.map((c) => c[i]);
-      // One statement for the batch: insert, or take over retryable failures.
+      // One statement for the batch: insert, or take over retryable failures
+      // and (when asked) claims that never reached a transport and went stale.
       const claimed = await db.query(
         `INSERT INTO ${s}.deliveries (${DELIVERY_COLUMNS})
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -612,9 +613,10 @@ function createOperations(
            message_id = EXCLUDED.message_id, status = EXCLUDED.status, reason = EXCLUDED.reason,
            retryable = EXCLUDED.retryable, provider_message_id = EXCLUDED.provider_message_id,
            attempts = ${s}.deliveries.attempts + EXCLUDED.attempts, updated_at = EXCLUDED.updated_at
-         WHERE ${s}.deliveries.status = 'failed' AND ${s}.deliveries.retryable
+         WHERE (${s}.deliveries.status = 'failed' AND ${s}.deliveries.retryable)
+           OR (${s}.deliveries.status = 'claimed' AND ${s}.deliveries.updated_at < $14::timestamptz)
          RETURNING idempotency_key`,
-        Array.from({ length: 13 }, (_, i) => column(i)),
+        [...Array.from({ length: 13 }, (_, i) => column(i)), options.reclaimClaimedBefore ?? null],
       );
       const won = new Set(claimed.map((row) => toText(row.idempotency_key)));
       const lost = records.filter((r) => !won.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
@@ -636,6 +638,21 @@ function createOperations(
         const found = existing.get(r.idempotencyKey) ?? { ...r };
         return { claimed: false, existing: found };
       });
+    },
+
+    async startDeliveries(starts, at) {
+      if (starts.length === 0) return [];
+      // Compare-and-set on (status, message id): a claim taken over by another
+      // worker no longer carries this caller's message id and stays unsent here.
+      const rows = await db.query(
+        `UPDATE ${s}.deliveries AS d SET status = 'sending', updated_at = $3
+         FROM unnest($1::text[], $2::text[]) AS u(idempotency_key, message_id)
+         WHERE d.idempotency_key = u.idempotency_key AND d.message_id = u.message_id
+           AND d.status = 'claimed'
+         RETURNING d.idempotency_key`,
+        [starts.map((x) => x.idempotencyKey), starts.map((x) => x.messageId), at],
+      );
+      return rows.map((row) => toText(row.idempotency_key));
     },
 
     async updateDeliveries(updates) {
@@ -715,6 +732,17 @@ function createOperations(
         [idempotencyKey],
       );
       return row && deliveryFrom(row);
+    },
+
+    async listCampaignDeliveries({ campaignId, status, afterKey, limit }) {
+      const rows = await db.query(
+        `SELECT ${DELIVERY_COLUMNS} FROM ${s}.deliveries
+         WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)
+           AND ($3::text IS NULL OR idempotency_key > $3)
+         ORDER BY idempotency_key LIMIT $4`,
+        [campaignId, status ?? null, afterKey ?? null, limit],
+      );
+      return rows.map(deliveryFrom);
     },
 
     async listDeliveries({ subjectId, afterKey, limit }) {
@@ -821,7 +849,8 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprS
       transaction((tx) => tx.appendConsentEvents(subjectId, expectedHead, events)),
     appendAudit: (entry) => transaction((tx) => tx.appendAudit(entry)),
     appendAuditEntries: (entries) => transaction((tx) => tx.appendAuditEntries(entries)),
-    claimDeliveries: (records) => transaction((tx) => tx.claimDeliveries(records)),
+    claimDeliveries: (records, claimOptions) =>
+      transaction((tx) => tx.claimDeliveries(records, claimOptions)),
     updateDeliveries: (updates) => transaction((tx) => tx.updateDeliveries(updates)),
     close: () => db.close(),
   };

@@ -55,7 +55,7 @@ export interface Mailer {
   /** Many messages, checked and sent a batch at a time; one outcome per input, in order. */
   sendMany(
     inputs: Iterable<MailInput> | AsyncIterable<MailInput>,
-    options?: { signal?: AbortSignal },
+    options?: SendManyOptions,
   ): Promise<MailReport>;
   /**
    * Mail the person asked for (double opt-in confirmation, DSAR links): no
@@ -69,6 +69,18 @@ export interface Mailer {
   /** Releases the transport's connections. */
   close(): Promise<void>;
 }
+
+export interface SendManyOptions {
+  signal?: AbortSignal;
+  /**
+   * Take over idempotency keys left `claimed` (never handed to a transport)
+   * for longer than this: the run that claimed them crashed. Unset: such keys
+   * are reported as `duplicate` like any other existing claim.
+   */
+  staleClaimMs?: number;
+}
+
+type DispatchOptions = SendManyOptions;
 
 interface SendFacts {
   subjects: Map<string, SubjectRecord>;
@@ -329,27 +341,56 @@ export function createMailer(ctx: CoreContext): Mailer {
     };
   }
 
-  /** Claims, sends and records one batch of prepared messages. */
-  /** Claims, sends and records one batch of prepared messages, a few round trips per batch. */
+  /**
+   * Claims, starts, sends and records one batch of prepared messages, a few
+   * round trips per batch. `claimed` → `sending` is a compare-and-set on the
+   * claim's message id, written before the hand-off: a crash after it leaves
+   * the record `sending` (never re-sent), a crash before it leaves `claimed`
+   * (taken over by a later run once stale).
+   */
   async function dispatch(
     batch: Prepared[],
-    signal?: AbortSignal,
+    options: DispatchOptions = {},
   ): Promise<Map<number, MailOutcome>> {
     const { transport: wired } = wire();
+    const { signal } = options;
     const outcomes = new Map<number, MailOutcome>();
-    const claims = await store.claimDeliveries(batch.map((p) => record(p, wired.name)));
-    const won: Prepared[] = [];
+    const claims = await store.claimDeliveries(
+      batch.map((p) => record(p, wired.name)),
+      options.staleClaimMs === undefined
+        ? {}
+        : { reclaimClaimedBefore: new Date(ctx.now().getTime() - options.staleClaimMs) },
+    );
+    const duplicate = (prepared: Prepared, existing: DeliveryRecord) =>
+      outcomes.set(prepared.index, {
+        status: 'duplicate',
+        to: prepared.to,
+        idempotencyKey: prepared.idempotencyKey,
+        existing,
+      });
+    const claimed: Prepared[] = [];
     for (const [i, prepared] of batch.entries()) {
       const claim = claims[i]!;
-      if (claim.claimed) won.push(prepared);
-      else {
-        outcomes.set(prepared.index, {
-          status: 'duplicate',
-          to: prepared.to,
-          idempotencyKey: prepared.idempotencyKey,
-          existing: claim.existing,
-        });
+      if (claim.claimed) claimed.push(prepared);
+      else duplicate(prepared, claim.existing);
+    }
+    if (claimed.length === 0) return outcomes;
+    const started = new Set(
+      await store.startDeliveries(
+        claimed.map((p) => ({ idempotencyKey: p.idempotencyKey, messageId: p.message.messageId! })),
+        ctx.now(),
+      ),
+    );
+    const won: Prepared[] = [];
+    for (const prepared of claimed) {
+      if (started.has(prepared.idempotencyKey)) {
+        won.push(prepared);
+        started.delete(prepared.idempotencyKey);
+        continue;
       }
+      // Taken over by another worker between our claim and our start.
+      const existing = await store.getDelivery(prepared.idempotencyKey);
+      duplicate(prepared, existing ?? record(prepared, wired.name));
     }
     if (won.length === 0) return outcomes;
     const results = await wired.sendBatch(
@@ -382,7 +423,7 @@ export function createMailer(ctx: CoreContext): Mailer {
 
   async function sendMany(
     inputs: Iterable<MailInput> | AsyncIterable<MailInput>,
-    options: { signal?: AbortSignal } = {},
+    options: SendManyOptions = {},
   ): Promise<MailReport> {
     const { mailer } = wire();
     const outcomes: MailOutcome[] = [];
@@ -420,7 +461,7 @@ export function createMailer(ctx: CoreContext): Mailer {
       for (const { index: i, outcome } of early) outcomes[i] = outcome;
       await inFlight;
       if (ready.length === 0) return;
-      inFlight = dispatch(ready, options.signal).then((sent) => {
+      inFlight = dispatch(ready, options).then((sent) => {
         for (const [i, outcome] of sent) outcomes[i] = outcome;
       });
       // A failure of this batch surfaces at the next await, not as an unhandled rejection.

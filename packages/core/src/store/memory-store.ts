@@ -8,8 +8,11 @@ import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
+  CampaignDeliveryQuery,
+  ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,
+  DeliveryStart,
   DeliveryUpdate,
   GdprStore,
   ListOptions,
@@ -178,8 +181,11 @@ export class MemoryStore implements GdprStore {
   appendAuditEntries(entries: readonly AuditEntry[]) {
     return this.transaction((tx) => tx.appendAuditEntries(entries));
   }
-  claimDeliveries(records: readonly DeliveryRecord[]) {
-    return this.transaction((tx) => tx.claimDeliveries(records));
+  claimDeliveries(records: readonly DeliveryRecord[], options?: ClaimOptions) {
+    return this.transaction((tx) => tx.claimDeliveries(records, options));
+  }
+  startDeliveries(starts: readonly DeliveryStart[], at: Date) {
+    return this.transaction((tx) => tx.startDeliveries(starts, at));
   }
   updateDeliveries(updates: readonly DeliveryUpdate[]) {
     return this.transaction((tx) => tx.updateDeliveries(updates));
@@ -213,6 +219,9 @@ export class MemoryStore implements GdprStore {
   }
   listDeliveries(query: { subjectId: string; afterKey?: string; limit: number }) {
     return this.ops.listDeliveries(query);
+  }
+  listCampaignDeliveries(query: CampaignDeliveryQuery) {
+    return this.ops.listCampaignDeliveries(query);
   }
   putDsarRequest(request: DsarRequest, expectedVersion: number) {
     return this.transaction((tx) => tx.putDsarRequest(request, expectedVersion));
@@ -253,6 +262,25 @@ function isConsentCandidate(ledger: readonly ConsentEvent[], purposeId: string):
 }
 
 function createOperations(state: () => MemoryState): StoreOperations {
+  /** Insert, or take over a retryable failure or (with the option) a stale `claimed` record. */
+  function claimOne(record: DeliveryRecord, options: ClaimOptions): DeliveryClaim {
+    const s = state();
+    const existing = s.deliveries.get(record.idempotencyKey);
+    const before = options.reclaimClaimedBefore;
+    const takeOver =
+      existing === undefined ||
+      (existing.status === 'failed' && existing.retryable) ||
+      (existing.status === 'claimed' && before !== undefined && existing.updatedAt < before);
+    if (!takeOver) return { claimed: false, existing: cloneRecord(existing) };
+    s.deliveries.set(record.idempotencyKey, {
+      ...cloneRecord(record),
+      ...(existing
+        ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
+        : {}),
+    });
+    return { claimed: true };
+  }
+
   const ops: StoreOperations = {
     async createSubject(subject) {
       const s = state();
@@ -440,18 +468,18 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .map((e) => cloneRecord(e));
     },
     async claimDelivery(record) {
-      const s = state();
-      const existing = s.deliveries.get(record.idempotencyKey);
-      if (existing && !(existing.status === 'failed' && existing.retryable)) {
-        return { claimed: false, existing: cloneRecord(existing) };
+      return claimOne(record, {});
+    },
+    async startDeliveries(starts, at) {
+      const started: string[] = [];
+      for (const { idempotencyKey, messageId } of starts) {
+        const found = state().deliveries.get(idempotencyKey);
+        if (found?.status !== 'claimed' || found.messageId !== messageId) continue;
+        found.status = 'sending';
+        found.updatedAt = new Date(at);
+        started.push(idempotencyKey);
       }
-      s.deliveries.set(record.idempotencyKey, {
-        ...cloneRecord(record),
-        ...(existing
-          ? { createdAt: existing.createdAt, attempts: existing.attempts + record.attempts }
-          : {}),
-      });
-      return { claimed: true };
+      return started;
     },
     async updateDelivery(idempotencyKey, update) {
       const s = state();
@@ -463,6 +491,19 @@ function createOperations(state: () => MemoryState): StoreOperations {
     async getDelivery(idempotencyKey) {
       const found = state().deliveries.get(idempotencyKey);
       return found && cloneRecord(found);
+    },
+    async listCampaignDeliveries({ campaignId, status, afterKey, limit }) {
+      return cloneRecord(
+        [...state().deliveries.values()]
+          .filter(
+            (d) =>
+              d.campaignId === campaignId &&
+              (status === undefined || d.status === status) &&
+              (afterKey === undefined || d.idempotencyKey > afterKey),
+          )
+          .sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1))
+          .slice(0, limit),
+      );
     },
     async listDeliveries({ subjectId, afterKey, limit }) {
       return cloneRecord(
@@ -537,10 +578,8 @@ function createOperations(state: () => MemoryState): StoreOperations {
       for (const id of new Set(ids)) if (await ops.deleteSubject(id)) deleted += 1;
       return deleted;
     },
-    async claimDeliveries(records) {
-      const claims: DeliveryClaim[] = [];
-      for (const record of records) claims.push(await ops.claimDelivery(record));
-      return claims;
+    async claimDeliveries(records, options = {}) {
+      return records.map((record) => claimOne(record, options));
     },
     async updateDeliveries(updates) {
       for (const { idempotencyKey, ...update } of updates)

@@ -127,7 +127,13 @@ export interface PendingOptIn {
   expiresAt: Date;
 }
 
-export const DELIVERY_STATUSES = ['claimed', 'accepted', 'failed', 'ambiguous'] as const;
+/**
+ * `claimed`: the key is reserved, nothing handed to a transport yet (safe to
+ * take over when stale). `sending`: handed to the transport, outcome not yet
+ * recorded (a crash here leaves it unknown: never re-sent). Then one of
+ * `accepted`, `failed`, `ambiguous`.
+ */
+export const DELIVERY_STATUSES = ['claimed', 'sending', 'accepted', 'failed', 'ambiguous'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /**
@@ -160,6 +166,29 @@ export type DeliveryUpdate = { idempotencyKey: string } & Pick<
   'status' | 'retryable' | 'attempts' | 'updatedAt'
 > &
   Partial<Pick<DeliveryRecord, 'reason' | 'providerMessageId'>>;
+
+export interface ClaimOptions {
+  /**
+   * Also take over records still `claimed` (never handed to a transport) whose
+   * `updatedAt` is before this instant: their claimer crashed or stalled
+   * before `startDeliveries`. Safe even if it is alive: the take-over gives the
+   * record a new `messageId`, so the old claimer's `startDeliveries` fails.
+   */
+  reclaimClaimedBefore?: Date;
+}
+
+/** The claimer's fence: only the holder of this message id may start the delivery. */
+export interface DeliveryStart {
+  idempotencyKey: string;
+  messageId: string;
+}
+
+export interface CampaignDeliveryQuery {
+  campaignId: string;
+  status?: DeliveryStatus;
+  afterKey?: string;
+  limit: number;
+}
 
 export interface ListOptions {
   purposeId?: string;
@@ -267,7 +296,17 @@ export interface StoreOperations {
   ): Promise<void>;
   getDelivery(idempotencyKey: string): Promise<DeliveryRecord | undefined>;
   /** `claimDelivery` for many keys in one round trip; one claim per record, in order. */
-  claimDeliveries(records: readonly DeliveryRecord[]): Promise<DeliveryClaim[]>;
+  claimDeliveries(
+    records: readonly DeliveryRecord[],
+    options?: ClaimOptions,
+  ): Promise<DeliveryClaim[]>;
+  /**
+   * Moves records from `claimed` to `sending` right before they are handed to a
+   * transport, only where the status is still `claimed` and the message id is
+   * the caller's (compare-and-set). Returns the keys that moved: only those
+   * may be sent. Atomic per record.
+   */
+  startDeliveries(starts: readonly DeliveryStart[], at: Date): Promise<string[]>;
   /** `updateDelivery` for many keys in one round trip. */
   updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
 
@@ -284,6 +323,8 @@ export interface StoreOperations {
   getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
   /** Events of several subjects, ordered by subject then seq. */
   listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;
+  /** A campaign's deliveries (optionally of one status) in idempotency-key order, a page at a time. */
+  listCampaignDeliveries(query: CampaignDeliveryQuery): Promise<DeliveryRecord[]>;
   /** A subject's deliveries in idempotency-key order, a page at a time. */
   listDeliveries(query: {
     subjectId: string;

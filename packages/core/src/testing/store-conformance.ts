@@ -422,6 +422,71 @@ export function runStoreConformance(
       ).rejects.toThrow();
     });
 
+    it('starts a claim only for its claimer, and takes over stale claims only on request', async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      const record = {
+        idempotencyKey: `campaign-2:${subject.id}`,
+        messageId: '<first@acme.test>',
+        subjectId: subject.id,
+        purposeId: 'newsletter',
+        campaignId: 'campaign-2',
+        transport: 'memory',
+        status: 'claimed' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      expect(await store.claimDeliveries([record])).toEqual([{ claimed: true }]);
+      // Not stale yet: another claimer gets the existing claim back.
+      const fresh = await store.claimDeliveries([{ ...record, messageId: '<early@acme.test>' }], {
+        reclaimClaimedBefore: at,
+      });
+      expect(fresh[0]).toMatchObject({
+        claimed: false,
+        existing: { messageId: '<first@acme.test>' },
+      });
+      // Stale: taken over with a new message id, so the first claimer can no longer start it.
+      const later = new Date('2026-04-01T00:05:00.000Z');
+      const takeover = await store.claimDeliveries(
+        [{ ...record, messageId: '<second@acme.test>', updatedAt: later }],
+        { reclaimClaimedBefore: new Date('2026-04-01T00:01:00.000Z') },
+      );
+      expect(takeover).toEqual([{ claimed: true }]);
+      const starts = (messageId: string) => [{ idempotencyKey: record.idempotencyKey, messageId }];
+      expect(await store.startDeliveries(starts('<first@acme.test>'), later)).toEqual([]);
+      expect(await store.startDeliveries(starts('<second@acme.test>'), later)).toEqual([
+        record.idempotencyKey,
+      ]);
+      expect(await store.startDeliveries(starts('<second@acme.test>'), later)).toEqual([]);
+      const sending = await store.getDelivery(record.idempotencyKey);
+      expect(sending).toMatchObject({ status: 'sending', attempts: 2 });
+      // A record handed to a transport is never taken over, however old.
+      const again = await store.claimDeliveries([{ ...record, messageId: '<third@acme.test>' }], {
+        reclaimClaimedBefore: new Date('2030-01-01T00:00:00.000Z'),
+      });
+      expect(again[0]).toMatchObject({ claimed: false, existing: { status: 'sending' } });
+      expect(await store.startDeliveries([], later)).toEqual([]);
+      const listed = await store.listCampaignDeliveries({ campaignId: 'campaign-2', limit: 10 });
+      expect(listed.map((d) => d.idempotencyKey)).toEqual([record.idempotencyKey]);
+      expect(
+        await store.listCampaignDeliveries({
+          campaignId: 'campaign-2',
+          status: 'accepted',
+          limit: 10,
+        }),
+      ).toEqual([]);
+      expect(
+        await store.listCampaignDeliveries({
+          campaignId: 'campaign-2',
+          status: 'sending',
+          afterKey: record.idempotencyKey,
+          limit: 10,
+        }),
+      ).toEqual([]);
+    });
+
     it("lists a subject's deliveries by page and forgets them with the subject", async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');

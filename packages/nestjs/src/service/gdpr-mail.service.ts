@@ -79,6 +79,9 @@ export class GdprMailService implements GdprMail, OnModuleDestroy {
   get repermission(): GdprMail['repermission'] {
     return this.gdpr.repermission;
   }
+  get campaigns(): GdprMail['campaigns'] {
+    return this.gdpr.campaigns;
+  }
 
   canSend(...args: Parameters<GdprMail['canSend']>): ReturnType<GdprMail['canSend']> {
     return this.gdpr.canSend(...args);

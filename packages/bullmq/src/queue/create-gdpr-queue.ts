@@ -1,0 +1,209 @@
+import type { CampaignScan, GdprMail } from '@gdpr-mail/core';
+import { GdprMailError } from '@gdpr-mail/core';
+import type { ConnectionOptions, FlowJob, JobsOptions } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
+import { campaignJobKey, chunkJobKey, jobIdFor, sweepJobKey } from '../jobs/job-ids.js';
+import type {
+  CampaignJobData,
+  CampaignJobReport,
+  ChunkJobData,
+  JsonValue,
+  SweepJobData,
+  SweepJobReport,
+} from '../jobs/job-types.js';
+import { DEFAULT_QUEUE_NAME, GDPR_JOB_NAMES } from '../jobs/job-types.js';
+
+type FlowChild = NonNullable<Extract<FlowJob, { children: unknown[] }>['children']>[number];
+
+export interface GdprQueueOptions {
+  /** Redis: `{ host, port }`, a URL, or an ioredis instance (see BullMQ's `connection`). */
+  connection: ConnectionOptions;
+  /** Plans campaigns into chunks (reads the audience from its store). */
+  gdpr: GdprMail;
+  /** Default `gdpr-mail`; workers must use the same. */
+  queueName?: string;
+  /** Redis key prefix (BullMQ's `prefix`). */
+  prefix?: string;
+  /**
+   * Per chunk job: attempts and backoff for transient failures. Default 5
+   * attempts, exponential backoff from 2 s.
+   */
+  attempts?: number;
+  backoff?: JobsOptions['backoff'];
+  /**
+   * How long finished jobs are kept, in seconds (default 7 days). While kept,
+   * enqueueing the same campaign or sweep again is a no-op; after that a new
+   * run still mails nobody twice (the idempotency keys live in the store).
+   */
+  keepFinishedForSeconds?: number;
+}
+
+export interface EnqueueCampaignInput {
+  id: string;
+  purposeId: string;
+  /** Recipients per chunk job (default 1,000): the unit a worker takes. */
+  chunkSize?: number;
+  /** Recipients per batch inside a chunk (default 500). */
+  batchSize?: number;
+  scan?: CampaignScan;
+  /** Handed to the worker's `render` (template name, locale, …). */
+  data?: JsonValue;
+}
+
+export interface EnqueuedCampaign {
+  /** The parent job; its return value is the campaign's report. */
+  jobId: string;
+  /** Chunk jobs added (0 when the campaign was already queued). */
+  chunks: number;
+  alreadyQueued: boolean;
+}
+
+export interface EnqueueSweepInput {
+  /** One sweep per id, e.g. the date: `2026-12-04`. */
+  id: string;
+  batchSize?: number;
+}
+
+export interface GdprQueue {
+  readonly queue: Queue;
+  readonly name: string;
+  enqueueCampaign(input: EnqueueCampaignInput): Promise<EnqueuedCampaign>;
+  enqueueRetentionSweep(input: EnqueueSweepInput): Promise<{ jobId: string }>;
+  /** A sweep on a cron pattern or every N ms, by BullMQ's job scheduler (one per queue). */
+  scheduleRetentionSweeps(
+    schedule: { pattern: string } | { everyMs: number },
+    options?: { batchSize?: number },
+  ): Promise<void>;
+  /** The campaign's report once all its chunks are done; undefined before. */
+  campaignReport(campaignId: string): Promise<CampaignJobReport | undefined>;
+  /** Polls until the campaign is done; throws PROVIDER_UNAVAILABLE after `timeoutMs`. */
+  waitForCampaign(
+    campaignId: string,
+    options?: { timeoutMs?: number; pollMs?: number },
+  ): Promise<CampaignJobReport>;
+  sweepReport(sweepId: string): Promise<SweepJobReport | undefined>;
+  close(): Promise<void>;
+}
+
+const RETENTION_SCHEDULER = 'gdpr-retention-sweeps';
+
+export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
+  const name = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const base = {
+    connection: options.connection,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  };
+  const keep = options.keepFinishedForSeconds ?? 7 * 24 * 3600;
+  const finished = {
+    removeOnComplete: { age: keep },
+    removeOnFail: { age: keep },
+  } satisfies JobsOptions;
+  const retries = {
+    attempts: options.attempts ?? 5,
+    backoff: options.backoff ?? { type: 'exponential', delay: 2000 },
+  } satisfies JobsOptions;
+  const queue = new Queue(name, base);
+  let flow: FlowProducer | undefined;
+
+  async function enqueueCampaign(input: EnqueueCampaignInput): Promise<EnqueuedCampaign> {
+    const jobId = jobIdFor(campaignJobKey(input.id));
+    if (await queue.getJob(jobId)) return { jobId, chunks: 0, alreadyQueued: true };
+    const data: CampaignJobData = {
+      campaignId: input.id,
+      purposeId: input.purposeId,
+      ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+      ...(input.scan === undefined ? {} : { scan: input.scan }),
+      ...(input.data === undefined ? {} : { data: input.data }),
+    };
+    const children: FlowChild[] = [];
+    for await (const chunk of options.gdpr.campaigns.planChunks({
+      purposeId: input.purposeId,
+      chunkSize: input.chunkSize ?? 1000,
+      ...(input.scan === undefined ? {} : { scan: input.scan }),
+    })) {
+      const chunkData: ChunkJobData = { ...data, chunkIndex: chunk.index, range: chunk.range };
+      children.push({
+        name: GDPR_JOB_NAMES.chunk,
+        queueName: name,
+        data: chunkData,
+        opts: {
+          jobId: jobIdFor(chunkJobKey(input.id, chunk.range)),
+          ...retries,
+          ...finished,
+          // A chunk that fails for good still lets the campaign report.
+          ignoreDependencyOnFailure: true,
+        },
+      });
+    }
+    flow ??= new FlowProducer(base);
+    // Parent and chunks in one atomic write: a crash here leaves none or all.
+    await flow.add({
+      name: GDPR_JOB_NAMES.campaign,
+      queueName: name,
+      data,
+      opts: { jobId, ...finished, attempts: retries.attempts, backoff: retries.backoff },
+      children,
+    });
+    return { jobId, chunks: children.length, alreadyQueued: false };
+  }
+
+  async function campaignReport(campaignId: string): Promise<CampaignJobReport | undefined> {
+    const job = await queue.getJob(jobIdFor(campaignJobKey(campaignId)));
+    if (!job || !(await job.isCompleted())) return undefined;
+    return job.returnvalue as CampaignJobReport;
+  }
+
+  return {
+    queue,
+    name,
+    enqueueCampaign,
+    async enqueueRetentionSweep(input) {
+      const jobId = jobIdFor(sweepJobKey(input.id));
+      const data: SweepJobData = {
+        sweepId: input.id,
+        ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+      };
+      await queue.add(GDPR_JOB_NAMES.retentionSweep, data, { jobId, ...retries, ...finished });
+      return { jobId };
+    },
+    async scheduleRetentionSweeps(schedule, scheduleOptions = {}) {
+      const data: SweepJobData = {
+        sweepId: 'scheduled',
+        ...(scheduleOptions.batchSize === undefined
+          ? {}
+          : { batchSize: scheduleOptions.batchSize }),
+      };
+      await queue.upsertJobScheduler(
+        RETENTION_SCHEDULER,
+        'pattern' in schedule ? { pattern: schedule.pattern } : { every: schedule.everyMs },
+        { name: GDPR_JOB_NAMES.retentionSweep, data, opts: { ...retries, ...finished } },
+      );
+    },
+    campaignReport,
+    async waitForCampaign(campaignId, waitOptions = {}) {
+      const deadline = Date.now() + (waitOptions.timeoutMs ?? 10 * 60_000);
+      const pollMs = waitOptions.pollMs ?? 250;
+      for (;;) {
+        const report = await campaignReport(campaignId);
+        if (report) return report;
+        if (Date.now() > deadline) {
+          throw new GdprMailError(
+            'PROVIDER_UNAVAILABLE',
+            `Campaign ${campaignId} did not finish in time.`,
+            { retryable: true },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    },
+    async sweepReport(sweepId) {
+      const job = await queue.getJob(jobIdFor(sweepJobKey(sweepId)));
+      if (!job || !(await job.isCompleted())) return undefined;
+      return job.returnvalue as SweepJobReport;
+    },
+    async close() {
+      await flow?.close();
+      await queue.close();
+    },
+  };
+}

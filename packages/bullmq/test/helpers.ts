@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { GdprMail, GdprStore } from '@gdpr-mail/core';
+import { createGdprMail, MemoryStore } from '@gdpr-mail/core';
+import { requireService } from '@gdpr-mail/core/testing';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { campaignConfig, POSTGRES_URL, REDIS } from './fixtures/campaign-config.js';
+
+export function freshName(prefix: string): string {
+  return `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+}
+
+export const redisGate = () =>
+  requireService('Redis at 127.0.0.1:6379', async () => {
+    const client = new Redis({
+      ...REDIS,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      await client.connect();
+      await client.ping();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+export const postgresGate = () =>
+  requireService('PostgreSQL at 127.0.0.1:5432 (database test)', async () => {
+    const probe = new pg.Pool({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await probe.query('SELECT 1');
+    } finally {
+      await probe.end();
+    }
+  });
+
+/** A real SMTP server that counts the messages it accepted, per envelope recipient. */
+export interface CountingSmtp {
+  port: number;
+  counts: Map<string, number>;
+  total(): number;
+  close(): Promise<void>;
+}
+
+export async function startCountingSmtp(): Promise<CountingSmtp> {
+  const counts = new Map<string, number>();
+  let total = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    maxClients: 100,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        // Counted when the whole message arrived, right before the 250 reply.
+        for (const rcpt of session.envelope.rcptTo) {
+          counts.set(rcpt.address, (counts.get(rcpt.address) ?? 0) + 1);
+          total += 1;
+        }
+        callback(null, 'queued');
+      });
+    },
+  });
+  // A killed worker's connections reset: expected here, not a test failure.
+  server.on('error', () => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    counts,
+    total: () => total,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface SeededAudience {
+  consenting: string[];
+  suppressed: string[];
+  restricted: string[];
+  withdrawn: string[];
+}
+
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/**
+ * Consent is recorded through the real API on an in-memory store (fast), then
+ * the subjects and their ledgers are copied into the target store with its
+ * own methods; suppressions are added through the target's API.
+ */
+export async function seedAudience(
+  target: GdprStore,
+  sizes: { consenting: number; suppressed: number; restricted: number; withdrawn: number },
+): Promise<SeededAudience> {
+  const emails = (kind: string, n: number) =>
+    Array.from({ length: n }, (_, i) => `${kind}${i}@example.test`);
+  const audience: SeededAudience = {
+    consenting: emails('c', sizes.consenting),
+    suppressed: emails('s', sizes.suppressed),
+    restricted: emails('r', sizes.restricted),
+    withdrawn: emails('w', sizes.withdrawn),
+  };
+  const withdrawn = new Set(audience.withdrawn);
+  const restricted = new Set(audience.restricted);
+  const evidence = { action: 'affirmative', method: 'checkbox', source: 'bullmq-test' } as const;
+  const all = Object.values(audience).flat();
+  // Small memory stores (a transaction there copies the whole store).
+  for (let start = 0; start < all.length; start += 200) {
+    const memory = new MemoryStore();
+    const seeding = createGdprMail(campaignConfig(memory));
+    for (const email of all.slice(start, start + 200)) {
+      await seeding.consent.record({ email, purposes: ['newsletter'], evidence });
+      if (withdrawn.has(email)) {
+        await seeding.consent.withdraw({
+          email,
+          purposes: ['newsletter'],
+          evidence: { source: 'link' },
+        });
+      }
+      if (restricted.has(email)) {
+        await seeding.subjects.upsert(email, {
+          restriction: { at: new Date(), reason: 'Art. 18' },
+        });
+      }
+    }
+    const subjects = await memory.listSubjects({ limit: 1000 });
+    await inParallel(subjects, 8, async (subject) => {
+      await target.createSubject(subject);
+      await target.appendConsentEvents(
+        subject.id,
+        undefined,
+        await memory.listConsentEvents(subject.id),
+      );
+    });
+  }
+  const gdpr: GdprMail = createGdprMail(campaignConfig(target));
+  await inParallel(audience.suppressed, 4, async (email) => {
+    await gdpr.suppression.add(email, 'hard-bounce');
+  });
+  return audience;
+}

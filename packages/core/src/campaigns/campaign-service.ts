@@ -1,0 +1,254 @@
+import { appendAuditEntries } from '../audit/audit-chain.js';
+import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { MailReport } from '../mailer/mail-outcome.js';
+import type { Mailer, MailInput } from '../mailer/mailer-service.js';
+import type {
+  AudienceQuery,
+  DeliveryRecord,
+  DeliveryStatus,
+  SubjectRecord,
+} from '../store/store-types.js';
+import { addMailReport, copyReport, emptyCampaignReport } from './campaign-report.js';
+import type {
+  CampaignChunk,
+  CampaignMember,
+  CampaignReport,
+  CampaignRunInput,
+  CampaignScan,
+  CampaignService,
+  PlanChunksInput,
+} from './campaign-types.js';
+
+const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const DEFAULT_BATCH = 500;
+const DEFAULT_CHUNK = 5000;
+const DEFAULT_STALE_CLAIM_MS = 60_000;
+
+interface RenderedPage {
+  inputs: MailInput[];
+  scanned: number;
+  filteredOut: number;
+}
+
+/** The one idempotency key of a campaign message: (campaign, purpose, recipient). */
+export function campaignIdempotencyKey(
+  campaignId: string,
+  purposeId: string,
+  subjectId: string,
+): string {
+  return `campaign:${campaignId}:${purposeId}:${subjectId}`;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new GdprMailError('VALIDATION_FAILED', `${name} must be a positive integer.`, {
+      details: { [name]: value },
+    });
+  }
+  return value;
+}
+
+export function createCampaignService(ctx: CoreContext, mailer: Mailer): CampaignService {
+  const { store } = ctx;
+
+  function query(
+    purposeId: string,
+    scan: CampaignScan,
+    limit: number,
+    after: string | undefined,
+  ): AudienceQuery {
+    const purpose = ctx.purpose(purposeId);
+    return {
+      purposeId,
+      consentRequired: scan === 'candidates' && purpose.lawfulBasis === 'consent',
+      limit,
+      ...(after === undefined ? {} : { afterSubjectId: after }),
+    };
+  }
+
+  async function render(
+    input: CampaignRunInput,
+    subjects: readonly SubjectRecord[],
+  ): Promise<RenderedPage> {
+    const inputs: MailInput[] = [];
+    let filteredOut = 0;
+    for (const subject of subjects) {
+      const member: CampaignMember = {
+        subjectId: subject.id,
+        email: subject.email,
+        profile: subject.profile,
+      };
+      if (input.filter && !(await input.filter(member))) {
+        filteredOut += 1;
+        continue;
+      }
+      const content = await input.render(member);
+      inputs.push({
+        to: subject.email,
+        purposeId: input.purposeId,
+        campaignId: input.id,
+        idempotencyKey: campaignIdempotencyKey(input.id, input.purposeId, subject.id),
+        subject: content.subject,
+        ...(content.text === undefined ? {} : { text: content.text }),
+        ...(content.html === undefined ? {} : { html: content.html }),
+        ...(content.headers === undefined ? {} : { headers: content.headers }),
+        ...(input.context ? { context: input.context } : {}),
+      });
+    }
+    return { inputs, scanned: subjects.length, filteredOut };
+  }
+
+  async function run(input: CampaignRunInput): Promise<CampaignReport> {
+    if (typeof input.id !== 'string' || !CAMPAIGN_ID.test(input.id)) {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        'A campaign id is 1 to 128 letters, digits, dots, underscores or dashes.',
+        { details: { id: input.id } },
+      );
+    }
+    ctx.purpose(input.purposeId);
+    const batchSize = positive('batchSize', input.batchSize, DEFAULT_BATCH);
+    const staleClaimMs = input.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS;
+    const scan = input.scan ?? 'candidates';
+    const until = input.range?.until;
+    const report = emptyCampaignReport(input.id, input.purposeId);
+    const { signal } = input;
+
+    // One batch is in the mailer while the next one is read and rendered; the
+    // policy check still runs inside sendMany, right before each dispatch.
+    let sending: Promise<void> | undefined;
+    const send = (page: RenderedPage, cursor: string | undefined) => {
+      const done = mailer
+        .sendMany(page.inputs, { staleClaimMs })
+        .then(async (batch: MailReport) => {
+          report.scanned += page.scanned;
+          report.filteredOut += page.filteredOut;
+          addMailReport(report, batch);
+          report.batches += 1;
+          if (cursor !== undefined) report.cursor = cursor;
+          await input.onProgress?.(copyReport(report));
+        });
+      // Surfaces at the next await of `sending`, not as an unhandled rejection.
+      done.catch(() => undefined);
+      return done;
+    };
+
+    let after = input.range?.after;
+    let finished = false;
+    while (!signal?.aborted) {
+      const page = await store.listAudienceCandidates(
+        query(input.purposeId, scan, batchSize, after),
+      );
+      const inRange = until === undefined ? page : page.filter((s) => s.id <= until);
+      const last = inRange.at(-1);
+      finished = page.length < batchSize || inRange.length < page.length;
+      if (!last) break;
+      const rendered = await render(input, inRange);
+      await sending;
+      sending = undefined;
+      if (signal?.aborted) {
+        // Not sent: the cursor stays at the previous batch, a re-run reads this one again.
+        finished = false;
+        break;
+      }
+      sending = send(rendered, last.id);
+      if (finished) break;
+      after = last.id;
+    }
+    await sending;
+    report.complete = finished;
+    return copyReport(report);
+  }
+
+  async function* planChunks(input: PlanChunksInput): AsyncGenerator<CampaignChunk> {
+    const chunkSize = positive('chunkSize', input.chunkSize, DEFAULT_CHUNK);
+    const scan = input.scan ?? 'candidates';
+    ctx.purpose(input.purposeId);
+    let after: string | undefined;
+    for (let index = 0; ; index += 1) {
+      const page = await store.listAudienceCandidates(
+        query(input.purposeId, scan, chunkSize, after),
+      );
+      const range = after === undefined ? {} : { after };
+      const last = page.at(-1);
+      if (!last || page.length < chunkSize) {
+        // The tail is open-ended: whoever joins after planning is still covered.
+        yield { index, range, size: page.length };
+        return;
+      }
+      yield { index, range: { ...range, until: last.id }, size: page.length };
+      after = last.id;
+    }
+  }
+
+  async function* deliveries(
+    campaignId: string,
+    options: { status?: DeliveryStatus; pageSize?: number } = {},
+  ): AsyncGenerator<DeliveryRecord> {
+    const limit = positive('pageSize', options.pageSize, 1000);
+    let afterKey: string | undefined;
+    for (;;) {
+      const page = await store.listCampaignDeliveries({
+        campaignId,
+        limit,
+        ...(options.status === undefined ? {} : { status: options.status }),
+        ...(afterKey === undefined ? {} : { afterKey }),
+      });
+      yield* page;
+      if (page.length < limit) return;
+      afterKey = page.at(-1)!.idempotencyKey;
+    }
+  }
+
+  async function settle(
+    idempotencyKey: string,
+    outcome: 'delivered' | 'not-delivered',
+    options: { providerMessageId?: string; actor?: string } = {},
+  ): Promise<DeliveryRecord> {
+    return store.transaction(async (tx) => {
+      const found = await tx.getDelivery(idempotencyKey);
+      if (found?.status !== 'sending') {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          found
+            ? `Delivery ${idempotencyKey} is ${found.status}: only a delivery left sending can be settled.`
+            : `No delivery ${idempotencyKey}.`,
+          { details: { idempotencyKey, status: found?.status ?? null } },
+        );
+      }
+      const at = ctx.now();
+      const delivered = outcome === 'delivered';
+      const update = {
+        status: delivered ? ('accepted' as const) : ('failed' as const),
+        retryable: !delivered,
+        attempts: found.attempts,
+        updatedAt: at,
+        reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
+        ...(options.providerMessageId ? { providerMessageId: options.providerMessageId } : {}),
+      };
+      await tx.updateDeliveries([{ idempotencyKey, ...update }]);
+      await appendAuditEntries(
+        tx,
+        [
+          {
+            actor: options.actor ?? 'operator',
+            action: 'mail.settled',
+            subjectRef: found.subjectId ?? idempotencyKey,
+            reason: update.reason,
+            details: {
+              idempotencyKey,
+              purposeId: found.purposeId,
+              ...(found.campaignId ? { campaignId: found.campaignId } : {}),
+            },
+          },
+        ],
+        at,
+      );
+      return { ...found, ...update };
+    });
+  }
+
+  return { run, planChunks, deliveries, settle };
+}

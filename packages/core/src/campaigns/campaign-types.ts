@@ -1,0 +1,147 @@
+import type { DenyReason, SendContext } from '../policy/can-send.js';
+import type { DeliveryRecord, DeliveryStatus, SubjectProfile } from '../store/store-types.js';
+
+/** One person of a campaign's audience, as `render` and `filter` see them. */
+export interface CampaignMember {
+  subjectId: string;
+  /** Normalised address. */
+  email: string;
+  profile: SubjectProfile;
+}
+
+/** What `render` returns for one member. The mailer adds the unsubscribe headers and footer. */
+export interface CampaignContent {
+  subject: string;
+  text?: string;
+  html?: string;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A slice of the audience by subject id: `after < id <= until`. Either bound
+ * may be left open. Chunks from `planChunks` cover the whole id space without
+ * overlap, so workers can take one each.
+ */
+export interface CampaignRange {
+  after?: string;
+  until?: string;
+}
+
+/**
+ * `candidates` (default): the store narrows the scan to people whose latest
+ * choice for the purpose is a grant (for consent purposes), so withdrawn,
+ * objected and never-asked people are not read at all. `all-subjects`: every
+ * subject is read and decided, and every refusal is counted by reason.
+ */
+export type CampaignScan = 'candidates' | 'all-subjects';
+
+export interface CampaignRunInput {
+  /** Stable id: the same id never mails one person twice. Letters, digits, `.`, `_`, `-`; at most 128. */
+  id: string;
+  purposeId: string;
+  render(member: CampaignMember): CampaignContent | Promise<CampaignContent>;
+  /**
+   * Keep only some members (an app-side segment): the store has no segments
+   * yet, so a segment is a predicate over the member for now.
+   */
+  filter?(member: CampaignMember): boolean | Promise<boolean>;
+  scan?: CampaignScan;
+  /** Only this slice of the audience (one worker's chunk). */
+  range?: CampaignRange;
+  /** Subjects read, rendered and handed to the mailer per round; default 500. */
+  batchSize?: number;
+  /** Stops between batches (the batch on the wire finishes); run again with the same id to resume. */
+  signal?: AbortSignal;
+  context?: SendContext;
+  /**
+   * A key left `claimed` but never handed to the transport for this long is
+   * taken over (its run crashed before sending). Default 60 s. Keys already
+   * handed over (`sending`) are never re-sent.
+   */
+  staleClaimMs?: number;
+  /** Called after each batch with the totals so far. */
+  onProgress?(report: CampaignReport): void | Promise<void>;
+}
+
+export interface CampaignReport {
+  campaignId: string;
+  purposeId: string;
+  /** Subjects read from the store (in range). */
+  scanned: number;
+  /** Dropped by `filter`. */
+  filteredOut: number;
+  /** Accepted by the transport in this run. */
+  sent: number;
+  /** Already accepted in an earlier run (or by another worker): not sent again. */
+  alreadySent: number;
+  /** Failed in this run or, for good, in an earlier one. */
+  failed: number;
+  /** Of `failed`, those a later run will try again (transient, rate limited). */
+  retryableFailed: number;
+  /** The provider may have it: never re-sent automatically. */
+  ambiguous: number;
+  /**
+   * Handed to a transport by a run that has not recorded the outcome: a run
+   * still going, or one that crashed mid-send. Never re-sent (see docs/scaling.md).
+   */
+  inFlight: number;
+  invalid: number;
+  /** Refused by the policy, in total and per reason. */
+  denied: number;
+  deniedByReason: Partial<Record<DenyReason, number>>;
+  batches: number;
+  /** false when stopped by the signal before the end of the range. */
+  complete: boolean;
+  /** The last subject id whose batch went through the mailer. */
+  cursor?: string;
+}
+
+export interface CampaignChunk {
+  index: number;
+  range: CampaignRange;
+  /** Audience candidates in the chunk when it was planned. */
+  size: number;
+}
+
+export interface PlanChunksInput {
+  purposeId: string;
+  /** Candidates per chunk; default 5,000. */
+  chunkSize?: number;
+  scan?: CampaignScan;
+}
+
+export interface CampaignService {
+  /**
+   * Sends one campaign: the audience is read from the store a batch at a time
+   * (never whole in memory), each batch goes through `mailer.sendMany` with one
+   * idempotency key per (campaign, purpose, recipient), so a retry, a crash or
+   * a second worker never mails anyone twice.
+   */
+  run(input: CampaignRunInput): Promise<CampaignReport>;
+  /**
+   * Splits the audience into id ranges of about `chunkSize` people, streamed:
+   * one job per chunk lets many worker processes share one campaign. The last
+   * chunk is open-ended, so people who join after planning are still covered.
+   */
+  planChunks(input: PlanChunksInput): AsyncIterable<CampaignChunk>;
+  /**
+   * The campaign's delivery records across every worker, streamed in key
+   * order; e.g. `{ status: 'sending' }` lists what a crash left unknown, with
+   * the Message-ID to look up in the provider's logs.
+   */
+  deliveries(
+    campaignId: string,
+    options?: { status?: DeliveryStatus; pageSize?: number },
+  ): AsyncIterable<DeliveryRecord>;
+  /**
+   * Settles a delivery a crash left `sending`, from the provider's logs or
+   * webhooks: `delivered` records it as accepted; `not-delivered` as a
+   * retryable failure, so the next run of the campaign sends it (once).
+   * Refused (VALIDATION_FAILED) for a record in any other state. Audited.
+   */
+  settle(
+    idempotencyKey: string,
+    outcome: 'delivered' | 'not-delivered',
+    options?: { providerMessageId?: string; actor?: string },
+  ): Promise<DeliveryRecord>;
+}
