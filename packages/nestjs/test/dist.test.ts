@@ -28,7 +28,11 @@ function runFixture(file: string): DistRun {
 }
 
 // The apps below (and the example app) import the builds.
-beforeAll(() => ensureBuilt('@gdpr-mail/core', '@gdpr-mail/nestjs'), 180_000);
+// The example's default store is PGlite from @gdpr-mail/postgres, loaded by core at run time.
+beforeAll(
+  () => ensureBuilt('@gdpr-mail/core', '@gdpr-mail/postgres', '@gdpr-mail/nestjs'),
+  180_000,
+);
 
 describe('the built package in a Nest app', () => {
   it('keeps the decorators and their metadata (swc build)', () => {
