@@ -8,7 +8,8 @@ export const PURPOSE_REST = 4; // [a-z0-9_-]
 export const VERSION = 8; // [A-Za-z0-9.]
 export const DIGIT = 16; // [0-9]
 
-const CLASS = new Uint8Array(128);
+// Every UTF-16 code unit has an entry (64 kB), so a lookup needs no range check.
+const CLASS = new Uint8Array(65536);
 for (let c = 0; c < 128; c += 1) {
   const ch = String.fromCharCode(c);
   let bits = 0;
@@ -20,8 +21,9 @@ for (let c = 0; c < 128; c += 1) {
   CLASS[c] = bits;
 }
 
+/** The classes of one UTF-16 code unit; 0 for anything outside the grammar (and for NaN). */
 export function classOf(code: number): number {
-  return code < 128 ? CLASS[code]! : 0;
+  return CLASS[code] ?? 0;
 }
 
 /** Every character of `text` in `cls`, and `min <= length <= max`. */
