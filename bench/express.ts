@@ -6,11 +6,11 @@
 import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createGdprMail, MemoryStore } from '@gdpr-mail/core';
+import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
+import { privacySignals } from '@gdpr-mail/express';
 import autocannon from 'autocannon';
 import express from 'express';
-import { createGdprMail, MemoryStore } from '../packages/core/src/index.js';
-import { checkboxEvidence, testConfig } from '../packages/core/src/testing/index.js';
-import { privacySignals } from '../packages/express/src/index.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

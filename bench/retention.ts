@@ -3,7 +3,7 @@
 // batches by gdpr.retention.sweep (decision per person, app-level audit entry per
 // deletion), the other emptied by one DELETE. Prints the time ratio (goal <= 1.5x),
 // the longest single transaction of the sweep (goal < 1 s) and the peak RSS.
-// Run: pnpm bench:retention   (SUBJECTS=1000000 by default; BATCH=5000)
+// Run: pnpm bench:retention   (SUBJECTS=1000000 by default; BATCH=5000; CONCURRENCY)
 import { randomUUID } from 'node:crypto';
 import { createGdprMail, type GdprStore } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
@@ -12,6 +12,8 @@ import { benchConfig } from './fixtures.js';
 
 const SUBJECTS = Number(process.env.SUBJECTS ?? 1_000_000);
 const BATCH = Number(process.env.BATCH ?? 5000);
+// Pages committed at once; unset = the sweep's default.
+const CONCURRENCY = process.env.CONCURRENCY ? Number(process.env.CONCURRENCY) : undefined;
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   max: 4,
@@ -69,6 +71,7 @@ try {
   start = performance.now();
   const report = await gdpr.retention.sweep({
     batchSize: BATCH,
+    ...(CONCURRENCY ? { concurrency: CONCURRENCY } : {}),
     onProgress: () => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     },

@@ -221,6 +221,7 @@ export type {
   PendingOptIn,
   RepermissionState,
   RepermissionStatus,
+  SendFacts,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,

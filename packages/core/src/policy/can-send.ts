@@ -199,11 +199,16 @@ export async function canSend(
 ): Promise<SendDecision> {
   const purpose = ctx.purpose(purposeId);
   const email = normalizeEmail(emailInput);
+  const { store } = ctx;
+  if (store.readSendFacts) {
+    const facts = await store.readSendFacts(ctx.subjectHash(email), ctx.suppressionHash(email));
+    return decideSend(ctx, email, purpose, facts.subject, facts.events, facts.suppression, context);
+  }
   const [subject, suppression] = await Promise.all([
-    findSubject(ctx, ctx.store, email),
-    ctx.store.getSuppression(ctx.suppressionHash(email)),
+    findSubject(ctx, store, email),
+    store.getSuppression(ctx.suppressionHash(email)),
   ]);
-  const events = subject ? await ctx.store.listConsentEvents(subject.id) : [];
+  const events = subject ? await store.listConsentEvents(subject.id) : [];
   return decideSend(ctx, email, purpose, subject, events, suppression, context);
 }
 

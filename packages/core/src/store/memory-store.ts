@@ -18,6 +18,7 @@ import type {
   ListOptions,
   NoticeRecord,
   PendingOptIn,
+  SendFacts,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,
@@ -77,6 +78,8 @@ function copyState(state: MemoryState): MemoryState {
  * An in-memory store for tests and demos. Records are cloned on the way in and
  * out, so a caller can never change stored state by mutating an object.
  */
+const NO_EVENTS: readonly ConsentEvent[] = Object.freeze([]);
+
 export class MemoryStore implements GdprStore {
   readonly kind = 'memory';
   private state: MemoryState = emptyState();
@@ -104,6 +107,21 @@ export class MemoryStore implements GdprStore {
   }
 
   async close(): Promise<void> {}
+
+  /**
+   * No copies: committed state is never edited in place (a transaction
+   * publishes new maps, updates store new records), and the policy only reads.
+   */
+  async readSendFacts(emailHash: string, suppressionHash: string): Promise<SendFacts> {
+    const s = this.state;
+    const id = s.subjectIdByEmailHash.get(emailHash);
+    const subject = id === undefined ? undefined : s.subjects.get(id);
+    return {
+      subject,
+      events: (subject && s.ledgers.get(subject.id)) || NO_EVENTS,
+      suppression: s.suppression.get(suppressionHash),
+    };
+  }
 
   createSubject(subject: SubjectRecord) {
     return this.transaction((tx) => tx.createSubject(subject));

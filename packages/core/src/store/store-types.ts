@@ -353,8 +353,23 @@ export interface StoreOperations {
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
 }
 
+/** What one send decision reads about an address (see `GdprStore.readSendFacts`). */
+export interface SendFacts {
+  subject: SubjectRecord | undefined;
+  events: readonly ConsentEvent[];
+  suppression: SuppressionEntry | undefined;
+}
+
 export interface GdprStore extends StoreOperations {
   readonly kind: string;
+  /**
+   * Optional fast path of `canSend`: the subject with this email hash, its
+   * ledger and the suppression entry of this hash, in one call. The records are
+   * READ-ONLY views (a store may hand out what it holds, uncopied). Stores
+   * without it are read with `findSubjectByEmailHash`, `getSuppression` and
+   * `listConsentEvents`; the decision is the same.
+   */
+  readSendFacts?(emailHash: string, suppressionHash: string): Promise<SendFacts>;
   /**
    * Runs `work` atomically: if it throws, nothing it wrote stays. Transactions
    * touching the same subject are serialised.
