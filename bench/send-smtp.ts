@@ -1,15 +1,16 @@
 // The full send pipeline (policy + suppression + unsubscribe headers + claims +
 // audit, on the embedded PGlite store) vs a raw nodemailer pool, to the same
 // local smtp-server, in the same run, rounds alternating which goes first.
-// Usage: pnpm bench:send-smtp (BENCH_N=10000, BENCH_ROUNDS=3)
+// Usage: pnpm bench:send-smtp (BENCH_N=10000, BENCH_ROUNDS=3, STORE=pglite|postgres)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createGdprMail } from '@gdpr-mail/core';
-import { createPgliteStore } from '@gdpr-mail/postgres';
+import { createPgliteStore, createPostgresStore } from '@gdpr-mail/postgres';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import nodemailer from 'nodemailer';
+import pg from 'pg';
 import { benchConfig, startSinkSmtpServer } from './fixtures.js';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
@@ -18,7 +19,18 @@ const POOL = { maxConnections: 5, maxMessages: 100 };
 const { server, port } = await startSinkSmtpServer();
 
 const dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-bench-send-'));
-const store = await createPgliteStore({ dataDir: dir });
+// STORE=postgres runs the same pipeline on the local PostgreSQL server (a schema of its own,
+// dropped afterwards) instead of the embedded PGlite, which shares the SMTP client's thread.
+const onPostgres = process.env.STORE === 'postgres';
+const pool = onPostgres
+  ? new pg.Pool({
+      connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    })
+  : undefined;
+const schema = `bench_send_${Date.now().toString(36)}`;
+const store = pool
+  ? await createPostgresStore({ pool, schema })
+  : await createPgliteStore({ dataDir: dir });
 const gdpr = createGdprMail({
   ...benchConfig(),
   store,
@@ -111,7 +123,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
   rows.push({ round, raw: N / (rawMs / 1000), pipeline: N / (pipelineMs / 1000) });
 }
 console.log(
-  `send-smtp bench: ${N} messages x ${ROUNDS} rounds, pool ${JSON.stringify(POOL)}, PGlite store (seeded in ${(seeded / 1000).toFixed(1)} s), node ${process.version}`,
+  `send-smtp bench: ${N} messages x ${ROUNDS} rounds, pool ${JSON.stringify(POOL)}, ${onPostgres ? 'PostgreSQL' : 'PGlite'} store (seeded in ${(seeded / 1000).toFixed(1)} s), node ${process.version}`,
 );
 console.log('| round | raw nodemailer msgs/s | gdpr-mail pipeline msgs/s | ratio |');
 console.log('| ----- | --------------------: | ------------------------: | ----: |');
@@ -128,3 +140,7 @@ await gdpr.close();
 raw.close();
 server.close();
 rmSync(dir, { recursive: true, force: true });
+if (pool) {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+}
