@@ -32,4 +32,36 @@ for (const dir of dirs) {
     }
   }
 }
+// What a publish would upload (the same file list as `pnpm publish --dry-run`): only the
+// build, the docs and package.json; no sources, no tests; and source maps that carry their
+// sources inline, so none of them points at a file outside the package.
+const ALLOWED = /^(dist\/|schemas\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/;
+for (const dir of dirs) {
+  const name = dir.slice(root.length);
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const problems = [];
+  for (const { path } of packed.files) {
+    if (!ALLOWED.test(path)) problems.push(`unexpected file ${path}`);
+    if (/\.test\.|(^|\/)test\//.test(path)) problems.push(`test file ${path}`);
+    if (path.endsWith('.map')) {
+      const map = JSON.parse(readFileSync(join(dir, path), 'utf8'));
+      const inline = map.sourcesContent ?? [];
+      if (map.sources.some((_source, i) => typeof inline[i] !== 'string')) {
+        problems.push(`${path} needs files outside the package (sources without sourcesContent)`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    failed = true;
+    console.error(`✗ files ${name}\n  ${problems.join('\n  ')}`);
+  } else {
+    console.log(`✓ files ${name}: ${packed.files.length} files, ${packed.size} bytes packed`);
+  }
+}
 process.exit(failed ? 1 : 0);
