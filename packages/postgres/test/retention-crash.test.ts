@@ -70,7 +70,8 @@ describe('retention sweep after a crash', () => {
       const deletions = new Map<string, number>();
       for await (const entry of gdpr.audit.entries()) {
         if (entry.action === 'retention.deleted') {
-          for (const [subjectId] of entry.details.subjects as [string, string, string][]) {
+          const { purposes } = entry.details as { purposes: Record<string, [string, number][]> };
+          for (const [subjectId] of Object.values(purposes).flat()) {
             deletions.set(subjectId, (deletions.get(subjectId) ?? 0) + 1);
           }
         }

@@ -57,12 +57,18 @@ describe('retention (REQ-27, REQ-09)', () => {
     expect((await gdpr.retention.sweep()).deleted).toBe(0);
     expect(await gdpr.subjects.get(prospect)).toBeDefined();
     clock.advance(DAY);
+    const subjectId = (await gdpr.subjects.get(prospect))?.id;
     const report = await gdpr.retention.sweep();
     expect(report).toMatchObject({ deleted: 1, scanned: 1 });
     expect(await gdpr.subjects.get(prospect)).toBeUndefined();
-    const actions = [];
-    for await (const entry of gdpr.audit.entries()) actions.push(entry.action);
-    expect(actions).toContain('retention.deleted');
+    const deletions = [];
+    for await (const entry of gdpr.audit.entries()) {
+      if (entry.action === 'retention.deleted') deletions.push(entry.details);
+    }
+    // The audit names the person, the purpose whose retention ended, and when it ended
+    // (3 years after the click).
+    const ended = Date.UTC(2029, 3, 20, 12) / 1000;
+    expect(deletions).toEqual([{ purposes: { newsletter: [[subjectId, ended]] } }]);
     expect((await gdpr.audit.verify()).ok).toBe(true);
   });
 

@@ -61,6 +61,24 @@ function auditAction(action: Extract<RetentionVerdict, { due: true }>['action'])
   return action === 'archive' ? 'archived' : action === 'anonymise' ? 'anonymised' : 'deleted';
 }
 
+/**
+ * The subjects of one audit entry, grouped by the purpose whose retention
+ * ended and when it did: `{ purposes: { [purposeId]: [[subjectId, endedEpochSeconds], …] } }`.
+ * Every subject is named; a page of 5,000 writes half the bytes a list of
+ * `[id, purpose, ISO date]` triples took, which was 6% of a million-row sweep.
+ */
+export function retentionAuditDetails(
+  members: readonly { subject: SubjectRecord; v: { purposeId: string; since: Date } }[],
+): { purposes: Record<string, [string, number][]> } {
+  const purposes: Record<string, [string, number][]> = {};
+  for (const { subject, v } of members) {
+    const list = purposes[v.purposeId] ?? [];
+    purposes[v.purposeId] = list;
+    list.push([subject.id, Math.floor(v.since.getTime() / 1000)]);
+  }
+  return { purposes };
+}
+
 interface Due {
   subject: SubjectRecord;
   v: Extract<RetentionVerdict, { due: true }>;
@@ -139,13 +157,7 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
           actor: 'system',
           action: `retention.${action}`,
           reason: 'retention period ended',
-          details: {
-            subjects: members.map(({ subject, v }) => [
-              subject.id,
-              v.purposeId,
-              v.since.toISOString(),
-            ]),
-          },
+          details: retentionAuditDetails(members),
         });
       }
       await appendAuditEntries(tx, drafts, now);
