@@ -15,6 +15,7 @@ export type {
   OpenBreachInput,
   UpdateBreachInput,
 } from './breaches/breach-service.js';
+export { emptyCampaignReport } from './campaigns/campaign-report.js';
 export { campaignIdempotencyKey } from './campaigns/campaign-service.js';
 export type {
   CampaignChunk,

@@ -1,5 +1,5 @@
 import type { CampaignContent, CampaignMember, CampaignReport, GdprMail } from '@gdpr-mail/core';
-import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
+import { emptyCampaignReport, GdprMailError, isGdprMailError } from '@gdpr-mail/core';
 import type { ConnectionOptions, Job, WorkerOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type {
@@ -49,21 +49,9 @@ export interface GdprWorker {
 }
 
 function emptyTotals(data: CampaignJobData): CampaignJobReport {
+  // A sum over chunks starts complete and turns incomplete with the first incomplete chunk.
   return {
-    campaignId: data.campaignId,
-    purposeId: data.purposeId,
-    scanned: 0,
-    filteredOut: 0,
-    sent: 0,
-    alreadySent: 0,
-    failed: 0,
-    retryableFailed: 0,
-    ambiguous: 0,
-    inFlight: 0,
-    invalid: 0,
-    denied: 0,
-    deniedByReason: {},
-    batches: 0,
+    ...emptyCampaignReport(data.campaignId, data.purposeId),
     complete: true,
     chunks: 0,
     failedChunks: 0,

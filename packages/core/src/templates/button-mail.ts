@@ -1,0 +1,63 @@
+import { escapeHtml } from '../http/html.js';
+import type { MailContent } from './confirmation-template.js';
+
+/**
+ * The shape every mail the SDK writes on a person's request shares (double
+ * opt-in, re-permission): a few plain sentences, the purposes as a list, one
+ * button, the privacy link, the controller's name. No offers, no images, no
+ * tracking (REQ-17). The words arrive already filled in, in one locale.
+ */
+export interface ButtonMailParts {
+  locale: string;
+  subject: string;
+  intro: string;
+  items: readonly string[];
+  action: string;
+  url: string;
+  /** Sentences after the button, one paragraph each. */
+  notes: readonly string[];
+  privacy?: { label: string; url: string };
+  controllerName: string;
+}
+
+export function renderButtonMail(parts: ButtonMailParts): MailContent {
+  const text = [
+    parts.intro,
+    ...parts.items.map((item) => `- ${item}`),
+    '',
+    `${parts.action}:`,
+    parts.url,
+    '',
+    ...parts.notes,
+    ...(parts.privacy ? ['', `${parts.privacy.label} ${parts.privacy.url}`] : []),
+    '',
+    parts.controllerName,
+  ].join('\n');
+  const e = escapeHtml;
+  const html = [
+    '<!doctype html>',
+    `<html lang="${e(parts.locale)}"><head><meta charset="utf-8"><title>${e(parts.subject)}</title></head>`,
+    '<body style="font-family:sans-serif;line-height:1.5;color:#222">',
+    `<p>${e(parts.intro)}</p>`,
+    `<ul>${parts.items.map((item) => `<li>${e(item)}</li>`).join('')}</ul>`,
+    `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
+    ...parts.notes.map((note) => `<p>${e(note)}</p>`),
+    ...(parts.privacy
+      ? [
+          `<p>${e(parts.privacy.label)} <a href="${e(parts.privacy.url)}">${e(parts.privacy.url)}</a></p>`,
+        ]
+      : []),
+    `<p>${e(parts.controllerName)}</p>`,
+    '</body></html>',
+  ].join('\n');
+  return { subject: parts.subject, text, html };
+}
+
+/** A date as the person reads it in their language; ISO when the locale is unknown. */
+export function formatMailDate(date: Date, locale: string): string {
+  try {
+    return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+  } catch {
+    return date.toISOString().slice(0, 10);
+  }
+}
