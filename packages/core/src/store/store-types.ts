@@ -371,6 +371,14 @@ export interface GdprStore extends StoreOperations {
    */
   readSendFacts?(emailHash: string, suppressionHash: string): Promise<SendFacts>;
   /**
+   * Optional fast path of keyset scans (retention): the events of every
+   * subject whose id sorts in (`afterId`, `lastId`] — the order of
+   * `listSubjects` — ordered by subject then seq. One index range instead of a
+   * list of ids; a subject created in the range since the page was read may
+   * appear too, so callers keep only the subjects of their page.
+   */
+  listConsentEventsInRange?(range: { afterId?: string; lastId: string }): Promise<ConsentEvent[]>;
+  /**
    * Runs `work` atomically: if it throws, nothing it wrote stays. Transactions
    * touching the same subject are serialised.
    */

@@ -517,6 +517,43 @@ export function runStoreConformance(
       expect(await store.getDelivery(`k1-${subject.id}`)).toBeUndefined();
     });
 
+    it('reads the ledgers of an id range, where it offers listConsentEventsInRange', async () => {
+      if (!store.listConsentEventsInRange) return; // optional: callers fall back to id lists
+      const created = [];
+      for (let i = 0; i < 3; i += 1) created.push(await store.createSubject(subjectRecord()));
+      const at = new Date('2026-05-01T00:00:00.000Z');
+      for (const subject of created) {
+        await appendConsentEvents(
+          store,
+          subject.id,
+          [
+            { type: 'granted', purposeId: 'newsletter', proof },
+            { type: 'withdrawn', purposeId: 'newsletter', proof },
+          ],
+          at,
+        );
+      }
+      // listSubjects' order is the range's order.
+      const ours = new Set(created.map((x) => x.id));
+      const ordered = (await store.listSubjects({ limit: 10_000 }))
+        .map((x) => x.id)
+        .filter((id) => ours.has(id));
+      const [first, second, third] = ordered as [string, string, string];
+      const inRange = (await store.listConsentEventsInRange({ afterId: first, lastId: third }))
+        .filter((e) => ours.has(e.subjectId))
+        .map((e) => [e.subjectId, e.seq]);
+      expect(inRange).toEqual([
+        [second, 1],
+        [second, 2],
+        [third, 1],
+        [third, 2],
+      ]);
+      const fromStart = (await store.listConsentEventsInRange({ lastId: first }))
+        .filter((e) => ours.has(e.subjectId))
+        .map((e) => e.subjectId);
+      expect(fromStart).toEqual([first, first]);
+    });
+
     it('answers the bulk reads and writes the send pipeline batches', async () => {
       const a = await store.createSubject(subjectRecord());
       const b = await store.createSubject(subjectRecord());
