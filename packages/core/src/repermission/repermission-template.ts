@@ -1,4 +1,4 @@
-import { formatMailDate, renderButtonMail } from '../templates/button-mail.js';
+import { formatMailDate, renderWordedButtonMail } from '../templates/button-mail.js';
 import type { MailContent } from '../templates/confirmation-template.js';
 
 /** Everything a re-permission mail may say: one question, one button (SEED-02). */
@@ -68,19 +68,14 @@ export const REPERMISSION_MESSAGES: Record<string, RepermissionMessages> = {
 /** The built-in re-permission mail: plain words, one button, no tracking, no offer. */
 export const builtInRepermissionTemplate: RepermissionTemplate = (input) => {
   const words = REPERMISSION_MESSAGES[input.locale] ?? REPERMISSION_MESSAGES.en!;
-  const fill = (text: string) =>
-    text
-      .replaceAll('{controller}', input.controllerName)
-      .replaceAll('{deadline}', formatMailDate(input.deadline, input.locale));
-  return renderButtonMail({
+  return renderWordedButtonMail({
     locale: input.locale,
-    subject: fill(words.subject),
-    intro: fill(words.intro),
-    items: input.purposes.map((p) => p.title),
-    action: fill(words.action),
-    url: input.confirmUrl,
-    notes: [fill(words.deadline)],
-    ...(input.privacyUrl ? { privacy: { label: fill(words.privacy), url: input.privacyUrl } } : {}),
     controllerName: input.controllerName,
+    purposes: input.purposes,
+    url: input.confirmUrl,
+    privacyUrl: input.privacyUrl,
+    words,
+    notes: [words.deadline],
+    placeholders: { deadline: formatMailDate(input.deadline, input.locale) },
   });
 };

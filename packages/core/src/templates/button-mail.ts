@@ -53,6 +53,45 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
   return { subject: parts.subject, text, html };
 }
 
+/** The words of a button mail in one locale, with `{controller}` and the caller's placeholders. */
+export interface ButtonMailWords {
+  subject: string;
+  intro: string;
+  action: string;
+  privacy: string;
+}
+
+/**
+ * Fills the words (`{controller}` and each of `placeholders`, computed once)
+ * and renders the mail: what the double opt-in and re-permission templates share.
+ */
+export function renderWordedButtonMail(input: {
+  locale: string;
+  controllerName: string;
+  purposes: ReadonlyArray<{ title: string }>;
+  url: string;
+  privacyUrl?: string | undefined;
+  words: ButtonMailWords;
+  notes: readonly string[];
+  placeholders: Readonly<Record<string, string>>;
+}): MailContent {
+  const values = { controller: input.controllerName, ...input.placeholders };
+  const fill = (text: string) =>
+    Object.entries(values).reduce((out, [name, value]) => out.replaceAll(`{${name}}`, value), text);
+  const { words } = input;
+  return renderButtonMail({
+    locale: input.locale,
+    subject: fill(words.subject),
+    intro: fill(words.intro),
+    items: input.purposes.map((p) => p.title),
+    action: fill(words.action),
+    url: input.url,
+    notes: input.notes.map(fill),
+    ...(input.privacyUrl ? { privacy: { label: fill(words.privacy), url: input.privacyUrl } } : {}),
+    controllerName: input.controllerName,
+  });
+}
+
 /** A date as the person reads it in their language; ISO when the locale is unknown. */
 export function formatMailDate(date: Date, locale: string): string {
   try {

@@ -1,4 +1,4 @@
-import { formatMailDate, renderButtonMail } from './button-mail.js';
+import { formatMailDate, renderWordedButtonMail } from './button-mail.js';
 import type { ConfirmationMessages } from './confirmation-messages.js';
 import { CONFIRMATION_MESSAGES } from './confirmation-messages.js';
 
@@ -40,19 +40,14 @@ export function confirmationMessages(
 /** The built-in confirmation mail, text and HTML: plain words, one button, no tracking. */
 export const builtInConfirmationTemplate: ConfirmationTemplate = (input) => {
   const words = confirmationMessages(input.locale, input.messages);
-  const fill = (text: string) =>
-    text
-      .replaceAll('{controller}', input.controllerName)
-      .replaceAll('{expires}', formatMailDate(input.expiresAt, input.locale));
-  return renderButtonMail({
+  return renderWordedButtonMail({
     locale: input.locale,
-    subject: fill(words.subject),
-    intro: fill(words.intro),
-    items: input.purposes.map((p) => p.title),
-    action: fill(words.action),
-    url: input.confirmUrl,
-    notes: [fill(words.ignore), fill(words.withdraw)],
-    ...(input.privacyUrl ? { privacy: { label: fill(words.privacy), url: input.privacyUrl } } : {}),
     controllerName: input.controllerName,
+    purposes: input.purposes,
+    url: input.confirmUrl,
+    privacyUrl: input.privacyUrl,
+    words,
+    notes: [words.ignore, words.withdraw],
+    placeholders: { expires: formatMailDate(input.expiresAt, input.locale) },
   });
 };
