@@ -46,6 +46,29 @@ export async function suppressInTx(
   return ops.addSuppression({ hash: ctx.suppressionHash(email), reason, at: ctx.now(), source });
 }
 
+/**
+ * Suppresses the (normalised) address in `ops` and, when it was not already,
+ * appends the `suppression.added` audit entry: one entry per address, none on a
+ * replay. `extra` joins the entry's details (provider event ids…).
+ */
+export async function suppressWithAudit(
+  ctx: CoreContext,
+  ops: StoreOperations,
+  email: string,
+  reason: SuppressionReason,
+  source: string,
+  by: AuditedBy,
+  extra: Record<string, unknown> = {},
+): Promise<boolean> {
+  const added = await suppressInTx(ctx, ops, email, reason, source);
+  if (added) {
+    const hash = ctx.suppressionHash(email);
+    const draft = auditDraft('suppression.added', hash, by, { reason, source, ...extra });
+    await appendAuditEntry(ops, draft, ctx.now());
+  }
+  return added;
+}
+
 export function createSuppressionService(ctx: CoreContext): SuppressionService {
   return {
     async add(emailInput, reason, options = {}) {
@@ -56,15 +79,9 @@ export function createSuppressionService(ctx: CoreContext): SuppressionService {
       }
       const email = normalizeEmail(emailInput);
       const source = options.source ?? 'api';
-      return ctx.store.transaction(async (tx) => {
-        const added = await suppressInTx(ctx, tx, email, reason, source);
-        if (added) {
-          const hash = ctx.suppressionHash(email);
-          const draft = auditDraft('suppression.added', hash, options, { reason, source });
-          await appendAuditEntry(tx, draft, ctx.now());
-        }
-        return added;
-      });
+      return ctx.store.transaction((tx) =>
+        suppressWithAudit(ctx, tx, email, reason, source, options),
+      );
     },
     async check(emailInput) {
       return ctx.store.getSuppression(ctx.suppressionHash(normalizeEmail(emailInput)));

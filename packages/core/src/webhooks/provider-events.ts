@@ -1,9 +1,8 @@
-import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SuppressionReason } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
-import { suppressInTx } from '../suppression/suppression-service.js';
+import { suppressWithAudit } from '../suppression/suppression-service.js';
 
 export const PROVIDER_EVENT_TYPES = [
   /** Permanent failure: the mailbox does not exist. Suppressed. */
@@ -86,29 +85,21 @@ export function createProviderEventService(ctx: CoreContext): ProviderEventServi
             continue;
           }
           const source = `provider:${event.provider}`;
-          const added = await suppressInTx(ctx, tx, email, reason, source);
-          if (added) {
-            await appendAuditEntry(
-              tx,
-              {
-                actor: source,
-                action: 'suppression.added',
-                // The keyed hash, never the address (REQ-28, REQ-32).
-                subjectRef: ctx.suppressionHash(email),
-                reason: `provider event: ${event.type}`,
-                details: {
-                  reason,
-                  source,
-                  ...(event.eventId === undefined ? {} : { eventId: event.eventId }),
-                  ...(event.providerMessageId === undefined
-                    ? {}
-                    : { providerMessageId: event.providerMessageId }),
-                  ...(event.detail === undefined ? {} : { detail: event.detail.slice(0, 200) }),
-                },
-              },
-              ctx.now(),
-            );
-          }
+          const added = await suppressWithAudit(
+            ctx,
+            tx,
+            email,
+            reason,
+            source,
+            { actor: source, reason: `provider event: ${event.type}` },
+            {
+              ...(event.eventId === undefined ? {} : { eventId: event.eventId }),
+              ...(event.providerMessageId === undefined
+                ? {}
+                : { providerMessageId: event.providerMessageId }),
+              ...(event.detail === undefined ? {} : { detail: event.detail.slice(0, 200) }),
+            },
+          );
           outcomes.push({ type: event.type, action: added ? 'suppressed' : 'already-suppressed' });
         }
         return outcomes;
