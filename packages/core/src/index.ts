@@ -22,6 +22,8 @@ export type {
   CampaignContent,
   CampaignMember,
   CampaignRange,
+  CampaignReconcileInput,
+  CampaignReconcileReport,
   CampaignReport,
   CampaignRunInput,
   CampaignScan,
@@ -213,6 +215,7 @@ export type {
   ContactSource,
   DeliveryClaim,
   DeliveryRecord,
+  DeliverySettle,
   DeliveryStart,
   DeliveryStatus,
   DeliveryUpdate,
@@ -292,6 +295,8 @@ export {
 export type { TokenBucketOptions } from './transport/token-bucket.js';
 export { TokenBucket } from './transport/token-bucket.js';
 export type {
+  DeliveryLookup,
+  DeliveryLookupResult,
   ProcessorDescriptor,
   ProcessorErasureResult,
   SendOptions,

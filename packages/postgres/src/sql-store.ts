@@ -679,6 +679,32 @@ function createOperations(
       }
     },
 
+    async settleDeliveries(settles) {
+      if (settles.length === 0) return [];
+      // Compare-and-set, as in startDeliveries: a record sent again since carries
+      // another message id, and a settled one is no longer sending or ambiguous.
+      const rows = await db.query(
+        `UPDATE ${s}.deliveries AS d SET status = u.status, retryable = u.retryable,
+           updated_at = u.updated_at, reason = COALESCE(u.reason, d.reason),
+           provider_message_id = COALESCE(u.provider_message_id, d.provider_message_id)
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::timestamptz[], $6::text[], $7::text[])
+           AS u(idempotency_key, message_id, status, retryable, updated_at, reason, provider_message_id)
+         WHERE d.idempotency_key = u.idempotency_key AND d.message_id = u.message_id
+           AND d.status IN ('sending', 'ambiguous')
+         RETURNING d.idempotency_key`,
+        [
+          settles.map((x) => x.idempotencyKey),
+          settles.map((x) => x.messageId),
+          settles.map((x) => x.status),
+          settles.map((x) => x.retryable),
+          settles.map((x) => x.updatedAt),
+          settles.map((x) => x.reason ?? null),
+          settles.map((x) => x.providerMessageId ?? null),
+        ],
+      );
+      return rows.map((row) => toText(row.idempotency_key));
+    },
+
     async listSubjects({ afterId, limit }) {
       const rows = await db.query(
         `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2`,

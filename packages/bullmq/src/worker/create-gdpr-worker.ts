@@ -35,6 +35,8 @@ export interface GdprWorkerOptions {
   concurrency?: number;
   /** See `CampaignRunInput.staleClaimMs` (default 60 s). */
   staleClaimMs?: number;
+  /** See `CampaignRunInput.staleSendingMs` (default 15 min; used where the transport has `lookup`). */
+  staleSendingMs?: number;
   /** Passed to BullMQ's Worker (lockDuration, stalledInterval, maxStalledCount, limiter, …). */
   workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'concurrency' | 'prefix' | 'autorun'>>;
   onChunkProgress?(report: CampaignReport, job: Job): void;
@@ -68,6 +70,7 @@ const SUMMED = [
   'ambiguous',
   'inFlight',
   'invalid',
+  'reconciled',
   'denied',
   'batches',
 ] as const;
@@ -120,6 +123,7 @@ export function createGdprWorker(options: GdprWorkerOptions): GdprWorker {
       ...(data.batchSize === undefined ? {} : { batchSize: data.batchSize }),
       ...(data.scan === undefined ? {} : { scan: data.scan }),
       ...(options.staleClaimMs === undefined ? {} : { staleClaimMs: options.staleClaimMs }),
+      ...(options.staleSendingMs === undefined ? {} : { staleSendingMs: options.staleSendingMs }),
       onProgress: (progress) => {
         options.onChunkProgress?.(progress, job);
         void job.updateProgress({ sent: progress.sent, scanned: progress.scanned }).catch(() => {});

@@ -14,6 +14,7 @@ export function emptyCampaignReport(campaignId: string, purposeId: string): Camp
     ambiguous: 0,
     inFlight: 0,
     invalid: 0,
+    reconciled: 0,
     denied: 0,
     deniedByReason: {},
     batches: 0,

@@ -317,6 +317,234 @@ describe('gdpr.campaigns.run', () => {
   });
 });
 
+describe('gdpr.campaigns.reconcile', () => {
+  /** A worker that died mid-send: records left `sending` (or `ambiguous`) under old Message-IDs. */
+  async function crashedWith(
+    store: MemoryStore,
+    at: Date,
+    entries: readonly { subjectId: string; messageId: string; status: 'sending' | 'ambiguous' }[],
+  ) {
+    const records = entries.map(({ subjectId, messageId }) => ({
+      idempotencyKey: campaignIdempotencyKey('crash', 'newsletter', subjectId),
+      messageId,
+      subjectId,
+      purposeId: 'newsletter',
+      campaignId: 'crash',
+      transport: 'memory',
+      status: 'claimed' as const,
+      retryable: false,
+      attempts: 1,
+      createdAt: at,
+      updatedAt: at,
+    }));
+    await store.claimDeliveries(records);
+    await store.startDeliveries(records, at);
+    const ambiguous = records.filter((_, i) => entries[i]!.status === 'ambiguous');
+    await store.updateDeliveries(
+      ambiguous.map((r) => ({
+        idempotencyKey: r.idempotencyKey,
+        status: 'ambiguous' as const,
+        retryable: false,
+        attempts: 1,
+        updatedAt: at,
+      })),
+    );
+  }
+
+  async function members(store: MemoryStore) {
+    const candidates = await store.listAudienceCandidates({
+      purposeId: 'newsletter',
+      consentRequired: true,
+      limit: 100,
+    });
+    return candidates.filter((s) => s.email.startsWith('member'));
+  }
+
+  it('REQ-28: a run settles what a crash left unknown from the transport, then mails each consenting member exactly once', async () => {
+    let now = new Date('2026-05-01T10:00:00.000Z');
+    const { gdpr, store, transport } = setup(() => now);
+    const { consenting } = await seed(gdpr);
+    const [lost, arrived, ambiguousLost, ambiguousArrived] = await members(store);
+    // What reached the provider before the crash: kept by the transport under the old ids.
+    for (const [subject, messageId] of [
+      [arrived!, '<arrived@old>'],
+      [ambiguousArrived!, '<ambiguous-arrived@old>'],
+    ] as const) {
+      await transport.send({
+        from: 'news@acme.test',
+        to: subject.email,
+        subject: 'Spring news',
+        text: 'Hello',
+        messageId,
+      });
+    }
+    await crashedWith(store, now, [
+      { subjectId: lost!.id, messageId: '<lost@old>', status: 'sending' },
+      { subjectId: arrived!.id, messageId: '<arrived@old>', status: 'sending' },
+      { subjectId: ambiguousLost!.id, messageId: '<ambiguous-lost@old>', status: 'ambiguous' },
+      {
+        subjectId: ambiguousArrived!.id,
+        messageId: '<ambiguous-arrived@old>',
+        status: 'ambiguous',
+      },
+    ]);
+
+    // Too recent: they may be live sends of another worker. Left unknown, nothing re-sent.
+    now = new Date('2026-05-01T10:00:30.000Z');
+    const early = await gdpr.campaigns.run({
+      id: 'crash',
+      purposeId: 'newsletter',
+      render,
+      staleSendingMs: 60_000,
+    });
+    expect(early).toMatchObject({ reconciled: 0, sent: 8, inFlight: 2, ambiguous: 2 });
+
+    now = new Date('2026-05-01T10:02:00.000Z');
+    const later = await gdpr.campaigns.run({
+      id: 'crash',
+      purposeId: 'newsletter',
+      render,
+      staleSendingMs: 60_000,
+    });
+    // The two found count as already sent; the two not found are sent again, once.
+    expect(later).toMatchObject({
+      reconciled: 4,
+      sent: 2,
+      alreadySent: 10,
+      inFlight: 0,
+      ambiguous: 0,
+      complete: true,
+    });
+    const counts = perAddress(transport);
+    expect([...counts.keys()].sort()).toEqual([...consenting].sort());
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    const records = [];
+    for await (const d of gdpr.campaigns.deliveries('crash')) records.push(d);
+    expect(records).toHaveLength(12);
+    expect(records.every((d) => d.status === 'accepted')).toBe(true);
+    const settledArrived = records.find((d) => d.subjectId === arrived!.id)!;
+    expect(settledArrived).toMatchObject({
+      messageId: '<arrived@old>',
+      reason: 'settled-delivered',
+      providerMessageId: transport.sentTo(arrived!.email)[0]!.providerMessageId,
+    });
+    const entries = [];
+    for await (const entry of gdpr.audit.entries()) entries.push(entry);
+    const settled = entries.filter((e) => e.action === 'mail.settled');
+    expect(settled.map((e) => [e.subjectRef, e.reason, e.actor]).sort()).toEqual(
+      [
+        [lost!.id, 'settled-not-delivered', 'system'],
+        [arrived!.id, 'settled-delivered', 'system'],
+        [ambiguousLost!.id, 'settled-not-delivered', 'system'],
+        [ambiguousArrived!.id, 'settled-delivered', 'system'],
+      ].sort(),
+    );
+    // Nothing left to settle: a third run sends nothing.
+    const third = await gdpr.campaigns.run({ id: 'crash', purposeId: 'newsletter', render });
+    expect(third).toMatchObject({ reconciled: 0, sent: 0, alreadySent: 12 });
+  });
+
+  it('settles only its range, leaves what the provider cannot tell, and two reconcilers settle each record once', async () => {
+    let now = new Date('2026-05-01T10:00:00.000Z');
+    const { gdpr, store } = setup(() => now);
+    await seed(gdpr);
+    const list = await members(store);
+    await crashedWith(
+      store,
+      now,
+      list.slice(0, 6).map((s, i) => ({
+        subjectId: s.id,
+        messageId: `<m${i}@old>`,
+        status: 'sending' as const,
+      })),
+    );
+    now = new Date('2026-05-01T11:00:00.000Z');
+    // Only (list[1], list[3]]: two records.
+    const ranged = await gdpr.campaigns.reconcile({
+      campaignId: 'crash',
+      range: { after: list[1]!.id, until: list[3]!.id },
+    });
+    expect(ranged).toEqual({ checked: 2, delivered: 0, notDelivered: 2, unknown: 0 });
+    const [first, second] = await Promise.all([
+      gdpr.campaigns.reconcile({ campaignId: 'crash', actor: 'worker-1' }),
+      gdpr.campaigns.reconcile({ campaignId: 'crash', actor: 'worker-2' }),
+    ]);
+    // Four records left; each settled by exactly one of the two, the other saw it move.
+    expect(first!.notDelivered + second!.notDelivered).toBe(4);
+    expect(first!.checked + second!.checked).toBeGreaterThanOrEqual(4);
+    const entries = [];
+    for await (const entry of gdpr.audit.entries()) entries.push(entry);
+    const settled = entries.filter((e) => e.action === 'mail.settled').map((e) => e.subjectRef);
+    expect(settled.sort()).toEqual(
+      list
+        .slice(0, 6)
+        .map((s) => s.id)
+        .sort(),
+    );
+  });
+
+  it('leaves a delivery the provider cannot tell about as it is', async () => {
+    let now = new Date('2026-05-01T10:00:00.000Z');
+    const store = new MemoryStore();
+    const transport = new InMemoryTransport();
+    const answers: string[] = [];
+    const unsure = Object.assign(Object.create(transport) as InMemoryTransport, {
+      lookup: async (queries: readonly { messageId: string }[]) =>
+        queries.map((q) => {
+          answers.push(q.messageId);
+          return { status: 'unknown' as const };
+        }),
+    });
+    const gdpr = createGdprMail(
+      testConfig({
+        store,
+        transport: unsure,
+        mailer: { from: { address: 'news@acme.test' }, batchSize: 10 },
+        clock: () => now,
+      }),
+    );
+    await seed(gdpr);
+    const [one] = await members(store);
+    await crashedWith(store, now, [
+      { subjectId: one!.id, messageId: '<x@old>', status: 'sending' },
+    ]);
+    now = new Date('2026-05-01T11:00:00.000Z');
+    const report = await gdpr.campaigns.run({ id: 'crash', purposeId: 'newsletter', render });
+    expect(answers).toEqual(['<x@old>']);
+    expect(report).toMatchObject({ reconciled: 0, inFlight: 1, sent: 11 });
+    expect(transport.sentTo(one!.email)).toHaveLength(0);
+  });
+
+  it('without a transport lookup: refused with a typed error, and runs leave unknown deliveries unknown', async () => {
+    let now = new Date('2026-05-01T10:00:00.000Z');
+    const store = new MemoryStore();
+    const transport = new InMemoryTransport({ lookup: false });
+    const gdpr = createGdprMail(
+      testConfig({
+        store,
+        transport,
+        mailer: { from: { address: 'news@acme.test' }, batchSize: 10 },
+        clock: () => now,
+      }),
+    );
+    await seed(gdpr);
+    const [one] = await members(store);
+    await crashedWith(store, now, [
+      { subjectId: one!.id, messageId: '<x@old>', status: 'sending' },
+    ]);
+    now = new Date('2026-05-02T10:00:00.000Z');
+    await expect(gdpr.campaigns.reconcile({ campaignId: 'crash' })).rejects.toMatchObject({
+      code: 'MAILER_NOT_CONFIGURED',
+    });
+    const report = await gdpr.campaigns.run({ id: 'crash', purposeId: 'newsletter', render });
+    expect(report).toMatchObject({ reconciled: 0, inFlight: 1, sent: 11 });
+    expect(transport.sentTo(one!.email)).toHaveLength(0);
+    await expect(
+      setup().gdpr.campaigns.reconcile({ campaignId: 'crash', olderThanMs: -1 }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
+
 describe('gdpr.campaigns.planChunks', () => {
   it('splits the audience into disjoint id ranges whose runs together mail everyone once', async () => {
     const { gdpr, transport } = setup();

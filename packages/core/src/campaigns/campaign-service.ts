@@ -1,4 +1,5 @@
 import { appendAuditEntries } from '../audit/audit-chain.js';
+import type { AuditDraft } from '../audit/audit-entry.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { MailReport } from '../mailer/mail-outcome.js';
@@ -6,6 +7,7 @@ import type { Mailer, MailInput } from '../mailer/mailer-service.js';
 import type {
   AudienceQuery,
   DeliveryRecord,
+  DeliverySettle,
   DeliveryStatus,
   SubjectRecord,
 } from '../store/store-types.js';
@@ -13,6 +15,8 @@ import { addMailReport, copyReport, emptyCampaignReport } from './campaign-repor
 import type {
   CampaignChunk,
   CampaignMember,
+  CampaignReconcileInput,
+  CampaignReconcileReport,
   CampaignReport,
   CampaignRunInput,
   CampaignScan,
@@ -24,6 +28,11 @@ const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const DEFAULT_BATCH = 500;
 const DEFAULT_CHUNK = 5000;
 const DEFAULT_STALE_CLAIM_MS = 60_000;
+// Above nodemailer's default socket timeout (10 min): a live send has ended by then.
+const DEFAULT_STALE_SENDING_MS = 15 * 60_000;
+const LOOKUP_BATCH = 100;
+/** The states in which the SDK does not know whether the provider has the message. */
+const UNKNOWN_OUTCOME: ReadonlySet<DeliveryStatus> = new Set(['sending', 'ambiguous']);
 
 interface RenderedPage {
   inputs: MailInput[];
@@ -115,6 +124,17 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     const until = input.range?.until;
     const report = emptyCampaignReport(input.id, input.purposeId);
     const { signal } = input;
+    if (ctx.config.transport?.lookup) {
+      // Before any page: what an earlier run left unknown in this range is settled
+      // first, so the pages below see it as sent, or send it again.
+      const settled = await reconcile({
+        campaignId: input.id,
+        ...(input.range ? { range: input.range } : {}),
+        olderThanMs: input.staleSendingMs ?? DEFAULT_STALE_SENDING_MS,
+        ...(signal ? { signal } : {}),
+      });
+      report.reconciled = settled.delivered + settled.notDelivered;
+    }
 
     // One batch is in the mailer while the next one is read and rendered; the
     // policy check still runs inside sendMany, right before each dispatch.
@@ -202,53 +222,160 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     }
   }
 
+  /** Compare-and-set on the message id each record carries, and one audit entry per settled record. */
+  async function settleRecords(
+    records: readonly DeliveryRecord[],
+    outcomes: readonly { delivered: boolean; providerMessageId?: string }[],
+    actor: string,
+  ): Promise<Map<string, DeliveryRecord>> {
+    const at = ctx.now();
+    const settles: DeliverySettle[] = records.map((record, i) => {
+      const { delivered, providerMessageId } = outcomes[i]!;
+      return {
+        idempotencyKey: record.idempotencyKey,
+        messageId: record.messageId,
+        status: delivered ? 'accepted' : 'failed',
+        retryable: !delivered,
+        updatedAt: at,
+        reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
+        ...(providerMessageId ? { providerMessageId } : {}),
+      };
+    });
+    return store.transaction(async (tx) => {
+      const moved = new Set(await tx.settleDeliveries(settles));
+      const settled = new Map<string, DeliveryRecord>();
+      const drafts: AuditDraft[] = [];
+      for (const [i, record] of records.entries()) {
+        if (!moved.has(record.idempotencyKey)) continue;
+        const { messageId: _, ...update } = settles[i]!;
+        settled.set(record.idempotencyKey, { ...record, ...update });
+        drafts.push({
+          actor,
+          action: 'mail.settled',
+          subjectRef: record.subjectId ?? record.idempotencyKey,
+          reason: update.reason,
+          details: {
+            idempotencyKey: record.idempotencyKey,
+            purposeId: record.purposeId,
+            ...(record.campaignId ? { campaignId: record.campaignId } : {}),
+          },
+        });
+      }
+      if (drafts.length > 0) await appendAuditEntries(tx, drafts, at);
+      return settled;
+    });
+  }
+
   async function settle(
     idempotencyKey: string,
     outcome: 'delivered' | 'not-delivered',
     options: { providerMessageId?: string; actor?: string } = {},
   ): Promise<DeliveryRecord> {
-    return store.transaction(async (tx) => {
-      const found = await tx.getDelivery(idempotencyKey);
-      if (found?.status !== 'sending') {
-        throw new GdprMailError(
-          'VALIDATION_FAILED',
-          found
-            ? `Delivery ${idempotencyKey} is ${found.status}: only a delivery left sending can be settled.`
-            : `No delivery ${idempotencyKey}.`,
-          { details: { idempotencyKey, status: found?.status ?? null } },
-        );
-      }
-      const at = ctx.now();
-      const delivered = outcome === 'delivered';
-      const update = {
-        status: delivered ? ('accepted' as const) : ('failed' as const),
-        retryable: !delivered,
-        attempts: found.attempts,
-        updatedAt: at,
-        reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
-        ...(options.providerMessageId ? { providerMessageId: options.providerMessageId } : {}),
-      };
-      await tx.updateDeliveries([{ idempotencyKey, ...update }]);
-      await appendAuditEntries(
-        tx,
-        [
-          {
-            actor: options.actor ?? 'operator',
-            action: 'mail.settled',
-            subjectRef: found.subjectId ?? idempotencyKey,
-            reason: update.reason,
-            details: {
-              idempotencyKey,
-              purposeId: found.purposeId,
-              ...(found.campaignId ? { campaignId: found.campaignId } : {}),
-            },
-          },
-        ],
-        at,
+    const found = await store.getDelivery(idempotencyKey);
+    if (!found || !UNKNOWN_OUTCOME.has(found.status)) {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        found
+          ? `Delivery ${idempotencyKey} is ${found.status}: only a delivery left sending or ambiguous can be settled.`
+          : `No delivery ${idempotencyKey}.`,
+        { details: { idempotencyKey, status: found?.status ?? null } },
       );
-      return { ...found, ...update };
-    });
+    }
+    const settled = await settleRecords(
+      [found],
+      [
+        {
+          delivered: outcome === 'delivered',
+          ...(options.providerMessageId ? { providerMessageId: options.providerMessageId } : {}),
+        },
+      ],
+      options.actor ?? 'operator',
+    );
+    const record = settled.get(idempotencyKey);
+    if (!record) {
+      throw new GdprMailError(
+        'STORE_CONFLICT',
+        `Delivery ${idempotencyKey} changed while it was being settled; read it again.`,
+        { details: { idempotencyKey }, retryable: true },
+      );
+    }
+    return record;
   }
 
-  return { run, planChunks, deliveries, settle };
+  async function reconcile(input: CampaignReconcileInput): Promise<CampaignReconcileReport> {
+    const transport = ctx.config.transport;
+    if (!transport?.lookup) {
+      throw new GdprMailError(
+        'MAILER_NOT_CONFIGURED',
+        'Reconciling needs a transport that can look messages up (`transport.lookup`).',
+        { details: { transport: transport?.name ?? null } },
+      );
+    }
+    const lookup = transport.lookup.bind(transport);
+    const olderThanMs = input.olderThanMs ?? DEFAULT_STALE_SENDING_MS;
+    if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        'olderThanMs must be a number of milliseconds >= 0.',
+        {
+          details: { olderThanMs },
+        },
+      );
+    }
+    const before = ctx.now().getTime() - olderThanMs;
+    const { after, until } = input.range ?? {};
+    const report: CampaignReconcileReport = {
+      checked: 0,
+      delivered: 0,
+      notDelivered: 0,
+      unknown: 0,
+    };
+    const settleBatch = async (batch: DeliveryRecord[]) => {
+      const answers = await lookup(
+        batch.map((d) => ({ messageId: d.messageId, idempotencyKey: d.idempotencyKey })),
+        input.signal ? { signal: input.signal } : {},
+      );
+      const known: DeliveryRecord[] = [];
+      const outcomes: { delivered: boolean; providerMessageId?: string }[] = [];
+      for (const [i, record] of batch.entries()) {
+        const answer = answers[i];
+        if (answer?.status === 'accepted') {
+          known.push(record);
+          outcomes.push({
+            delivered: true,
+            ...(answer.providerMessageId ? { providerMessageId: answer.providerMessageId } : {}),
+          });
+        } else if (answer?.status === 'not-found') {
+          known.push(record);
+          outcomes.push({ delivered: false });
+        }
+      }
+      const settled = await settleRecords(known, outcomes, input.actor ?? 'system');
+      report.checked += batch.length;
+      for (const record of settled.values()) {
+        if (record.status === 'accepted') report.delivered += 1;
+        else report.notDelivered += 1;
+      }
+      report.unknown += batch.length - settled.size;
+    };
+    for (const status of UNKNOWN_OUTCOME) {
+      let batch: DeliveryRecord[] = [];
+      for await (const record of deliveries(input.campaignId, { status })) {
+        if (input.signal?.aborted) return report;
+        const subject = record.subjectId;
+        if (record.updatedAt.getTime() >= before) continue;
+        if (after !== undefined && (subject === undefined || subject <= after)) continue;
+        if (until !== undefined && (subject === undefined || subject > until)) continue;
+        batch.push(record);
+        if (batch.length >= LOOKUP_BATCH) {
+          await settleBatch(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await settleBatch(batch);
+    }
+    return report;
+  }
+
+  return { run, planChunks, deliveries, settle, reconcile };
 }

@@ -59,6 +59,16 @@ export interface CampaignRunInput {
    * handed over (`sending`) are never re-sent.
    */
   staleClaimMs?: number;
+  /**
+   * Where the transport offers `lookup`, the run first settles this range's
+   * deliveries that an earlier run left unknown (`sending`: its process died
+   * mid-send; `ambiguous`) and that have not moved for this long: found at the
+   * provider, they count as already sent; not found, they are sent again, once.
+   * Must exceed the longest a live send can take (the transport's timeouts),
+   * or a slow but live send could be looked up before it lands. Default
+   * 15 minutes. Without `lookup` such deliveries stay unknown (`inFlight`).
+   */
+  staleSendingMs?: number;
   /** Called after each batch with the totals so far. */
   onProgress?(report: CampaignReport): void | Promise<void>;
 }
@@ -86,6 +96,12 @@ export interface CampaignReport {
    */
   inFlight: number;
   invalid: number;
+  /**
+   * Deliveries an earlier run left unknown that this run settled from the
+   * transport's `lookup` before sending: found ones then count in
+   * `alreadySent`, the others were sent again and count in `sent`.
+   */
+  reconciled: number;
   /** Refused by the policy, in total and per reason. */
   denied: number;
   deniedByReason: Partial<Record<DenyReason, number>>;
@@ -108,6 +124,31 @@ export interface PlanChunksInput {
   /** Candidates per chunk; default 5,000. */
   chunkSize?: number;
   scan?: CampaignScan;
+}
+
+export interface CampaignReconcileInput {
+  campaignId: string;
+  /** Only the deliveries of this slice of the audience (one worker's chunk). */
+  range?: CampaignRange;
+  /**
+   * Only deliveries that have not moved for this long (default 15 minutes):
+   * a younger one may be a live send not yet answered. See `staleSendingMs`.
+   */
+  olderThanMs?: number;
+  /** Recorded in the audit entry of each settled delivery. Default `system`. */
+  actor?: string;
+  signal?: AbortSignal;
+}
+
+export interface CampaignReconcileReport {
+  /** Unknown deliveries (`sending`, `ambiguous`) old enough to be looked up. */
+  checked: number;
+  /** Found at the provider: now `accepted`. */
+  delivered: number;
+  /** Not found: now a retryable failure, which the next run sends again. */
+  notDelivered: number;
+  /** The provider could not tell, or another worker settled them first: left as they were. */
+  unknown: number;
 }
 
 export interface CampaignService {
@@ -134,14 +175,22 @@ export interface CampaignService {
     options?: { status?: DeliveryStatus; pageSize?: number },
   ): AsyncIterable<DeliveryRecord>;
   /**
-   * Settles a delivery a crash left `sending`, from the provider's logs or
-   * webhooks: `delivered` records it as accepted; `not-delivered` as a
-   * retryable failure, so the next run of the campaign sends it (once).
-   * Refused (VALIDATION_FAILED) for a record in any other state. Audited.
+   * Settles a delivery a crash left `sending` (or that came back `ambiguous`),
+   * from the provider's logs or webhooks: `delivered` records it as accepted;
+   * `not-delivered` as a retryable failure, so the next run of the campaign
+   * sends it (once). Refused (VALIDATION_FAILED) for a record in any other
+   * state, STORE_CONFLICT when it changed meanwhile. Audited.
    */
   settle(
     idempotencyKey: string,
     outcome: 'delivered' | 'not-delivered',
     options?: { providerMessageId?: string; actor?: string },
   ): Promise<DeliveryRecord>;
+  /**
+   * `settle` for every unknown delivery of a campaign (or of one range), from
+   * the transport's `lookup`: what a crash left `sending` and what came back
+   * `ambiguous`. `run` does this by itself first where the transport can look
+   * up. Refused (MAILER_NOT_CONFIGURED) when the transport has no `lookup`.
+   */
+  reconcile(input: CampaignReconcileInput): Promise<CampaignReconcileReport>;
 }

@@ -31,6 +31,7 @@ const OPERATIONS = [
   'claimDeliveries',
   'startDeliveries',
   'updateDeliveries',
+  'settleDeliveries',
   'listSubjects',
   'findSubjectsByEmailHashes',
   'findSubjectsByAttribute',

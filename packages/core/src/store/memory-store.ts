@@ -12,6 +12,7 @@ import type {
   ClaimOptions,
   DeliveryClaim,
   DeliveryRecord,
+  DeliverySettle,
   DeliveryStart,
   DeliveryUpdate,
   GdprStore,
@@ -207,6 +208,9 @@ export class MemoryStore implements GdprStore {
   }
   updateDeliveries(updates: readonly DeliveryUpdate[]) {
     return this.transaction((tx) => tx.updateDeliveries(updates));
+  }
+  settleDeliveries(settles: readonly DeliverySettle[]) {
+    return this.transaction((tx) => tx.settleDeliveries(settles));
   }
   listSubjects(query: { afterId?: string; limit: number }) {
     return this.ops.listSubjects(query);
@@ -498,6 +502,18 @@ function createOperations(state: () => MemoryState): StoreOperations {
         started.push(idempotencyKey);
       }
       return started;
+    },
+    async settleDeliveries(settles) {
+      const settled: string[] = [];
+      for (const { idempotencyKey, messageId, ...outcome } of settles) {
+        const { deliveries } = state();
+        const found = deliveries.get(idempotencyKey);
+        if (!found || found.messageId !== messageId) continue;
+        if (found.status !== 'sending' && found.status !== 'ambiguous') continue;
+        deliveries.set(idempotencyKey, { ...found, ...cloneRecord(outcome) });
+        settled.push(idempotencyKey);
+      }
+      return settled;
     },
     async updateDelivery(idempotencyKey, update) {
       const s = state();

@@ -183,6 +183,15 @@ export interface DeliveryStart {
   messageId: string;
 }
 
+/**
+ * Settles a delivery whose outcome was unknown (`sending` or `ambiguous`),
+ * but only while it still carries `messageId`: a record taken over and sent
+ * again since has another message id and is left alone.
+ */
+export type DeliverySettle = DeliveryStart &
+  Pick<DeliveryRecord, 'retryable' | 'updatedAt' | 'reason'> &
+  Partial<Pick<DeliveryRecord, 'providerMessageId'>> & { status: 'accepted' | 'failed' };
+
 export interface CampaignDeliveryQuery {
   campaignId: string;
   status?: DeliveryStatus;
@@ -309,6 +318,12 @@ export interface StoreOperations {
   startDeliveries(starts: readonly DeliveryStart[], at: Date): Promise<string[]>;
   /** `updateDelivery` for many keys in one round trip. */
   updateDeliveries(updates: readonly DeliveryUpdate[]): Promise<void>;
+  /**
+   * Moves records from `sending` or `ambiguous` to the given outcome where the
+   * message id is still the caller's (compare-and-set, like `startDeliveries`).
+   * Returns the keys that moved. Attempts and creation time are kept.
+   */
+  settleDeliveries(settles: readonly DeliverySettle[]): Promise<string[]>;
 
   /** Every subject, a page at a time in id order (retention sweeps, exports). */
   listSubjects(query: { afterId?: string; limit: number }): Promise<SubjectRecord[]>;

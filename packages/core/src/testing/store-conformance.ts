@@ -487,6 +487,113 @@ export function runStoreConformance(
       ).toEqual([]);
     });
 
+    it("settles an unknown outcome only while the record still carries the caller's message id", async () => {
+      const subject = await store.createSubject(subjectRecord());
+      const at = new Date('2026-04-01T00:00:00.000Z');
+      const later = new Date('2026-04-01T00:10:00.000Z');
+      const record = (key: string, messageId: string) => ({
+        idempotencyKey: `${key}:${subject.id}`,
+        messageId,
+        subjectId: subject.id,
+        purposeId: 'newsletter',
+        campaignId: 'campaign-settle',
+        transport: 'memory',
+        status: 'claimed' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      });
+      const sending = record('s', '<s1@acme.test>');
+      const ambiguous = record('a', '<a1@acme.test>');
+      const accepted = record('ok', '<ok1@acme.test>');
+      const claimed = record('c', '<c1@acme.test>');
+      await store.claimDeliveries([sending, ambiguous, accepted, claimed]);
+      await store.startDeliveries(
+        [sending, ambiguous, accepted].map(({ idempotencyKey, messageId }) => ({
+          idempotencyKey,
+          messageId,
+        })),
+        at,
+      );
+      await store.updateDeliveries([
+        {
+          idempotencyKey: ambiguous.idempotencyKey,
+          status: 'ambiguous',
+          retryable: false,
+          attempts: 1,
+          updatedAt: at,
+        },
+        {
+          idempotencyKey: accepted.idempotencyKey,
+          status: 'accepted',
+          retryable: false,
+          attempts: 1,
+          updatedAt: at,
+          providerMessageId: 'p-ok',
+        },
+      ]);
+      const settle = (
+        r: { idempotencyKey: string; messageId: string },
+        status: 'accepted' | 'failed',
+      ) => ({
+        idempotencyKey: r.idempotencyKey,
+        messageId: r.messageId,
+        status,
+        retryable: status === 'failed',
+        updatedAt: later,
+        reason: status === 'failed' ? 'settled-not-delivered' : 'settled-delivered',
+        ...(status === 'accepted' ? { providerMessageId: 'p-found' } : {}),
+      });
+      expect(
+        await store.settleDeliveries([
+          // Wrong message id: the record was sent again under another one.
+          settle(
+            { idempotencyKey: sending.idempotencyKey, messageId: '<other@acme.test>' },
+            'failed',
+          ),
+          // Not an unknown outcome: left alone.
+          settle(accepted, 'failed'),
+          settle(claimed, 'accepted'),
+          settle({ idempotencyKey: 'missing', messageId: '<m@acme.test>' }, 'accepted'),
+        ]),
+      ).toEqual([]);
+      expect(await store.getDelivery(sending.idempotencyKey)).toMatchObject({ status: 'sending' });
+      expect(await store.getDelivery(accepted.idempotencyKey)).toMatchObject({
+        status: 'accepted',
+        providerMessageId: 'p-ok',
+      });
+      expect(await store.getDelivery(claimed.idempotencyKey)).toMatchObject({ status: 'claimed' });
+
+      const moved = await store.settleDeliveries([
+        settle(sending, 'accepted'),
+        settle(ambiguous, 'failed'),
+      ]);
+      expect([...moved].sort()).toEqual([ambiguous.idempotencyKey, sending.idempotencyKey].sort());
+      expect(await store.getDelivery(sending.idempotencyKey)).toMatchObject({
+        status: 'accepted',
+        providerMessageId: 'p-found',
+        reason: 'settled-delivered',
+        attempts: 1,
+        createdAt: at,
+        updatedAt: later,
+      });
+      expect(await store.getDelivery(ambiguous.idempotencyKey)).toMatchObject({
+        status: 'failed',
+        retryable: true,
+        reason: 'settled-not-delivered',
+      });
+      // Settled once: a second settle (a concurrent reconciler) changes nothing.
+      expect(await store.settleDeliveries([settle(sending, 'failed')])).toEqual([]);
+      // The retryable failure is claimed again by the next run.
+      expect(
+        await store.claimDeliveries([
+          { ...ambiguous, messageId: '<a2@acme.test>', updatedAt: later },
+        ]),
+      ).toEqual([{ claimed: true }]);
+      expect(await store.settleDeliveries([])).toEqual([]);
+    });
+
     it("lists a subject's deliveries by page and forgets them with the subject", async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');

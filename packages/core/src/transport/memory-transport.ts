@@ -9,6 +9,8 @@ import {
   type SendResult,
 } from './send-result.js';
 import type {
+  DeliveryLookup,
+  DeliveryLookupResult,
   ProcessorDescriptor,
   SendOptions,
   Transport,
@@ -30,6 +32,12 @@ type Scripted =
 export interface InMemoryTransportOptions {
   processor?: ProcessorDescriptor;
   capabilities?: Partial<TransportCapabilities>;
+  /**
+   * Offer `lookup` (default true): a Message-ID among the kept messages is
+   * `accepted`, any other `not-found`. `false` stands for a provider that
+   * cannot be asked, like a plain SMTP relay.
+   */
+  lookup?: boolean;
 }
 
 /**
@@ -44,6 +52,7 @@ export class InMemoryTransport implements Transport {
   readonly sent: SentMessage[] = [];
   /** How many `send` calls each recipient got, including failed ones. */
   readonly attempts = new Map<string, number>();
+  readonly lookup?: (queries: readonly DeliveryLookup[]) => Promise<DeliveryLookupResult[]>;
   private readonly scripts = new Map<string, Scripted>();
   private closed = false;
 
@@ -61,6 +70,15 @@ export class InMemoryTransport implements Transport {
       nativeIdempotency: false,
       ...options.capabilities,
     };
+    if (options.lookup !== false) {
+      this.lookup = async (queries) =>
+        queries.map(({ messageId }): DeliveryLookupResult => {
+          const kept = this.sent.find((entry) => entry.message.messageId === messageId);
+          return kept
+            ? { status: 'accepted', providerMessageId: kept.providerMessageId }
+            : { status: 'not-found' };
+        });
+    }
   }
 
   /**

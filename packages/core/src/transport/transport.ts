@@ -61,7 +61,37 @@ export interface Transport {
    * processor, so every erasure calls it and records the result in the certificate.
    */
   eraseContact?(email: string): Promise<ProcessorErasureResult>;
+  /**
+   * Asks the provider (or the relay's log) what became of messages whose
+   * outcome is unknown here: a process died between handing them over and
+   * recording the answer (`sending`), or the connection dropped after the body
+   * went out (`ambiguous`). One answer per query, in order. Campaign runs use
+   * it to settle such deliveries instead of leaving them unknown: `accepted`
+   * is recorded as delivered, `not-found` is sent again (once), `unknown`
+   * stays as it is. Answer `not-found` only where the provider's answer is
+   * final: a message it may still accept must be `unknown`.
+   */
+  lookup?(
+    queries: readonly DeliveryLookup[],
+    options?: SendOptions,
+  ): Promise<DeliveryLookupResult[]>;
 }
+
+/** One message to look up at the provider: the Message-ID it was sent with. */
+export interface DeliveryLookup {
+  /** The Message-ID header, angle brackets included, e.g. `<uuid@news.example>`. */
+  messageId: string;
+  /** The SDK's idempotency key of the delivery (opaque, no personal data). */
+  idempotencyKey: string;
+}
+
+/** What the provider knows of one looked-up message. */
+export type DeliveryLookupResult =
+  | { status: 'accepted'; providerMessageId?: string }
+  /** The provider never accepted it and never will: safe to send again. */
+  | { status: 'not-found' }
+  /** The provider cannot tell (yet): leave the delivery unknown. */
+  | { status: 'unknown' };
 
 /** What a processor answered to an erasure; `detail` never holds the address. */
 export interface ProcessorErasureResult {

@@ -28,6 +28,10 @@ export function wrapTransport(
     const eraseContact = inner.eraseContact.bind(inner);
     wrapped.eraseContact = (email) => eraseContact(email);
   }
+  if (inner.lookup) {
+    const lookup = inner.lookup.bind(inner);
+    wrapped.lookup = (queries, options) => lookup(queries, options);
+  }
   if (inner.close) {
     const close = inner.close.bind(inner);
     wrapped.close = () => close();
