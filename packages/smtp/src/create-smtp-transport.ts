@@ -169,7 +169,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
     return sendValidated(validated, sendOptions.signal);
   }
 
-  return {
+  const transport: Transport = {
     name: 'smtp',
     capabilities: CAPABILITIES,
     processor: options.processor,
@@ -195,4 +195,19 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
       transporter.close();
     },
   };
+  const { lookup } = options;
+  if (lookup) {
+    transport.lookup = async (queries, lookupOptions = {}) => {
+      if (queries.length === 0) return [];
+      const answers = await lookup(queries, lookupOptions);
+      if (!Array.isArray(answers) || answers.length !== queries.length) {
+        throw new GdprMailError(
+          'PROVIDER_UNAVAILABLE',
+          `The SMTP lookup answered ${Array.isArray(answers) ? answers.length : 'no list'} for ${queries.length} messages.`,
+        );
+      }
+      return answers;
+    };
+  }
+  return transport;
 }

@@ -1,5 +1,10 @@
 import type { ConnectionOptions } from 'node:tls';
-import type { ProcessorDescriptor } from '@gdpr-mail/core';
+import type {
+  DeliveryLookup,
+  DeliveryLookupResult,
+  ProcessorDescriptor,
+  SendOptions,
+} from '@gdpr-mail/core';
 
 export interface SmtpDkimOptions {
   /** The signing domain (`d=`), e.g. `shop.example`. */
@@ -39,4 +44,15 @@ export interface SmtpTransportOptions {
   dkim?: SmtpDkimOptions;
   /** Who runs the SMTP server, for the record of processing. */
   processor: ProcessorDescriptor;
+  /**
+   * SMTP itself cannot be asked what became of a message. Where the relay can
+   * (its log searched by Message-ID, its API), give this: it becomes the
+   * transport's `lookup`, with which campaign runs settle the deliveries a
+   * crash left unknown instead of leaving them unsent (docs/scaling.md).
+   * Answer `not-found` only when the relay will never accept that message.
+   */
+  lookup?(
+    queries: readonly DeliveryLookup[],
+    options: SendOptions,
+  ): Promise<DeliveryLookupResult[]>;
 }

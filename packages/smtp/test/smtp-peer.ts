@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { DeliveryLookup, DeliveryLookupResult } from '@gdpr-mail/core';
 import type { ReceivedMessage } from '@gdpr-mail/core/testing';
 import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
@@ -20,6 +21,8 @@ export interface SmtpPeer {
   /** DATA transactions seen per recipient, delivered or not. */
   dataAttempts: Map<string, number>;
   received(): Promise<readonly ReceivedMessage[]>;
+  /** The relay's log searched by Message-ID, as an SMTP transport's `lookup`. */
+  lookup(queries: readonly DeliveryLookup[]): Promise<DeliveryLookupResult[]>;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,13 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     messages,
     dataAttempts,
     received: async () => messages,
+    lookup: async (queries) =>
+      queries.map(({ messageId }) => {
+        const index = messages.findIndex((m) => m.messageId === messageId);
+        return index < 0
+          ? { status: 'not-found' }
+          : { status: 'accepted', providerMessageId: `Q${index + 1}` };
+      }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -36,6 +36,13 @@ runTransportConformance('smtp', () => createSmtpTransport(options()), {
   rejectedRecipient: 'refused@example.test',
 });
 
+// With the relay's log as its lookup (what campaign runs settle crashed sends with).
+runTransportConformance(
+  'smtp with a relay-log lookup',
+  () => createSmtpTransport(options({ lookup: (queries) => peer.lookup(queries) })),
+  { received: () => peer.received(), lookup: true },
+);
+
 let counter = 0;
 function message(to: string, overrides: Partial<OutgoingMessage> = {}): OutgoingMessage {
   counter += 1;
@@ -164,6 +171,37 @@ describe('createSmtpTransport', () => {
     expect(result).toMatchObject({ status: 'ambiguous', attempts: 1 });
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(peer.dataAttempts.get('drop-after-data@example.test')).toBe(before + 1);
+  });
+
+  it('settles an ambiguous send from the relay log: a dropped DATA is not found there', async () => {
+    const transport = make({ lookup: (queries) => peer.lookup(queries) });
+    const dropped = message('drop-after-data@example.test', {
+      messageId: '<dropped@shop.example>',
+    });
+    expect(await transport.send(dropped)).toMatchObject({ status: 'ambiguous' });
+    const kept = message('kept@example.test', { messageId: '<kept@shop.example>' });
+    expect(await transport.send(kept)).toMatchObject({ status: 'accepted' });
+    expect(
+      await transport.lookup?.([
+        { messageId: '<dropped@shop.example>', idempotencyKey: 'k1' },
+        { messageId: '<kept@shop.example>', idempotencyKey: 'k2' },
+      ]),
+    ).toEqual([
+      { status: 'not-found' },
+      { status: 'accepted', providerMessageId: expect.stringMatching(/^Q\d+$/) },
+    ]);
+    // Without the option, SMTP cannot be asked.
+    expect(make().lookup).toBeUndefined();
+  });
+
+  it('refuses a relay lookup that does not answer once per message', async () => {
+    const transport = make({ lookup: async () => [{ status: 'unknown' }] });
+    await expect(
+      transport.lookup?.([
+        { messageId: '<a@shop.example>', idempotencyKey: 'a' },
+        { messageId: '<b@shop.example>', idempotencyKey: 'b' },
+      ]),
+    ).rejects.toSatisfy((error: unknown) => isGdprMailError(error, 'PROVIDER_UNAVAILABLE'));
   });
 
   it('answers a retryable transient failure when the connection drops before DATA', async () => {

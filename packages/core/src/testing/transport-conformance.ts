@@ -26,6 +26,8 @@ export interface TransportConformanceOptions {
   rejectedRecipient?: string;
   /** Sender address the peer accepts. Default `sender@example.test`. */
   from?: string;
+  /** The transport offers `lookup`: checks its contract. */
+  lookup?: boolean;
   /** Called after each test with the transport it made. Defaults to `transport.close?.()`. */
   teardown?: (transport: Transport) => Promise<void>;
 }
@@ -178,6 +180,27 @@ export function runTransportConformance(
       expect(single).toMatchObject({ status: 'failed', error: { category: 'aborted' } });
       for (const msg of batch) expect(await receivedWithSubject(msg.subject)).toHaveLength(0);
     });
+
+    // Only registered for a transport made with a lookup (a plain SMTP relay has none).
+    if (options.lookup === true)
+      it('looks messages up: one answer per query, in order; what it sent is found, nothing else', async () => {
+        const lookup = transport.lookup?.bind(transport);
+        expect(lookup).toBeTypeOf('function');
+        if (!lookup) return;
+        const id = randomUUID();
+        const sentId = `<sent-${id}@conformance.example.test>`;
+        const neverId = `<never-${id}@conformance.example.test>`;
+        expect((await transport.send(message({ messageId: sentId }))).status).toBe('accepted');
+        const answers = await lookup([
+          { messageId: neverId, idempotencyKey: `k-never-${id}` },
+          { messageId: sentId, idempotencyKey: `k-sent-${id}` },
+        ]);
+        expect(answers).toHaveLength(2);
+        // A message never sent is never reported as accepted.
+        expect(['not-found', 'unknown']).toContain(answers[0]?.status);
+        expect(answers[1]?.status).toBe('accepted');
+        expect(await lookup([])).toEqual([]);
+      });
 
     it('closes idempotently', async () => {
       await transport.send(message());

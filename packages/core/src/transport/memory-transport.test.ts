@@ -13,6 +13,7 @@ runTransportConformance(
   },
   {
     rejectedRecipient: 'refused@example.test',
+    lookup: true,
     received: async () =>
       transports.flatMap((t) =>
         t.sent.map(({ message }) => ({
