@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GdprMail, GdprStore } from '@gdpr-mail/core';
 import { createGdprMail, MemoryStore } from '@gdpr-mail/core';
@@ -38,16 +39,27 @@ export const postgresGate = () =>
     }
   });
 
-/** A real SMTP server that counts the messages it accepted, per envelope recipient. */
+/**
+ * A real SMTP server that counts the messages it accepted, per envelope
+ * recipient, and keeps their Message-IDs: its log, which worker processes
+ * search over HTTP (`logUrl`), as an operator's relay log or API would be.
+ */
 export interface CountingSmtp {
   port: number;
+  /** `POST` a JSON array of Message-IDs: answers one lookup result per id. */
+  logUrl: string;
   counts: Map<string, number>;
+  /** Message-IDs accepted. */
+  accepted: Set<string>;
   total(): number;
   close(): Promise<void>;
 }
 
+const MESSAGE_ID = /^message-id:[ \t]*(<[^>\r\n]+>)/im;
+
 export async function startCountingSmtp(): Promise<CountingSmtp> {
   const counts = new Map<string, number>();
+  const accepted = new Set<string>();
   let total = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -55,9 +67,15 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
     logger: false,
     maxClients: 100,
     onData(stream, session, callback) {
-      stream.resume();
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 8192) head += chunk.toString('latin1');
+      });
       stream.on('end', () => {
         // Counted when the whole message arrived, right before the 250 reply.
+        const end = head.indexOf('\r\n\r\n');
+        const messageId = MESSAGE_ID.exec(end < 0 ? head : head.slice(0, end))?.[1];
+        if (messageId) accepted.add(messageId);
         for (const rcpt of session.envelope.rcptTo) {
           counts.set(rcpt.address, (counts.get(rcpt.address) ?? 0) + 1);
           total += 1;
@@ -69,11 +87,31 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
   // A killed worker's connections reset: expected here, not a test failure.
   server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  const log = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk));
+    request.on('end', () => {
+      const ids = JSON.parse(body) as string[];
+      response.setHeader('content-type', 'application/json');
+      response.end(
+        JSON.stringify(
+          ids.map((id) => (accepted.has(id) ? { status: 'accepted' } : { status: 'not-found' })),
+        ),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => log.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.server.address() as AddressInfo).port,
+    logUrl: `http://127.0.0.1:${(log.address() as AddressInfo).port}/lookup`,
     counts,
+    accepted,
     total: () => total,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => log.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
