@@ -1,5 +1,7 @@
 import {
   abortedResult,
+  type DeliveryLookup,
+  type DeliveryLookupResult,
   failed,
   GdprMailError,
   invalidResult,
@@ -14,6 +16,7 @@ import {
 } from '@gdpr-mail/core';
 import { eraseMailjetContact } from './erase/erase-contact.js';
 import { HttpFailure, MailjetHttp } from './http/mailjet-http.js';
+import { lookupMailjetMessages } from './lookup/lookup-messages.js';
 import type { MailjetTransportOptions } from './mailjet-transport-options.js';
 import { resolveProcessor } from './processor.js';
 import { type MailjetSendRequest, toMailjetMessage } from './send/mailjet-message.js';
@@ -35,6 +38,11 @@ const CAPABILITIES: TransportCapabilities = {
 /** A Mailjet transport, with `eraseContact` (Art. 19) that core registers as a DSAR processor. */
 export interface MailjetTransport extends Transport {
   eraseContact(email: string): Promise<ProcessorErasureResult>;
+  /** By CustomID in Mailjet's message list: `accepted` when listed, else `unknown`. */
+  lookup(
+    queries: readonly DeliveryLookup[],
+    options?: SendOptions,
+  ): Promise<DeliveryLookupResult[]>;
   /** Checks the credentials with a light API call; throws `PROVIDER_AUTH_FAILED` when refused. */
   verify(options?: SendOptions): Promise<void>;
   /** Closes the transport's pool (never a `dispatcher` it was given). Idempotent. */
@@ -196,6 +204,8 @@ export function createMailjetTransport(options: MailjetTransportOptions): Mailje
       }
     },
     eraseContact: (email) => eraseMailjetContact(http, email),
+    // Found by CustomID: accepted; not listed (yet): unknown, never re-sent on that basis.
+    lookup: (queries, lookupOptions) => lookupMailjetMessages(http, queries, lookupOptions),
     async close() {
       closed = true;
       await http.close();

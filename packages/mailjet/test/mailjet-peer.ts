@@ -34,6 +34,8 @@ export interface MailjetPeer {
   readonly rejected: Set<string>;
   /** Contacts by address, as Mailjet creates them on send. */
   readonly contacts: Map<string, string>;
+  /** Message ids by CustomID, as `GET /v3/REST/message?CustomID=` finds them. */
+  readonly sentByCustomId: Map<string, bigint>;
   failNextSend(fault: SendFault): void;
   close(): Promise<void>;
 }
@@ -125,6 +127,7 @@ export async function startMailjetPeer(): Promise<MailjetPeer> {
     unauthorized: 0,
     rejected: new Set(),
     contacts: new Map(),
+    sentByCustomId: new Map(),
     received: async () => peer.messages,
     failNextSend: (fault) => {
       faults.push(fault);
@@ -206,6 +209,7 @@ export async function startMailjetPeer(): Promise<MailjetPeer> {
       });
       if (!peer.contacts.has(to)) peer.contacts.set(to, String(nextContactId++));
       const id = nextMessageId++;
+      if (typeof message.CustomID === 'string') peer.sentByCustomId.set(message.CustomID, id);
       return {
         Status: 'success',
         ...(typeof message.CustomID === 'string' ? { CustomID: message.CustomID } : {}),
@@ -255,6 +259,11 @@ export async function startMailjetPeer(): Promise<MailjetPeer> {
       if (!entry) return send(res, 404, { ErrorMessage: 'Contact not found', StatusCode: 404 });
       peer.contacts.delete(entry[0]);
       res.writeHead(200).end();
+    } else if (req.method === 'GET' && url.pathname === '/v3/REST/message') {
+      req.resume();
+      const id = peer.sentByCustomId.get(url.searchParams.get('CustomID') ?? '');
+      const data = id === undefined ? [] : [{ ID: `__big__${id}`, Status: 'sent' }];
+      send(res, 200, { Count: data.length, Data: data, Total: data.length });
     } else if (req.method === 'GET' && url.pathname === '/v3/REST/apikey') {
       req.resume();
       send(res, 200, { Count: 1, Data: [{ IsActive: true }], Total: 1 });

@@ -23,6 +23,7 @@ function options(overrides: Partial<MailjetTransportOptions> = {}): MailjetTrans
 runTransportConformance('mailjet', () => createMailjetTransport(options()), {
   received: () => peer.received(),
   rejectedRecipient: 'refused@example.test',
+  lookup: true,
 });
 
 let counter = 0;
@@ -46,6 +47,32 @@ describe('createMailjetTransport against a local Mailjet-like API', () => {
   };
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((t) => t.close?.()));
+  });
+
+  it('looks messages up by CustomID: listed is accepted with its id, unlisted or unreadable is unknown, never not-found', async () => {
+    const transport = make();
+    const msg = message('lookup@example.test', { idempotencyKey: 'campaign:c9:newsletter:s1' });
+    const sent = await transport.send(msg);
+    expect(sent).toMatchObject({ status: 'accepted' });
+    const answers = await transport.lookup([
+      { messageId: '<a@shop.example>', idempotencyKey: 'campaign:c9:newsletter:s1' },
+      { messageId: '<b@shop.example>', idempotencyKey: 'campaign:c9:newsletter:never-sent' },
+    ]);
+    // Mailjet's ids exceed 2^53: kept exact, as the send answer gave it.
+    expect(answers).toEqual([
+      {
+        status: 'accepted',
+        providerMessageId: sent.status === 'accepted' ? sent.providerMessageId : '',
+      },
+      { status: 'unknown' },
+    ]);
+    expect(peer.requests).toContain('GET /v3/REST/message');
+    const unreachable = make({ baseUrl: 'http://127.0.0.1:9' });
+    expect(
+      await unreachable.lookup([
+        { messageId: '<a@shop.example>', idempotencyKey: 'campaign:c9:newsletter:s1' },
+      ]),
+    ).toEqual([{ status: 'unknown' }]);
   });
 
   it('REQ-12: List-Unsubscribe and List-Unsubscribe-Post reach the API in Headers, unchanged', async () => {

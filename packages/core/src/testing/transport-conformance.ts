@@ -190,7 +190,9 @@ export function runTransportConformance(
         const id = randomUUID();
         const sentId = `<sent-${id}@conformance.example.test>`;
         const neverId = `<never-${id}@conformance.example.test>`;
-        expect((await transport.send(message({ messageId: sentId }))).status).toBe('accepted');
+        // As the mailer sends: a Message-ID and an idempotency key, either of which a lookup may use.
+        const sent = message({ messageId: sentId, idempotencyKey: `k-sent-${id}` });
+        expect((await transport.send(sent)).status).toBe('accepted');
         const answers = await lookup([
           { messageId: neverId, idempotencyKey: `k-never-${id}` },
           { messageId: sentId, idempotencyKey: `k-sent-${id}` },
