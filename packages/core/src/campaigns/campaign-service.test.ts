@@ -6,9 +6,8 @@ import { InMemoryTransport } from '../transport/memory-transport.js';
 import { campaignIdempotencyKey } from './campaign-service.js';
 import type { CampaignMember, CampaignReport } from './campaign-types.js';
 
-function setup(clock?: () => Date) {
+function setup(clock?: () => Date, transport = new InMemoryTransport()) {
   const store = new MemoryStore();
-  const transport = new InMemoryTransport();
   const gdpr = createGdprMail(
     testConfig({
       store,
@@ -485,7 +484,6 @@ describe('gdpr.campaigns.reconcile', () => {
 
   it('leaves a delivery the provider cannot tell about as it is', async () => {
     let now = new Date('2026-05-01T10:00:00.000Z');
-    const store = new MemoryStore();
     const transport = new InMemoryTransport();
     const answers: string[] = [];
     const unsure = Object.assign(Object.create(transport) as InMemoryTransport, {
@@ -495,14 +493,7 @@ describe('gdpr.campaigns.reconcile', () => {
           return { status: 'unknown' as const };
         }),
     });
-    const gdpr = createGdprMail(
-      testConfig({
-        store,
-        transport: unsure,
-        mailer: { from: { address: 'news@acme.test' }, batchSize: 10 },
-        clock: () => now,
-      }),
-    );
+    const { gdpr, store } = setup(() => now, unsure);
     await seed(gdpr);
     const [one] = await members(store);
     await crashedWith(store, now, [
@@ -517,16 +508,8 @@ describe('gdpr.campaigns.reconcile', () => {
 
   it('without a transport lookup: refused with a typed error, and runs leave unknown deliveries unknown', async () => {
     let now = new Date('2026-05-01T10:00:00.000Z');
-    const store = new MemoryStore();
     const transport = new InMemoryTransport({ lookup: false });
-    const gdpr = createGdprMail(
-      testConfig({
-        store,
-        transport,
-        mailer: { from: { address: 'news@acme.test' }, batchSize: 10 },
-        clock: () => now,
-      }),
-    );
+    const { gdpr, store } = setup(() => now, transport);
     await seed(gdpr);
     const [one] = await members(store);
     await crashedWith(store, now, [
