@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { decodeBody } from './decode-body.js';
 import type { KeyRing } from './key-ring.js';
-import { randomNonce } from './nonce.js';
+import { randomNonce, tokenNonce } from './nonce.js';
 import { allOf, ID, isPurposeId, VERSION } from './token-charset.js';
 import type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './token-types.js';
 import { TOKEN_TYPES } from './token-types.js';
@@ -138,7 +138,9 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
   }
 
   return {
-    sign: (input) => sign(input, input.nonce ?? randomNonce(), input.issuedAt ?? now()),
+    // The nonce lives only inside the token here, so it may be a slice of the pooled text;
+    // `issue` returns it in the claims (and callers store it), so it gets one of its own.
+    sign: (input) => sign(input, input.nonce ?? tokenNonce(), input.issuedAt ?? now()),
     issue(input) {
       const nonce = input.nonce ?? randomNonce();
       const issuedAt = input.issuedAt ?? now();
