@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { createHmac } from 'node:crypto';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
-import { decodeBody } from './decode-body.js';
+import { decodeBodyAt } from './decode-body.js';
 import type { KeyRing } from './key-ring.js';
 import { randomNonce, tokenNonce } from './nonce.js';
 import { allOf, ID, isPurposeId, VERSION } from './token-charset.js';
@@ -164,11 +164,16 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
       if (firstDot < 1 || macStart - 1 <= firstDot + 1 || token.charCodeAt(macStart - 1) !== 46) {
         throw invalid('shape');
       }
-      const key = ring.find(token.slice(0, firstDot));
+      // The signing key first, compared in place: most links carry it.
+      const current = ring.current;
+      const key =
+        firstDot === current.id.length && token.startsWith(current.id)
+          ? current.key
+          : ring.find(token.slice(0, firstDot));
       if (!key) throw invalid('key');
       const signed = token.slice(0, macStart - 1);
       if (!equalText(mac(key, signed), token, macStart)) throw invalid('mac');
-      const claims = decodeBody(signed.slice(firstDot + 1), TYPE_BY_CODE);
+      const claims = decodeBodyAt(signed, firstDot + 1, TYPE_BY_CODE);
       if (claims.type !== expectedType) {
         throw new GdprMailError('TOKEN_WRONG_TYPE', 'This link is not meant for this action.', {
           details: { expected: expectedType },
