@@ -73,6 +73,75 @@ function toSeconds(date: Date): number {
   return Math.floor(ms / 1000);
 }
 
+/** `1~<type letter>~`, the start of every body, by type. */
+const BODY_START = Object.fromEntries(
+  TOKEN_TYPES.map((type) => [type, `${FORMAT_VERSION}~${TYPE_CODES[type]}~`]),
+) as Record<TokenType, string>;
+
+/**
+ * The purposes-and-versions part last encoded, and what it was made from: a
+ * mailing signs the same purposes and notice versions for every recipient, so
+ * the checks and the string building run once per distinct list, not per link.
+ * A hit needs every purpose id and version to be the very same string values
+ * as when the part was checked (compared, never trusted by identity alone).
+ */
+let lastPurposes: readonly string[] = [];
+let lastVersions: readonly (string | undefined)[] = [];
+let lastHadVersions = false;
+let lastPart = '';
+
+function sameAsLast(
+  purposes: readonly string[],
+  noticeVersions: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const n = purposes.length;
+  if (n !== lastPurposes.length || Boolean(noticeVersions) !== lastHadVersions) return false;
+  for (let i = 0; i < n; i += 1) {
+    const id = purposes[i];
+    if (id !== lastPurposes[i]) return false;
+    if (noticeVersions && noticeVersions[id as string] !== lastVersions[i]) return false;
+  }
+  return true;
+}
+
+/** `<purposes>~<versions>`, checked as the verifier will insist. */
+function purposesPart(
+  purposes: readonly string[],
+  noticeVersions: Readonly<Record<string, string>> | undefined,
+): string {
+  if (!Array.isArray(purposes) || purposes.length === 0 || purposes.length > MAX_PURPOSES) {
+    throw badInput('purposes');
+  }
+  if (sameAsLast(purposes, noticeVersions)) return lastPart;
+  let wirePurposes = '';
+  for (const id of purposes) {
+    if (typeof id !== 'string' || !isPurposeId(id)) throw badInput('purposes');
+    wirePurposes += (wirePurposes === '' ? '' : ITEM) + (id === '*' ? ALL_WIRE : id);
+  }
+  let wireVersions = '';
+  const versions: (string | undefined)[] = [];
+  if (noticeVersions) {
+    let first = true;
+    for (const id of purposes) {
+      const version = noticeVersions[id];
+      if (
+        version !== undefined &&
+        (typeof version !== 'string' || !allOf(version, VERSION, 1, 32))
+      ) {
+        throw badInput('noticeVersions');
+      }
+      versions.push(version);
+      wireVersions += (first ? '' : VERSION_ITEM) + (version ?? '');
+      first = false;
+    }
+  }
+  lastPurposes = purposes.slice();
+  lastVersions = versions;
+  lastHadVersions = Boolean(noticeVersions);
+  lastPart = `${wirePurposes}~${wireVersions}`;
+  return lastPart;
+}
+
 /** Checks what the verifier will insist on, so a signed token always decodes. */
 function encode(
   input: SignTokenInput,
@@ -80,41 +149,18 @@ function encode(
   nonce: string,
   trustedNonce: boolean,
 ): string {
-  const code = TYPE_CODES[input.type];
-  if (!code) throw badInput('type');
+  const start = BODY_START[input.type];
+  if (typeof start !== 'string') throw badInput('type');
   if (typeof input.subjectId !== 'string' || !allOf(input.subjectId, ID, 1, 128)) {
     throw badInput('subjectId');
   }
-  const { purposes } = input;
-  if (!Array.isArray(purposes) || purposes.length === 0 || purposes.length > MAX_PURPOSES) {
-    throw badInput('purposes');
-  }
-  let wirePurposes = '';
-  for (const id of purposes) {
-    if (typeof id !== 'string' || !isPurposeId(id)) throw badInput('purposes');
-    wirePurposes += (wirePurposes === '' ? '' : ITEM) + (id === '*' ? ALL_WIRE : id);
-  }
-  let wireVersions = '';
-  if (input.noticeVersions) {
-    let first = true;
-    for (const id of purposes) {
-      const version = input.noticeVersions[id];
-      if (
-        version !== undefined &&
-        (typeof version !== 'string' || !allOf(version, VERSION, 1, 32))
-      ) {
-        throw badInput('noticeVersions');
-      }
-      wireVersions += (first ? '' : VERSION_ITEM) + (version ?? '');
-      first = false;
-    }
-  }
+  const part = purposesPart(input.purposes, input.noticeVersions);
   if (typeof nonce !== 'string' || (!trustedNonce && !allOf(nonce, ID, 16, 64)))
     throw badInput('nonce');
   const iat = toSeconds(issuedAt);
   const exp = input.expiresAt ? toSeconds(input.expiresAt) : 0;
   if (exp !== 0 && exp <= iat) throw badInput('expiresAt');
-  return `${FORMAT_VERSION}~${code}~${input.subjectId}~${wirePurposes}~${wireVersions}~${iat}~${exp}~${nonce}`;
+  return `${start}${input.subjectId}~${part}~${iat}~${exp}~${nonce}`;
 }
 
 function mac(key: KeyObject, signed: string): string {
