@@ -44,15 +44,24 @@ interface Segment {
  */
 const MAX_SEGMENTS = 64;
 const segments = new Map<string, Segment>();
+/**
+ * The text read last and its result, tried before the map (a mailing's links all
+ * carry the same one): empty at first, and a part is never empty.
+ */
+let lastText = '';
+let lastSegment: Segment = { purposes: [], versions: undefined };
 
 /** The part from `start` to `end` (the `~` closing the versions), decoded or refused. */
 function readSegment(body: string, start: number, end: number): Segment {
   const text = body.slice(start, end);
-  const known = segments.get(text);
-  if (known !== undefined) return known;
-  const segment = scanSegment(body, start, end);
-  if (segments.size >= MAX_SEGMENTS) segments.clear();
-  segments.set(text, segment);
+  let segment = segments.get(text);
+  if (segment === undefined) {
+    segment = scanSegment(body, start, end);
+    if (segments.size >= MAX_SEGMENTS) segments.clear();
+    segments.set(text, segment);
+  }
+  lastText = text;
+  lastSegment = segment;
   return segment;
 }
 
@@ -163,12 +172,24 @@ export function decodeBodyAt(
 
   // purposes and their notice versions, the one field of a body that repeats from link
   // to link: checked once per distinct text, then copied
-  const purposesEnd = body.indexOf('~', i);
-  const end = purposesEnd < 0 ? -1 : body.indexOf('~', purposesEnd + 1);
-  if (end < 0) throw invalid();
-  const segment = readSegment(body, i, end);
+  let segment: Segment;
+  if (
+    lastText !== '' &&
+    body.indexOf(lastText, i) === i &&
+    body.charCodeAt(i + lastText.length) === TILDE
+  ) {
+    // The text read last, again, and a `~` right after it: that text holds exactly one `~`,
+    // so this is the very part the search below would cut out (no slice, no hashing).
+    segment = lastSegment;
+    i += lastText.length + 1;
+  } else {
+    const purposesEnd = body.indexOf('~', i);
+    const end = purposesEnd < 0 ? -1 : body.indexOf('~', purposesEnd + 1);
+    if (end < 0) throw invalid();
+    segment = readSegment(body, i, end);
+    i = end + 1;
+  }
   const purposes = segment.purposes.slice();
-  i = end + 1;
 
   // issued-at and expiry, in seconds
   i = readSeconds(body, i);
