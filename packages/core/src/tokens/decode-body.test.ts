@@ -158,4 +158,30 @@ describe('the one-pass body decoder', () => {
       nonce: 'BbDa5R7jVSDAZHLHOcLtjA',
     });
   });
+  it('REQ-18: a part read before is decoded alike, and never lent out, whatever surrounds it', () => {
+    const nonce = 'BbDa5R7jVSDAZHLHOcLtjA';
+    const bodies = [
+      `1~u~s~a.b~1_2~1~0~${nonce}`,
+      `1~u~s~a.b~1_2x~1~0~${nonce}`,
+      `1~u~s~a.b~1_2~1~0~${nonce}`,
+      `1~u~s~a.b~1_2_3~1~0~${nonce}`,
+      `1~u~s~a.b~1_2~1~0~${nonce}`,
+      `1~u~s~a.b~1_2~~1~0~${nonce}`,
+      `1~u~t~a.b~1_2~5~9~${nonce}`,
+      `1~c~s~a.b~1~1~0~${nonce}`,
+      `1~u~s~a.b~1_2~1~0~${nonce}`,
+      `1~u~s~a.bc~1_2~1~0~${nonce}`,
+      `1~u~s~a.b~~1~0~${nonce}`,
+      `1~u~s~a.b~1_2~1~0~${nonce}`,
+    ];
+    for (const body of bodies) {
+      const decoded = scanned(body);
+      expect(decoded).toStrictEqual(referenceDecode(body));
+      if (decoded !== 'invalid') {
+        decoded.purposes.push('lent');
+        if (decoded.noticeVersions) decoded.noticeVersions.a = 'lent';
+      }
+    }
+    expect(scanned(bodies[0]!)).toStrictEqual(referenceDecode(bodies[0]!));
+  });
 });

@@ -7,7 +7,7 @@ export interface TokenKey {
 }
 
 export interface KeyRing {
-  /** The key that signs: the last one listed. */
+  /** The key that signs: the last one listed (`key` is what `find(id)` returns for its id). */
   readonly current: { id: string; key: KeyObject };
   /** Any listed key, by id; undefined for an unknown or removed key. */
   find(id: string): KeyObject | undefined;

@@ -162,4 +162,39 @@ describe('token signer (REQ-12 token part, REQ-18)', () => {
       'VALIDATION_FAILED',
     );
   });
+  it('checks every sign afresh, even when the purposes and versions objects are reused', () => {
+    const { signer } = signerAt();
+    const purposes = ['newsletter', 'partners'];
+    const noticeVersions: Record<string, string> = { newsletter: '1.0', partners: '2.1.3' };
+    const reused = { ...input, purposes, noticeVersions };
+    expect(signer.verify(signer.sign(reused), 'confirm').noticeVersions).toEqual(noticeVersions);
+    noticeVersions.partners = '2.2';
+    expect(signer.verify(signer.sign(reused), 'confirm').noticeVersions).toEqual({
+      newsletter: '1.0',
+      partners: '2.2',
+    });
+    noticeVersions.partners = '2_2';
+    expect(codeOf(() => signer.sign(reused))).toBe('VALIDATION_FAILED');
+    noticeVersions.partners = '2.2';
+    purposes[1] = 'Bad Id';
+    expect(codeOf(() => signer.sign(reused))).toBe('VALIDATION_FAILED');
+    purposes[1] = 'partners';
+    expect(codeOf(() => signer.sign({ ...reused, noticeVersions: undefined }))).toBe('accepted');
+    expect(codeOf(() => signer.sign({ ...reused, type: 'nope' as TokenType }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(codeOf(() => signer.sign({ ...reused, type: 'toString' as TokenType }))).toBe(
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('hands every verify claims of its own (nothing shared between tokens)', () => {
+    const { signer } = signerAt();
+    const first = signer.verify(signer.sign(input), 'confirm');
+    first.purposes.push('changed');
+    if (first.noticeVersions) first.noticeVersions.newsletter = 'changed';
+    const second = signer.verify(signer.sign(input), 'confirm');
+    expect(second.purposes).toEqual(input.purposes);
+    expect(second.noticeVersions).toEqual(input.noticeVersions);
+  });
 });

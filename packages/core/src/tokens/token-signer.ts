@@ -1,9 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import { createHmac } from 'node:crypto';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
-import { decodeBody } from './decode-body.js';
+import { decodeBodyAt } from './decode-body.js';
 import type { KeyRing } from './key-ring.js';
-import { randomNonce } from './nonce.js';
+import { randomNonce, tokenNonce } from './nonce.js';
 import { allOf, ID, isPurposeId, VERSION } from './token-charset.js';
 import type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './token-types.js';
 import { TOKEN_TYPES } from './token-types.js';
@@ -73,48 +73,116 @@ function toSeconds(date: Date): number {
   return Math.floor(ms / 1000);
 }
 
-/** Checks what the verifier will insist on, so a signed token always decodes. */
-function encode(
-  input: SignTokenInput,
-  issuedAt: Date,
-  nonce: string,
-  trustedNonce: boolean,
-): string {
-  const code = TYPE_CODES[input.type];
-  if (!code) throw badInput('type');
-  if (typeof input.subjectId !== 'string' || !allOf(input.subjectId, ID, 1, 128)) {
-    throw badInput('subjectId');
+/** `1~<type letter>~`, the start of every body, by type. */
+const BODY_START = Object.fromEntries(
+  TOKEN_TYPES.map((type) => [type, `${FORMAT_VERSION}~${TYPE_CODES[type]}~`]),
+) as Record<TokenType, string>;
+
+/**
+ * The purposes-and-versions part last encoded, and what it was made from: a
+ * mailing signs the same purposes and notice versions for every recipient, so
+ * the checks and the string building run once per distinct list, not per link.
+ * A hit needs every purpose id and version to be the very same string values
+ * as when the part was checked (compared, never trusted by identity alone).
+ */
+let lastPurposes: readonly string[] = [];
+let lastVersions: readonly (string | undefined)[] = [];
+let lastHadVersions = false;
+let lastPart = '';
+
+function sameAsLast(
+  purposes: readonly string[],
+  noticeVersions: Readonly<Record<string, string>> | undefined,
+): boolean {
+  const n = purposes.length;
+  if (n !== lastPurposes.length || Boolean(noticeVersions) !== lastHadVersions) return false;
+  for (let i = 0; i < n; i += 1) {
+    const id = purposes[i];
+    if (id !== lastPurposes[i]) return false;
+    if (noticeVersions && noticeVersions[id as string] !== lastVersions[i]) return false;
   }
-  const { purposes } = input;
+  return true;
+}
+
+/** `<purposes>~<versions>`, checked as the verifier will insist. */
+function purposesPart(
+  purposes: readonly string[],
+  noticeVersions: Readonly<Record<string, string>> | undefined,
+): string {
   if (!Array.isArray(purposes) || purposes.length === 0 || purposes.length > MAX_PURPOSES) {
     throw badInput('purposes');
   }
+  if (sameAsLast(purposes, noticeVersions)) return lastPart;
   let wirePurposes = '';
   for (const id of purposes) {
     if (typeof id !== 'string' || !isPurposeId(id)) throw badInput('purposes');
     wirePurposes += (wirePurposes === '' ? '' : ITEM) + (id === '*' ? ALL_WIRE : id);
   }
   let wireVersions = '';
-  if (input.noticeVersions) {
+  const versions: (string | undefined)[] = [];
+  if (noticeVersions) {
     let first = true;
     for (const id of purposes) {
-      const version = input.noticeVersions[id];
+      const version = noticeVersions[id];
       if (
         version !== undefined &&
         (typeof version !== 'string' || !allOf(version, VERSION, 1, 32))
       ) {
         throw badInput('noticeVersions');
       }
+      versions.push(version);
       wireVersions += (first ? '' : VERSION_ITEM) + (version ?? '');
       first = false;
     }
   }
+  lastPurposes = purposes.slice();
+  lastVersions = versions;
+  lastHadVersions = Boolean(noticeVersions);
+  lastPart = `${wirePurposes}~${wireVersions}`;
+  return lastPart;
+}
+
+/**
+ * `<iat>~<exp>~` last written: the links of one mailing are signed within the
+ * same second, with the same expiry, so the two numbers are turned into text once.
+ */
+let lastIat = -1;
+let lastExp = -1;
+let lastTimes = '';
+
+function timesPart(iat: number, exp: number): string {
+  if (iat !== lastIat || exp !== lastExp) {
+    lastTimes = `${iat}~${exp}~`;
+    lastIat = iat;
+    lastExp = exp;
+  }
+  return lastTimes;
+}
+
+/**
+ * `<kid>.<body>`, the text the MAC covers. Checks what the verifier will insist
+ * on, so a signed token always decodes.
+ */
+function encode(
+  keyId: string,
+  input: SignTokenInput,
+  issuedAt: Date,
+  nonce: string,
+  trustedNonce: boolean,
+): string {
+  const start = BODY_START[input.type];
+  if (typeof start !== 'string') throw badInput('type');
+  if (typeof input.subjectId !== 'string' || !allOf(input.subjectId, ID, 1, 128)) {
+    throw badInput('subjectId');
+  }
+  const part = purposesPart(input.purposes, input.noticeVersions);
   if (typeof nonce !== 'string' || (!trustedNonce && !allOf(nonce, ID, 16, 64)))
     throw badInput('nonce');
   const iat = toSeconds(issuedAt);
   const exp = input.expiresAt ? toSeconds(input.expiresAt) : 0;
   if (exp !== 0 && exp <= iat) throw badInput('expiresAt');
-  return `${FORMAT_VERSION}~${code}~${input.subjectId}~${wirePurposes}~${wireVersions}~${iat}~${exp}~${nonce}`;
+  // One template, few pieces: every piece is one more string to join before the MAC.
+  return `${keyId}.${start}${input.subjectId}~${part}~${timesPart(iat, exp)}${nonce}`;
 }
 
 function mac(key: KeyObject, signed: string): string {
@@ -131,14 +199,16 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
 
   function sign(input: SignTokenInput, nonce: string, issuedAt: Date): string {
     const { id, key } = ring.current;
-    const signed = `${id}.${encode(input, issuedAt, nonce, input.nonce === undefined)}`;
+    const signed = encode(id, input, issuedAt, nonce, input.nonce === undefined);
     const token = `${signed}.${mac(key, signed)}`;
     if (token.length > MAX_TOKEN_LENGTH) throw badInput('size (too much for one link)');
     return token;
   }
 
   return {
-    sign: (input) => sign(input, input.nonce ?? randomNonce(), input.issuedAt ?? now()),
+    // The nonce lives only inside the token here, so it may be a slice of the pooled text;
+    // `issue` returns it in the claims (and callers store it), so it gets one of its own.
+    sign: (input) => sign(input, input.nonce ?? tokenNonce(), input.issuedAt ?? now()),
     issue(input) {
       const nonce = input.nonce ?? randomNonce();
       const issuedAt = input.issuedAt ?? now();
@@ -162,11 +232,16 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
       if (firstDot < 1 || macStart - 1 <= firstDot + 1 || token.charCodeAt(macStart - 1) !== 46) {
         throw invalid('shape');
       }
-      const key = ring.find(token.slice(0, firstDot));
+      // The signing key first, compared in place: most links carry it.
+      const current = ring.current;
+      const key =
+        firstDot === current.id.length && token.startsWith(current.id)
+          ? current.key
+          : ring.find(token.slice(0, firstDot));
       if (!key) throw invalid('key');
       const signed = token.slice(0, macStart - 1);
       if (!equalText(mac(key, signed), token, macStart)) throw invalid('mac');
-      const claims = decodeBody(signed.slice(firstDot + 1), TYPE_BY_CODE);
+      const claims = decodeBodyAt(signed, firstDot + 1, TYPE_BY_CODE);
       if (claims.type !== expectedType) {
         throw new GdprMailError('TOKEN_WRONG_TYPE', 'This link is not meant for this action.', {
           details: { expected: expectedType },
