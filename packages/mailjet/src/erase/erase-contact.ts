@@ -1,11 +1,6 @@
 import type { ProcessorErasureResult } from '@gdpr-mail/core';
-import { z } from 'zod';
 import { HttpFailure, type MailjetHttp } from '../http/mailjet-http.js';
-import { parseJsonKeepingIds } from '../json-big-int.js';
-
-const contactLookup = z.looseObject({
-  Data: z.array(z.looseObject({ ID: z.union([z.string(), z.number()]).transform(String) })),
-});
+import { readIdList } from '../http/read-id-list.js';
 
 function failure(step: string, error: unknown): ProcessorErasureResult {
   // The message of a connection error can quote the URL, hence the address: code only.
@@ -33,11 +28,8 @@ export async function eraseMailjetContact(
   if (lookup.status !== 200) {
     return { ok: false, detail: `contact lookup failed: HTTP ${lookup.status}` };
   }
-  const parsed = contactLookup.safeParse(
-    lookup.text === undefined ? undefined : parseJsonKeepingIds(lookup.text),
-  );
-  if (!parsed.success) return { ok: false, detail: 'contact lookup failed: unreadable answer' };
-  const ids = parsed.data.Data.map((contact) => contact.ID);
+  const ids = readIdList(lookup);
+  if (!ids) return { ok: false, detail: 'contact lookup failed: unreadable answer' };
   if (ids.length === 0) return { ok: true, detail: 'not found at provider' };
 
   for (const id of ids) {

@@ -1,11 +1,6 @@
 import type { DeliveryLookup, DeliveryLookupResult, SendOptions } from '@gdpr-mail/core';
-import { z } from 'zod';
 import type { MailjetHttp } from '../http/mailjet-http.js';
-import { parseJsonKeepingIds } from '../json-big-int.js';
-
-const messageList = z.looseObject({
-  Data: z.array(z.looseObject({ ID: z.union([z.string(), z.number()]).transform(String) })),
-});
+import { readIdList } from '../http/read-id-list.js';
 
 const UNKNOWN: DeliveryLookupResult = { status: 'unknown' };
 
@@ -33,12 +28,8 @@ export async function lookupMailjetMessages(
         'GET',
         `/v3/REST/message?CustomID=${encodeURIComponent(idempotencyKey)}&Limit=1`,
       );
-      const parsed =
-        answer.status === 200 && answer.text !== undefined
-          ? messageList.safeParse(parseJsonKeepingIds(answer.text))
-          : undefined;
-      const found = parsed?.success ? parsed.data.Data[0] : undefined;
-      results.push(found ? { status: 'accepted', providerMessageId: found.ID } : UNKNOWN);
+      const found = readIdList(answer)?.[0];
+      results.push(found === undefined ? UNKNOWN : { status: 'accepted', providerMessageId: found });
     } catch {
       results.push(UNKNOWN);
     }
