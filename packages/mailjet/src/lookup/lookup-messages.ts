@@ -29,7 +29,9 @@ export async function lookupMailjetMessages(
         `/v3/REST/message?CustomID=${encodeURIComponent(idempotencyKey)}&Limit=1`,
       );
       const found = readIdList(answer)?.[0];
-      results.push(found === undefined ? UNKNOWN : { status: 'accepted', providerMessageId: found });
+      results.push(
+        found === undefined ? UNKNOWN : { status: 'accepted', providerMessageId: found },
+      );
     } catch {
       results.push(UNKNOWN);
     }
