@@ -34,6 +34,13 @@ const LOOKUP_BATCH = 100;
 /** The states in which the SDK does not know whether the provider has the message. */
 const UNKNOWN_OUTCOME: ReadonlySet<DeliveryStatus> = new Set(['sending', 'ambiguous']);
 
+/** What a settle records for one delivery whose outcome was unknown. */
+interface SettleOutcome {
+  record: DeliveryRecord;
+  delivered: boolean;
+  providerMessageId?: string;
+}
+
 interface RenderedPage {
   inputs: MailInput[];
   scanned: number;
@@ -224,28 +231,24 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
 
   /** Compare-and-set on the message id each record carries, and one audit entry per settled record. */
   async function settleRecords(
-    records: readonly DeliveryRecord[],
-    outcomes: readonly { delivered: boolean; providerMessageId?: string }[],
+    found: readonly SettleOutcome[],
     actor: string,
   ): Promise<Map<string, DeliveryRecord>> {
     const at = ctx.now();
-    const settles: DeliverySettle[] = records.map((record, i) => {
-      const { delivered, providerMessageId } = outcomes[i]!;
-      return {
-        idempotencyKey: record.idempotencyKey,
-        messageId: record.messageId,
-        status: delivered ? 'accepted' : 'failed',
-        retryable: !delivered,
-        updatedAt: at,
-        reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
-        ...(providerMessageId ? { providerMessageId } : {}),
-      };
-    });
+    const settles: DeliverySettle[] = found.map(({ record, delivered, providerMessageId }) => ({
+      idempotencyKey: record.idempotencyKey,
+      messageId: record.messageId,
+      status: delivered ? 'accepted' : 'failed',
+      retryable: !delivered,
+      updatedAt: at,
+      reason: delivered ? 'settled-delivered' : 'settled-not-delivered',
+      ...(providerMessageId ? { providerMessageId } : {}),
+    }));
     return store.transaction(async (tx) => {
       const moved = new Set(await tx.settleDeliveries(settles));
       const settled = new Map<string, DeliveryRecord>();
       const drafts: AuditDraft[] = [];
-      for (const [i, record] of records.entries()) {
+      for (const [i, { record }] of found.entries()) {
         if (!moved.has(record.idempotencyKey)) continue;
         const { messageId: _, ...update } = settles[i]!;
         settled.set(record.idempotencyKey, { ...record, ...update });
@@ -282,9 +285,9 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       );
     }
     const settled = await settleRecords(
-      [found],
       [
         {
+          record: found,
           delivered: outcome === 'delivered',
           ...(options.providerMessageId ? { providerMessageId: options.providerMessageId } : {}),
         },
@@ -335,22 +338,20 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
         batch.map((d) => ({ messageId: d.messageId, idempotencyKey: d.idempotencyKey })),
         input.signal ? { signal: input.signal } : {},
       );
-      const known: DeliveryRecord[] = [];
-      const outcomes: { delivered: boolean; providerMessageId?: string }[] = [];
+      const known: SettleOutcome[] = [];
       for (const [i, record] of batch.entries()) {
         const answer = answers[i];
         if (answer?.status === 'accepted') {
-          known.push(record);
-          outcomes.push({
+          known.push({
+            record,
             delivered: true,
             ...(answer.providerMessageId ? { providerMessageId: answer.providerMessageId } : {}),
           });
         } else if (answer?.status === 'not-found') {
-          known.push(record);
-          outcomes.push({ delivered: false });
+          known.push({ record, delivered: false });
         }
       }
-      const settled = await settleRecords(known, outcomes, input.actor ?? 'system');
+      const settled = await settleRecords(known, input.actor ?? 'system');
       report.checked += batch.length;
       for (const record of settled.values()) {
         if (record.status === 'accepted') report.delivered += 1;
