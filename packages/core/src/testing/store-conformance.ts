@@ -6,7 +6,7 @@ import { appendConsentEvents } from '../consent/append-events.js';
 import { verifyConsentChain } from '../consent/ledger.js';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../gdpr-mail.js';
-import type { GdprStore, SubjectRecord } from '../store/store-types.js';
+import type { DeliveryRecord, GdprStore, SubjectRecord } from '../store/store-types.js';
 import { checkboxEvidence, testConfig } from './fixtures.js';
 
 export interface StoreConformanceOptions {
@@ -43,6 +43,29 @@ function subjectRecord(overrides: Partial<SubjectRecord> = {}): SubjectRecord {
 }
 
 const proof = { source: 'conformance', method: 'api' as const, actor: 'test' };
+
+/** A delivery as its claimer first writes it: `claimed`, first attempt, keyed `<key>:<subject>`. */
+function claimedDelivery(
+  subjectId: string,
+  campaignId: string,
+  messageId: string,
+  at: Date,
+  key = campaignId,
+): DeliveryRecord {
+  return {
+    idempotencyKey: `${key}:${subjectId}`,
+    messageId,
+    subjectId,
+    purposeId: 'newsletter',
+    campaignId,
+    transport: 'memory',
+    status: 'claimed',
+    retryable: false,
+    attempts: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
 
 /**
  * The behaviour every GdprStore must show. Call it from a test file:
@@ -370,19 +393,7 @@ export function runStoreConformance(
     it('claims a delivery key once, even concurrently, and lets a retryable failure be reclaimed', async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
-      const record = {
-        idempotencyKey: `campaign-1:${subject.id}`,
-        messageId: `<${randomUUID()}@acme.test>`,
-        subjectId: subject.id,
-        purposeId: 'newsletter',
-        campaignId: 'campaign-1',
-        transport: 'memory',
-        status: 'claimed' as const,
-        retryable: false,
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const record = claimedDelivery(subject.id, 'campaign-1', `<${randomUUID()}@acme.test>`, at);
       const claims = await Promise.all(
         Array.from({ length: 10 }, () => store.claimDelivery(record)),
       );
@@ -425,19 +436,7 @@ export function runStoreConformance(
     it('starts a claim only for its claimer, and takes over stale claims only on request', async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
-      const record = {
-        idempotencyKey: `campaign-2:${subject.id}`,
-        messageId: '<first@acme.test>',
-        subjectId: subject.id,
-        purposeId: 'newsletter',
-        campaignId: 'campaign-2',
-        transport: 'memory',
-        status: 'claimed' as const,
-        retryable: false,
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const record = claimedDelivery(subject.id, 'campaign-2', '<first@acme.test>', at);
       expect(await store.claimDeliveries([record])).toEqual([{ claimed: true }]);
       // Not stale yet: another claimer gets the existing claim back.
       const fresh = await store.claimDeliveries([{ ...record, messageId: '<early@acme.test>' }], {
@@ -491,19 +490,8 @@ export function runStoreConformance(
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
       const later = new Date('2026-04-01T00:10:00.000Z');
-      const record = (key: string, messageId: string) => ({
-        idempotencyKey: `${key}:${subject.id}`,
-        messageId,
-        subjectId: subject.id,
-        purposeId: 'newsletter',
-        campaignId: 'campaign-settle',
-        transport: 'memory',
-        status: 'claimed' as const,
-        retryable: false,
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      });
+      const record = (key: string, messageId: string) =>
+        claimedDelivery(subject.id, 'campaign-settle', messageId, at, key);
       const sending = record('s', '<s1@acme.test>');
       const ambiguous = record('a', '<a1@acme.test>');
       const accepted = record('ok', '<ok1@acme.test>');
