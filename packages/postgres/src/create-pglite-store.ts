@@ -3,6 +3,7 @@ import type { PostgresStore } from './create-postgres-store.js';
 import { runMigrations } from './migrations.js';
 import type { PgliteLike } from './pglite-database.js';
 import { pgliteDatabase } from './pglite-database.js';
+import { openPgliteWorker } from './pglite-worker.js';
 import { DEFAULT_SCHEMA } from './schema-name.js';
 import { createSqlStore } from './sql-store.js';
 
@@ -15,12 +16,20 @@ export type PgliteStoreOptions =
   | (CommonOptions & {
       /** Folder where PGlite keeps its files; created when missing. Omit for in-memory. */
       dataDir?: string;
+      /**
+       * Run PGlite on a worker thread (default false). Its WebAssembly then
+       * executes on another core instead of blocking this thread's event loop:
+       * worth it for bulk sends and busy HTTP servers. Stores sharing a folder
+       * share its instance, so the first store to open a folder decides.
+       */
+      worker?: boolean;
       db?: never;
     })
   | (CommonOptions & {
       /** A PGlite instance you opened (and will close) yourself. */
       db: PgliteLike;
       dataDir?: never;
+      worker?: never;
     });
 
 interface OpenDatabase {
@@ -35,15 +44,19 @@ interface OpenDatabase {
  */
 const openDirs = new Map<string, Promise<OpenDatabase>>();
 
-async function openPglite(dataDir: string | undefined): Promise<PgliteLike> {
+async function openPglite(dataDir: string | undefined, worker: boolean): Promise<PgliteLike> {
+  if (worker) return openPgliteWorker(dataDir);
   const { PGlite } = await import('@electric-sql/pglite');
   return (await PGlite.create(dataDir)) as unknown as PgliteLike;
 }
 
-async function acquire(dataDir: string): Promise<{ db: PgliteLike; release(): Promise<void> }> {
+async function acquire(
+  dataDir: string,
+  worker: boolean,
+): Promise<{ db: PgliteLike; release(): Promise<void> }> {
   let entry = openDirs.get(dataDir);
   if (!entry) {
-    entry = openPglite(dataDir).then((db) => ({ db, users: 0 }));
+    entry = openPglite(dataDir, worker).then((db) => ({ db, users: 0 }));
     openDirs.set(dataDir, entry);
     entry.catch(() => openDirs.delete(dataDir));
   }
@@ -76,11 +89,11 @@ export async function createPgliteStore(options: PgliteStoreOptions = {}): Promi
     db = options.db;
     release = async () => {};
   } else if (options.dataDir !== undefined) {
-    const handle = await acquire(resolve(options.dataDir));
+    const handle = await acquire(resolve(options.dataDir), options.worker ?? false);
     db = handle.db;
     release = handle.release;
   } else {
-    const memory = await openPglite(undefined);
+    const memory = await openPglite(undefined, options.worker ?? false);
     db = memory;
     release = () => memory.close();
   }
