@@ -378,6 +378,12 @@ export const configSchema = z
           .optional(),
         /** Messages per transport call and per policy/claim round in `sendMany`. */
         batchSize: z.number().int().min(1).max(1000).default(50),
+        /**
+         * Batches handed to the transport at once in `sendMany`, so its connections
+         * never idle between batches. A crash can leave up to this many batches
+         * `sending` (settled later by `campaigns.reconcile`): 1 narrows that window.
+         */
+        inFlightBatches: z.number().int().min(1).max(16).default(2),
       })
       .optional(),
     retention: z

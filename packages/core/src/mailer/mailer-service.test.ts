@@ -284,3 +284,98 @@ describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
     );
   });
 });
+
+/** Holds every batch on the wire until the test releases it; counts the batches started. */
+class GatedTransport extends InMemoryTransport {
+  readonly log: string[] = [];
+  private readonly gates: (() => void)[] = [];
+  private readonly watchers: { batches: number; seen: () => void }[] = [];
+
+  override async sendBatch(...args: Parameters<InMemoryTransport['sendBatch']>) {
+    const n = this.gates.length + 1;
+    this.log.push(`start ${n}`);
+    const held = new Promise<void>((release) => this.gates.push(release));
+    for (const w of this.watchers.filter((x) => x.batches === n)) w.seen();
+    await held;
+    this.log.push(`end ${n}`);
+    return super.sendBatch(...args);
+  }
+
+  started(batches: number): Promise<void> {
+    if (this.gates.length >= batches) return Promise.resolve();
+    return new Promise((seen) => this.watchers.push({ batches, seen }));
+  }
+
+  release(batch: number): void {
+    this.gates[batch - 1]!();
+  }
+}
+
+describe('mailer: batches in flight', () => {
+  const people = ['a', 'b', 'c', 'd', 'e', 'f'].map((x) => `${x}@example.org`);
+  // Lets the pipeline run whatever it can before checking it did not start another batch.
+  const settle = () => new Promise((done) => setTimeout(done, 50));
+
+  it('keeps inFlightBatches (default 2) on the wire and starts the next as one ends', async () => {
+    const transport = new GatedTransport();
+    const { gdpr } = setup({ transport });
+    await subscribe(gdpr, ...people);
+    const running = gdpr.mailer.sendMany(people.map((to) => newsletter(to, { campaignId: 'c' })));
+    await transport.started(2);
+    await settle();
+    expect(transport.log).toEqual(['start 1', 'start 2']);
+    transport.release(1);
+    await transport.started(3);
+    expect(transport.log).toEqual(['start 1', 'start 2', 'end 1', 'start 3']);
+    transport.release(2);
+    transport.release(3);
+    const report = await running;
+    expect(report.outcomes.map((o) => o.status)).toEqual(Array(6).fill('sent'));
+    expect(transport.sent.map((s) => s.message.to.address).sort()).toEqual(people);
+  });
+
+  it('inFlightBatches 1 sends one batch at a time', async () => {
+    const transport = new GatedTransport();
+    const { gdpr } = setup({ transport, mailer: { ...mailerConfig, inFlightBatches: 1 } });
+    await subscribe(gdpr, ...people);
+    const running = gdpr.mailer.sendMany(people.map((to) => newsletter(to, { campaignId: 'c' })));
+    for (const batch of [1, 2, 3]) {
+      await transport.started(batch);
+      await settle();
+      expect(transport.log.at(-1)).toBe(`start ${batch}`);
+      expect(transport.log.filter((x) => x.startsWith('start'))).toHaveLength(batch);
+      transport.release(batch);
+    }
+    expect((await running).counts.sent).toBe(6);
+  });
+
+  it('a batch that fails surfaces its error after the batches in flight have finished', async () => {
+    const transport = new GatedTransport();
+    const { gdpr, store } = setup({ transport });
+    await subscribe(gdpr, ...people);
+    // The first batch's outcome write fails; the ones after it do not.
+    const transaction = store.transaction.bind(store);
+    let failed = false;
+    store.transaction = ((work: Parameters<typeof transaction>[0]) =>
+      transaction((tx) => {
+        if (failed) return work(tx);
+        const failing = Object.create(tx) as typeof tx;
+        failing.updateDeliveries = async () => {
+          failed = true;
+          throw new Error('disk full');
+        };
+        return work(failing);
+      })) as typeof store.transaction;
+    const running = gdpr.mailer.sendMany(people.map((to) => newsletter(to, { campaignId: 'c' })));
+    running.catch(() => undefined);
+    await transport.started(2);
+    transport.release(1);
+    transport.release(2);
+    await expect(running).rejects.toThrow('disk full');
+    // Batch 2 was on the wire when batch 1 failed: it finished and was recorded.
+    const deliveries = [];
+    for await (const d of gdpr.campaigns.deliveries('c')) deliveries.push(d);
+    expect(deliveries.filter((d) => d.status === 'accepted')).toHaveLength(2);
+    expect(transport.log).not.toContain('start 3');
+  });
+});

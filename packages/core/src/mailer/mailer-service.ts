@@ -430,9 +430,10 @@ export function createMailer(ctx: CoreContext): Mailer {
     let pending: { input: MailInput; index: number }[] = [];
     let index = 0;
 
-    // One batch is on the wire while the next is checked and claimed: the
-    // policy check still runs right before its own batch is dispatched.
-    let inFlight: Promise<void> = Promise.resolve();
+    // Up to `inFlightBatches` batches are on the wire while the next is checked
+    // and claimed, so the connections never drain between batches; the policy
+    // check still runs right before its own batch is dispatched (REQ-13).
+    const inFlight: Promise<void>[] = [];
 
     const flush = async () => {
       const batch = pending;
@@ -459,21 +460,28 @@ export function createMailer(ctx: CoreContext): Mailer {
         await store.transaction((tx) => appendAuditEntries(tx, denials, ctx.now()));
       }
       for (const { index: i, outcome } of early) outcomes[i] = outcome;
-      await inFlight;
+      while (inFlight.length >= mailer.inFlightBatches) await inFlight.shift();
       if (ready.length === 0) return;
-      inFlight = dispatch(ready, options).then((sent) => {
+      const sending = dispatch(ready, options).then((sent) => {
         for (const [i, outcome] of sent) outcomes[i] = outcome;
       });
-      // A failure of this batch surfaces at the next await, not as an unhandled rejection.
-      inFlight.catch(() => undefined);
+      // A failure of this batch surfaces at a later await, not as an unhandled rejection.
+      sending.catch(() => undefined);
+      inFlight.push(sending);
     };
 
-    for await (const input of inputs) {
-      pending.push({ input, index: index++ });
-      if (pending.length >= mailer.batchSize) await flush();
+    try {
+      for await (const input of inputs) {
+        pending.push({ input, index: index++ });
+        if (pending.length >= mailer.batchSize) await flush();
+      }
+      if (pending.length > 0) await flush();
+      while (inFlight.length > 0) await inFlight.shift();
+    } catch (error) {
+      // Batches already handed over finish (and are recorded) before the error surfaces.
+      await Promise.allSettled(inFlight);
+      throw error;
     }
-    if (pending.length > 0) await flush();
-    await inFlight;
     return summarise(outcomes);
   }
 
