@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import {
   abortedResult,
   failed,
@@ -95,7 +95,15 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
       message.processFunc((input: Readable) => {
         const signed: Readable = dkim ? dkim.sign(input) : input;
         const observed = new PassThrough();
-        pipeline(signed, observed, () => {});
+        // pipe() rather than pipeline(): pipeline makes an AbortController per
+        // message and aborts it (a DOMException with a stack) when done, a
+        // measurable cost at a thousand messages a second. Errors and an early
+        // close still travel, as they would through pipeline.
+        signed.once('error', (error) => observed.destroy(error));
+        observed.once('close', () => {
+          if (!signed.readableEnded) signed.destroy();
+        });
+        signed.pipe(observed);
         // 'end' fires only once the connection has read the last byte, which
         // it does only after the server answered DATA with 354.
         observed.once('end', () => {
