@@ -1,7 +1,8 @@
 // The full send pipeline (policy + suppression + unsubscribe headers + claims +
 // audit, on the embedded PGlite store) vs a raw nodemailer pool, to the same
 // local smtp-server, in the same run, rounds alternating which goes first.
-// Usage: pnpm bench:send-smtp (BENCH_N=10000, BENCH_ROUNDS=3, STORE=pglite|postgres)
+// Usage: pnpm bench:send-smtp (BENCH_N=10000, BENCH_ROUNDS=3,
+//   STORE=pglite | pglite-main | postgres)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +20,15 @@ const POOL = { maxConnections: 5, maxMessages: 100 };
 const { server, port } = await startSinkSmtpServer();
 
 const dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-bench-send-'));
-// STORE=postgres runs the same pipeline on the local PostgreSQL server (a schema of its own,
-// dropped afterwards) instead of the embedded PGlite, which shares the SMTP client's thread.
-const onPostgres = process.env.STORE === 'postgres';
+// STORE=pglite (default): the embedded PGlite in a folder, on a worker thread (`worker: true`,
+// the setting for bulk sends). STORE=pglite-main: the same on this thread, sharing it with the
+// SMTP client and server. STORE=postgres: the local PostgreSQL server (a schema of its own,
+// dropped afterwards).
+const storeKind = process.env.STORE ?? 'pglite';
+if (!['pglite', 'pglite-main', 'postgres'].includes(storeKind)) {
+  throw new Error(`STORE=${storeKind}: expected pglite, pglite-main or postgres`);
+}
+const onPostgres = storeKind === 'postgres';
 const pool = onPostgres
   ? new pg.Pool({
       connectionString: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
@@ -30,7 +37,7 @@ const pool = onPostgres
 const schema = `bench_send_${Date.now().toString(36)}`;
 const store = pool
   ? await createPostgresStore({ pool, schema })
-  : await createPgliteStore({ dataDir: dir });
+  : await createPgliteStore({ dataDir: dir, worker: storeKind === 'pglite' });
 const gdpr = createGdprMail({
   ...benchConfig(),
   store,
@@ -123,7 +130,7 @@ for (let round = 1; round <= ROUNDS; round += 1) {
   rows.push({ round, raw: N / (rawMs / 1000), pipeline: N / (pipelineMs / 1000) });
 }
 console.log(
-  `send-smtp bench: ${N} messages x ${ROUNDS} rounds, pool ${JSON.stringify(POOL)}, ${onPostgres ? 'PostgreSQL' : 'PGlite'} store (seeded in ${(seeded / 1000).toFixed(1)} s), node ${process.version}`,
+  `send-smtp bench: ${N} messages x ${ROUNDS} rounds, pool ${JSON.stringify(POOL)}, ${{ pglite: 'PGlite (worker thread)', 'pglite-main': 'PGlite (main thread)', postgres: 'PostgreSQL' }[storeKind]} store (seeded in ${(seeded / 1000).toFixed(1)} s), node ${process.version}`,
 );
 console.log('| round | raw nodemailer msgs/s | gdpr-mail pipeline msgs/s | ratio |');
 console.log('| ----- | --------------------: | ------------------------: | ----: |');
