@@ -2,29 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { runStoreConformance } from '@gdpr-mail/core/testing';
-import { createPgliteStore, pgliteDatabase } from '@gdpr-mail/postgres';
+import { createPgliteStore } from '@gdpr-mail/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshSchema, schemaOf, sqlAuditTamper } from './helpers.js';
-import { runSqlStoreSuite } from './sql-store-suite.js';
+import { runPgliteSuites } from './pglite-suites.js';
 
 // Opening PGlite takes a while: one instance for the file, a schema per test.
 const db = await PGlite.create();
 afterAll(() => db.close());
 
-runStoreConformance('pglite', () => createPgliteStore({ db, schema: freshSchema() }), {
-  teardown: async (store) => {
-    await store.close();
-    await db.exec(`DROP SCHEMA "${schemaOf(store)}" CASCADE`);
-  },
-  auditTamper: sqlAuditTamper((sql) => db.exec(sql)),
-});
-
-runSqlStoreSuite('pglite', {
-  database: () => pgliteDatabase(db, async () => {}),
-  exec: (sql) => db.exec(sql),
-  makeStore: (schema) => createPgliteStore({ db, schema }),
-});
+runPgliteSuites('pglite', db);
 
 describe('PGlite store on disk', () => {
   it('keeps its data across close and reopen of the folder', async () => {

@@ -4,36 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isGdprMailError } from '@gdpr-mail/core';
-import { runStoreConformance } from '@gdpr-mail/core/testing';
-import { createPgliteStore, pgliteDatabase } from '@gdpr-mail/postgres';
+import { createPgliteStore } from '@gdpr-mail/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../../tests/support/ensure-built.js';
 import { openPgliteWorker } from '../src/pglite-worker.js';
-import { freshSchema, schemaOf, sqlAuditTamper } from './helpers.js';
-import { runSqlStoreSuite } from './sql-store-suite.js';
+import { freshSchema } from './helpers.js';
+import { runPgliteSuites } from './pglite-suites.js';
 
 // One worker-thread PGlite for the file, a schema per test, as pglite-store.test.ts does
 // for the same-thread one: every store contract must hold across the thread as well.
 const db = await openPgliteWorker(undefined);
 afterAll(() => db.close());
 
-runStoreConformance(
-  'pglite on a worker thread',
-  () => createPgliteStore({ db, schema: freshSchema() }),
-  {
-    teardown: async (store) => {
-      await store.close();
-      await db.exec(`DROP SCHEMA "${schemaOf(store)}" CASCADE`);
-    },
-    auditTamper: sqlAuditTamper((sql) => db.exec(sql)),
-  },
-);
-
-runSqlStoreSuite('pglite on a worker thread', {
-  database: () => pgliteDatabase(db, async () => {}),
-  exec: (sql) => db.exec(sql),
-  makeStore: (schema) => createPgliteStore({ db, schema }),
-});
+runPgliteSuites('pglite on a worker thread', db);
 
 describe('PGlite on a worker thread', () => {
   it('keeps a database error’s SQLSTATE across the thread, as the store maps it', async () => {
