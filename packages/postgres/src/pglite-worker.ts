@@ -77,7 +77,14 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
     settle();
     waiter.resolve(reply);
   });
-  worker.on('error', fail);
+  worker.on('error', (error) => {
+    fail(
+      new GdprMailError('STORE_FAILURE', `The PGlite worker failed: ${error.message}`, {
+        cause: error,
+        retryable: false,
+      }),
+    );
+  });
   worker.on('exit', (code) => {
     fail(
       new GdprMailError('STORE_FAILURE', `The PGlite worker stopped (exit code ${code}).`, {
@@ -94,7 +101,24 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
       }
       waiting.set(id, { resolve, reject });
       worker.ref();
-      if (message) worker.postMessage({ id, ...message });
+      if (!message) return;
+      try {
+        worker.postMessage({ id, ...message });
+      } catch (error) {
+        // A parameter the structured clone refuses (a function, a symbol).
+        waiting.delete(id);
+        settle();
+        reject(
+          new GdprMailError(
+            'STORE_FAILURE',
+            'A statement parameter cannot be sent to the PGlite worker.',
+            {
+              cause: error,
+              retryable: false,
+            },
+          ),
+        );
+      }
     });
 
   const call = async (message: object): Promise<Reply> => {

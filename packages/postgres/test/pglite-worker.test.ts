@@ -26,6 +26,12 @@ describe('PGlite on a worker thread', () => {
     });
   });
 
+  it('refuses a parameter that cannot cross the thread with STORE_FAILURE, and keeps working', async () => {
+    const refused = await db.query('SELECT $1::text', [() => 'x']).catch((error: unknown) => error);
+    expect(isGdprMailError(refused, 'STORE_FAILURE')).toBe(true);
+    expect((await db.query('SELECT $1::text AS v', ['ok'])).rows).toEqual([{ v: 'ok' }]);
+  });
+
   it('rolls a transaction back when its work throws, and commits when it returns', async () => {
     const schema = freshSchema();
     await db.exec(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".t (n int)`);
