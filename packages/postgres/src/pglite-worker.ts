@@ -62,8 +62,27 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
   let lost: Error | undefined;
   let closed = false;
 
+  // ref() while a request is pending; unref() once none is, deferred a turn so
+  // that back-to-back statements do not toggle it each time (it costs more than
+  // the hop itself).
+  let referenced = false;
+  let unrefQueued = false;
+  const hold = () => {
+    if (!referenced) {
+      referenced = true;
+      worker.ref();
+    }
+  };
   const settle = () => {
-    if (waiting.size === 0) worker.unref();
+    if (waiting.size > 0 || unrefQueued) return;
+    unrefQueued = true;
+    setImmediate(() => {
+      unrefQueued = false;
+      if (waiting.size === 0 && referenced) {
+        referenced = false;
+        worker.unref();
+      }
+    });
   };
   const fail = (error: Error) => {
     lost ??= error;
@@ -100,7 +119,7 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
         return;
       }
       waiting.set(id, { resolve, reject });
-      worker.ref();
+      hold();
       if (!message) return;
       try {
         worker.postMessage({ id, ...message });
