@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import type { DeliveryRecord } from '@gdpr-mail/core';
+import { claimedDelivery } from '@gdpr-mail/core/testing';
 import { createPgliteStore, type PgliteLike } from '@gdpr-mail/postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshSchema } from './helpers.js';
@@ -43,21 +43,6 @@ function recording(): { db: PgliteLike; last(): { sql: string; params: unknown[]
   };
 }
 
-function delivery(key: string, at: Date): DeliveryRecord {
-  return {
-    idempotencyKey: key,
-    messageId: `<${key}@acme.test>`,
-    purposeId: 'newsletter',
-    campaignId: 'spring',
-    transport: 'memory',
-    status: 'claimed',
-    retryable: false,
-    attempts: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
-
 async function planOf(statement: { sql: string; params: unknown[] }): Promise<string> {
   const { rows } = await pglite.query<{ 'QUERY PLAN': string }>(
     `EXPLAIN ${statement.sql}`,
@@ -83,7 +68,14 @@ describe('delivery batch writes on PGlite without statistics', () => {
       [at],
     );
     const keys = Array.from({ length: 100 }, (_, i) => `new:${i}`);
-    await store.claimDeliveries(keys.map((key) => delivery(key, at)));
+    await store.claimDeliveries(
+      keys.map((key) =>
+        claimedDelivery(
+          { idempotencyKey: key, messageId: `<${key}@acme.test>`, campaignId: 'spring' },
+          at,
+        ),
+      ),
+    );
 
     const started = await store.startDeliveries(
       keys.map((key) => ({ idempotencyKey: key, messageId: `<${key}@acme.test>` })),

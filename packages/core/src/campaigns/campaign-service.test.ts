@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, claimedDelivery, testConfig } from '../testing/fixtures.js';
 import { InMemoryTransport } from '../transport/memory-transport.js';
 import { campaignIdempotencyKey } from './campaign-service.js';
 import type { CampaignMember, CampaignReport } from './campaign-types.js';
@@ -179,19 +179,16 @@ describe('gdpr.campaigns.run', () => {
     });
     const [a, b] = candidates.filter((s) => s.email.startsWith('member'));
     // A crashed worker: `a` claimed only, `b` already handed to the transport.
-    const crashed = (id: string, messageId: string) => ({
-      idempotencyKey: campaignIdempotencyKey('crash', 'newsletter', id),
-      messageId,
-      subjectId: id,
-      purposeId: 'newsletter',
-      campaignId: 'crash',
-      transport: 'memory',
-      status: 'claimed' as const,
-      retryable: false,
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const crashed = (id: string, messageId: string) =>
+      claimedDelivery(
+        {
+          idempotencyKey: campaignIdempotencyKey('crash', 'newsletter', id),
+          messageId,
+          subjectId: id,
+          campaignId: 'crash',
+        },
+        now,
+      );
     await store.claimDeliveries([crashed(a!.id, '<a@old>'), crashed(b!.id, '<b@old>')]);
     await store.startDeliveries(
       [
@@ -323,19 +320,17 @@ describe('gdpr.campaigns.reconcile', () => {
     at: Date,
     entries: readonly { subjectId: string; messageId: string; status: 'sending' | 'ambiguous' }[],
   ) {
-    const records = entries.map(({ subjectId, messageId }) => ({
-      idempotencyKey: campaignIdempotencyKey('crash', 'newsletter', subjectId),
-      messageId,
-      subjectId,
-      purposeId: 'newsletter',
-      campaignId: 'crash',
-      transport: 'memory',
-      status: 'claimed' as const,
-      retryable: false,
-      attempts: 1,
-      createdAt: at,
-      updatedAt: at,
-    }));
+    const records = entries.map(({ subjectId, messageId }) =>
+      claimedDelivery(
+        {
+          idempotencyKey: campaignIdempotencyKey('crash', 'newsletter', subjectId),
+          messageId,
+          subjectId,
+          campaignId: 'crash',
+        },
+        at,
+      ),
+    );
     await store.claimDeliveries(records);
     await store.startDeliveries(records, at);
     const ambiguous = records.filter((_, i) => entries[i]!.status === 'ambiguous');

@@ -1,5 +1,6 @@
 import type { GdprMailConfig } from '../config/config-schema.js';
 import { MemoryStore } from '../store/memory-store.js';
+import type { DeliveryRecord } from '../store/store-types.js';
 
 /**
  * A complete, valid config for tests; override what a test is about. It
@@ -85,3 +86,25 @@ export const checkboxEvidence = {
   source: 'signup-form',
   formId: 'signup-v1',
 };
+
+/**
+ * A delivery record as its claimer first writes it: `claimed`, first attempt,
+ * created and updated at `at`; purpose `newsletter` and the `memory` transport
+ * unless given.
+ */
+export function claimedDelivery(
+  fields: Pick<DeliveryRecord, 'idempotencyKey' | 'messageId'> &
+    Partial<Pick<DeliveryRecord, 'subjectId' | 'campaignId' | 'purposeId' | 'transport'>>,
+  at: Date,
+): DeliveryRecord {
+  return {
+    purposeId: 'newsletter',
+    transport: 'memory',
+    ...fields,
+    status: 'claimed',
+    retryable: false,
+    attempts: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+}

@@ -12,7 +12,7 @@ export {
   ReferenceImport,
   seededRandom,
 } from './contact-lists.js';
-export { checkboxEvidence, testConfig } from './fixtures.js';
+export { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';
 export type { AuditTamper, StoreConformanceOptions } from './store-conformance.js';

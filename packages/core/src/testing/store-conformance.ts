@@ -6,8 +6,8 @@ import { appendConsentEvents } from '../consent/append-events.js';
 import { verifyConsentChain } from '../consent/ledger.js';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../gdpr-mail.js';
-import type { DeliveryRecord, GdprStore, SubjectRecord } from '../store/store-types.js';
-import { checkboxEvidence, testConfig } from './fixtures.js';
+import type { GdprStore, SubjectRecord } from '../store/store-types.js';
+import { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
 
 export interface StoreConformanceOptions {
   /** Called after each test with the store it made. Defaults to `store.close()`. */
@@ -43,29 +43,6 @@ function subjectRecord(overrides: Partial<SubjectRecord> = {}): SubjectRecord {
 }
 
 const proof = { source: 'conformance', method: 'api' as const, actor: 'test' };
-
-/** A delivery as its claimer first writes it: `claimed`, first attempt, keyed `<key>:<subject>`. */
-function claimedDelivery(
-  subjectId: string,
-  campaignId: string,
-  messageId: string,
-  at: Date,
-  key = campaignId,
-): DeliveryRecord {
-  return {
-    idempotencyKey: `${key}:${subjectId}`,
-    messageId,
-    subjectId,
-    purposeId: 'newsletter',
-    campaignId,
-    transport: 'memory',
-    status: 'claimed',
-    retryable: false,
-    attempts: 1,
-    createdAt: at,
-    updatedAt: at,
-  };
-}
 
 /**
  * The behaviour every GdprStore must show. Call it from a test file:
@@ -393,7 +370,15 @@ export function runStoreConformance(
     it('claims a delivery key once, even concurrently, and lets a retryable failure be reclaimed', async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
-      const record = claimedDelivery(subject.id, 'campaign-1', `<${randomUUID()}@acme.test>`, at);
+      const record = claimedDelivery(
+        {
+          idempotencyKey: `campaign-1:${subject.id}`,
+          messageId: `<${randomUUID()}@acme.test>`,
+          subjectId: subject.id,
+          campaignId: 'campaign-1',
+        },
+        at,
+      );
       const claims = await Promise.all(
         Array.from({ length: 10 }, () => store.claimDelivery(record)),
       );
@@ -436,7 +421,15 @@ export function runStoreConformance(
     it('starts a claim only for its claimer, and takes over stale claims only on request', async () => {
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
-      const record = claimedDelivery(subject.id, 'campaign-2', '<first@acme.test>', at);
+      const record = claimedDelivery(
+        {
+          idempotencyKey: `campaign-2:${subject.id}`,
+          messageId: '<first@acme.test>',
+          subjectId: subject.id,
+          campaignId: 'campaign-2',
+        },
+        at,
+      );
       expect(await store.claimDeliveries([record])).toEqual([{ claimed: true }]);
       // Not stale yet: another claimer gets the existing claim back.
       const fresh = await store.claimDeliveries([{ ...record, messageId: '<early@acme.test>' }], {
@@ -491,7 +484,15 @@ export function runStoreConformance(
       const at = new Date('2026-04-01T00:00:00.000Z');
       const later = new Date('2026-04-01T00:10:00.000Z');
       const record = (key: string, messageId: string) =>
-        claimedDelivery(subject.id, 'campaign-settle', messageId, at, key);
+        claimedDelivery(
+          {
+            idempotencyKey: `${key}:${subject.id}`,
+            messageId,
+            subjectId: subject.id,
+            campaignId: 'campaign-settle',
+          },
+          at,
+        );
       const sending = record('s', '<s1@acme.test>');
       const ambiguous = record('a', '<a1@acme.test>');
       const accepted = record('ok', '<ok1@acme.test>');
@@ -586,18 +587,12 @@ export function runStoreConformance(
       const subject = await store.createSubject(subjectRecord());
       const at = new Date('2026-04-01T00:00:00.000Z');
       for (const n of [3, 1, 2]) {
-        await store.claimDelivery({
-          idempotencyKey: `k${n}-${subject.id}`,
-          messageId: `m${n}`,
-          subjectId: subject.id,
-          purposeId: 'newsletter',
-          transport: 'memory',
-          status: 'claimed',
-          retryable: false,
-          attempts: 1,
-          createdAt: at,
-          updatedAt: at,
-        });
+        await store.claimDelivery(
+          claimedDelivery(
+            { idempotencyKey: `k${n}-${subject.id}`, messageId: `m${n}`, subjectId: subject.id },
+            at,
+          ),
+        );
       }
       const first = await store.listDeliveries({ subjectId: subject.id, limit: 2 });
       expect(first.map((d) => d.messageId)).toEqual(['m1', 'm2']);
@@ -690,22 +685,11 @@ export function runStoreConformance(
       await store.addSuppression(entry);
       expect(await store.getSuppressions([entry.hash, 'f'.repeat(64)])).toEqual([entry]);
 
-      const base = {
-        messageId: 'm',
-        subjectId: a.id,
-        purposeId: 'newsletter',
-        transport: 'memory',
-        status: 'claimed' as const,
-        retryable: false,
-        attempts: 1,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const claim = (idempotencyKey: string) =>
+        claimedDelivery({ idempotencyKey, messageId: 'm', subjectId: a.id }, at);
       const keys = [`bulk-1-${a.id}`, `bulk-2-${a.id}`];
-      await store.claimDelivery({ ...base, idempotencyKey: keys[0]! });
-      const claims = await store.claimDeliveries(
-        keys.map((idempotencyKey) => ({ ...base, idempotencyKey })),
-      );
+      await store.claimDelivery(claim(keys[0]!));
+      const claims = await store.claimDeliveries(keys.map(claim));
       expect(claims.map((c) => c.claimed)).toEqual([false, true]);
       await store.updateDeliveries(
         keys.map((idempotencyKey) => ({
