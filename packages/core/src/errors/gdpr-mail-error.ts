@@ -44,6 +44,8 @@ export const ERROR_CODES = [
   'BREACH_CLOSED',
   'BREACH_DELAY_REASON_REQUIRED',
   'BREACH_SUBJECTS_NOT_NOTIFIED',
+  'CIPHERTEXT_INVALID',
+  'ENCRYPTION_KEY_UNKNOWN',
 ] as const;
 
 export type GdprMailErrorCode = (typeof ERROR_CODES)[number];
