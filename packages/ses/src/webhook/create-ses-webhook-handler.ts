@@ -38,32 +38,88 @@ async function confirmWithFetch(url: string): Promise<void> {
   if (!response.ok) throw new Error(`Confirming the SNS subscription answered ${response.status}.`);
 }
 
+/**
+ * An SNS topic ARN: partition, `sns`, region, 12-digit account, topic name
+ * (letters, digits, `-` and `_`, an optional `.fifo`). Exact ARNs only: no
+ * wildcards, so one account's topic can never stand for another's.
+ */
+const TOPIC_ARN =
+  /^arn:aws(?:-cn|-us-gov)?:sns:[a-z]{2}(?:-gov)?-[a-z]+-[0-9]{1,2}:[0-9]{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
+
+function configError(field: string, message: string): GdprMailError {
+  return new GdprMailError('CONFIG_INVALID', `SES webhook: ${message}`, {
+    details: { field },
+    issues: [{ path: field, message }],
+  });
+}
+
+function allowedTopics(value: unknown): ReadonlySet<string> {
+  if (value === undefined) {
+    throw configError(
+      'topicArns',
+      'topicArns is required: list the ARNs of your SNS topics (arn:aws:sns:<region>:<account>:<topic>); without it any AWS account could post here.',
+    );
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    throw configError('topicArns', 'topicArns must be a non-empty array of SNS topic ARNs.');
+  }
+  value.forEach((arn: unknown, index) => {
+    if (typeof arn !== 'string' || !TOPIC_ARN.test(arn)) {
+      throw configError(
+        `topicArns.${index}`,
+        `topicArns[${index}] is not an SNS topic ARN (arn:aws:sns:<region>:<12-digit account>:<topic>).`,
+      );
+    }
+  });
+  return new Set(value as string[]);
+}
+
+/**
+ * Whether a SubscribeURL confirms a subscription to `topicArn` and nothing
+ * else: an SNS URL whose Action is ConfirmSubscription and whose TopicArn is
+ * the message's (already checked to be allowed).
+ */
+function confirmsTopic(subscribeUrl: string, topicArn: string): boolean {
+  if (!isSnsUrl(subscribeUrl)) return false;
+  const params = new URL(subscribeUrl).searchParams;
+  return (
+    params.get('Action') === 'ConfirmSubscription' &&
+    params.getAll('TopicArn').length === 1 &&
+    params.get('TopicArn') === topicArn
+  );
+}
+
 /** What the handler needs of the facade: only `providerEvents`. */
 export type SesWebhookGdpr = Pick<GdprMail, 'providerEvents'>;
 
 /**
- * The SNS endpoint for SES bounce and complaint notifications. Verifies every
- * message's signature (SignatureVersion 1 and 2) with the certificate at its
- * SigningCertURL, which must be an `https://sns.<region>.amazonaws.com` URL;
- * a forged, tampered or foreign message answers 401 and changes nothing.
- * Bounces and complaints go to `gdpr.providerEvents.apply` with the SNS
- * MessageId as event id, so SNS's redeliveries are idempotent.
+ * The SNS endpoint for SES bounce and complaint notifications. Accepts only
+ * messages from the topics in `topicArns` (required), checked before
+ * anything is fetched; verifies every message's signature (SignatureVersion
+ * 1 and 2) with the certificate at its SigningCertURL, which must be
+ * `https://sns.<region>.amazonaws.com[.cn]/….pem`; a forged, tampered or
+ * foreign message answers 401 and changes nothing. Bounces and complaints go
+ * to `gdpr.providerEvents.apply` with the SNS MessageId as event id, so SNS's
+ * redeliveries are idempotent; each recipient is handled apart, so one
+ * malformed address is reported as rejected and does not hold back the others.
  */
 export function createSesWebhookHandler(
   gdpr: SesWebhookGdpr,
-  options: SesWebhookOptions = {},
+  options: SesWebhookOptions,
 ): WebhookHandler {
+  if (typeof options !== 'object' || options === null) {
+    throw configError('topicArns', 'options with topicArns are required.');
+  }
   const name = options.name ?? 'ses';
   if (!/^[a-z0-9-]+$/.test(name)) {
-    throw new GdprMailError(
-      'CONFIG_INVALID',
+    throw configError(
+      'name',
       `Webhook name "${name}" must be lower case letters, digits and dashes.`,
-      { details: { field: 'name' } },
     );
   }
+  const topics = allowedTopics(options.topicArns);
   const fetchCertificate = options.fetchCertificate ?? fetchSnsCertificate;
   const confirmSubscription = options.confirmSubscription ?? confirmWithFetch;
-  const topics = options.topicArns === undefined ? undefined : new Set(options.topicArns);
   const now = options.now ?? (() => new Date());
   const certificates = new Map<string, Promise<string>>();
 
@@ -94,7 +150,7 @@ export function createSesWebhookHandler(
     if (!isSnsSigningCertUrl(message.SigningCertURL)) {
       return reply(401, 'SigningCertURL is not an Amazon SNS certificate');
     }
-    if (topics !== undefined && !topics.has(message.TopicArn)) {
+    if (!topics.has(message.TopicArn)) {
       return reply(401, 'Topic not allowed');
     }
     let pem: string;
@@ -116,7 +172,9 @@ export function createSesWebhookHandler(
     if (message.Type === 'SubscriptionConfirmation') {
       if (options.autoConfirm === false) return reply(200, 'subscription not confirmed');
       const url = message.SubscribeURL ?? '';
-      if (!isSnsUrl(url)) return reply(400, 'SubscribeURL is not an Amazon SNS URL');
+      if (!confirmsTopic(url, message.TopicArn)) {
+        return reply(400, 'SubscribeURL is not an Amazon SNS confirmation for this topic');
+      }
       try {
         await confirmSubscription(url);
       } catch {

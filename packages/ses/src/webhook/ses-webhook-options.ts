@@ -7,10 +7,13 @@ export interface SesWebhookOptions {
   /** URL segment and log name. Default `ses`. */
   name?: string;
   /**
-   * The SNS topics allowed to post here. Strongly advised: without it any
-   * genuine SNS topic (anyone's) could subscribe this endpoint.
+   * Required: the ARNs of the SNS topics allowed to post here, e.g.
+   * `arn:aws:sns:eu-west-1:123456789012:ses-events`. A genuine SNS message
+   * from any other topic (anyone can create one and point it at this URL)
+   * answers 401 before any certificate is fetched, and its subscription is
+   * never confirmed.
    */
-  topicArns?: readonly string[];
+  topicArns: readonly string[];
   /** Default: global fetch, https only, cached per URL for the process lifetime. */
   fetchCertificate?: FetchCertificate;
   /** Default: a GET of the SubscribeURL with global fetch. */

@@ -1,29 +1,48 @@
 import { createPublicKey, createVerify, type KeyObject, X509Certificate } from 'node:crypto';
 import { type SnsMessage, snsStringToSign } from './sns-message.js';
 
-/** The hosts SNS signs from: `https://sns.<region>.amazonaws.com[.cn]/…`. */
-export const SNS_HOST_PATTERN = /^https:\/\/sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\//;
+/**
+ * An AWS region name: two letters, an optional `-gov` (GovCloud), a direction
+ * and a number (`eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`).
+ * Deliberately no wider: `sns.s3.amazonaws.com` is an S3 bucket named `sns`,
+ * and `sns.s3-eu-west-1.amazonaws.com` a legacy S3 name; neither is SNS.
+ */
+const REGION = '[a-z]{2}(?:-gov)?-[a-z]+-[0-9]{1,2}';
 
-/** Whether a URL is one of SNS's own (https, an sns.<region>.amazonaws.com host, no port, no user). */
+/**
+ * The hosts SNS serves from: `sns.<region>.amazonaws.com` in the commercial
+ * and GovCloud partitions, `sns.cn-<…>.amazonaws.com.cn` in the China one.
+ * Anything else (S3 names, other services, other ports) is refused.
+ */
+export const SNS_HOST_PATTERN = new RegExp(
+  `^sns\\.(?:${REGION}\\.amazonaws\\.com|cn-[a-z]+-[0-9]{1,2}\\.amazonaws\\.com\\.cn)$`,
+);
+
+/** Whether a URL is one of SNS's own: https, an SNS host, no port, no user or password. */
 export function isSnsUrl(value: string): boolean {
-  if (!SNS_HOST_PATTERN.test(value)) return false;
+  let url: URL;
   try {
-    const url = new URL(value);
-    return (
-      url.protocol === 'https:' &&
-      url.port === '' &&
-      url.username === '' &&
-      url.password === '' &&
-      /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(url.hostname)
-    );
+    url = new URL(value);
   } catch {
     return false;
   }
+  return (
+    url.protocol === 'https:' &&
+    url.port === '' &&
+    url.username === '' &&
+    url.password === '' &&
+    SNS_HOST_PATTERN.test(url.hostname) &&
+    // Only URLs written the way they parse: no upper case host, no `:443`, no
+    // backslash or other spelling the parser would quietly rewrite.
+    value.startsWith(`https://${url.hostname}/`)
+  );
 }
 
-/** Whether a SigningCertURL may be fetched: an SNS URL to a `.pem` file. */
+/** Whether a SigningCertURL may be fetched: an SNS URL whose path ends in `.pem`, no query. */
 export function isSnsSigningCertUrl(value: string): boolean {
-  return isSnsUrl(value) && new URL(value).pathname.endsWith('.pem');
+  if (!isSnsUrl(value)) return false;
+  const url = new URL(value);
+  return url.pathname.endsWith('.pem') && url.search === '' && url.hash === '';
 }
 
 const ALGORITHMS: Readonly<Record<string, string>> = { '1': 'RSA-SHA1', '2': 'RSA-SHA256' };
