@@ -78,6 +78,41 @@ describe('provider events feed suppression', () => {
   });
 });
 
+describe('#19 finding 8: provider events are applied per recipient', () => {
+  it('REQ-28: a malformed address is rejected (INVALID_EMAIL) while the valid events of the same call are applied', async () => {
+    const { gdpr } = setup();
+    const outcomes = await gdpr.providerEvents.apply([
+      { provider: 'ses', type: 'hard-bounce', email: 'valid@example.org', eventId: 'n-1' },
+      { provider: 'ses', type: 'hard-bounce', email: 'not an address', eventId: 'n-1' },
+      { provider: 'ses', type: 'complaint', email: 42 as unknown as string, eventId: 'n-1' },
+      { provider: 'ses', type: 'soft-bounce', email: 'also bad', eventId: 'n-1' },
+    ]);
+    expect(outcomes).toEqual([
+      { type: 'hard-bounce', action: 'suppressed' },
+      { type: 'hard-bounce', action: 'rejected', code: 'INVALID_EMAIL' },
+      { type: 'complaint', action: 'rejected', code: 'INVALID_EMAIL' },
+      { type: 'soft-bounce', action: 'ignored' },
+    ]);
+    expect((await gdpr.suppression.check('valid@example.org'))?.reason).toBe('hard-bounce');
+    expect((await gdpr.audit.verify()).ok).toBe(true);
+  });
+
+  it('a call whose only suppressing events are malformed writes nothing and does not throw', async () => {
+    const { gdpr, store } = setup();
+    let transactions = 0;
+    const transaction = store.transaction.bind(store);
+    store.transaction = ((work) => {
+      transactions += 1;
+      return transaction(work);
+    }) as typeof store.transaction;
+    const outcomes = await gdpr.providerEvents.apply([
+      { provider: 'ses', type: 'hard-bounce', email: 'two@@example.org' },
+    ]);
+    expect(outcomes).toEqual([{ type: 'hard-bounce', action: 'rejected', code: 'INVALID_EMAIL' }]);
+    expect(transactions).toBe(0);
+  });
+});
+
 describe('provider erasure hook', () => {
   it('REQ-26: a transport with eraseContact is told of every erasure and its answer lands in the certificate', async () => {
     const erased: string[] = [];

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../context.js';
-import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SuppressionReason } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { suppressWithAudit } from '../suppression/suppression-service.js';
@@ -38,15 +38,27 @@ export interface ProviderEvent {
 
 export interface ProviderEventOutcome {
   type: ProviderEventType;
-  /** `suppressed`: added now; `already-suppressed`: a replay or an earlier event; `ignored`: not a suppressing event. */
-  action: 'suppressed' | 'already-suppressed' | 'ignored';
+  /**
+   * `suppressed`: added now; `already-suppressed`: a replay or an earlier
+   * event; `ignored`: not a suppressing event; `rejected`: a suppressing event
+   * whose address is not a valid one (see `code`), left out while the other
+   * events of the call are applied.
+   */
+  action: 'suppressed' | 'already-suppressed' | 'ignored' | 'rejected';
+  /** Why an event was rejected: `INVALID_EMAIL`. Only on `rejected`. */
+  code?: 'INVALID_EMAIL';
 }
 
 export interface ProviderEventService {
   /**
    * Feeds provider events into suppression, with one audit entry per address
-   * added. Idempotent: replaying the same events changes nothing. All events
-   * of one call are applied in one transaction, or none when it fails.
+   * added. Idempotent: replaying the same events changes nothing. Each event
+   * stands apart: one whose address is not valid comes back `rejected`
+   * (code `INVALID_EMAIL`) and does not hold back the others, so a provider
+   * does not redeliver a notification for ever because of one bad recipient.
+   * The accepted events of one call are applied in one transaction, or none
+   * when the store fails. An unknown event type is a programming error and
+   * throws `VALIDATION_FAILED` before anything is written.
    */
   apply(events: readonly ProviderEvent[]): Promise<ProviderEventOutcome[]>;
 }
@@ -58,32 +70,48 @@ const REASON_BY_TYPE: Partial<Record<ProviderEventType, SuppressionReason>> = {
   unsubscribe: 'unsubscribed-all',
 };
 
+type Prepared =
+  | { event: ProviderEvent; settled: ProviderEventOutcome }
+  | { event: ProviderEvent; settled?: undefined; reason: SuppressionReason; email: string };
+
+/** One event on its own: settled now (ignored, rejected), or an address to suppress. */
+function prepare(event: ProviderEvent): Prepared {
+  if (!PROVIDER_EVENT_TYPES.includes(event.type)) {
+    throw new GdprMailError('VALIDATION_FAILED', `Unknown provider event type "${event.type}".`, {
+      details: { allowed: PROVIDER_EVENT_TYPES },
+    });
+  }
+  const reason = REASON_BY_TYPE[event.type];
+  if (reason === undefined) return { event, settled: { type: event.type, action: 'ignored' } };
+  try {
+    return { event, reason, email: normalizeEmail(event.email) };
+  } catch (error) {
+    if (!isGdprMailError(error, 'INVALID_EMAIL')) throw error;
+    // One malformed recipient (a provider's report may hold several) is
+    // reported, not thrown: the valid recipients beside it are still suppressed.
+    return {
+      event,
+      settled: { type: event.type, action: 'rejected', code: 'INVALID_EMAIL' },
+    };
+  }
+}
+
 export function createProviderEventService(ctx: CoreContext): ProviderEventService {
   return {
     async apply(events) {
-      const prepared = events.map((event) => {
-        if (!PROVIDER_EVENT_TYPES.includes(event.type)) {
-          throw new GdprMailError(
-            'VALIDATION_FAILED',
-            `Unknown provider event type "${event.type}".`,
-            {
-              details: { allowed: PROVIDER_EVENT_TYPES },
-            },
-          );
-        }
-        const reason = REASON_BY_TYPE[event.type];
-        return { event, reason, email: reason ? normalizeEmail(event.email) : '' };
-      });
-      if (prepared.every((p) => p.reason === undefined)) {
-        return prepared.map((p) => ({ type: p.event.type, action: 'ignored' as const }));
+      // Every type is checked before anything is written.
+      const prepared = events.map(prepare);
+      if (prepared.every((p) => p.settled !== undefined)) {
+        return prepared.map((p) => p.settled as ProviderEventOutcome);
       }
       return ctx.store.transaction(async (tx) => {
         const outcomes: ProviderEventOutcome[] = [];
-        for (const { event, reason, email } of prepared) {
-          if (!reason) {
-            outcomes.push({ type: event.type, action: 'ignored' });
+        for (const p of prepared) {
+          if (p.settled !== undefined) {
+            outcomes.push(p.settled);
             continue;
           }
+          const { event, reason, email } = p;
           const source = `provider:${event.provider}`;
           const added = await suppressWithAudit(
             ctx,

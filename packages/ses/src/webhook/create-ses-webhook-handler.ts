@@ -196,10 +196,16 @@ export function createSesWebhookHandler(
     if (events.length === 0) return reply(200, 'ignored');
     try {
       const outcomes = await gdpr.providerEvents.apply(events);
+      // Each recipient stands apart: a malformed address is reported here
+      // (by position, never by value) and the 200 stops SNS redelivering.
+      const rejected = outcomes.filter((o) => o.action === 'rejected').length;
       return {
         status: 200,
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ outcomes: outcomes.map((o) => o.action) }),
+        body: JSON.stringify({
+          outcomes: outcomes.map((o) => o.action),
+          ...(rejected === 0 ? {} : { rejected }),
+        }),
       };
     } catch {
       // Nothing was written (one transaction): SNS delivers again.

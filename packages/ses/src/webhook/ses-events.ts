@@ -19,6 +19,10 @@ function addresses(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((a): a is string => typeof a === 'string') : [];
 }
 
+function addressOf(recipient: Recipient): string {
+  return typeof recipient.emailAddress === 'string' ? recipient.emailAddress : '';
+}
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -30,7 +34,9 @@ function text(value: unknown): string | undefined {
  * a Permanent bounce is a `hard-bounce` per bounced recipient, a Transient
  * one a `soft-bounce`, a complaint a `complaint`, anything else `other`.
  * `detail` holds SES's status code or sub-type, never the diagnostic text
- * (it may quote the address).
+ * (it may quote the address). A bounced or complained recipient without an
+ * address string still yields its event (with an empty address), so that
+ * `providerEvents.apply` reports it as rejected instead of it vanishing.
  */
 export function sesNotificationEvents(
   notification: unknown,
@@ -62,38 +68,31 @@ export function sesNotificationEvents(
           ? 'soft-bounce'
           : 'other';
     const subType = text(bounce.bounceSubType);
-    return recipients(bounce.bouncedRecipients).flatMap((r) => {
-      const email = text(r.emailAddress);
-      if (email === undefined) return [];
+    return recipients(bounce.bouncedRecipients).map((r) => {
       const detail = text(r.status) ?? subType;
-      return [
-        {
-          ...base,
-          type,
-          email,
-          ...(detail === undefined ? {} : { detail }),
-          ...at(bounce.timestamp),
-        } satisfies ProviderEvent,
-      ];
+      return {
+        ...base,
+        type,
+        email: addressOf(r),
+        ...(detail === undefined ? {} : { detail }),
+        ...at(bounce.timestamp),
+      } satisfies ProviderEvent;
     });
   }
   if (kind === 'Complaint') {
     const complaint = record(body.complaint) ?? {};
     const feedback = text(complaint.complaintFeedbackType);
-    return recipients(complaint.complainedRecipients).flatMap((r) => {
-      const email = text(r.emailAddress);
-      if (email === undefined) return [];
-      return [
-        {
+    return recipients(complaint.complainedRecipients).map(
+      (r) =>
+        ({
           ...base,
           // A feedback report saying "not spam" is no complaint.
           type: feedback === 'not-spam' ? 'other' : 'complaint',
-          email,
+          email: addressOf(r),
           ...(feedback === undefined ? {} : { detail: feedback }),
           ...at(complaint.timestamp),
-        } satisfies ProviderEvent,
-      ];
-    });
+        }) satisfies ProviderEvent,
+    );
   }
   const delivery = record(body.delivery);
   const targets = delivery ? addresses(delivery.recipients) : addresses(mail?.destination);
