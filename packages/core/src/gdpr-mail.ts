@@ -109,6 +109,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     { mailer, consent },
     {
       ...(resolved.dsar.authorize ? { authorize: resolved.dsar.authorize } : {}),
+      ...(resolved.dsar.rateLimiters ? { rateLimiters: resolved.dsar.rateLimiters } : {}),
       perAddressPerDay: resolved.dsar.perAddressPerDay,
       perIpPerHour: resolved.dsar.perIpPerHour,
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { missingNoticeElements } from '../consent/notice.js';
+import type { RateLimiterFactory } from '../http/rate-limiter.js';
 import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
 import { isGdprStore } from '../store/store-types.js';
@@ -403,6 +404,17 @@ export const configSchema = z
           .optional(),
         perAddressPerDay: z.number().int().min(1).default(3),
         perIpPerHour: z.number().int().min(1).default(20),
+        /**
+         * Builds the DSAR limiters (`dsar-per-address`, `dsar-per-ip`); default:
+         * bounded in-memory ones, per process. Share them across processes with
+         * `createRedisRateLimiter` / `createPostgresRateLimiter` from `@gdpr-mail/core/http`.
+         */
+        rateLimiters: z
+          .custom<RateLimiterFactory>(
+            (value) => typeof value === 'function',
+            'must be a function (name, { limit, windowMs }) => RateLimiter',
+          )
+          .optional(),
       })
       .default({ perAddressPerDay: 3, perIpPerHour: 20 }),
     /** Where mail goes: `@gdpr-mail/smtp`, `/ses`, `/mailjet`, or `InMemoryTransport` in tests. */

@@ -6,7 +6,7 @@ import { formatIssues } from '../config/parse-config.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
-import type { RateLimiter } from '../http/rate-limiter.js';
+import type { RateLimiter, RateLimiterFactory } from '../http/rate-limiter.js';
 import { createMemoryRateLimiter } from '../http/rate-limiter.js';
 import { linkUrl } from '../links/link-url.js';
 import type { Mailer } from '../mailer/mailer-service.js';
@@ -36,6 +36,13 @@ export interface DsarOptions {
   perAddressPerDay?: number;
   /** Requests per IP per hour (default 20); over it, RATE_LIMITED. */
   perIpPerHour?: number;
+  /**
+   * Builds the two limiters (`dsar-per-address`, `dsar-per-ip`) with the windows
+   * above; default: bounded in-memory ones, per process. Pass e.g.
+   * `(name, w) => createRedisRateLimiter({ client, keyPrefix: `gdpr:${name}`, ...w })`
+   * so that every process shares the counts.
+   */
+  rateLimiters?: RateLimiterFactory;
 }
 
 const requestSchema = z.object({
@@ -125,15 +132,16 @@ export function createDsarService(
   const { store, config } = ctx;
   const appSources: DsarDataSource[] = [];
   const processors: ProcessorEraser[] = [];
-  const perAddress: RateLimiter = createMemoryRateLimiter({
+  const limiter: RateLimiterFactory =
+    options.rateLimiters ??
+    ((_, w) => createMemoryRateLimiter({ ...w, now: () => ctx.now().getTime() }));
+  const perAddress: RateLimiter = limiter('dsar-per-address', {
     limit: options.perAddressPerDay ?? 3,
     windowMs: 86_400_000,
-    now: () => ctx.now().getTime(),
   });
-  const perIp: RateLimiter = createMemoryRateLimiter({
+  const perIp: RateLimiter = limiter('dsar-per-ip', {
     limit: options.perIpPerHour ?? 20,
     windowMs: 3_600_000,
-    now: () => ctx.now().getTime(),
   });
   const sendMail: DsarSendMail =
     options.sendMail ??

@@ -24,7 +24,12 @@ export type { PrivacySignals } from './privacy-signals.js';
 export { readPrivacySignals } from './privacy-signals.js';
 export type { ProblemDetails } from './problem-details.js';
 export { PROBLEM_CONTENT_TYPE, problem, statusForCode, toProblem } from './problem-details.js';
-export type { MemoryRateLimiterOptions, RateLimiter } from './rate-limiter.js';
+export type {
+  MemoryRateLimiterOptions,
+  RateLimiter,
+  RateLimiterFactory,
+  RateLimitWindow,
+} from './rate-limiter.js';
 export { createMemoryRateLimiter } from './rate-limiter.js';
 export type { CookieOptions } from './routes/cookies.js';
 export { parseCookies, serializeCookie } from './routes/cookies.js';
@@ -53,3 +58,8 @@ export type { ProblemRenderContext } from './routes/respond.js';
 export { htmlResponse, jsonResponse, problemResponse, wantsJson } from './routes/respond.js';
 export type { WebhookRoute } from './routes/webhook-routes.js';
 export { createWebhookRoutes } from './routes/webhook-routes.js';
+export type {
+  PostgresRateLimiterOptions,
+  RedisRateLimiterOptions,
+} from './shared-rate-limiters.js';
+export { createPostgresRateLimiter, createRedisRateLimiter } from './shared-rate-limiters.js';

@@ -67,7 +67,11 @@ export interface GdprRoutesOptions {
     /** Written into the consent proof (`source`, `formId`). */
     source?: string;
     formId?: string;
-    /** Per client IP; default 10 sign-ups a minute per process. */
+    /**
+     * Per client IP; default 10 sign-ups a minute per process (bounded memory,
+     * oldest windows evicted). Behind several processes pass a shared one:
+     * `createRedisRateLimiter` / `createPostgresRateLimiter`.
+     */
     rateLimiter?: RateLimiter;
   };
   /** Signs the CSRF field; default derived from `secrets.pepper`, so every process agrees. */
