@@ -83,12 +83,28 @@ const DAY_MS = 86_400_000;
 const CONFIRM_SOURCE = 'double-opt-in-confirmation';
 
 function requestCount(events: readonly ConsentEvent[], since: Date): number {
-  // One request appends one `requested` per purpose, all at the same instant.
-  const instants = new Set<number>();
+  // One request appends one `requested` per purpose, contiguous in the ledger
+  // (appends to one subject are serialized) and all at the same instant. Requests
+  // are counted as runs, not as distinct instants: requests made in the same
+  // millisecond each count (#19 finding 5). A run ends at any other event, at a
+  // change of instant, or when a purpose repeats (a request names each purpose once).
+  let count = 0;
+  let runAt: number | undefined;
+  let runPurposes = new Set<string>();
   for (const event of events) {
-    if (event.type === 'requested' && event.at >= since) instants.add(event.at.getTime());
+    if (event.type !== 'requested' || event.at < since) {
+      runAt = undefined;
+      continue;
+    }
+    const at = event.at.getTime();
+    if (runAt !== at || runPurposes.has(event.purposeId)) {
+      count += 1;
+      runAt = at;
+      runPurposes = new Set();
+    }
+    runPurposes.add(event.purposeId);
   }
-  return instants.size;
+  return count;
 }
 
 function noticeOf(events: readonly ConsentEvent[], purposeId: string) {

@@ -32,7 +32,11 @@ export interface DsarOptions {
   sendMail?: DsarSendMail;
   /** Who may run admin operations (SEED-06, SEED-08); default: nobody. */
   authorize?: (actor: string, action: 'export' | 'erase') => boolean | Promise<boolean>;
-  /** Requests per address per day before the SDK silently stops mailing (default 3). */
+  /**
+   * Re-sent links per address per day (default 3). Only repeats count: the first
+   * request of each type is always recorded and mailed; a repeat re-sends the
+   * pending request's link, at most 3 times an hour per type.
+   */
   perAddressPerDay?: number;
   /** Requests per IP per hour (default 20); over it, RATE_LIMITED. */
   perIpPerHour?: number;
@@ -139,6 +143,8 @@ export function createDsarService(
     limit: options.perAddressPerDay ?? 3,
     windowMs: 86_400_000,
   });
+  // Re-sends of a pending request's link, per subject and type (#19 finding 3).
+  const resends: RateLimiter = limiter('dsar-resends', { limit: 3, windowMs: 3_600_000 });
   const perIp: RateLimiter = limiter('dsar-per-ip', {
     limit: options.perIpPerHour ?? 20,
     windowMs: 3_600_000,
@@ -269,36 +275,53 @@ export function createDsarService(
           },
         );
       }
-      // Over the per-address limit, or unknown: the same answer, and nothing mailed.
-      if (!(await perAddress.hit(ctx.suppressionHash(email)))) return { received: true };
       const subject = await findSubject(ctx, store, email);
       if (!subject) return { received: true };
-      const receivedAt = ctx.now();
-      const { dueAt } = dsarDeadlines(receivedAt);
-      const request: DsarRequest = {
-        id: randomUUID(),
-        type: parsed.data.type as DsarType,
-        status: 'received',
-        subjectId: subject.id,
-        receivedAt,
-        dueAt,
-        sources: {},
-        steps: [{ at: receivedAt, action: 'received', actor: 'subject' }],
-        version: 1,
-      };
-      await store.transaction(async (tx) => {
-        await tx.putDsarRequest(request, 0);
-        await appendAuditEntry(
-          tx,
-          {
-            actor: 'subject',
-            action: 'dsar.received',
-            subjectRef: subject.id,
-            details: { requestId: request.id, type: request.type },
-          },
+      const type = parsed.data.type as DsarType;
+      // A repeat of a pending, unverified request of the same type reuses it and
+      // re-sends its link, bounded per hour and per day: the mailbox is protected
+      // from floods, yet nobody else can use up the owner's allowance, because a
+      // request of another type is always recorded and mailed (#19 finding 3).
+      const pending = (await store.listDsarRequests({ subjectId: subject.id, limit: 100 })).find(
+        (r) => r.type === type && r.status === 'received',
+      );
+      const key = ctx.suppressionHash(email);
+      let request: DsarRequest;
+      if (pending) {
+        if (!(await resends.hit(`${key}:${type}`))) return { received: true };
+        if (!(await perAddress.hit(key))) return { received: true };
+        request = pending;
+      } else {
+        // Counted towards the mailbox's daily allowance, never dropped.
+        await perAddress.hit(key);
+        const receivedAt = ctx.now();
+        const { dueAt } = dsarDeadlines(receivedAt);
+        request = {
+          id: randomUUID(),
+          type,
+          status: 'received',
+          subjectId: subject.id,
           receivedAt,
-        );
-      });
+          dueAt,
+          sources: {},
+          steps: [{ at: receivedAt, action: 'received', actor: 'subject' }],
+          version: 1,
+        };
+        const created = request;
+        await store.transaction(async (tx) => {
+          await tx.putDsarRequest(created, 0);
+          await appendAuditEntry(
+            tx,
+            {
+              actor: 'subject',
+              action: 'dsar.received',
+              subjectRef: subject.id,
+              details: { requestId: created.id, type: created.type },
+            },
+            receivedAt,
+          );
+        });
+      }
       const token = ctx.tokens.sign({
         type: 'dsar-verify',
         subjectId: subject.id,
