@@ -50,6 +50,13 @@ export type {
 export type { OpenApiDocument, OpenApiOptions } from './routes/openapi.js';
 export { createGdprOpenApi } from './routes/openapi.js';
 export type { ProblemRenderContext } from './routes/respond.js';
-export { htmlResponse, jsonResponse, problemResponse, wantsJson } from './routes/respond.js';
+export {
+  htmlResponse,
+  jsonResponse,
+  problemResponse,
+  SECURITY_HEADERS,
+  wantsJson,
+  withSecurityHeaders,
+} from './routes/respond.js';
 export type { WebhookRoute } from './routes/webhook-routes.js';
 export { createWebhookRoutes } from './routes/webhook-routes.js';

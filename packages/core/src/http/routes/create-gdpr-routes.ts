@@ -33,7 +33,13 @@ import {
   tokenFormBodySchema,
 } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
-import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
+import {
+  htmlResponse,
+  jsonResponse,
+  problemResponse,
+  wantsJson,
+  withSecurityHeaders,
+} from './respond.js';
 import type { WebhookRoute } from './webhook-routes.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 
@@ -107,6 +113,11 @@ export interface GdprRoutes {
   problem(request: GdprHttpRequest, error: unknown): GdprHttpResponse;
   /** Renders a ready problem, e.g. an adapter's 413 for a body over the limit. */
   renderProblem(request: GdprHttpRequest, details: ProblemDetails): GdprHttpResponse;
+  /**
+   * The problem for a request under the mount that matched no route: 405 when
+   * `knownPath` (the path exists with another method), else 404.
+   */
+  unmatched(request: GdprHttpRequest, knownPath: boolean): GdprHttpResponse;
 }
 
 export const CSRF_COOKIE = 'gdpr_mail_csrf';
@@ -624,7 +635,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   }
 
   const trackingPath = trimSlash(config.tracking.path);
-  const routes: GdprRoute[] = [
+  const ownRoutes: GdprRoute[] = [
     { name: 'dsarForm', method: 'GET', path: '/dsar', handle: guarded(dsarForm) },
     { name: 'dsarRequest', method: 'POST', path: '/dsar', handle: guarded(dsarRequest) },
     {
@@ -709,6 +720,21 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       handle: guarded(preferences),
     },
   ];
+  // One place adds the security headers, so no route (present or future) can forget them.
+  const routes: GdprRoute[] = ownRoutes.map((route) => ({
+    ...route,
+    handle: async (request) => withSecurityHeaders(await route.handle(request)),
+  }));
+
+  /** A path under the mount that no route serves (404), or a known path with the wrong method (405). */
+  function unmatched(request: GdprHttpRequest, knownPath: boolean): GdprHttpResponse {
+    return knownPath
+      ? renderProblem(
+          request,
+          problem('METHOD_NOT_ALLOWED', 'This address does not accept that method.'),
+        )
+      : renderProblem(request, problem('NOT_FOUND', 'There is nothing at this address.'));
+  }
   const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
     const { method, headers, query, ip } = request;
     const cookies = {};
@@ -723,5 +749,5 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       cookies,
     });
   });
-  return { routes, webhooks, basePath, problem: fail, renderProblem };
+  return { routes, webhooks, basePath, problem: fail, renderProblem, unmatched };
 }
