@@ -1,5 +1,5 @@
 export type { CsrfPair } from './csrf.js';
-export { createCsrfPair, csrfField, verifyCsrf } from './csrf.js';
+export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csrf.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {

@@ -4,7 +4,7 @@ import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js'
 import type { GdprMail } from '../../gdpr-mail.js';
 import type { RenderedMail } from '../../templates/confirmation-template.js';
 import type { WebhookHandler } from '../../webhooks/webhook-handler.js';
-import { createCsrfPair, verifyCsrf } from '../csrf.js';
+import { createCsrfPair, isCrossSiteRequest, verifyCsrf } from '../csrf.js';
 import { negotiateLocale } from '../locale.js';
 import type { PageContext, PurposeView } from '../pages/consent-pages.js';
 import {
@@ -144,6 +144,7 @@ function userAgentOf(request: GdprHttpRequest): string | undefined {
  */
 export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}): GdprRoutes {
   const config = gdpr.config;
+  const ownOrigin = new URL(config.links.baseUrl).origin;
   const sendMail: SendMail =
     options.sendMail ??
     (async (mail, kind) => {
@@ -454,6 +455,12 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   }
 
   async function preferences(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    if (isCrossSiteRequest(request.headers, ownOrigin)) {
+      return renderProblem(
+        request,
+        problem('CSRF_FAILED', 'The form came from another site: open the link from your email.'),
+      );
+    }
     const value = token(request);
     const body = parseBody(preferencesBodySchema, request.body);
     if (body.action === 'unsubscribe-all') {
