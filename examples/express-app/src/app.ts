@@ -60,6 +60,7 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       onError: (error) => console.error(error),
     }),
   );
-  app.use('/dev', devInboxRouter(gdpr, inbox));
+  // The dev inbox shows every mail (with its tokens) and sends newsletters: never in production.
+  if (process.env.NODE_ENV !== 'production') app.use('/dev', devInboxRouter(gdpr, inbox));
   return { app, gdpr, inbox };
 }

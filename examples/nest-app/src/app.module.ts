@@ -77,7 +77,11 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [ShopController, DevInboxController],
+      // The dev inbox shows every mail (with its tokens): never in production.
+      controllers:
+        process.env.NODE_ENV === 'production'
+          ? [ShopController]
+          : [ShopController, DevInboxController],
       providers: [{ provide: DEV_INBOX, useValue: inbox satisfies DevInbox }],
     };
   }

@@ -66,6 +66,18 @@ export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions = 
     });
   }
 
+  // Under the mount, an unknown path or a wrong method answers as a problem, not Express's HTML 404.
+  const knownPaths = new Set([
+    ...routes.routes.map((route) => route.path),
+    ...routes.webhooks.map((webhook) => webhook.path),
+  ]);
+  for (const path of knownPaths) {
+    router.all(path, (req, res) =>
+      sendGdprResponse(res, routes.unmatched(toGdprRequest(req), true)),
+    );
+  }
+  router.use((req, res) => sendGdprResponse(res, routes.unmatched(toGdprRequest(req), false)));
+
   // Body-parser refusals and anything unexpected still answer as a problem, never Express's HTML.
   const onError: ErrorRequestHandler = (error, req, res, _next) => {
     const request = toGdprRequest(req);

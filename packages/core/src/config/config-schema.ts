@@ -272,6 +272,17 @@ const processorSchema = z
     }
   });
 
+/**
+ * The literal secrets shipped in examples/ (express-app, core-demo): anyone can read
+ * them, so a production config that uses one is refused.
+ */
+export const PUBLISHED_EXAMPLE_SECRETS: ReadonlySet<string> = new Set([
+  'example-pepper-change-me-0123456789abcdef',
+  'example-token-key-change-me-0123456789abcdef',
+  'demo-pepper-change-me-0123456789abcdef',
+  'demo-token-key-change-me-0123456789abcdef',
+]);
+
 export const configSchema = z
   .object({
     controller: z.object({
@@ -439,6 +450,33 @@ export const configSchema = z
       .optional(),
   })
   .superRefine((config, ctx) => {
+    config.tokens.keys.forEach((key, index) => {
+      if (key.secret === config.secrets.pepper) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tokens', 'keys', index, 'secret'],
+          message: 'must differ from secrets.pepper: one leaked secret must not give both',
+        });
+      }
+    });
+    if (process.env.NODE_ENV === 'production') {
+      if (PUBLISHED_EXAMPLE_SECRETS.has(config.secrets.pepper)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', 'pepper'],
+          message: 'is a secret published in the examples: set your own in production',
+        });
+      }
+      config.tokens.keys.forEach((key, index) => {
+        if (PUBLISHED_EXAMPLE_SECRETS.has(key.secret)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tokens', 'keys', index, 'secret'],
+            message: 'is a secret published in the examples: set your own in production',
+          });
+        }
+      });
+    }
     config.purposes.forEach((purpose, index) => {
       const missing = missingNoticeElements({
         text: purpose.notice.text,

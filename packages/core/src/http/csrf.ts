@@ -30,3 +30,27 @@ export function verifyCsrf(secret: string, cookie: unknown, field: unknown): boo
   const given = Buffer.from(field);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/**
+ * Fetch-metadata / Origin check for forms that carry no CSRF field (the
+ * preference centre, reached by its token link). A browser names where a POST
+ * came from: `Sec-Fetch-Site` other than `same-origin` or `none` (a typed URL
+ * or bookmark), or (only when that header is absent) an `Origin` other than the
+ * site's own, is a cross-site submission and is refused. A request with neither header (a
+ * non-browser client or an old browser) passes: it still needs the token.
+ */
+export function isCrossSiteRequest(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  ownOrigin: string,
+): boolean {
+  const one = (name: string): string | undefined => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  // Sec-Fetch-Site decides when sent: our pages' `Referrer-Policy: no-referrer` makes
+  // Chromium send `Origin: null` even on same-origin form posts.
+  const site = one('sec-fetch-site')?.toLowerCase();
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = one('origin');
+  return origin !== undefined && origin !== 'null' && origin !== ownOrigin;
+}

@@ -1,5 +1,5 @@
 export type { CsrfPair } from './csrf.js';
-export { createCsrfPair, csrfField, verifyCsrf } from './csrf.js';
+export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csrf.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {
@@ -55,7 +55,14 @@ export type {
 export type { OpenApiDocument, OpenApiOptions } from './routes/openapi.js';
 export { createGdprOpenApi } from './routes/openapi.js';
 export type { ProblemRenderContext } from './routes/respond.js';
-export { htmlResponse, jsonResponse, problemResponse, wantsJson } from './routes/respond.js';
+export {
+  htmlResponse,
+  jsonResponse,
+  problemResponse,
+  SECURITY_HEADERS,
+  wantsJson,
+  withSecurityHeaders,
+} from './routes/respond.js';
 export type { WebhookRoute } from './routes/webhook-routes.js';
 export { createWebhookRoutes } from './routes/webhook-routes.js';
 export type {

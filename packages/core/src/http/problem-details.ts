@@ -11,6 +11,7 @@ export interface ProblemDetails {
     | GdprMailErrorCode
     | 'INTERNAL_ERROR'
     | 'NOT_FOUND'
+    | 'METHOD_NOT_ALLOWED'
     | 'PAYLOAD_TOO_LARGE'
     | 'RATE_LIMITED'
     | 'CSRF_FAILED';
@@ -39,6 +40,7 @@ const STATUS_BY_CODE: Partial<Record<string, number>> = {
   OPT_IN_NOT_PENDING: 409,
   TEMPLATE_REJECTED: 500,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   CSRF_FAILED: 403,
@@ -49,6 +51,7 @@ const TITLE_BY_STATUS: Record<number, string> = {
   400: 'Bad Request',
   403: 'Forbidden',
   404: 'Not Found',
+  405: 'Method Not Allowed',
   409: 'Conflict',
   410: 'Gone',
   413: 'Content Too Large',

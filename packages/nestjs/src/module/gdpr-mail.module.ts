@@ -66,5 +66,9 @@ export class GdprMailModule extends GdprMailConfigurableModule implements NestMo
         method: route.method === 'GET' ? RequestMethod.GET : RequestMethod.POST,
       });
     }
+    // Anything else under the mount: a 404/405 problem, not Nest's JSON 404.
+    consumer
+      .apply(this.mount.unmatched)
+      .forRoutes({ path: `${this.mount.path}/*path`, method: RequestMethod.ALL });
   }
 }

@@ -29,6 +29,11 @@ export interface GdprMailMount {
   path: string;
   routes: GdprRoutes;
   mounted: readonly MountedRoute[];
+  /**
+   * Bound last on every method under the mount: answers a 404 problem for a
+   * path no route serves and a 405 problem for a known path with another method.
+   */
+  unmatched: GdprMailMiddleware;
 }
 
 const DEFAULT_BODY_LIMIT = 16 * 1024;
@@ -120,5 +125,17 @@ export function createGdprMailMount(
     });
   }
 
-  return { path: mountPath, routes, mounted };
+  const patterns = mounted.map(
+    (route) =>
+      new RegExp(
+        `^${route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}/?$`,
+      ),
+  );
+  const unmatched: GdprMailMiddleware = (req, res) => {
+    const path = req.originalUrl.split('?')[0] ?? '';
+    const known = patterns.some((pattern) => pattern.test(path));
+    sendGdprResponse(res, routes.unmatched(toGdprRequest(req, path, undefined), known));
+  };
+
+  return { path: mountPath, routes, mounted, unmatched };
 }

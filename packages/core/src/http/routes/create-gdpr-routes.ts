@@ -4,7 +4,7 @@ import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js'
 import type { GdprMail } from '../../gdpr-mail.js';
 import type { RenderedMail } from '../../templates/confirmation-template.js';
 import type { WebhookHandler } from '../../webhooks/webhook-handler.js';
-import { createCsrfPair, verifyCsrf } from '../csrf.js';
+import { createCsrfPair, isCrossSiteRequest, verifyCsrf } from '../csrf.js';
 import { negotiateLocale } from '../locale.js';
 import type { PageContext, PurposeView } from '../pages/consent-pages.js';
 import {
@@ -33,7 +33,13 @@ import {
   tokenFormBodySchema,
 } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
-import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
+import {
+  htmlResponse,
+  jsonResponse,
+  problemResponse,
+  wantsJson,
+  withSecurityHeaders,
+} from './respond.js';
 import type { WebhookRoute } from './webhook-routes.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 
@@ -111,6 +117,11 @@ export interface GdprRoutes {
   problem(request: GdprHttpRequest, error: unknown): GdprHttpResponse;
   /** Renders a ready problem, e.g. an adapter's 413 for a body over the limit. */
   renderProblem(request: GdprHttpRequest, details: ProblemDetails): GdprHttpResponse;
+  /**
+   * The problem for a request under the mount that matched no route: 405 when
+   * `knownPath` (the path exists with another method), else 404.
+   */
+  unmatched(request: GdprHttpRequest, knownPath: boolean): GdprHttpResponse;
 }
 
 export const CSRF_COOKIE = 'gdpr_mail_csrf';
@@ -137,6 +148,7 @@ function userAgentOf(request: GdprHttpRequest): string | undefined {
  */
 export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}): GdprRoutes {
   const config = gdpr.config;
+  const ownOrigin = new URL(config.links.baseUrl).origin;
   const sendMail: SendMail =
     options.sendMail ??
     (async (mail, kind) => {
@@ -447,6 +459,12 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   }
 
   async function preferences(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    if (isCrossSiteRequest(request.headers, ownOrigin)) {
+      return renderProblem(
+        request,
+        problem('CSRF_FAILED', 'The form came from another site: open the link from your email.'),
+      );
+    }
     const value = token(request);
     const body = parseBody(preferencesBodySchema, request.body);
     if (body.action === 'unsubscribe-all') {
@@ -628,7 +646,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   }
 
   const trackingPath = trimSlash(config.tracking.path);
-  const routes: GdprRoute[] = [
+  const ownRoutes: GdprRoute[] = [
     { name: 'dsarForm', method: 'GET', path: '/dsar', handle: guarded(dsarForm) },
     { name: 'dsarRequest', method: 'POST', path: '/dsar', handle: guarded(dsarRequest) },
     {
@@ -713,6 +731,21 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       handle: guarded(preferences),
     },
   ];
+  // One place adds the security headers, so no route (present or future) can forget them.
+  const routes: GdprRoute[] = ownRoutes.map((route) => ({
+    ...route,
+    handle: async (request) => withSecurityHeaders(await route.handle(request)),
+  }));
+
+  /** A path under the mount that no route serves (404), or a known path with the wrong method (405). */
+  function unmatched(request: GdprHttpRequest, knownPath: boolean): GdprHttpResponse {
+    return knownPath
+      ? renderProblem(
+          request,
+          problem('METHOD_NOT_ALLOWED', 'This address does not accept that method.'),
+        )
+      : renderProblem(request, problem('NOT_FOUND', 'There is nothing at this address.'));
+  }
   const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
     const { method, headers, query, ip } = request;
     const cookies = {};
@@ -727,5 +760,5 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       cookies,
     });
   });
-  return { routes, webhooks, basePath, problem: fail, renderProblem };
+  return { routes, webhooks, basePath, problem: fail, renderProblem, unmatched };
 }

@@ -19,6 +19,25 @@ export function wantsJson(request: Pick<GdprHttpRequest, 'headers'>): boolean {
   return true;
 }
 
+/**
+ * Sent on every response the routes produce (pages, problems, redirects, pixels,
+ * exports). Their URLs carry tokens, so no Referer may leak them; the pages run
+ * no script at all and may not be framed (clickjacking of the unsubscribe and
+ * preference forms). Styles are one inline <style> block, hence 'unsafe-inline'
+ * for styles only.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+/** Adds {@link SECURITY_HEADERS} to a response (its own headers win only where it set them). */
+export function withSecurityHeaders(response: GdprHttpResponse): GdprHttpResponse {
+  return { ...response, headers: { ...SECURITY_HEADERS, ...response.headers } };
+}
+
 /** Pages and problems must never be cached: they carry tokens and personal choices. */
 const NO_STORE = { 'cache-control': 'no-store' };
 
@@ -50,6 +69,14 @@ export interface ProblemRenderContext {
 }
 
 export function problemResponse(
+  request: Pick<GdprHttpRequest, 'headers'>,
+  problem: ProblemDetails,
+  page: ProblemRenderContext,
+): GdprHttpResponse {
+  return withSecurityHeaders(renderProblemBody(request, problem, page));
+}
+
+function renderProblemBody(
   request: Pick<GdprHttpRequest, 'headers'>,
   problem: ProblemDetails,
   page: ProblemRenderContext,

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Harness } from './harness.js';
+import { startHarness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('#19 finding 9 and 12 (Nest): security headers and problems under the mount', () => {
+  it('a page carries the security headers', async () => {
+    h = await startHarness();
+    const page = await h.agent().get('/gdpr/dsar').set('accept', 'text/html');
+    expect(page.status).toBe(200);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['x-content-type-options']).toBe('nosniff');
+    expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
+
+  it('an unknown path is a 404 problem, a wrong method a 405 problem', async () => {
+    h = await startHarness();
+    const missing = await h.agent().get('/gdpr/nope').set('accept', 'application/json');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
+    expect(missing.body.code).toBe('NOT_FOUND');
+    expect(missing.headers['referrer-policy']).toBe('no-referrer');
+    const wrong = await h.agent().delete('/gdpr/dsar').set('accept', 'application/json');
+    expect(wrong.status).toBe(405);
+    expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
+  });
+});
