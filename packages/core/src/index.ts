@@ -102,6 +102,7 @@ export {
   createFileErasureJournal,
   validateErasureJournalEntry,
 } from './crypto/file-erasure-journal.js';
+export type { KeyEncryptionKey, KeyProvider } from './crypto/key-provider.js';
 export type {
   OptInConfirmResult,
   OptInInspection,
