@@ -93,6 +93,16 @@ export type {
 export { IMPORT_REJECT_REASONS } from './contacts/import-report.js';
 export type { LanguageMatch } from './contacts/language.js';
 export { normalizeLanguage } from './contacts/language.js';
+export type { ErasureJournal, ErasureJournalEntry } from './crypto/erasure-journal.js';
+export type {
+  FileErasureJournal,
+  FileErasureJournalOptions,
+} from './crypto/file-erasure-journal.js';
+export {
+  createFileErasureJournal,
+  validateErasureJournalEntry,
+} from './crypto/file-erasure-journal.js';
+export type { KeyEncryptionKey, KeyProvider } from './crypto/key-provider.js';
 export type {
   OptInConfirmResult,
   OptInInspection,

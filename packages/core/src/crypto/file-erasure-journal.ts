@@ -1,0 +1,166 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { ErasureJournal, ErasureJournalEntry } from './erasure-journal.js';
+
+export interface FileErasureJournalOptions {
+  /** The journal file (JSON lines). Keep it outside the data's database and backup set. */
+  path: string;
+}
+
+export interface FileErasureJournal extends ErasureJournal {
+  readonly kind: 'file';
+  /** Lines `entries()` skipped because they did not parse (a torn last line after a crash). */
+  readonly skippedLines: number;
+}
+
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/** Refuses an entry the journal could not replay (a hash that is not 64 hex chars, a bad date). */
+export function validateErasureJournalEntry(entry: ErasureJournalEntry): void {
+  if (typeof entry.subjectHash !== 'string' || !HASH_PATTERN.test(entry.subjectHash)) {
+    throw new GdprMailError(
+      'VALIDATION_FAILED',
+      'Erasure journal entry: subjectHash must be 64 hex characters.',
+    );
+  }
+  if (typeof entry.suppressionHash !== 'string' || !HASH_PATTERN.test(entry.suppressionHash)) {
+    throw new GdprMailError(
+      'VALIDATION_FAILED',
+      'Erasure journal entry: suppressionHash must be 64 hex characters.',
+    );
+  }
+  if (typeof entry.subjectId !== 'string' || entry.subjectId.length === 0) {
+    throw new GdprMailError('VALIDATION_FAILED', 'Erasure journal entry: subjectId is required.');
+  }
+  if (!(entry.erasedAt instanceof Date) || Number.isNaN(entry.erasedAt.getTime())) {
+    throw new GdprMailError(
+      'VALIDATION_FAILED',
+      'Erasure journal entry: erasedAt must be a valid Date.',
+    );
+  }
+  if (typeof entry.reason !== 'string' || entry.reason.length === 0) {
+    throw new GdprMailError('VALIDATION_FAILED', 'Erasure journal entry: reason is required.');
+  }
+}
+
+function parseLine(line: string): ErasureJournalEntry | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (
+    typeof r.subjectHash !== 'string' ||
+    typeof r.suppressionHash !== 'string' ||
+    typeof r.subjectId !== 'string' ||
+    typeof r.erasedAt !== 'string' ||
+    typeof r.reason !== 'string'
+  ) {
+    return undefined;
+  }
+  const erasedAt = new Date(r.erasedAt);
+  if (Number.isNaN(erasedAt.getTime())) return undefined;
+  if (!HASH_PATTERN.test(r.subjectHash) || !HASH_PATTERN.test(r.suppressionHash)) return undefined;
+  return {
+    subjectHash: r.subjectHash,
+    suppressionHash: r.suppressionHash,
+    subjectId: r.subjectId,
+    erasedAt,
+    reason: r.reason,
+  };
+}
+
+/**
+ * An erasure journal in a JSON-lines file (REQ-34). Each `append()` writes one
+ * line and `fdatasync`s before it resolves; the file is created with mode
+ * 0600 and its directories as needed. `entries()` streams the file line by
+ * line and skips (and counts in `skippedLines`) a line that does not parse,
+ * such as a torn last line left by a crash mid-write.
+ */
+export function createFileErasureJournal(options: FileErasureJournalOptions): FileErasureJournal {
+  const { path } = options;
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new GdprMailError('CONFIG_INVALID', 'The file erasure journal needs a path.');
+  }
+  let skipped = 0;
+  let ready: Promise<void> | undefined;
+  let queue: Promise<void> = Promise.resolve();
+
+  const prepare = async (): Promise<void> => {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  };
+
+  const writeLine = async (line: string): Promise<void> => {
+    ready ??= prepare();
+    await ready;
+    const handle = await open(path, 'a', 0o600);
+    try {
+      await handle.write(line);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  };
+
+  return {
+    kind: 'file',
+    get skippedLines() {
+      return skipped;
+    },
+    async append(entry) {
+      validateErasureJournalEntry(entry);
+      const line = `${JSON.stringify({
+        subjectHash: entry.subjectHash,
+        suppressionHash: entry.suppressionHash,
+        subjectId: entry.subjectId,
+        erasedAt: entry.erasedAt.toISOString(),
+        reason: entry.reason,
+      })}\n`;
+      // Appends are serialised so that two lines never interleave.
+      const next = queue.then(() => writeLine(line));
+      queue = next.catch(() => undefined);
+      try {
+        await next;
+      } catch (cause) {
+        throw new GdprMailError('STORE_FAILURE', 'Could not append to the erasure journal file.', {
+          cause,
+          retryable: true,
+        });
+      }
+    },
+    async *entries() {
+      try {
+        await stat(path);
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw new GdprMailError('STORE_FAILURE', 'Could not read the erasure journal file.', {
+          cause,
+        });
+      }
+      skipped = 0;
+      const lines = createInterface({
+        input: createReadStream(path, { encoding: 'utf8' }),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      });
+      try {
+        for await (const line of lines) {
+          if (line.trim().length === 0) continue;
+          const entry = parseLine(line);
+          if (entry === undefined) {
+            skipped += 1;
+            continue;
+          }
+          yield entry;
+        }
+      } finally {
+        lines.close();
+      }
+    },
+  };
+}
