@@ -17,6 +17,10 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /** Facts about a person that the sending policy needs. Age is a bracket, never a birth date (REQ-19). */
 export interface SubjectProfile {
+  /** The person's display name (personal data: exported by DSAR, erased with the person). */
+  name?: string;
+  /** A phone number as the app gave it (personal data). */
+  phone?: string;
   /** ISO 3166-1 alpha-2, upper case. */
   country?: string;
   ageBracket?: AgeBracket;
