@@ -93,6 +93,8 @@ export type {
 export { IMPORT_REJECT_REASONS } from './contacts/import-report.js';
 export type { LanguageMatch } from './contacts/language.js';
 export { normalizeLanguage } from './contacts/language.js';
+export type { ErasureJournal, ErasureJournalEntry } from './crypto/erasure-journal.js';
+export { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
 export type {
   OptInConfirmResult,
   OptInInspection,
