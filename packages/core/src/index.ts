@@ -103,6 +103,7 @@ export {
   validateErasureJournalEntry,
 } from './crypto/file-erasure-journal.js';
 export type { KeyEncryptionKey, KeyProvider } from './crypto/key-provider.js';
+export { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
 export type {
   OptInConfirmResult,
   OptInInspection,

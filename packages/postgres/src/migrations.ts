@@ -185,6 +185,15 @@ CREATE INDEX subjects_contact_attributes_idx ON ${s}.subjects
   USING gin ((profile->'contact'->'attributes') jsonb_path_ops);
 `,
   },
+  {
+    version: 7,
+    name: 'subject data keys',
+    sql: (s) => `
+-- Each person's data key, wrapped by a key-encryption key (issue #18). It lives
+-- in the subject row, so deleting the row shreds everything sealed under it.
+ALTER TABLE ${s}.subjects ADD COLUMN data_key text;
+`,
+  },
 ];
 
 export interface MigrationResult {

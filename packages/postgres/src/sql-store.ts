@@ -20,7 +20,7 @@ import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from '.
 import { quoteSchema } from './schema-name.js';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
-const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile';
+const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile, data_key';
 const EVENT_COLUMNS = 'subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash';
 
 function subjectFrom(row: SqlRow): SubjectRecord {
@@ -31,6 +31,9 @@ function subjectFrom(row: SqlRow): SubjectRecord {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     profile: decodeJson(row.profile),
+    ...(row.data_key === null || row.data_key === undefined
+      ? {}
+      : { dataKey: toText(row.data_key) }),
   };
 }
 
@@ -259,7 +262,7 @@ function createOperations(
   return {
     async createSubject(subject) {
       const [created] = await db.query(
-        `INSERT INTO ${s}.subjects (${SUBJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+        `INSERT INTO ${s}.subjects (${SUBJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
          ON CONFLICT DO NOTHING RETURNING ${SUBJECT_COLUMNS}`,
         [
           subject.id,
@@ -268,6 +271,7 @@ function createOperations(
           subject.createdAt,
           subject.updatedAt,
           encodeJson(subject.profile),
+          subject.dataKey ?? null,
         ],
       );
       if (created) return subjectFrom(created);
@@ -309,6 +313,19 @@ function createOperations(
       // Ledger and pending opt-ins go with it (ON DELETE CASCADE).
       const rows = await db.query(`DELETE FROM ${s}.subjects WHERE id = $1 RETURNING id`, [id]);
       return rows.length > 0;
+    },
+
+    async replaceSubjectDataKeys(changes) {
+      if (changes.length === 0) return [];
+      // Compare-and-set per row: a row whose key moved since the caller read it stays.
+      const rows = await db.query(
+        `UPDATE ${s}.subjects AS t SET data_key = c.next
+           FROM unnest($1::text[], $2::text[], $3::text[]) AS c(id, expected, next)
+          WHERE t.id = c.id AND t.data_key = c.expected
+          RETURNING t.id`,
+        [changes.map((c) => c.id), changes.map((c) => c.expected), changes.map((c) => c.next)],
+      );
+      return rows.map((row) => toText(row.id));
     },
 
     async deleteSubjects(ids) {

@@ -181,6 +181,31 @@ describe('DSAR export (REQ-22, REQ-23)', () => {
     expect(csv).toBe('id,total,note\r\nA-1,42.5,"gift, ""wrapped"""\r\nA-2,10,\'=SUM(A1)\r\n');
   });
 
+  it('REQ-22: the export returns the recorded IP and user agent and the stored name and phone (issue #18)', async () => {
+    const ctx = setup({ proof: { recordIp: true, recordUserAgent: true } });
+    await ctx.gdpr.consent.record({
+      email,
+      purposes: ['newsletter'],
+      evidence: { ...checkboxEvidence, ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (Test)' },
+    });
+    await ctx.gdpr.subjects.upsert(email, { name: 'Camille Martin', phone: '+33 6 12 34 56 78' });
+    const request = await verifiedRequest(ctx);
+    const bundle = JSON.parse(await text(ctx.gdpr.dsar.exportJson(request.id)));
+    expect(bundle.subject.profile).toMatchObject({
+      name: 'Camille Martin',
+      phone: '+33 6 12 34 56 78',
+    });
+    expect(bundle.sources['consent-ledger'][0]).toMatchObject({
+      ip: '203.0.113.7',
+      userAgent: 'Mozilla/5.0 (Test)',
+    });
+    const csv = await text(ctx.gdpr.dsar.exportCsv(request.id, 'consent-ledger'));
+    const [header, first] = csv.split('\r\n');
+    expect(header!.split(',').slice(-2)).toEqual(['ip', 'userAgent']);
+    expect(first).toContain('203.0.113.7');
+    expect(first).toContain('Mozilla/5.0 (Test)');
+  });
+
   it('delivers through an expiring, single-use download link mailed to the address on file', async () => {
     const ctx = setup();
     const request = await verifiedRequest(ctx);

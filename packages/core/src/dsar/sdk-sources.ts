@@ -18,6 +18,8 @@ export function sdkSources(ctx: CoreContext): DsarDataSource[] {
         'method',
         'noticeVersion',
         'noticeHash',
+        'ip',
+        'userAgent',
       ],
       async *export({ subjectId }) {
         for (const e of await store.listConsentEvents(subjectId)) {
@@ -30,6 +32,10 @@ export function sdkSources(ctx: CoreContext): DsarDataSource[] {
             method: e.proof.method,
             noticeVersion: e.proof.noticeVersion,
             noticeHash: e.proof.noticeHash,
+            // Recorded only with proof.recordIp / proof.recordUserAgent; personal data
+            // the ledger keeps, so the Art. 15 copy returns it (issue #18).
+            ip: e.proof.ip,
+            userAgent: e.proof.userAgent,
           };
         }
       },

@@ -379,3 +379,43 @@ describe('mailer: batches in flight', () => {
     expect(transport.log).not.toContain('start 3');
   });
 });
+
+describe('mailer: display names (issue #18)', () => {
+  it('accepts to: { address, name } and hands the transport the name with the normalised address', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    const outcome = await gdpr.mailer.send(
+      newsletter('x', { to: { address: 'Jane@Example.org', name: 'Jane Doe' } }) as never,
+    );
+    expect(outcome).toMatchObject({ status: 'sent', to: 'jane@example.org' });
+    const [sent] = transport.sentTo('jane@example.org');
+    expect(sent!.message.to).toEqual({ address: 'jane@example.org', name: 'Jane Doe' });
+  });
+
+  it('uses the name stored on the profile when the message gives none', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    await gdpr.subjects.upsert('jane@example.org', {
+      name: 'Jane Doe',
+      phone: '+33 1 23 45 67 89',
+    });
+    const subject = await gdpr.subjects.get('jane@example.org');
+    expect(subject?.profile).toMatchObject({ name: 'Jane Doe', phone: '+33 1 23 45 67 89' });
+    await gdpr.mailer.send(newsletter('jane@example.org'));
+    const [sent] = transport.sentTo('jane@example.org');
+    expect(sent!.message.to).toEqual({ address: 'jane@example.org', name: 'Jane Doe' });
+  });
+
+  it('rejects a display name carrying a header injection with a typed error', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'jane@example.org');
+    await expect(
+      gdpr.mailer.send(
+        newsletter('x', {
+          to: { address: 'jane@example.org', name: 'Jane\r\nBcc: evil@example.com' },
+        }) as never,
+      ),
+    ).rejects.toMatchObject({ code: 'HEADER_INJECTION' });
+    expect(transport.sentTo('jane@example.org')).toHaveLength(0);
+  });
+});

@@ -29,7 +29,8 @@ import { withPixel } from './tracking-pixel.js';
 import { withUnsubscribeFooter } from './unsubscribe-footer.js';
 
 export interface MailInput {
-  to: string;
+  /** The recipient: an address, or `{ address, name }` to show a display name. */
+  to: MailboxInput;
   purposeId: string;
   subject: string;
   text?: string;
@@ -45,6 +46,15 @@ export interface MailInput {
   context?: SendContext;
   from?: MailboxInput;
   replyTo?: MailboxInput;
+}
+
+function addressOf(to: MailboxInput): string {
+  return typeof to === 'string' ? to : to?.address;
+}
+
+function nameOf(to: MailboxInput): string | undefined {
+  if (typeof to === 'string' || !to) return undefined;
+  return typeof to.name === 'string' && to.name.trim() !== '' ? to.name : undefined;
 }
 
 export type SystemMailKind = 'double-opt-in' | 'dsar-verify' | 'dsar-ready' | 're-permission';
@@ -210,11 +220,11 @@ export function createMailer(ctx: CoreContext): Mailer {
 
   function normalised(input: MailInput): string | MailOutcome {
     try {
-      return normalizeEmail(input.to);
+      return normalizeEmail(addressOf(input.to));
     } catch (error) {
       return {
         status: 'invalid',
-        to: String(input.to),
+        to: String(addressOf(input.to)),
         code: 'INVALID_EMAIL',
         message: (error as Error).message,
       };
@@ -276,9 +286,11 @@ export function createMailer(ctx: CoreContext): Mailer {
       (input.campaignId && subject
         ? `campaign:${input.campaignId}:${purpose.id}:${subject.id}`
         : `message:${randomUUID()}`);
+    // The display name given with the message, else the one stored on the profile.
+    const name = nameOf(input.to) ?? subject?.profile.name;
     const message: OutgoingMessage = {
       from: input.from ?? mailer.from,
-      to: email,
+      to: name ? { address: email, name } : email,
       ...((input.replyTo ?? mailer.replyTo) ? { replyTo: (input.replyTo ?? mailer.replyTo)! } : {}),
       subject: input.subject,
       ...body,

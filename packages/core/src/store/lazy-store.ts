@@ -7,6 +7,7 @@ const OPERATIONS = [
   'updateSubjectProfile',
   'deleteSubject',
   'deleteSubjects',
+  'replaceSubjectDataKeys',
   'getLedgerHead',
   'appendConsentEvents',
   'listConsentEvents',

@@ -21,6 +21,7 @@ import type {
   PendingOptIn,
   SendFacts,
   StoreOperations,
+  SubjectDataKeyChange,
   SubjectProfile,
   SubjectRecord,
   SuppressionEntry,
@@ -141,6 +142,9 @@ export class MemoryStore implements GdprStore {
   }
   deleteSubjects(ids: readonly string[]) {
     return this.transaction((tx) => tx.deleteSubjects(ids));
+  }
+  replaceSubjectDataKeys(changes: readonly SubjectDataKeyChange[]) {
+    return this.transaction((tx) => tx.replaceSubjectDataKeys(changes));
   }
   putPendingOptIn(pending: PendingOptIn) {
     return this.transaction((tx) => tx.putPendingOptIn(pending));
@@ -606,6 +610,17 @@ function createOperations(state: () => MemoryState): StoreOperations {
           .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
           .slice(0, limit),
       );
+    },
+    async replaceSubjectDataKeys(changes) {
+      const s = state();
+      const updated: string[] = [];
+      for (const { id, expected, next } of changes) {
+        const found = s.subjects.get(id);
+        if (!found || found.dataKey !== expected) continue;
+        s.subjects.set(id, { ...found, dataKey: next });
+        updated.push(id);
+      }
+      return updated;
     },
     async deleteSubjects(ids) {
       let deleted = 0;

@@ -17,6 +17,10 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /** Facts about a person that the sending policy needs. Age is a bracket, never a birth date (REQ-19). */
 export interface SubjectProfile {
+  /** The person's display name (personal data: exported by DSAR, erased with the person). */
+  name?: string;
+  /** A phone number as the app gave it (personal data). */
+  phone?: string;
   /** ISO 3166-1 alpha-2, upper case. */
   country?: string;
   ageBracket?: AgeBracket;
@@ -99,6 +103,19 @@ export interface SubjectRecord {
   createdAt: Date;
   updatedAt: Date;
   profile: SubjectProfile;
+  /**
+   * The person's data key, wrapped by a key-encryption key (issue #18). Stored with
+   * the row and deleted with it: erasing the row shreds everything sealed under it.
+   */
+  dataKey?: string;
+}
+
+/** A compare-and-set of one subject's wrapped data key (`replaceSubjectDataKeys`). */
+export interface SubjectDataKeyChange {
+  id: string;
+  /** The wrapped key the caller read; the write happens only if it is still there. */
+  expected: string;
+  next: string;
 }
 
 export interface SuppressionEntry {
@@ -232,6 +249,11 @@ export interface StoreOperations {
   deleteSubject(id: string): Promise<boolean>;
   /** `deleteSubject` for many in one statement (retention sweeps); returns how many went. */
   deleteSubjects(ids: readonly string[]): Promise<number>;
+  /**
+   * Rewrites wrapped data keys, each only where the row still holds `expected`
+   * (a concurrent write wins; the caller reads again). Returns the ids updated.
+   */
+  replaceSubjectDataKeys(changes: readonly SubjectDataKeyChange[]): Promise<string[]>;
 
   getLedgerHead(subjectId: string): Promise<LedgerHead | undefined>;
   /**

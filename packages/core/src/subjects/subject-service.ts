@@ -12,6 +12,10 @@ const date = z.coerce.date();
 
 /** What an app may set on a subject's profile; validated at the boundary. */
 export const subjectProfilePatchSchema = z.strictObject({
+  /** The person's display name, used in the `To` header (personal data, issue #18). */
+  name: z.string().trim().min(1).max(256).nullable().optional(),
+  /** A phone number as given by the app (personal data, issue #18). */
+  phone: z.string().trim().min(1).max(64).nullable().optional(),
   country: z
     .string()
     .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 code')

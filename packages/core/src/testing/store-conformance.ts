@@ -732,6 +732,36 @@ export function runStoreConformance(
       expect(await store.deleteSubjects([])).toBe(0);
     });
 
+    it('REQ-34: keeps a wrapped data key with the subject and swaps it by compare-and-set', async () => {
+      const keyed = await store.createSubject({ ...subjectRecord(), dataKey: 'wrapped:v1' });
+      const plain = await store.createSubject(subjectRecord());
+      expect(keyed.dataKey).toBe('wrapped:v1');
+      expect((await store.getSubject(keyed.id))?.dataKey).toBe('wrapped:v1');
+      expect((await store.getSubject(plain.id))?.dataKey).toBeUndefined();
+      expect(
+        await store.replaceSubjectDataKeys([
+          { id: keyed.id, expected: 'wrapped:v1', next: 'wrapped:v2' },
+          { id: plain.id, expected: 'wrapped:v1', next: 'wrapped:v2' },
+          { id: 'missing', expected: 'wrapped:v1', next: 'wrapped:v2' },
+        ]),
+      ).toEqual([keyed.id]);
+      // A stale expectation (another writer won) changes nothing.
+      expect(
+        await store.replaceSubjectDataKeys([
+          { id: keyed.id, expected: 'wrapped:v1', next: 'wrapped:v3' },
+        ]),
+      ).toEqual([]);
+      expect((await store.getSubject(keyed.id))?.dataKey).toBe('wrapped:v2');
+      expect((await store.getSubject(plain.id))?.dataKey).toBeUndefined();
+      expect(await store.replaceSubjectDataKeys([])).toEqual([]);
+      const updated = await store.updateSubjectProfile(keyed.id, { language: 'fr' }, new Date());
+      expect(updated.dataKey).toBe('wrapped:v2');
+      expect(await store.deleteSubject(keyed.id)).toBe(true);
+      expect(
+        await store.replaceSubjectDataKeys([{ id: keyed.id, expected: 'wrapped:v2', next: 'x' }]),
+      ).toEqual([]);
+    });
+
     it('pages through every subject in id order', async () => {
       const created = await Promise.all(
         Array.from({ length: 5 }, () => store.createSubject(subjectRecord())),
