@@ -503,11 +503,6 @@ export function createDsarService(
 
     async download(token) {
       const claims = ctx.tokens.verify(token, 'dsar-download');
-      if (
-        !(await store.consumeNonce(`dsar-download:${claims.nonce}`, claims.expiresAt ?? ttl('P7D')))
-      ) {
-        throw new GdprMailError('TOKEN_USED', 'This download link was already used.');
-      }
       const requestHex = claims.nonce.slice(0, 32);
       const requests = await store.listDsarRequests({
         subjectId: claims.subjectId,
@@ -516,7 +511,26 @@ export function createDsarService(
       });
       const request = requests.find((r) => r.id.replaceAll('-', '') === requestHex);
       if (!request) throw new GdprMailError('TOKEN_INVALID', 'No open request for this link.');
-      return { request, body: service.exportJson(request.id) };
+      // The export starts before the link is spent: what can fail (the request
+      // no longer verified or open, the person gone, the store down) fails
+      // here, and the link still works once it is fixed (#19 finding 7).
+      // Sources that fail later are recorded in the bundle, not thrown. The
+      // nonce is still consumed before any byte leaves, so of two concurrent
+      // downloads one gets the data.
+      const parts = service.exportJson(request.id)[Symbol.asyncIterator]();
+      const first = await parts.next();
+      if (
+        !(await store.consumeNonce(`dsar-download:${claims.nonce}`, claims.expiresAt ?? ttl('P7D')))
+      ) {
+        await parts.return?.();
+        throw new GdprMailError('TOKEN_USED', 'This download link was already used.');
+      }
+      async function* body(): AsyncIterable<string> {
+        if (first.done) return;
+        yield first.value;
+        for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
+      }
+      return { request, body: body() };
     },
 
     async erase(id, eraseOptions = {}) {
