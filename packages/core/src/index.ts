@@ -143,6 +143,7 @@ export type {
 export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-error.js';
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
+export type { RateLimiter, RateLimiterFactory, RateLimitWindow } from './http/rate-limiter.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
 export { summarise } from './mailer/mail-outcome.js';
@@ -238,6 +239,7 @@ export type {
   RepermissionStatus,
   SendFacts,
   StoreOperations,
+  SubjectDataKeyChange,
   SubjectProfile,
   SubjectRecord,
   SuppressionEntry,
