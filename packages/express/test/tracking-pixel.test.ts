@@ -51,6 +51,7 @@ describe('tracking pixel (REQ-29, REQ-30)', () => {
     expect(first.status).toBe(200);
     expect(first.headers['content-type']).toBe('image/gif');
     expect(first.headers['cache-control']).toContain('no-store');
+    expect(first.headers['referrer-policy']).toBe('no-referrer');
     expect(first.body.subarray(0, 6).toString()).toBe('GIF89a');
     expect(opens).toEqual([subject.id]);
 

@@ -501,7 +501,6 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     headers: {
       'content-type': 'image/gif',
       'cache-control': 'no-store, private',
-      'referrer-policy': 'no-referrer',
     },
     body: PIXEL,
   });
