@@ -10,6 +10,9 @@ export function createMemoryErasureJournal(): ErasureJournal & {
     async append(entry) {
       kept.push({ ...entry, erasedAt: new Date(entry.erasedAt) });
     },
+    async appendMany(entries) {
+      for (const entry of entries) kept.push({ ...entry, erasedAt: new Date(entry.erasedAt) });
+    },
     async *entries() {
       // A snapshot: entries appended while iterating wait for the next pass.
       for (const entry of kept.slice()) yield { ...entry, erasedAt: new Date(entry.erasedAt) };
