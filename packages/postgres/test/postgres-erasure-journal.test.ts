@@ -134,7 +134,7 @@ postgres.describe('PostgreSQL erasure journal', () => {
     }
   });
 
-  it('REQ-34: a database that cannot be reached is a retryable STORE_FAILURE without the address', async () => {
+  it('REQ-34: a database that cannot be reached is a typed STORE_FAILURE', async () => {
     const journal = createPostgresErasureJournal({
       connectionString: 'postgres://postgres@127.0.0.1:1/test',
       schema: freshSchema(),
