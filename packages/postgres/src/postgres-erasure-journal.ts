@@ -78,8 +78,8 @@ function toEntry(row: Record<string, unknown>): ErasureJournalEntry {
  * own schema, ideally its own database, so that `gdpr-mail erasures replay`
  * can erase again everyone a restored backup of the store brings back.
  *
- * The table is created on first use when absent. `append()` is one INSERT,
- * committed before it resolves; an entry appended twice is kept twice (the
+ * The table is created on first use when absent. `append()` and
+ * `appendMany()` are one INSERT each, committed before they resolve; an entry appended twice is kept twice (the
  * journal is a log, and replaying an erased subject again is a no-op).
  * `entries()` reads in pages of `pageSize` with a keyset cursor on `seq`
  * (`WHERE seq > $last ORDER BY seq LIMIT n`): never the whole table, and no
@@ -151,25 +151,36 @@ export function createPostgresErasureJournal(
     }
   };
 
+  /**
+   * One INSERT for the whole batch (one statement: all rows or none), rows
+   * numbered in the batch's order.
+   */
+  async function appendMany(entries: readonly ErasureJournalEntry[]): Promise<void> {
+    entries.forEach(validateErasureJournalEntry);
+    if (entries.length === 0) return;
+    await run((db) =>
+      db.query(
+        `INSERT INTO ${table} (subject_hash, suppression_hash, subject_id, erased_at, reason)
+         SELECT h, s, i, a, r
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
+           WITH ORDINALITY AS batch(h, s, i, a, r, n)
+         ORDER BY n`,
+        [
+          entries.map((e) => e.subjectHash),
+          entries.map((e) => e.suppressionHash),
+          entries.map((e) => e.subjectId),
+          entries.map((e) => e.erasedAt.toISOString()),
+          entries.map((e) => e.reason),
+        ],
+      ),
+    );
+  }
+
   return {
     kind: 'postgres',
     schema,
-    async append(entry) {
-      validateErasureJournalEntry(entry);
-      await run((db) =>
-        db.query(
-          `INSERT INTO ${table} (subject_hash, suppression_hash, subject_id, erased_at, reason)
-           VALUES ($1, $2, $3, $4, $5)`,
-          [
-            entry.subjectHash,
-            entry.suppressionHash,
-            entry.subjectId,
-            entry.erasedAt.toISOString(),
-            entry.reason,
-          ],
-        ),
-      );
-    },
+    append: (entry) => appendMany([entry]),
+    appendMany,
     async *entries() {
       let after = '0';
       for (;;) {

@@ -27,29 +27,6 @@ function observed(target: JournalQueryable) {
   return { queryable, largestRead: () => largestRead };
 }
 
-/** 20,000 one-by-one INSERTs would only time the network: one INSERT from arrays instead. */
-async function insertMany(
-  query: JournalQueryable['query'],
-  schema: string,
-  entries: readonly ErasureJournalEntry[],
-) {
-  for (let i = 0; i < entries.length; i += 5000) {
-    const chunk = entries.slice(i, i + 5000);
-    await query(
-      `INSERT INTO "${schema}".erasure_journal (subject_hash, suppression_hash, subject_id, erased_at, reason)
-       SELECT a, b, c, d, e FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
-       WITH ORDINALITY AS t(a, b, c, d, e, n) ORDER BY n`,
-      [
-        chunk.map((e) => e.subjectHash),
-        chunk.map((e) => e.suppressionHash),
-        chunk.map((e) => e.subjectId),
-        chunk.map((e) => e.erasedAt.toISOString()),
-        chunk.map((e) => e.reason),
-      ],
-    );
-  }
-}
-
 postgres.describe('PostgreSQL erasure journal', () => {
   let pool: pg.Pool;
   const reads = observed({
@@ -81,12 +58,6 @@ postgres.describe('PostgreSQL erasure journal', () => {
       teardown: async (journal) => {
         await journal.close?.();
         await pool.query(`DROP SCHEMA IF EXISTS "${schemaOf(journal)}" CASCADE`);
-      },
-      fill: async (journal, entries) => {
-        // The journal makes its table on first use: an append, then the rest in bulk.
-        const [first, ...rest] = entries;
-        if (first) await journal.append(first);
-        await insertMany((sql, params) => pool.query(sql, params), schemaOf(journal), rest);
       },
       paging: { pageSize: PAGE, largestRead: reads.largestRead },
     },
@@ -189,16 +160,6 @@ describe('PostgreSQL erasure journal on PGlite', () => {
       teardown: async (journal) => {
         await journal.close?.();
         await db.exec(`DROP SCHEMA IF EXISTS "${(journal as { schema?: string }).schema}" CASCADE`);
-      },
-      largeCount: 5000,
-      fill: async (journal, entries) => {
-        const [first, ...rest] = entries;
-        if (first) await journal.append(first);
-        await insertMany(
-          (sql, params) => db.query(sql, params),
-          (journal as unknown as { schema: string }).schema,
-          rest,
-        );
       },
     },
   );

@@ -65,7 +65,8 @@ function createKey(options: KeysCommandOptions, io: CliIo): number {
   io.stdout(
     `New encryption key "${id}". Put it FIRST in secrets.encryptionKeys: the first entry is the
 current key (new data is encrypted with it); keep the older entries after it, they still decrypt
-what they encrypted.
+what they encrypted. (A first list needs nothing else: the key derived from the pepper stays in
+the ring for data written before, while encryption.pepperKey is true.)
 
   secrets: {
     encryptionKeys: [

@@ -25,7 +25,9 @@ export function createMemoryErasureJournal(): ErasureJournal & {
       kept.push(copy(entry));
     },
     async appendMany(entries) {
-      for (const entry of entries) kept.push({ ...entry, erasedAt: new Date(entry.erasedAt) });
+      // All or nothing, as one write of a durable journal: every entry is checked first.
+      entries.forEach(validateErasureJournalEntry);
+      for (const entry of entries) kept.push(copy(entry));
     },
     async *entries() {
       // Entries appended while iterating wait for the next pass; one copy at a time, not the array.

@@ -17,9 +17,9 @@ export interface ErasureJournalConformanceOptions {
   largeCount?: number;
   /**
    * Writes many entries at once for the large-journal test, behind the
-   * journal's back (a multi-row INSERT, one file write), where appending
-   * them one durable write at a time would be slow. Default: `append` in
-   * batches of 500.
+   * journal's back, where appending them one durable write at a time would
+   * be slow. Default: `appendMany` in batches of 1,000 when the journal has
+   * it, else `append` in concurrent batches of 500.
    */
   fill?: (journal: ErasureJournal, entries: readonly ErasureJournalEntry[]) => Promise<void>;
   /**
@@ -155,9 +155,37 @@ export function runErasureJournalConformance(
       expect(await collect(journal.entries())).toEqual([]);
     });
 
+    it('REQ-34: appendMany, when offered, keeps the batch in order after earlier appends, all or nothing', async (ctx) => {
+      if (!journal.appendMany) {
+        ctx.skip();
+        return;
+      }
+      const before = numbered(1);
+      await journal.append(before);
+      await journal.appendMany([]);
+      const batch = [2, 3, 4].map((n) => numbered(n));
+      // Extra fields in a batch are dropped as in `append`.
+      await journal.appendMany(batch.map((e) => ({ ...e, email: 'x@example.test' }) as never));
+      const bad = [
+        numbered(5),
+        { ...numbered(6), subjectHash: `carol-${randomUUID()}@example.test` },
+      ];
+      await expect(journal.appendMany(bad)).rejects.toSatisfy((error) =>
+        isGdprMailError(error, 'VALIDATION_FAILED'),
+      );
+      expect(await collect(journal.entries())).toEqual([before, ...batch]);
+    });
+
     it('REQ-34: loses none of 100 concurrent appends', async () => {
       const appended = Array.from({ length: 100 }, (_, n) => numbered(n));
-      await Promise.all(appended.map((entry) => journal.append(entry)));
+      // With appendMany, a fifth of them go in concurrent batches of five beside the single appends.
+      const many = journal.appendMany?.bind(journal);
+      await Promise.all(
+        appended.map((entry, n) => {
+          if (!many || n >= 20) return journal.append(entry);
+          return n % 5 === 0 ? many(appended.slice(n, n + 5)) : undefined;
+        }),
+      );
       const read = await collect(journal.entries());
       expect(read).toHaveLength(100);
       const byId = new Map(appended.map((e) => [e.subjectId, e]));
@@ -190,7 +218,9 @@ export function runErasureJournalConformance(
         reason: 'retention',
       }));
       if (options.fill) await options.fill(journal, entries);
-      else {
+      else if (journal.appendMany) {
+        for (let i = 0; i < count; i += 1000) await journal.appendMany(entries.slice(i, i + 1000));
+      } else {
         for (let i = 0; i < count; i += 500) {
           await Promise.all(entries.slice(i, i + 500).map((e) => journal.append(e)));
         }
