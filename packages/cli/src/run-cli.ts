@@ -91,7 +91,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     };
     if (command === 'keys') {
       // `keys create` needs no config: the config is opened only by the actions that use it.
-      const keysOptions = { json: values.json ?? false, ...(values.id ? { id: values.id } : {}) };
+      const keysOptions = {
+        json: values.json ?? false,
+        ...(values.id === undefined ? {} : { id: values.id }),
+      };
       return await keysCommand(rest[0], keysOptions, io, open);
     }
     gdpr = await open();

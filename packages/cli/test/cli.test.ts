@@ -272,6 +272,7 @@ describe('gdpr-mail keys create (REQ-34)', () => {
   it('exits 2 on a bad --id, a missing or unknown action', async () => {
     for (const args of [
       ['keys', 'create', '--id', 'has space'],
+      ['keys', 'create', '--id', ''],
       ['keys', 'create', '--id', 'x'.repeat(65)],
       ['keys'],
       ['keys', 'nope'],
