@@ -6,6 +6,7 @@ import { EXIT, UsageError } from './cli-io.js';
 import { auditCommand } from './commands/audit-command.js';
 import { breachCommand } from './commands/breach-command.js';
 import { importCommand } from './commands/import-command.js';
+import { keysCommand } from './commands/keys-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
 import { retentionCommand } from './commands/retention-command.js';
@@ -36,6 +37,8 @@ Commands:
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
       --input <json|file>       the action's fields as JSON
+  keys create                 print a new encryption key (32 random bytes) and its config line
+      --id <id>                 the key's id (default the current month, e.g. 2026-12)
 
 Options:
   --config <file>             config module (default: gdpr-mail.config.{mjs,js,cjs,json})
@@ -69,6 +72,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'language-column': { type: 'string' },
         'default-language': { type: 'string' },
         delimiter: { type: 'string' },
+        id: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,10 +81,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
-    if (!['records', 'breach', 'audit', 'retention', 'migrate', 'import'].includes(command)) {
+    const commands = ['records', 'breach', 'audit', 'retention', 'migrate', 'import', 'keys'];
+    if (!commands.includes(command)) {
       throw new UsageError(`Unknown command "${command}".`);
     }
-    gdpr = createGdprMail(await loadConfig(io.cwd, values.config));
+    const open = async (): Promise<GdprMail> => {
+      gdpr ??= createGdprMail(await loadConfig(io.cwd, values.config));
+      return gdpr;
+    };
+    if (command === 'keys') {
+      // `keys create` needs no config: the config is opened only by the actions that use it.
+      const keysOptions = {
+        json: values.json ?? false,
+        ...(values.id === undefined ? {} : { id: values.id }),
+      };
+      return await keysCommand(rest[0], keysOptions, io, open);
+    }
+    gdpr = await open();
     if (command === 'records') return await recordsCommand(gdpr, values, io);
     if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);
     if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);

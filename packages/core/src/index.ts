@@ -104,7 +104,7 @@ export {
   validateErasureJournalEntry,
 } from './crypto/file-erasure-journal.js';
 export type { KeyEncryptionKey, KeyProvider, LocalKeySecret } from './crypto/key-provider.js';
-export { createLocalKeyProvider } from './crypto/key-provider.js';
+export { assertKeyId, createLocalKeyProvider, KEY_ID_PATTERN } from './crypto/key-provider.js';
 export { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
 export { SEALED_PROFILE_PATHS, SEALED_PROOF_FIELDS } from './crypto/subject-sealing.js';
 export type {
