@@ -312,3 +312,61 @@ describe('the built bin', () => {
     expect(JSON.parse(key)).toMatchObject({ id: 'bin-1', secret: expect.any(String) });
   }, 120_000);
 });
+
+describe('gdpr-mail keys status / rewrap and erasures replay (REQ-34)', () => {
+  it('counts data keys per key-encryption key, rewraps them under a new first key, and replays the journal', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gdpr-mail-rotate-'));
+    const base = testConfig();
+    base.storage = { dir: join(folder, 'store') };
+    writeFileSync(join(folder, 'gdpr-mail.config.json'), JSON.stringify(base));
+    writeFileSync(join(folder, 'list.csv'), 'email\na@example.org\nb@example.org\nc@example.org\n');
+    const run = () => {
+      const r = io();
+      r.io.cwd = folder;
+      return r;
+    };
+    const imported = run();
+    const importArgs = ['import', 'list.csv', '--list', 'L', '--source', 'S', '--basis', 'consent'];
+    expect(await runCli([...importArgs, '--purpose', 'newsletter'], imported.io)).toBe(0);
+
+    const before = run();
+    expect(await runCli(['keys', 'status', '--json'], before.io)).toBe(0);
+    expect(JSON.parse(before.out())).toMatchObject({
+      provider: 'local',
+      current: 'pepper',
+      wrapsByKey: { pepper: 3 },
+      unencrypted: 0,
+    });
+
+    // Rotation: a new key first in the list, then an online rewrap.
+    const rotated = {
+      ...base,
+      secrets: {
+        ...base.secrets,
+        encryptionKeys: [{ id: '2027-01', secret: 'rotated-kek-secret-0123456789-abcdefghij' }],
+      },
+    };
+    writeFileSync(join(folder, 'rotated.config.json'), JSON.stringify(rotated));
+    const rewrap = run();
+    expect(
+      await runCli(
+        ['keys', 'rewrap', '--config', 'rotated.config.json', '--batch-size', '2', '--json'],
+        rewrap.io,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(rewrap.out())).toEqual({ scanned: 3, rewrapped: 3, skipped: 0 });
+    expect(rewrap.err()).toContain('rewrapped');
+    const after = run();
+    expect(await runCli(['keys', 'status', '--config', 'rotated.config.json'], after.io)).toBe(0);
+    expect(after.out()).toContain('2027-01 (current): 3 data keys');
+    expect(after.out()).toContain('pepper: 0 data keys');
+
+    const replay = run();
+    expect(
+      await runCli(['erasures', 'replay', '--config', 'rotated.config.json', '--json'], replay.io),
+    ).toBe(0);
+    expect(JSON.parse(replay.out())).toEqual({ entries: 0, erased: 0, suppressionsRestored: 0 });
+    expect(await runCli(['erasures', 'nope', '--config', 'rotated.config.json'], run().io)).toBe(2);
+    expect(await runCli(['keys', 'rewrap', '--batch-size', '0'], run().io)).toBe(2);
+  }, 60_000);
+});

@@ -8,6 +8,8 @@ export interface KeysCommandOptions {
   /** `--id`: the new key's id (default the current UTC year-month, e.g. `2026-12`). */
   id?: string;
   json: boolean;
+  /** `--batch-size` of `status` and `rewrap`. */
+  batchSize?: number;
   /** The clock behind the default id (tests pass their own). */
   now?: () => Date;
 }
@@ -24,6 +26,40 @@ type KeysAction = (
 
 export const KEYS_ACTIONS: Readonly<Record<string, KeysAction>> = {
   create: async (options, io) => createKey(options, io),
+  status: async (options, io, open) => {
+    const gdpr = await open();
+    const status = await gdpr.keys.status(
+      options.batchSize === undefined ? {} : { batchSize: options.batchSize },
+    );
+    if (options.json) {
+      io.stdout(`${JSON.stringify(status)}\n`);
+      return EXIT.ok;
+    }
+    const lines = Object.entries(status.wrapsByKey).map(
+      ([id, n]) => `  ${id}${id === status.current ? ' (current)' : ''}: ${n} data keys`,
+    );
+    io.stdout(
+      `Key provider: ${status.provider}. Data keys wrapped under each key-encryption key:\n${lines.join('\n')}\n` +
+        (status.unencrypted > 0
+          ? `  ${status.unencrypted} rows have no data key (written before encryption): their fields are in the clear.\n`
+          : '') +
+        `A key other than the current one can be removed once it shows 0 (run \`gdpr-mail keys rewrap\`).\n`,
+    );
+    return EXIT.ok;
+  },
+  rewrap: async (options, io, open) => {
+    const gdpr = await open();
+    const report = await gdpr.keys.rewrap({
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      onProgress: (r) => io.stderr(`rewrapped ${r.rewrapped} of ${r.scanned} scanned\n`),
+    });
+    if (options.json) io.stdout(`${JSON.stringify(report)}\n`);
+    else
+      io.stdout(
+        `Rewrap done: ${report.scanned} subjects scanned, ${report.rewrapped} data keys rewrapped under the current key, ${report.skipped} changed meanwhile (erased or rewrapped elsewhere).\n`,
+      );
+    return EXIT.ok;
+  },
 };
 
 /** `gdpr-mail keys <action>`: key-encryption keys of the at-rest encryption (REQ-34). */
