@@ -95,7 +95,7 @@ redis.describe('bullmq campaign over many processes', () => {
       const started = performance.now();
       store = await createPostgresStore({ pool, schema });
       audience = await seedAudience(store, SIZES);
-      // Read through the SDK: the store itself keeps the addresses sealed (REQ-34).
+      // Read through the SDK: the store itself keeps the addresses sealed (issue #18).
       const view = createGdprMail(campaignConfig(store)).store;
       for (let after: string | undefined; ; ) {
         const page = await view.listSubjects({
