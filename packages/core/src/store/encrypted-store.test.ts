@@ -260,6 +260,44 @@ describe('the encrypting store layer (issue #18)', () => {
     for (const email of emails) expect((await retired.subjects.get(email))?.email).toBe(email);
   });
 
+  it('REQ-34: a whole-row copy taken before an erasure (WAL, dead tuple, backup) opens with the old KEK until that KEK is retired, then never', async () => {
+    const raw = new MemoryStore();
+    const { gdpr } = setup({}, raw);
+    await seedPerson(gdpr);
+    const id = (await gdpr.subjects.get(person.email))!.id;
+    const copy = structuredClone((await raw.getSubject(id))!); // row, ciphertext and wrapped key
+    await gdpr.subjects.delete(person.email, { actor: 'admin:dpo' });
+    expect(await raw.getSubject(id)).toBeUndefined();
+
+    const rotatedKeys = {
+      pepper: 'test-pepper-0123456789-abcdefghijklmnop',
+      encryptionKeys: [{ id: '2027-02', secret: 'rotation-kek-secret-0123456789-abcdefgh' }],
+    };
+    // Before retirement: the copy still opens with the KEK that wrapped it (the known window).
+    const scratch = new MemoryStore();
+    const withOldKek = setup({ secrets: rotatedKeys }, scratch).gdpr;
+    await scratch.createSubject(copy);
+    expect((await withOldKek.store.getSubject(id))?.email).toBe(person.email);
+
+    // Rotate, rewrap every live key, retire the old KEK: the copy no longer opens anywhere.
+    await setup({ secrets: rotatedKeys }, raw).gdpr.keys.rewrap();
+    const retired = setup({ secrets: rotatedKeys, encryption: { pepperKey: false } }, raw).gdpr;
+    expect((await retired.keys.status()).wrapsByKey).not.toHaveProperty('pepper');
+    const restored = new MemoryStore();
+    const afterRetirement = setup(
+      { secrets: rotatedKeys, encryption: { pepperKey: false } },
+      restored,
+    ).gdpr;
+    await restored.createSubject(copy);
+    const opened = await afterRetirement.store.getSubject(id);
+    expect(() => opened!.email).toThrow(
+      expect.objectContaining({ code: 'ENCRYPTION_KEY_UNKNOWN', details: { keyId: 'pepper' } }),
+    );
+    expect(() => opened!.profile.name).toThrow(
+      expect.objectContaining({ code: 'ENCRYPTION_KEY_UNKNOWN' }),
+    );
+  });
+
   it('refuses a bad rewrap batch size with a typed error', async () => {
     const { gdpr } = setup();
     await expect(gdpr.keys.rewrap({ batchSize: 0 })).rejects.toMatchObject({
