@@ -1,0 +1,307 @@
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GdprMail, InMemoryTransport } from '@gdpr-mail/core';
+import { checkboxEvidence } from '@gdpr-mail/core/testing';
+
+/**
+ * Raw-byte scans of what a store leaves on disk (issue #18, REQ-34): every
+ * file is read as bytes and searched for each marker, whatever the file's
+ * format (heap pages, WAL segments, TOAST, pg_dump text). Markers are unique
+ * per run, so a scan that finds none of them cannot pass by accident.
+ */
+
+export interface ScanPerson {
+  /** As the app gives it: mixed case, so the scan also looks for the lower-cased form. */
+  email: string;
+  name: string;
+  phone: string;
+  ip: string;
+  userAgent: string;
+}
+
+/** A value to look for, with a label that names it without repeating it. */
+export interface Needle {
+  label: string;
+  value: string;
+}
+
+export interface ScanHit {
+  file: string;
+  label: string;
+  count: number;
+}
+
+export interface ScanReport {
+  files: number;
+  bytes: number;
+  /** Occurrences of all needles in all files. */
+  occurrences: number;
+  hits: ScanHit[];
+  /** Files also read as WAL records, page headers cut out. */
+  walSegments?: number;
+}
+
+/** A run tag of six hex digits (and the same as six decimal digits for phone numbers). */
+export function runTag(): { hex: string; digits: string } {
+  const bytes = randomBytes(4);
+  const hex = bytes.toString('hex').slice(0, 6).toUpperCase();
+  const digits = String(bytes.readUInt32BE(0) % 1_000_000).padStart(6, '0');
+  return { hex, digits };
+}
+
+/**
+ * `count` people whose every value holds the run tag and a two-digit index,
+ * so no value is a prefix of another and none can occur on disk by chance.
+ */
+export function makePeople(count: number, tag = runTag()): ScanPerson[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = String(i).padStart(2, '0');
+    const d = tag.digits;
+    return {
+      email: `Wendeline.Scan${tag.hex}.${n}@Example.org`,
+      name: `Wendeline${tag.hex}${n} Quarrington`,
+      phone: `+33 7 ${d.slice(0, 2)} ${d.slice(2, 4)} ${d.slice(4, 6)} ${n}`,
+      // 203.0.113.0/24 is a documentation range (RFC 5737): never a real host.
+      ip: `203.0.113.${100 + i}`,
+      userAgent: `ScanMarkerAgent/${tag.hex}.${n} (quarrington)`,
+    };
+  });
+}
+
+/**
+ * The needles of the people: address as given and lower-cased, name, phone,
+ * and (with `proof`) the IP and user agent of their consent proof.
+ */
+export function needlesOf(
+  people: readonly ScanPerson[],
+  options: { proof?: boolean; prefix?: string } = {},
+): Needle[] {
+  const out: Needle[] = [];
+  people.forEach((p, i) => {
+    const who = `${options.prefix ?? 'person'} ${i}`;
+    out.push({ label: `${who} address`, value: p.email });
+    if (p.email.toLowerCase() !== p.email) {
+      out.push({ label: `${who} address (lower-cased)`, value: p.email.toLowerCase() });
+    }
+    out.push({ label: `${who} name`, value: p.name });
+    out.push({ label: `${who} phone`, value: p.phone });
+    if (options.proof) {
+      out.push({ label: `${who} IP`, value: p.ip });
+      out.push({ label: `${who} user agent`, value: p.userAgent });
+    }
+  });
+  return out;
+}
+
+/** Non-overlapping occurrences of `needle` in `haystack`. */
+export function countOccurrences(haystack: Buffer, needle: Buffer): number {
+  let count = 0;
+  for (
+    let at = haystack.indexOf(needle);
+    at !== -1;
+    at = haystack.indexOf(needle, at + needle.length)
+  ) {
+    count += 1;
+  }
+  return count;
+}
+
+/** Every regular file under `dir`, recursively (pg_wal/ included). */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await filesUnder(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out.sort();
+}
+
+/** XLogPageHeaderData's xlp_info bit for the long header of a segment's first page. */
+const XLP_LONG_HEADER = 0x0002;
+
+/**
+ * A WAL segment with its page headers cut out, so a record that crosses a
+ * page boundary (every 8 KB) is contiguous again; undefined for a file that
+ * is not a WAL segment. A raw byte search alone misses a value split by a
+ * page header: the scan reads both forms.
+ */
+export function walRecordStream(segment: Buffer): Buffer | undefined {
+  // Long header: magic u16, info u16, timeline u32, pageaddr u64, rem_len u32,
+  // (pad), system id u64, segment size u32, page size u32: 40 bytes.
+  if (segment.length < 40 || (segment.readUInt16LE(2) & XLP_LONG_HEADER) === 0) return undefined;
+  const magic = segment.readUInt16LE(0);
+  const segmentSize = segment.readUInt32LE(32);
+  const pageSize = segment.readUInt32LE(36);
+  if (segmentSize !== segment.length || pageSize < 1024 || segmentSize % pageSize !== 0) {
+    return undefined;
+  }
+  const parts: Buffer[] = [];
+  for (let page = 0; page < segment.length; page += pageSize) {
+    if (segment.readUInt16LE(page) !== magic) {
+      // Never written (zeroed): nothing past here.
+      break;
+    }
+    const long = (segment.readUInt16LE(page + 2) & XLP_LONG_HEADER) !== 0;
+    parts.push(segment.subarray(page + (long ? 40 : 24), page + pageSize));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Scans bytes already in memory (a pg_dump output, say) under a name of its own. */
+export function scanBuffers(
+  buffers: readonly { name: string; bytes: Buffer }[],
+  needles: readonly Needle[],
+): ScanReport {
+  const encoded = needles.map((n) => ({ label: n.label, bytes: Buffer.from(n.value, 'utf8') }));
+  const report: ScanReport = { files: 0, bytes: 0, occurrences: 0, hits: [] };
+  for (const { name, bytes } of buffers) {
+    report.files += 1;
+    report.bytes += bytes.length;
+    for (const needle of encoded) {
+      const count = countOccurrences(bytes, needle.bytes);
+      if (count === 0) continue;
+      report.occurrences += count;
+      report.hits.push({ file: name, label: needle.label, count });
+    }
+  }
+  return report;
+}
+
+/** Reads each file as raw bytes and scans it; `root` is cut from the names in hits. */
+export async function scanFiles(
+  paths: readonly string[],
+  needles: readonly Needle[],
+  root = '',
+): Promise<ScanReport> {
+  const total: ScanReport = { files: 0, bytes: 0, occurrences: 0, hits: [] };
+  for (const path of paths) {
+    // One file at a time: WAL segments are 16 MB each.
+    const name = root && path.startsWith(root) ? path.slice(root.length).replace(/^\//, '') : path;
+    const bytes = await readFile(path);
+    const one = scanBuffers([{ name, bytes }], needles);
+    const stream = walRecordStream(bytes);
+    if (stream) {
+      // Hits the raw search already counted are not counted twice: only those it missed.
+      const joined = scanBuffers([{ name: `${name} (records)`, bytes: stream }], needles);
+      for (const hit of joined.hits) {
+        const raw = one.hits.find((h) => h.label === hit.label)?.count ?? 0;
+        if (hit.count > raw) {
+          one.hits.push({ ...hit, count: hit.count - raw });
+          one.occurrences += hit.count - raw;
+        }
+      }
+      one.walSegments = 1;
+    }
+    total.files += one.files;
+    total.bytes += one.bytes;
+    total.occurrences += one.occurrences;
+    total.hits.push(...one.hits);
+    total.walSegments = (total.walSegments ?? 0) + (one.walSegments ?? 0);
+  }
+  return total;
+}
+
+/** The files of a relation as PostgreSQL lays them out: main fork segments, FSM and VM. */
+export async function relationFiles(base: string): Promise<string[]> {
+  const candidates = [base, `${base}_fsm`, `${base}_vm`, `${base}_init`];
+  for (let segment = 1; ; segment += 1) {
+    const path = `${base}.${segment}`;
+    if (!(await exists(path))) break;
+    candidates.push(path);
+  }
+  const out: string[] = [];
+  for (const path of candidates) if (await exists(path)) out.push(path);
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** One line of figures for the test output; hits are named by label, never by value. */
+export function describeScan(title: string, report: ScanReport): string {
+  const mb = (report.bytes / 1_048_576).toFixed(1);
+  const hits = report.hits.map((h) => `${h.label} x${h.count} in ${h.file}`).join('; ');
+  return `[REQ-34 scan] ${title}: ${report.files} files, ${report.bytes} bytes (${mb} MiB), ${report.occurrences} occurrences${hits ? ` (${hits})` : ''}`;
+}
+
+/** Which people the scenario erased, brought back, or left alone. */
+export interface ScenarioOutcome {
+  /** Erased through a verified DSAR (suppressed for good). */
+  dsarErased: number[];
+  /** Deleted by an operator (`subjects.delete`). */
+  deleted: number[];
+  /** Erased, then signed up again (a fresh row under a fresh data key). */
+  resubscribed: number[];
+  /** Never erased; the last one is the control person read back after reopening. */
+  live: number[];
+}
+
+/** Records one person: consent with IP and user agent, name and phone, and one mail sent. */
+export async function seedPerson(gdpr: GdprMail, p: ScanPerson): Promise<void> {
+  await gdpr.consent.record({
+    email: p.email,
+    purposes: ['newsletter'],
+    evidence: { ...checkboxEvidence, ip: p.ip, userAgent: p.userAgent },
+  });
+  await gdpr.subjects.upsert(p.email, { name: p.name, phone: p.phone });
+  await gdpr.mailer.send({
+    to: { address: p.email, name: p.name },
+    purposeId: 'newsletter',
+    subject: 'News',
+    text: 'Hello',
+  });
+}
+
+/** A DSAR erasure as the person does it: request, the link mailed to them, verify, erase. */
+export async function eraseByDsar(
+  gdpr: GdprMail,
+  transport: InMemoryTransport,
+  email: string,
+): Promise<void> {
+  await gdpr.dsar.request({ email, type: 'erasure' });
+  const mail = transport.sentTo(email.toLowerCase()).at(-1)?.message.text ?? '';
+  const token = /\/dsar\/verify\/(\S+)/.exec(mail)?.[1];
+  if (!token) throw new Error('no DSAR verification link was mailed');
+  const request = await gdpr.dsar.verify(token);
+  await gdpr.dsar.erase(request.id);
+}
+
+/**
+ * The scan scenario on `people` (at least 12): all recorded; 0-4 erased by
+ * DSAR, 5-8 deleted by an operator; 0 and 5 sign up again afterwards (the
+ * address is written anew, to heap and WAL); the others stay, the last being
+ * the control person.
+ */
+export async function runScenario(
+  gdpr: GdprMail,
+  transport: InMemoryTransport,
+  people: readonly ScanPerson[],
+): Promise<ScenarioOutcome> {
+  for (const p of people) await seedPerson(gdpr, p);
+  const dsarErased = [0, 1, 2, 3, 4];
+  const deleted = [5, 6, 7, 8];
+  for (const i of dsarErased) await eraseByDsar(gdpr, transport, people[i]!.email);
+  for (const i of deleted) {
+    await gdpr.subjects.delete(people[i]!.email, { actor: 'admin', reason: 'scan test' });
+  }
+  const resubscribed = [0, 5];
+  for (const i of resubscribed) {
+    const p = people[i]!;
+    await gdpr.consent.record({
+      email: p.email,
+      purposes: ['newsletter'],
+      evidence: { ...checkboxEvidence, ip: p.ip, userAgent: p.userAgent },
+    });
+    await gdpr.subjects.upsert(p.email, { name: p.name, phone: p.phone });
+  }
+  const gone = new Set([...dsarErased, ...deleted]);
+  const live = people.map((_, i) => i).filter((i) => !gone.has(i));
+  return { dsarErased, deleted, resubscribed, live };
+}
