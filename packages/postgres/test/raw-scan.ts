@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GdprMail, InMemoryTransport } from '@gdpr-mail/core';
+import type { GdprMail, InMemoryTransport, SubjectRecord } from '@gdpr-mail/core';
+import { isEncryptedStore } from '@gdpr-mail/core';
 import { checkboxEvidence } from '@gdpr-mail/core/testing';
 
 /**
@@ -283,10 +285,12 @@ export async function runScenario(
   gdpr: GdprMail,
   transport: InMemoryTransport,
   people: readonly ScanPerson[],
+  hooks: { beforeErasure?: (toErase: number[]) => Promise<void> } = {},
 ): Promise<ScenarioOutcome> {
   for (const p of people) await seedPerson(gdpr, p);
   const dsarErased = [0, 1, 2, 3, 4];
   const deleted = [5, 6, 7, 8];
+  await hooks.beforeErasure?.([...dsarErased, ...deleted]);
   for (const i of dsarErased) await eraseByDsar(gdpr, transport, people[i]!.email);
   for (const i of deleted) {
     await gdpr.subjects.delete(people[i]!.email, { actor: 'admin', reason: 'scan test' });
@@ -304,4 +308,139 @@ export async function runScenario(
   const gone = new Set([...dsarErased, ...deleted]);
   const live = people.map((_, i) => i).filter((i) => !gone.has(i));
   return { dsarErased, deleted, resubscribed, live };
+}
+
+/**
+ * A PostgreSQL client program of the server's major version (Debian keeps
+ * them in /usr/lib/postgresql/<major>/bin), else the one on PATH.
+ */
+export async function pgBinary(name: 'pg_dump' | 'psql', serverMajor: number): Promise<string> {
+  const versioned = `/usr/lib/postgresql/${serverMajor}/bin/${name}`;
+  try {
+    await access(versioned);
+    return versioned;
+  } catch {
+    return name;
+  }
+}
+
+/** Runs a program to its end: its stdout as bytes, or a failure with its stderr. */
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  input?: string,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else
+        reject(
+          new Error(
+            `${command} exited with ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`,
+          ),
+        );
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+type Query = (sql: string, params?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
+
+/**
+ * How many values in the schema's tables PostgreSQL compressed (those over
+ * about 2 kB): a byte scan cannot see inside them, so its claim holds only
+ * where this is 0.
+ */
+export async function compressedValues(query: Query, schema: string): Promise<number> {
+  const { rows: columns } = await query(
+    `SELECT c.relname AS t, a.attname AS c FROM pg_attribute a
+     JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped AND a.attlen = -1`,
+    [schema],
+  );
+  let count = 0;
+  for (const { t, c } of columns) {
+    const { rows } = await query(
+      `SELECT count(*)::int AS n FROM "${schema}"."${String(t)}" WHERE pg_column_compression("${String(c)}") IS NOT NULL`,
+    );
+    count += Number(rows[0]!.n);
+  }
+  return count;
+}
+
+/** A subject row as the raw store keeps it, captured before its erasure. */
+export interface RawCopy {
+  index: number;
+  row: SubjectRecord;
+}
+
+/** The raw rows of `indexes`, read under the SDK (ciphertext and wrapped key). */
+export async function rawCopies(
+  gdpr: GdprMail,
+  people: readonly ScanPerson[],
+  indexes: readonly number[],
+): Promise<RawCopy[]> {
+  if (!isEncryptedStore(gdpr.store)) throw new Error('the SDK store encrypts');
+  const out: RawCopy[] = [];
+  for (const index of indexes) {
+    const id = (await gdpr.subjects.get(people[index]!.email))!.id;
+    out.push({ index, row: (await gdpr.store.raw.getSubject(id))! });
+  }
+  return out;
+}
+
+/** Needles for the wrapped data key and the sealed address of each copy. */
+export function sealedNeedles(copies: readonly RawCopy[]): Needle[] {
+  return copies.flatMap(({ index, row }) => [
+    { label: `erased ${index} wrapped data key`, value: row.dataKey! },
+    { label: `erased ${index} sealed address`, value: row.email },
+  ]);
+}
+
+/**
+ * How many erased people can be read back from what survived on disk: each
+ * copy whose wrapped key and sealed address were both found in `found` is
+ * planted back as a row through the raw store and opened with the config's
+ * KEKs. The planted rows are removed again.
+ */
+export async function recoverable(
+  gdpr: GdprMail,
+  people: readonly ScanPerson[],
+  copies: readonly RawCopy[],
+  found: ScanReport,
+): Promise<number> {
+  if (!isEncryptedStore(gdpr.store)) throw new Error('the SDK store encrypts');
+  const raw = gdpr.store.raw;
+  const seen = new Set(found.hits.map((h) => h.label));
+  let opened = 0;
+  for (const { index, row } of copies) {
+    if (
+      !seen.has(`erased ${index} wrapped data key`) ||
+      !seen.has(`erased ${index} sealed address`)
+    ) {
+      continue;
+    }
+    await raw.createSubject({ ...row, profile: {} });
+    try {
+      const back = await gdpr.store.getSubject(row.id);
+      if (back?.email === people[index]!.email.toLowerCase()) opened += 1;
+    } catch {
+      // CIPHERTEXT_INVALID: what crypto-shredding promises.
+    } finally {
+      await raw.deleteSubject(row.id);
+    }
+  }
+  return opened;
+}
+
+/** The part of a report whose hits `keep` accepts, with its occurrences recounted. */
+export function subset(report: ScanReport, keep: (label: string) => boolean): ScanReport {
+  const hits = report.hits.filter((h) => keep(h.label));
+  return { ...report, hits, occurrences: hits.reduce((n, h) => n + h.count, 0) };
 }
