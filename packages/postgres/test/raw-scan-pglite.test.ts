@@ -3,9 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { ErasureJournal, GdprMail, GdprStore } from '@gdpr-mail/core';
+import type { GdprMail } from '@gdpr-mail/core';
 import { createFileErasureJournal, createGdprMail, InMemoryTransport } from '@gdpr-mail/core';
-import { testConfig } from '@gdpr-mail/core/testing';
 import { createPgliteStore } from '@gdpr-mail/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Needle, RawCopy, ScanPerson, ScanReport, ScenarioOutcome } from './raw-scan.js';
@@ -19,6 +18,7 @@ import {
   recoverable,
   runScenario,
   runTag,
+  scanConfig,
   scanFiles,
   sealedNeedles,
   subset,
@@ -30,19 +30,6 @@ import {
 // cannot reach; PGlite runs no autovacuum) holds none of their addresses,
 // names, phones, IPs or user agents in the clear. The same scan finds values
 // written in the clear to a control table.
-
-function config(store: GdprStore, transport: InMemoryTransport, journal: ErasureJournal) {
-  return testConfig({
-    store,
-    transport,
-    mailer: {
-      from: { address: 'news@acme.test' },
-      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-    },
-    proof: { recordIp: true, recordUserAgent: true },
-    encryption: { erasureJournal: journal },
-  });
-}
 
 describe('raw-byte scan of the PGlite data folder (REQ-34, issue #18)', () => {
   let root: string;
@@ -75,7 +62,7 @@ describe('raw-byte scan of the PGlite data folder (REQ-34, issue #18)', () => {
     const db = await PGlite.create(dataDir);
     const transport = new InMemoryTransport();
     const gdpr = createGdprMail(
-      config(
+      scanConfig(
         await createPgliteStore({ db }),
         transport,
         createFileErasureJournal({ path: journalPath }),
@@ -114,7 +101,7 @@ describe('raw-byte scan of the PGlite data folder (REQ-34, issue #18)', () => {
 
     // Reopened by folder, as an app does.
     reopened = createGdprMail(
-      config(
+      scanConfig(
         await createPgliteStore({ dataDir }),
         new InMemoryTransport(),
         createFileErasureJournal({ path: journalPath }),

@@ -1,10 +1,19 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { GdprMail, InMemoryTransport, SubjectRecord } from '@gdpr-mail/core';
+import type {
+  ErasureJournal,
+  GdprMail,
+  GdprStore,
+  InMemoryTransport,
+  SubjectRecord,
+} from '@gdpr-mail/core';
 import { isEncryptedStore } from '@gdpr-mail/core';
-import { checkboxEvidence } from '@gdpr-mail/core/testing';
+import { checkboxEvidence, requireService, testConfig } from '@gdpr-mail/core/testing';
+import pg from 'pg';
+import { POSTGRES_URL } from './helpers.js';
 
 /**
  * Raw-byte scans of what a store leaves on disk (issue #18, REQ-34): every
@@ -443,4 +452,81 @@ export async function recoverable(
 export function subset(report: ScanReport, keep: (label: string) => boolean): ScanReport {
   const hits = report.hits.filter((h) => keep(h.label));
   return { ...report, hits, occurrences: hits.reduce((n, h) => n + h.count, 0) };
+}
+
+/** The config of the scan tests: IP and user agent recorded, a journal of the test's own. */
+export function scanConfig(
+  store: GdprStore,
+  transport: InMemoryTransport,
+  journal: ErasureJournal,
+) {
+  return testConfig({
+    store,
+    transport,
+    mailer: {
+      from: { address: 'news@acme.test' },
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    },
+    proof: { recordIp: true, recordUserAgent: true },
+    encryption: { erasureJournal: journal },
+  });
+}
+
+/** The libpq arguments of the test database, for pg_dump and psql. */
+export const PG_ARGS = ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres', '-d', 'test'];
+
+export interface PgTools {
+  /** The server's data directory (`SHOW data_directory`). */
+  dataDirectory: string;
+  pgDump: string;
+  psql: string;
+}
+
+/** The server's data directory and the client programs of its major version. */
+export async function pgTools(): Promise<PgTools> {
+  const probe = new pg.Pool({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    const { rows } = await probe.query<{ dir: string; v: string }>(
+      `SELECT current_setting('data_directory') AS dir, current_setting('server_version_num') AS v`,
+    );
+    const major = Math.floor(Number(rows[0]!.v) / 10_000);
+    return {
+      dataDirectory: rows[0]!.dir,
+      pgDump: await pgBinary('pg_dump', major),
+      psql: await pgBinary('psql', major),
+    };
+  } finally {
+    await probe.end();
+  }
+}
+
+/** pg_dump and psql of the server's version: skip locally when absent, fail under GDPR_MAIL_REQUIRE_SERVICES=1. */
+export function requirePgClients() {
+  return requireService("pg_dump and psql of the PostgreSQL server's version", async () => {
+    const tools = await pgTools();
+    await runProgram(tools.pgDump, ['--version']);
+    await runProgram(tools.psql, ['--version']);
+  });
+}
+
+/**
+ * The server's files, read straight from disk: the server on this machine and
+ * a user allowed to read its data directory (root or postgres).
+ */
+export function requirePgDataDirectory() {
+  return requireService('a readable PostgreSQL data directory on this machine', async () => {
+    const { dataDirectory } = await pgTools();
+    await access(join(dataDirectory, 'global', 'pg_control'), constants.R_OK);
+  });
+}
+
+/** A plain-SQL dump of one schema. */
+export async function dumpSchema(tools: PgTools, schema: string): Promise<Buffer> {
+  return runProgram(tools.pgDump, [
+    ...PG_ARGS,
+    '--schema',
+    schema,
+    '--no-owner',
+    '--no-privileges',
+  ]);
 }
