@@ -10,7 +10,7 @@ import type {
   InMemoryTransport,
   SubjectRecord,
 } from '@gdpr-mail/core';
-import { isEncryptedStore } from '@gdpr-mail/core';
+import { isEncryptedStore, isGdprMailError } from '@gdpr-mail/core';
 import { checkboxEvidence, requireService, testConfig } from '@gdpr-mail/core/testing';
 import pg from 'pg';
 import { POSTGRES_URL } from './helpers.js';
@@ -439,8 +439,9 @@ export async function recoverable(
     try {
       const back = await gdpr.store.getSubject(row.id);
       if (back?.email === people[index]!.email.toLowerCase()) opened += 1;
-    } catch {
-      // CIPHERTEXT_INVALID: what crypto-shredding promises.
+    } catch (error) {
+      // CIPHERTEXT_INVALID is what crypto-shredding promises; anything else is a failure.
+      if (!isGdprMailError(error, 'CIPHERTEXT_INVALID')) throw error;
     } finally {
       await raw.deleteSubject(row.id);
     }
