@@ -9,6 +9,15 @@ export function exampleConfig(baseUrl: string): GdprMailConfig {
     controller: { name: 'Acme Garden SAS', email: 'privacy@acme-garden.example', country: 'FR' },
     secrets: {
       pepper: process.env.GDPR_MAIL_PEPPER ?? 'example-pepper-change-me-0123456789abcdef',
+      // Wraps each person's data key; rotate it (docs/security.md). `npx gdpr-mail keys create`.
+      encryptionKeys: [
+        {
+          id: process.env.GDPR_MAIL_ENCRYPTION_KEY_ID ?? 'k1',
+          secret:
+            process.env.GDPR_MAIL_ENCRYPTION_KEY ??
+            'example-encryption-key-change-me-0123456789abcdef',
+        },
+      ],
     },
     tokens: {
       keys: [

@@ -440,8 +440,14 @@ export async function recoverable(
       const back = await gdpr.store.getSubject(row.id);
       if (back?.email === people[index]!.email.toLowerCase()) opened += 1;
     } catch (error) {
-      // CIPHERTEXT_INVALID is what crypto-shredding promises; anything else is a failure.
-      if (!isGdprMailError(error, 'CIPHERTEXT_INVALID')) throw error;
+      // A destroyed data key (CIPHERTEXT_INVALID) or a destroyed KEK
+      // (ENCRYPTION_KEY_UNKNOWN) is what shredding promises; anything else is a failure.
+      if (
+        !isGdprMailError(error, 'CIPHERTEXT_INVALID') &&
+        !isGdprMailError(error, 'ENCRYPTION_KEY_UNKNOWN')
+      ) {
+        throw error;
+      }
     } finally {
       await raw.deleteSubject(row.id);
     }
@@ -455,12 +461,19 @@ export function subset(report: ScanReport, keep: (label: string) => boolean): Sc
   return { ...report, hits, occurrences: hits.reduce((n, h) => n + h.count, 0) };
 }
 
+/** The KEK the scan scenarios write under: configured, so it can be destroyed (unlike the pepper's). */
+export const OLD_KEK = { id: 'kek-2026-11', secret: 'scan-old-kek-secret-0123456789-abcdefghij' };
+/** The KEK a rotation puts first. */
+export const NEW_KEK = { id: 'kek-2026-12', secret: 'scan-new-kek-secret-0123456789-abcdefghij' };
+
 /** The config of the scan tests: IP and user agent recorded, a journal of the test's own. */
 export function scanConfig(
   store: GdprStore,
   transport: InMemoryTransport,
   journal: ErasureJournal,
+  keks: readonly { id: string; secret: string }[] = [OLD_KEK],
 ) {
+  const base = testConfig();
   return testConfig({
     store,
     transport,
@@ -468,8 +481,9 @@ export function scanConfig(
       from: { address: 'news@acme.test' },
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
     },
+    secrets: { ...base.secrets, encryptionKeys: [...keks] },
     proof: { recordIp: true, recordUserAgent: true },
-    encryption: { erasureJournal: journal },
+    encryption: { erasureJournal: journal, pepperKey: false },
   });
 }
 

@@ -284,6 +284,7 @@ export const PUBLISHED_EXAMPLE_SECRETS: ReadonlySet<string> = new Set([
   'example-token-key-change-me-0123456789abcdef',
   'demo-pepper-change-me-0123456789abcdef',
   'demo-token-key-change-me-0123456789abcdef',
+  'example-encryption-key-change-me-0123456789abcdef',
 ]);
 
 export const configSchema = z
@@ -516,7 +517,36 @@ export const configSchema = z
         });
       }
     });
+    config.secrets.encryptionKeys?.forEach((key, index) => {
+      if (
+        key.secret === config.secrets.pepper ||
+        config.tokens.keys.some((t) => t.secret === key.secret)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', 'encryptionKeys', index, 'secret'],
+          message: 'must differ from secrets.pepper and the token keys',
+        });
+      }
+    });
     if (process.env.NODE_ENV === 'production') {
+      if (!config.secrets.encryptionKeys && !config.encryption.keyProvider) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', 'encryptionKeys'],
+          message:
+            "is required in production (or encryption.keyProvider): the default key derived from the pepper can never be destroyed, so copies of erased people's rows in WAL and backups would stay readable; `npx gdpr-mail keys create` prints one",
+        });
+      }
+      config.secrets.encryptionKeys?.forEach((key, index) => {
+        if (PUBLISHED_EXAMPLE_SECRETS.has(key.secret)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['secrets', 'encryptionKeys', index, 'secret'],
+            message: 'is a secret published in the examples: set your own in production',
+          });
+        }
+      });
       if (PUBLISHED_EXAMPLE_SECRETS.has(config.secrets.pepper)) {
         ctx.addIssue({
           code: 'custom',

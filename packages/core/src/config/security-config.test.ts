@@ -45,6 +45,44 @@ describe('#19 finding 11: config refuses shared and published secrets', () => {
     expect(error.message).not.toContain(EXAMPLE_PEPPER);
   });
 
+  it('REQ-34: in production, requires a destroyable key-encryption key (not the pepper-derived one)', () => {
+    vi.stubEnv('NODE_ENV', 'production');
+    const base = testConfig();
+    const error = configError(base);
+    expect(error.issues.map((i) => i.path)).toContain('secrets.encryptionKeys');
+    expect(error.message).toContain('gdpr-mail keys create');
+    expect(() =>
+      parseConfig({
+        ...base,
+        secrets: {
+          ...base.secrets,
+          encryptionKeys: [{ id: '2026-12', secret: 'a-production-kek-0123456789-abcdefghijkl' }],
+        },
+      }),
+    ).not.toThrow();
+  });
+
+  it('refuses an encryption key equal to the pepper or a token key, naming the field', () => {
+    const base = testConfig();
+    const error = configError({
+      ...base,
+      secrets: {
+        ...base.secrets,
+        encryptionKeys: [
+          { id: 'a', secret: base.secrets.pepper },
+          { id: 'b', secret: base.tokens.keys[0]!.secret },
+        ],
+      },
+    });
+    expect(error.issues.map((i) => i.path)).toEqual(
+      expect.arrayContaining([
+        'secrets.encryptionKeys.0.secret',
+        'secrets.encryptionKeys.1.secret',
+      ]),
+    );
+    expect(error.message).not.toContain(base.secrets.pepper);
+  });
+
   it('outside production the example secrets still start the demo', () => {
     vi.stubEnv('NODE_ENV', 'development');
     const base = testConfig();
