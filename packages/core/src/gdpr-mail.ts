@@ -158,7 +158,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: async () => {
       // Work accepted before the close is finished, not cut off half-way.
-      await outbox.idle();
+      await outbox.close();
       await mailer.close();
       await store.close();
     },

@@ -73,6 +73,8 @@ export interface OutboxService {
   drainSoon(onError?: (error: unknown) => void): void;
   /** Replaces the sender of the signup's confirmation mail (the routes' `sendMail`). */
   useSender(send: OutboxSendMail): void;
+  /** Waits for `idle()` and cancels the retry timer; `gdpr.close()` calls it. */
+  close(): Promise<void>;
 }
 
 const OUTBOX_KINDS: readonly string[] = ['signup', 'dsar-request'];
@@ -241,6 +243,14 @@ export function createOutboxService(
     return next;
   }
 
+  async function idle(): Promise<void> {
+    for (;;) {
+      if (scheduled > 0) await new Promise((resolve) => setImmediate(resolve));
+      else if (running || next) await (next ?? running)?.catch(() => undefined);
+      else return;
+    }
+  }
+
   return {
     async enqueue(work) {
       const id = randomUUID();
@@ -256,13 +266,7 @@ export function createOutboxService(
       return id;
     },
     drain,
-    async idle() {
-      for (;;) {
-        if (scheduled > 0) await new Promise((resolve) => setImmediate(resolve));
-        else if (running || next) await (next ?? running)?.catch(() => undefined);
-        else return;
-      }
-    },
+    idle,
     drainSoon(onError) {
       if (!settings.drainAfterResponse) return;
       scheduled += 1;
@@ -274,6 +278,11 @@ export function createOutboxService(
     },
     useSender(sender) {
       send = sender;
+    },
+    async close() {
+      await idle();
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
     },
   };
 }
