@@ -1,4 +1,4 @@
-import { hkdfSync, randomUUID } from 'node:crypto';
+import { hkdfSync, randomInt, randomUUID } from 'node:crypto';
 import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { ConsentEvidence } from '../consent/evidence.js';
 import type { CoreContext } from '../context.js';
@@ -64,11 +64,15 @@ export interface OutboxService {
    * Calls made while a drain runs join it.
    */
   drain(): Promise<OutboxDrainResult>;
-  /** Resolves when no drain is running or scheduled in this process (tests, graceful shutdown). */
+  /**
+   * Resolves when no drain is running or scheduled in this process (tests,
+   * graceful shutdown). A drain still waiting for its delay runs at once.
+   */
   idle(): Promise<void>;
   /**
-   * Schedules a drain after the current answer has been written
-   * (`setImmediate`), when `outbox.drainAfterResponse` is on. Errors go to `onError`.
+   * Schedules a drain after the current answer has been written, at a random
+   * delay of up to `outbox.drainDelayMs`, when `outbox.drainAfterResponse` is
+   * on. Calls made while one waits share it. Errors go to `onError`.
    */
   drainSoon(onError?: (error: unknown) => void): void;
   /** Replaces the sender of the signup's confirmation mail (the routes' `sendMail`). */
@@ -106,7 +110,8 @@ export function createOutboxService(
   };
   let running: Promise<OutboxDrainResult> | undefined;
   let next: Promise<OutboxDrainResult> | undefined;
-  let scheduled = 0;
+  /** The drain scheduled by `drainSoon`, waiting for its delay. */
+  let pending: { cancel(): void; fire(): void } | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
 
   const context = (id: string) => fieldContext('outbox', id, 'payload');
@@ -245,7 +250,7 @@ export function createOutboxService(
 
   async function idle(): Promise<void> {
     for (;;) {
-      if (scheduled > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (pending) pending.fire();
       else if (running || next) await (next ?? running)?.catch(() => undefined);
       else return;
     }
@@ -268,13 +273,29 @@ export function createOutboxService(
     drain,
     idle,
     drainSoon(onError) {
-      if (!settings.drainAfterResponse) return;
-      scheduled += 1;
-      // After the answer: the adapter writes it in this turn of the event loop.
-      setImmediate(() => {
-        scheduled -= 1;
+      if (!settings.drainAfterResponse || pending) return;
+      let fired = false;
+      const fire = () => {
+        if (fired) return;
+        fired = true;
+        pending?.cancel();
+        pending = undefined;
         drain().catch((error: unknown) => onError?.(error));
-      });
+      };
+      // Never before the answer is written (the adapter writes it in this turn of
+      // the event loop), and at a random delay: the work of one request must not
+      // land on the very next request of the same client, whose time would tell
+      // what this one found (PGlite runs on this thread; a busy database too).
+      const delay = settings.drainDelayMs > 0 ? randomInt(settings.drainDelayMs + 1) : 0;
+      if (delay === 0) {
+        const immediate = setImmediate(fire);
+        pending = { cancel: () => clearImmediate(immediate), fire };
+      } else {
+        const timer = setTimeout(fire, delay);
+        // The work is in the store: a pending drain never keeps the process alive.
+        timer.unref();
+        pending = { cancel: () => clearTimeout(timer), fire };
+      }
     },
     useSender(sender) {
       send = sender;
