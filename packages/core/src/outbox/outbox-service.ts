@@ -104,7 +104,7 @@ export function createOutboxService(
   const settings = config.outbox;
   const key = outboxKey(config.secrets.pepper);
   // One owner per instance: its leases are fenced against other processes'.
-  const owner = `${randomUUID()}`;
+  const owner = randomUUID();
   let send: OutboxSendMail = async (mail, kind) => {
     await services().mailer.sendSystem(mail, { kind });
   };
