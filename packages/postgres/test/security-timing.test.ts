@@ -210,7 +210,7 @@ function report(
 
 function runTimingSuite(name: string, makeStore: () => Promise<GdprStore>) {
   describe(`#19 finding 2: response times on ${name}`, () => {
-    it('POST /dsar: a known and an unknown address answer in times no threshold tells apart', async () => {
+    it('REQ-21: POST /dsar: a known and an unknown address answer in times no threshold tells apart', async () => {
       const app = await startApp(await makeStore());
       try {
         const known = Array.from(

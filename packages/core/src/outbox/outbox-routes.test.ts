@@ -60,7 +60,7 @@ function setup() {
   return { gdpr, calls, transport, route, request, csrf };
 }
 
-describe('#19 finding 2: the answer reads nothing the store knows about the address', () => {
+describe('#19 finding 2, REQ-21: the answer reads nothing the store knows about the address', () => {
   it('POST /signup stores one sealed item and answers; the suppression check and the mail come with the drain', async () => {
     const { gdpr, calls, transport, route, request, csrf } = setup();
     await gdpr.suppression.add('gone@example.org', 'erased');
