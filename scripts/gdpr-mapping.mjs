@@ -164,7 +164,7 @@ const ROWS = [
     'REQ-34',
     'Art. 32',
     'Security of processing',
-    'keyed hashes, signed tokens, no plaintext in suppression',
+    '`createEncryptedStore` (per-person data keys, AES-256-GCM, crypto-shredding), `keys.rewrap`, `erasures.replay`; keyed hashes, signed tokens',
   ],
 ];
 

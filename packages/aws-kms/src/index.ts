@@ -1,5 +1,5 @@
 import type { KeyEncryptionKey, KeyProvider } from '@gdpr-mail/core';
-import { GdprMailError } from '@gdpr-mail/core';
+import { assertKeyId, GdprMailError } from '@gdpr-mail/core';
 
 /** The subset of `KMSClient` this package uses (so a user's own client fits). */
 export interface KmsClientLike {
@@ -22,7 +22,6 @@ export interface AwsKmsKeyProviderOptions {
   current?: string;
 }
 
-const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const RETRYABLE_NAMES = new Set([
   'ThrottlingException',
   'KMSInternalException',
@@ -92,9 +91,7 @@ export function createAwsKmsKeyProvider(options: AwsKmsKeyProviderOptions): KeyP
   }
   const seen = new Set<string>();
   for (const { id, ciphertext } of keys) {
-    if (!KEY_ID_PATTERN.test(id)) {
-      throw new GdprMailError('CONFIG_INVALID', `Encryption key id "${id}" is not a valid key id.`);
-    }
+    assertKeyId(id);
     if (seen.has(id)) {
       throw new GdprMailError('CONFIG_INVALID', `Encryption key id "${id}" appears twice.`);
     }
@@ -160,9 +157,7 @@ export interface CreateKekOptions {
  */
 export async function createKek(options: CreateKekOptions): Promise<AwsKmsKek> {
   const { id, keyId } = options;
-  if (!KEY_ID_PATTERN.test(id)) {
-    throw new GdprMailError('CONFIG_INVALID', `Encryption key id "${id}" is not a valid key id.`);
-  }
+  assertKeyId(id);
   const sdk = await loadSdk();
   const client: KmsClientLike =
     options.client ??

@@ -115,4 +115,34 @@ describe('@gdpr-mail/aws-kms', () => {
       expect(text).not.toContain(leaked.at(-1));
     }
   });
+
+  it('refuses a bad key id with the same CONFIG_INVALID as the local provider (one validator in core)', async () => {
+    for (const id of ['', 'has space', 'x'.repeat(65), 'slash/id']) {
+      expect(() => createAwsKmsKeyProvider({ keys: [{ id, ciphertext: 'AAAA' }] })).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          message: `Encryption key id "${id}" is not a valid key id.`,
+        }),
+      );
+      await expect(
+        createKek({ client: client(), keyId: 'alias/gdpr-mail', id }),
+      ).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: `Encryption key id "${id}" is not a valid key id.`,
+      });
+    }
+    expect(() =>
+      createAwsKmsKeyProvider({
+        keys: [
+          { id: 'k', ciphertext: 'AAAA' },
+          { id: 'k', ciphertext: 'BBBB' },
+        ],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: 'Encryption key id "k" appears twice.',
+      }),
+    );
+  });
 });

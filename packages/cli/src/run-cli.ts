@@ -5,7 +5,9 @@ import type { CliIo } from './cli-io.js';
 import { EXIT, UsageError } from './cli-io.js';
 import { auditCommand } from './commands/audit-command.js';
 import { breachCommand } from './commands/breach-command.js';
+import { erasuresCommand } from './commands/erasures-command.js';
 import { importCommand } from './commands/import-command.js';
+import { keysCommand } from './commands/keys-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
 import { retentionCommand } from './commands/retention-command.js';
@@ -36,6 +38,13 @@ Commands:
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
       --input <json|file>       the action's fields as JSON
+  keys create                 print a new encryption key (32 random bytes) and its config line
+      --id <id>                 the key's id (default the current month, e.g. 2026-12)
+  keys status                 data keys wrapped under each key-encryption key
+  keys rewrap                 rewrap every data key under the current key, online, in pages
+      --batch-size <n>          subjects per page (default 500)
+  erasures replay             after restoring a backup: erase again everyone in the erasure journal
+      --batch-size <n>          journal entries per transaction (default 500)
 
 Options:
   --config <file>             config module (default: gdpr-mail.config.{mjs,js,cjs,json})
@@ -69,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'language-column': { type: 'string' },
         'default-language': { type: 'string' },
         delimiter: { type: 'string' },
+        id: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -77,10 +87,44 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stdout(USAGE);
       return values.help ? EXIT.ok : EXIT.usage;
     }
-    if (!['records', 'breach', 'audit', 'retention', 'migrate', 'import'].includes(command)) {
+    const commands = [
+      'records',
+      'breach',
+      'audit',
+      'retention',
+      'migrate',
+      'import',
+      'keys',
+      'erasures',
+    ];
+    if (!commands.includes(command)) {
       throw new UsageError(`Unknown command "${command}".`);
     }
-    gdpr = createGdprMail(await loadConfig(io.cwd, values.config));
+    const open = async (): Promise<GdprMail> => {
+      gdpr ??= createGdprMail(await loadConfig(io.cwd, values.config));
+      return gdpr;
+    };
+    if (command === 'keys') {
+      // `keys create` needs no config: the config is opened only by the actions that use it.
+      const keysOptions = {
+        json: values.json ?? false,
+        ...(values.id === undefined ? {} : { id: values.id }),
+        ...(values['batch-size'] ? { batchSize: batchSize(values['batch-size']) } : {}),
+      };
+      return await keysCommand(rest[0], keysOptions, io, open);
+    }
+    gdpr = await open();
+    if (command === 'erasures') {
+      return await erasuresCommand(
+        gdpr,
+        rest[0],
+        {
+          json: values.json ?? false,
+          ...(values['batch-size'] ? { batchSize: batchSize(values['batch-size']) } : {}),
+        },
+        io,
+      );
+    }
     if (command === 'records') return await recordsCommand(gdpr, values, io);
     if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);
     if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);
@@ -102,6 +146,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     await gdpr?.close();
   }
+}
+
+function batchSize(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new UsageError('--batch-size must be an integer from 1 to 10000.');
+  }
+  return n;
 }
 
 function report(error: unknown, io: CliIo): number {

@@ -6,6 +6,7 @@ import { runCli } from '@gdpr-mail/cli';
 import { testConfig } from '@gdpr-mail/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../../tests/support/ensure-built.js';
+import { defaultKeyId } from '../src/commands/keys-command.js';
 
 let dir: string;
 
@@ -232,6 +233,65 @@ describe('gdpr-mail CLI', () => {
   });
 });
 
+describe('gdpr-mail keys create (REQ-34)', () => {
+  // A folder without any config: creating a key must not need one.
+  const bare = () => {
+    const run = io();
+    run.io.cwd = mkdtempSync(join(tmpdir(), 'gdpr-mail-keys-'));
+    return run;
+  };
+
+  it('prints a fresh 32-byte base64url secret and the config line, id defaulting to the month', async () => {
+    const before = defaultKeyId(new Date());
+    const text = bare();
+    expect(await runCli(['keys', 'create'], text.io)).toBe(0);
+    const after = defaultKeyId(new Date());
+    const [, id, secret] = /\{ id: '([^']+)', secret: '([^']+)' \}/.exec(text.out()) ?? [];
+    expect([before, after]).toContain(id);
+    expect(id).toMatch(/^\d{4}-(0[1-9]|1[0-2])$/);
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(secret ?? '', 'base64url')).toHaveLength(32);
+    expect(text.out()).toContain('FIRST in secrets.encryptionKeys');
+    expect(text.err()).toBe('');
+  });
+
+  it('takes --id, answers --json, and never prints the same secret twice', async () => {
+    const runs = [bare(), bare()];
+    for (const run of runs) {
+      expect(await runCli(['keys', 'create', '--id', 'k.2027_01', '--json'], run.io)).toBe(0);
+    }
+    const [a, b] = runs.map((run) => JSON.parse(run.out()) as { id: string; secret: string });
+    expect(a?.id).toBe('k.2027_01');
+    expect(Object.keys(a ?? {}).sort()).toEqual(['id', 'secret']);
+    expect(Buffer.from(a?.secret ?? '', 'base64url')).toHaveLength(32);
+    expect(a?.secret).not.toBe(b?.secret);
+    // Long enough for the local key provider (at least 32 characters).
+    expect(a?.secret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('exits 2 on a bad --id, a missing or unknown action', async () => {
+    for (const args of [
+      ['keys', 'create', '--id', 'has space'],
+      ['keys', 'create', '--id', ''],
+      ['keys', 'create', '--id', 'x'.repeat(65)],
+      ['keys'],
+      ['keys', 'nope'],
+    ]) {
+      const run = bare();
+      expect(await runCli(args, run.io)).toBe(2);
+      expect(run.out()).toBe('');
+    }
+    const bad = bare();
+    await runCli(['keys', 'create', '--id', 'a/b'], bad.io);
+    expect(bad.err()).toContain('The --id "a/b" is not a valid key id.');
+  });
+
+  it('defaults the id to the UTC year-month', () => {
+    expect(defaultKeyId(new Date('2026-12-31T23:59:59Z'))).toBe('2026-12');
+    expect(defaultKeyId(new Date('2027-01-01T00:00:00Z'))).toBe('2027-01');
+  });
+});
+
 describe('the built bin', () => {
   it('runs as an executable', () => {
     ensureBuilt('@gdpr-mail/core', '@gdpr-mail/cli');
@@ -244,5 +304,69 @@ describe('the built bin', () => {
       },
     );
     expect(out).toContain('Record of processing activities');
+    const key = execFileSync(
+      'node',
+      [join(__dirname, '..', 'dist', 'bin.js'), 'keys', 'create', '--id', 'bin-1', '--json'],
+      { cwd: mkdtempSync(join(tmpdir(), 'gdpr-mail-keys-bin-')), encoding: 'utf8' },
+    );
+    expect(JSON.parse(key)).toMatchObject({ id: 'bin-1', secret: expect.any(String) });
   }, 120_000);
+});
+
+describe('gdpr-mail keys status / rewrap and erasures replay (REQ-34)', () => {
+  it('counts data keys per key-encryption key, rewraps them under a new first key, and replays the journal', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gdpr-mail-rotate-'));
+    const base = testConfig();
+    base.storage = { dir: join(folder, 'store') };
+    writeFileSync(join(folder, 'gdpr-mail.config.json'), JSON.stringify(base));
+    writeFileSync(join(folder, 'list.csv'), 'email\na@example.org\nb@example.org\nc@example.org\n');
+    const run = () => {
+      const r = io();
+      r.io.cwd = folder;
+      return r;
+    };
+    const imported = run();
+    const importArgs = ['import', 'list.csv', '--list', 'L', '--source', 'S', '--basis', 'consent'];
+    expect(await runCli([...importArgs, '--purpose', 'newsletter'], imported.io)).toBe(0);
+
+    const before = run();
+    expect(await runCli(['keys', 'status', '--json'], before.io)).toBe(0);
+    expect(JSON.parse(before.out())).toMatchObject({
+      provider: 'local',
+      current: 'pepper',
+      wrapsByKey: { pepper: 3 },
+      unencrypted: 0,
+    });
+
+    // Rotation: a new key first in the list, then an online rewrap.
+    const rotated = {
+      ...base,
+      secrets: {
+        ...base.secrets,
+        encryptionKeys: [{ id: '2027-01', secret: 'rotated-kek-secret-0123456789-abcdefghij' }],
+      },
+    };
+    writeFileSync(join(folder, 'rotated.config.json'), JSON.stringify(rotated));
+    const rewrap = run();
+    expect(
+      await runCli(
+        ['keys', 'rewrap', '--config', 'rotated.config.json', '--batch-size', '2', '--json'],
+        rewrap.io,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(rewrap.out())).toEqual({ scanned: 3, rewrapped: 3, skipped: 0 });
+    expect(rewrap.err()).toContain('rewrapped');
+    const after = run();
+    expect(await runCli(['keys', 'status', '--config', 'rotated.config.json'], after.io)).toBe(0);
+    expect(after.out()).toContain('2027-01 (current): 3 data keys');
+    expect(after.out()).toContain('pepper: 0 data keys');
+
+    const replay = run();
+    expect(
+      await runCli(['erasures', 'replay', '--config', 'rotated.config.json', '--json'], replay.io),
+    ).toBe(0);
+    expect(JSON.parse(replay.out())).toEqual({ entries: 0, erased: 0, suppressionsRestored: 0 });
+    expect(await runCli(['erasures', 'nope', '--config', 'rotated.config.json'], run().io)).toBe(2);
+    expect(await runCli(['keys', 'rewrap', '--batch-size', '0'], run().io)).toBe(2);
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 import type { PurposeConfig, ResolvedConfig } from './config/config-schema.js';
 import { createAddressHashCache } from './crypto/address-hash-cache.js';
+import type { ErasureJournal } from './crypto/erasure-journal.js';
 import { keyedHash, pepperKey } from './crypto/hashing.js';
+import { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
 import { GdprMailError } from './errors/gdpr-mail-error.js';
 import type { GdprStore } from './store/store-types.js';
 import { createKeyRing } from './tokens/key-ring.js';
@@ -11,6 +13,8 @@ import type { TokenSigner } from './tokens/token-types.js';
 export interface CoreContext {
   readonly config: ResolvedConfig;
   readonly store: GdprStore;
+  /** Where erasures are remembered apart from the store (REQ-34). */
+  readonly erasureJournal: ErasureJournal;
   now(): Date;
   purpose(id: string): PurposeConfig;
   /** Keyed hash used to find a subject by address. */
@@ -26,7 +30,11 @@ export interface CoreContext {
 /** Addresses whose hashes each process keeps at hand (see createAddressHashCache). */
 const ADDRESS_HASH_CACHE = 2048;
 
-export function createContext(config: ResolvedConfig, store: GdprStore): CoreContext {
+export function createContext(
+  config: ResolvedConfig,
+  store: GdprStore,
+  erasureJournal: ErasureJournal = createMemoryErasureJournal(),
+): CoreContext {
   const purposes = new Map(config.purposes.map((p) => [p.id, p]));
   const key = pepperKey(config.secrets.pepper);
   const now = config.clock ?? (() => new Date());
@@ -41,6 +49,7 @@ export function createContext(config: ResolvedConfig, store: GdprStore): CoreCon
   return {
     config,
     store,
+    erasureJournal,
     now,
     tokens: createTokenSigner(createKeyRing(config.tokens.keys), now),
     purpose(id) {

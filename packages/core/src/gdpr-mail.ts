@@ -15,6 +15,10 @@ import type { OptInService } from './double-opt-in/opt-in-service.js';
 import { createOptInService } from './double-opt-in/opt-in-service.js';
 import type { DsarService } from './dsar/dsar-service.js';
 import { createDsarService } from './dsar/dsar-service.js';
+import type { ErasureService } from './erasures/erasure-service.js';
+import { createErasureService } from './erasures/erasure-service.js';
+import type { KeyService } from './keys/key-service.js';
+import { createKeyService } from './keys/key-service.js';
 import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { Mailer } from './mailer/mailer-service.js';
@@ -34,6 +38,12 @@ import { createRepermissionService } from './repermission/repermission-service.j
 import type { RetentionService } from './retention/retention-service.js';
 import { createRetentionService } from './retention/retention-service.js';
 import { openDefaultStore } from './store/default-store.js';
+import { createEncryptedStore, isEncryptedStore } from './store/encrypted-store.js';
+import {
+  attributeHasher,
+  resolveErasureJournal,
+  resolveKeyProvider,
+} from './store/encryption-config.js';
 import { createLazyStore } from './store/lazy-store.js';
 import type { GdprStore } from './store/store-types.js';
 import type { SubjectService } from './subjects/subject-service.js';
@@ -70,6 +80,10 @@ export interface GdprMail {
   readonly tracking: TrackingService;
   /** Data-subject requests: access, portability, erasure, rectification, restriction, objection. */
   readonly dsar: DsarService;
+  /** Encryption keys: which key wraps how many data keys, and online rewrap after a rotation (REQ-34). */
+  readonly keys: KeyService;
+  /** The erasure journal: replay erasures after a backup is restored (REQ-34). */
+  readonly erasures: ErasureService;
   /** Retention: plan, sweep and schedule the end of each purpose's retention (REQ-27, SEED-05). */
   readonly retention: RetentionService;
   /** The signer behind every link, for adapters and other modules (e.g. DSAR verification). */
@@ -107,8 +121,14 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
   const resolved = parseConfig(config);
   // No store given: the embedded PGlite store in `storage.dir`, opened on first
   // use so that this factory stays synchronous.
-  const store = resolved.store ?? createLazyStore(() => openDefaultStore(resolved.storage.dir));
-  const ctx = createContext(resolved, store);
+  const raw = resolved.store ?? createLazyStore(() => openDefaultStore(resolved.storage.dir));
+  const store = isEncryptedStore(raw)
+    ? raw
+    : createEncryptedStore(raw, {
+        keyProvider: resolveKeyProvider(resolved),
+        attributeHash: attributeHasher(resolved.secrets.pepper),
+      });
+  const ctx = createContext(resolved, store, resolveErasureJournal(resolved));
   const consent = createConsentService(ctx);
   const mailer = createMailer(ctx);
   const dsar = createDsarService(
@@ -149,6 +169,8 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     tracking: createTrackingService(ctx),
     retention: createRetentionService(ctx),
     dsar,
+    keys: createKeyService(store),
+    erasures: createErasureService(ctx),
     providerEvents: createProviderEventService(ctx),
     tokens: ctx.tokens,
     records: createRecordsService(ctx),
@@ -161,6 +183,7 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
       await outbox.close();
       await mailer.close();
       await store.close();
+      await ctx.erasureJournal.close?.();
     },
   };
   return gdpr;

@@ -93,6 +93,7 @@ export type {
 export { IMPORT_REJECT_REASONS } from './contacts/import-report.js';
 export type { LanguageMatch } from './contacts/language.js';
 export { normalizeLanguage } from './contacts/language.js';
+export type { DataKeyRing } from './crypto/data-key-ring.js';
 export type { ErasureJournal, ErasureJournalEntry } from './crypto/erasure-journal.js';
 export type {
   FileErasureJournal,
@@ -102,8 +103,10 @@ export {
   createFileErasureJournal,
   validateErasureJournalEntry,
 } from './crypto/file-erasure-journal.js';
-export type { KeyEncryptionKey, KeyProvider } from './crypto/key-provider.js';
+export type { KeyEncryptionKey, KeyProvider, LocalKeySecret } from './crypto/key-provider.js';
+export { assertKeyId, createLocalKeyProvider, KEY_ID_PATTERN } from './crypto/key-provider.js';
 export { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
+export { SEALED_PROFILE_PATHS, SEALED_PROOF_FIELDS } from './crypto/subject-sealing.js';
 export type {
   OptInConfirmResult,
   OptInInspection,
@@ -136,6 +139,12 @@ export type {
 } from './dsar/dsar-service.js';
 export { EXPORT_FORMAT } from './dsar/export-bundle.js';
 export type {
+  ErasedSubject,
+  ErasureReason,
+  ErasureService,
+  ReplayReport,
+} from './erasures/erasure-service.js';
+export type {
   GdprMailErrorCode,
   GdprMailErrorIssue,
   GdprMailErrorOptions,
@@ -144,6 +153,7 @@ export { ERROR_CODES, GdprMailError, isGdprMailError } from './errors/gdpr-mail-
 export type { GdprMail } from './gdpr-mail.js';
 export { createGdprMail } from './gdpr-mail.js';
 export type { RateLimiter, RateLimiterFactory, RateLimitWindow } from './http/rate-limiter.js';
+export type { KeyService, KeyStatus, RewrapReport } from './keys/key-service.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
 export { summarise } from './mailer/mail-outcome.js';
@@ -224,6 +234,8 @@ export type {
   SweepReport,
 } from './retention/retention-service.js';
 export { AsyncMutex } from './store/async-mutex.js';
+export type { EncryptedStore, EncryptedStoreOptions } from './store/encrypted-store.js';
+export { createEncryptedStore, isEncryptedStore } from './store/encrypted-store.js';
 export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {

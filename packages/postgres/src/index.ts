@@ -8,6 +8,15 @@ export type { PgClientLike, PgPoolLike } from './pg-database.js';
 export { pgDatabase } from './pg-database.js';
 export type { PgliteLike, PgliteQueryable } from './pglite-database.js';
 export { pgliteDatabase } from './pglite-database.js';
+export type {
+  JournalQueryable,
+  PostgresErasureJournal,
+  PostgresErasureJournalOptions,
+} from './postgres-erasure-journal.js';
+export {
+  createPostgresErasureJournal,
+  DEFAULT_JOURNAL_SCHEMA,
+} from './postgres-erasure-journal.js';
 export { DEFAULT_SCHEMA } from './schema-name.js';
 export type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 export type { SqlStoreOptions } from './sql-store.js';

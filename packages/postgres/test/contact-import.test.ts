@@ -118,7 +118,7 @@ describe('contacts.import on PGlite (SEED-01)', () => {
       merged: 0,
       unchanged: 3,
     });
-    const [c1] = await store.findSubjectsByAttribute('customer_no', ['C-1']);
+    const [c1] = await gdpr.store.findSubjectsByAttribute('customer_no', ['C-1']);
     expect(c1?.email).toBe('a@example.org');
     await gdpr.close();
   });

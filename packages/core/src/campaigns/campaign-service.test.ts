@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
+import type { GdprStore } from '../store/store-types.js';
 import { checkboxEvidence, claimedDelivery, testConfig } from '../testing/fixtures.js';
 import { InMemoryTransport } from '../transport/memory-transport.js';
 import { campaignIdempotencyKey } from './campaign-service.js';
@@ -172,7 +173,7 @@ describe('gdpr.campaigns.run', () => {
     let now = new Date('2026-05-01T10:00:00.000Z');
     const { gdpr, store, transport } = setup(() => now);
     await seed(gdpr);
-    const candidates = await store.listAudienceCandidates({
+    const candidates = await gdpr.store.listAudienceCandidates({
       purposeId: 'newsletter',
       consentRequired: true,
       limit: 100,
@@ -345,7 +346,7 @@ describe('gdpr.campaigns.reconcile', () => {
     );
   }
 
-  async function members(store: MemoryStore) {
+  async function members(store: GdprStore) {
     const candidates = await store.listAudienceCandidates({
       purposeId: 'newsletter',
       consentRequired: true,
@@ -358,7 +359,7 @@ describe('gdpr.campaigns.reconcile', () => {
     let now = new Date('2026-05-01T10:00:00.000Z');
     const { gdpr, store, transport } = setup(() => now);
     const { consenting } = await seed(gdpr);
-    const [lost, arrived, ambiguousLost, ambiguousArrived] = await members(store);
+    const [lost, arrived, ambiguousLost, ambiguousArrived] = await members(gdpr.store);
     // What reached the provider before the crash: kept by the transport under the old ids.
     for (const [subject, messageId] of [
       [arrived!, '<arrived@old>'],
@@ -442,7 +443,7 @@ describe('gdpr.campaigns.reconcile', () => {
     let now = new Date('2026-05-01T10:00:00.000Z');
     const { gdpr, store } = setup(() => now);
     await seed(gdpr);
-    const list = await members(store);
+    const list = await members(gdpr.store);
     await crashedWith(
       store,
       now,
@@ -490,7 +491,7 @@ describe('gdpr.campaigns.reconcile', () => {
     });
     const { gdpr, store } = setup(() => now, unsure);
     await seed(gdpr);
-    const [one] = await members(store);
+    const [one] = await members(gdpr.store);
     await crashedWith(store, now, [
       { subjectId: one!.id, messageId: '<x@old>', status: 'sending' },
     ]);
@@ -506,7 +507,7 @@ describe('gdpr.campaigns.reconcile', () => {
     const transport = new InMemoryTransport({ lookup: false });
     const { gdpr, store } = setup(() => now, transport);
     await seed(gdpr);
-    const [one] = await members(store);
+    const [one] = await members(gdpr.store);
     await crashedWith(store, now, [
       { subjectId: one!.id, messageId: '<x@old>', status: 'sending' },
     ]);

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { missingNoticeElements } from '../consent/notice.js';
+import type { ErasureJournal } from '../crypto/erasure-journal.js';
+import type { KeyProvider } from '../crypto/key-provider.js';
+import { KEY_ID_PATTERN } from '../crypto/key-provider.js';
 import type { RateLimiterFactory } from '../http/rate-limiter.js';
 import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
@@ -295,7 +298,61 @@ export const configSchema = z
     secrets: z.object({
       /** Key for the keyed hashes of addresses (suppression list, subject lookup). Keep it secret and stable. */
       pepper: z.string().min(32, 'must be at least 32 characters'),
+      /**
+       * Key-encryption keys of the local key provider (issue #18): the first
+       * wraps new data keys, the others still unwrap until `gdpr-mail keys
+       * rewrap` has moved every wrap to the first. Absent: one key derived from
+       * the pepper (id `pepper`), which also stays last in a configured list so
+       * data written before the list existed still opens.
+       */
+      encryptionKeys: z
+        .array(
+          z.object({
+            id: z.string().regex(KEY_ID_PATTERN, 'letters, digits, ".", "_" or "-" (at most 64)'),
+            secret: z.string().min(32, 'must be at least 32 characters'),
+          }),
+        )
+        .min(1)
+        .superRefine(uniqueIds('encryption key'))
+        .optional(),
     }),
+    /** Encryption at rest and erasure journal (issue #18, REQ-34). */
+    encryption: z
+      .object({
+        /** Where key-encryption keys come from instead of `secrets.encryptionKeys` (e.g. AWS KMS). */
+        keyProvider: z
+          .custom<KeyProvider>(
+            (value) =>
+              typeof value === 'object' &&
+              value !== null &&
+              typeof (value as KeyProvider).load === 'function' &&
+              typeof (value as KeyProvider).kind === 'string',
+            'must implement the KeyProvider interface (kind, load)',
+          )
+          .optional(),
+        /**
+         * Where erasures are remembered apart from the data, so a restored backup
+         * can be erased again (`gdpr-mail erasures replay`). Default: a file in
+         * `storage.dir` (memory with the in-memory store).
+         */
+        erasureJournal: z
+          .custom<ErasureJournal>(
+            (value) =>
+              typeof value === 'object' &&
+              value !== null &&
+              typeof (value as ErasureJournal).append === 'function' &&
+              typeof (value as ErasureJournal).entries === 'function',
+            'must implement the ErasureJournal interface (append, entries)',
+          )
+          .optional(),
+        /**
+         * Keep the pepper-derived key (id `pepper`) in the ring after
+         * `secrets.encryptionKeys` is set. Turn off once `gdpr-mail keys status`
+         * shows no data key wrapped under it.
+         */
+        pepperKey: z.boolean().default(true),
+      })
+      .default({ pepperKey: true }),
     purposes: z.array(purposeSchema).min(1).superRefine(uniqueIds('purpose')),
     tokens: tokensSchema,
     links: linksSchema,

@@ -207,7 +207,7 @@ describe('contacts.import', () => {
   });
 
   it('keys on a customer number: merges by it, reports a different address as a conflict, keeps it', async () => {
-    const { gdpr, store } = setup();
+    const { gdpr } = setup();
     const csv =
       'customer_no,email,language\n' +
       'C-1,anna@example.org,fr\n' +
@@ -222,7 +222,7 @@ describe('contacts.import', () => {
     });
     expect(report).toMatchObject({ created: 2, merged: 1, conflicts: 2 });
     expect(report.rejects['missing-key']).toBe(1);
-    const [anna] = await store.findSubjectsByAttribute('customer_no', ['C-1']);
+    const [anna] = await gdpr.store.findSubjectsByAttribute('customer_no', ['C-1']);
     expect(anna?.email).toBe('anna@example.org');
     expect(anna?.profile.contact?.conflicts?.map((c) => [c.field, c.kept, c.other])).toEqual([
       ['email', 'anna@example.org', 'anna.new@example.org'],

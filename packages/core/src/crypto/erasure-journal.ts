@@ -25,6 +25,8 @@ export interface ErasureJournal {
   readonly kind: string;
   /** Durable before it resolves (fsync for a file). Appending the same subject twice is harmless. */
   append(entry: ErasureJournalEntry): Promise<void>;
+  /** Several entries durable in one write (one fsync for a file); `append` each when absent. */
+  appendMany?(entries: readonly ErasureJournalEntry[]): Promise<void>;
   /** Every entry, oldest first, streamed (never the whole journal in memory). */
   entries(): AsyncIterable<ErasureJournalEntry>;
   close?(): Promise<void>;

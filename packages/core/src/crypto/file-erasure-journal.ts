@@ -76,6 +76,16 @@ function parseLine(line: string): ErasureJournalEntry | undefined {
   };
 }
 
+function toLine(entry: ErasureJournalEntry): string {
+  return `${JSON.stringify({
+    subjectHash: entry.subjectHash,
+    suppressionHash: entry.suppressionHash,
+    subjectId: entry.subjectId,
+    erasedAt: entry.erasedAt.toISOString(),
+    reason: entry.reason,
+  })}\n`;
+}
+
 /**
  * An erasure journal in a JSON-lines file (REQ-34). Each `append()` writes one
  * line and `fdatasync`s before it resolves; the file is created with mode
@@ -108,32 +118,30 @@ export function createFileErasureJournal(options: FileErasureJournalOptions): Fi
     }
   };
 
+  async function appendMany(entries: readonly ErasureJournalEntry[]): Promise<void> {
+    entries.forEach(validateErasureJournalEntry);
+    if (entries.length === 0) return;
+    const line = entries.map(toLine).join('');
+    // Appends are serialised so that two lines never interleave.
+    const next = queue.then(() => writeLine(line));
+    queue = next.catch(() => undefined);
+    try {
+      await next;
+    } catch (cause) {
+      throw new GdprMailError('STORE_FAILURE', 'Could not append to the erasure journal file.', {
+        cause,
+        retryable: true,
+      });
+    }
+  }
+
   return {
     kind: 'file',
     get skippedLines() {
       return skipped;
     },
-    async append(entry) {
-      validateErasureJournalEntry(entry);
-      const line = `${JSON.stringify({
-        subjectHash: entry.subjectHash,
-        suppressionHash: entry.suppressionHash,
-        subjectId: entry.subjectId,
-        erasedAt: entry.erasedAt.toISOString(),
-        reason: entry.reason,
-      })}\n`;
-      // Appends are serialised so that two lines never interleave.
-      const next = queue.then(() => writeLine(line));
-      queue = next.catch(() => undefined);
-      try {
-        await next;
-      } catch (cause) {
-        throw new GdprMailError('STORE_FAILURE', 'Could not append to the erasure journal file.', {
-          cause,
-          retryable: true,
-        });
-      }
-    },
+    append: (entry) => appendMany([entry]),
+    appendMany,
     async *entries() {
       try {
         await stat(path);

@@ -31,6 +31,19 @@ export interface LocalKeySecret {
 
 export const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Refuses a key id that could not be stored with a wrap: 1 to 64 letters,
+ * digits, `.`, `_` or `-` (KEY_ID_PATTERN). One check for every key provider
+ * and the CLI, so that an id one accepts the others accept too. Throws
+ * CONFIG_INVALID; `what` names the id in the message (default
+ * `Encryption key id`).
+ */
+export function assertKeyId(id: unknown, what = 'Encryption key id'): asserts id is string {
+  if (typeof id !== 'string' || !KEY_ID_PATTERN.test(id)) {
+    throw new GdprMailError('CONFIG_INVALID', `${what} "${String(id)}" is not a valid key id.`);
+  }
+}
+
 /** HKDF-SHA256 of a configured secret into a 32-byte KEK, separated by domain and id. */
 export function deriveKek(secret: string, id: string): Uint8Array {
   return new Uint8Array(
@@ -54,9 +67,7 @@ export function createLocalKeyProvider(secrets: readonly LocalKeySecret[]): KeyP
   }
   const seen = new Set<string>();
   for (const { id, secret } of secrets) {
-    if (!KEY_ID_PATTERN.test(id)) {
-      throw new GdprMailError('CONFIG_INVALID', `Encryption key id "${id}" is not a valid key id.`);
-    }
+    assertKeyId(id);
     if (seen.has(id)) {
       throw new GdprMailError('CONFIG_INVALID', `Encryption key id "${id}" is given twice.`);
     }

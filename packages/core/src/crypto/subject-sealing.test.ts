@@ -112,15 +112,17 @@ describe('subject sealing (REQ-34, issue #18)', () => {
     expect(s.open(withoutKey as SubjectRecord).email).not.toBe('jane@example.org');
   });
 
-  it('keeps a bounded LRU of unwrapped keys', () => {
+  it('keeps a bounded LRU of unwrapped keys, each only for the wrapped form it came from', () => {
     const cache = new DataKeyCache(2);
     const key = {} as never;
-    cache.set('a', key);
-    cache.set('b', key);
-    cache.get('a');
-    cache.set('c', key);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(key);
+    cache.set('a', 'wa', key);
+    cache.set('b', 'wb', key);
+    cache.get('a', 'wa');
+    cache.set('c', 'wc', key);
+    expect(cache.get('b', 'wb')).toBeUndefined();
+    expect(cache.get('a', 'wa')).toBe(key);
+    // A row rewritten underneath (restored, another process): unwrapped again, not reused.
+    expect(cache.get('a', 'other')).toBeUndefined();
     expect(cache.size).toBe(2);
   });
 });

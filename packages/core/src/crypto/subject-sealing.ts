@@ -1,41 +1,70 @@
 import type { KeyObject } from 'node:crypto';
+import type { ConsentEvent } from '../consent/consent-event.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SubjectProfile, SubjectRecord } from '../store/store-types.js';
 import type { DataKeyRing } from './data-key-ring.js';
 import { fieldContext, isSealed, openField, sealField } from './field-cipher.js';
 
 /**
- * Building block of the encrypting store layer (issue #18): how a subject row
- * is sealed before a raw store persists it, and opened lazily after a read.
- * The address is sealed under the person's data key (context subjects/<id>/email);
- * the personal profile leaves go into one sealed blob under the reserved key
- * `sealed`, with the names of the leaves it holds kept clear so reads can
- * expose them as lazy getters. Everything else in the profile stays clear.
+ * How a subject row and its consent events are sealed before a raw store
+ * persists them, and opened lazily after a read (issue #18, REQ-34).
+ *
+ * The address is sealed under the person's data key (context
+ * subjects/<id>/email). The profile leaves that identify a person go into one
+ * sealed blob under the reserved key `sealed`, with the paths of the leaves it
+ * holds kept clear so reads can expose them as lazy getters: reading a clear
+ * field (country, language, dates) never unwraps a key or decrypts anything,
+ * which keeps audience scans as fast as without encryption.
  */
 
-/** Profile leaves that identify a person: sealed, never stored in the clear. */
-export const SEALED_PROFILE_KEYS = ['name', 'phone'] as const;
+/**
+ * Profile leaves that identify a person or were typed about them: sealed,
+ * never stored in the clear. Everything else in the profile (country,
+ * language, age bracket, dates, segments, sources, privacy signals) stays
+ * clear because the sending policy and the audience queries read it, and it
+ * does not single anyone out on its own.
+ */
+export const SEALED_PROFILE_PATHS: readonly (readonly string[])[] = [
+  ['name'],
+  ['phone'],
+  ['customer', 'saleRef'],
+  ['professional', 'jobTitle'],
+  ['parentalConsent', 'reference'],
+  ['restriction', 'reason'],
+  ['legalHold', 'reason'],
+  ['contact', 'attributes'],
+  ['contact', 'conflicts'],
+];
+
+/** The consent-proof fields that are personal data (Art. 7(1) evidence, REQ-05): sealed. */
+export const SEALED_PROOF_FIELDS = ['ip', 'userAgent'] as const;
 
 /** The reserved profile key holding the sealed leaves. */
 export interface SealedProfileBlob {
+  /** Dotted paths of the leaves inside `value`, e.g. `customer.saleRef`. */
   keys: string[];
   value: string;
 }
 
-/** Unwrapped data keys by subject id, least recently used evicted first. */
+/**
+ * Unwrapped data keys by subject id, least recently used evicted first. Each
+ * is kept with the wrapped form it came from and given back only for that
+ * form: a row restored or rewritten underneath (another process, a backup)
+ * is unwrapped again rather than read with a stale key.
+ */
 export class DataKeyCache {
-  readonly #keys = new Map<string, KeyObject>();
+  readonly #keys = new Map<string, { wrapped: string; key: KeyObject }>();
   constructor(private readonly limit = 10_000) {}
-  get(id: string): KeyObject | undefined {
-    const key = this.#keys.get(id);
-    if (key) {
-      this.#keys.delete(id);
-      this.#keys.set(id, key);
-    }
-    return key;
-  }
-  set(id: string, key: KeyObject): void {
+  get(id: string, wrapped: string): KeyObject | undefined {
+    const entry = this.#keys.get(id);
+    if (!entry || entry.wrapped !== wrapped) return undefined;
     this.#keys.delete(id);
-    this.#keys.set(id, key);
+    this.#keys.set(id, entry);
+    return entry.key;
+  }
+  set(id: string, wrapped: string, key: KeyObject): void {
+    this.#keys.delete(id);
+    this.#keys.set(id, { wrapped, key });
     if (this.#keys.size > this.limit) this.#keys.delete(this.#keys.keys().next().value!);
   }
   delete(id: string): void {
@@ -46,40 +75,99 @@ export class DataKeyCache {
   }
 }
 
+export interface SubjectSealingOptions {
+  cache?: DataKeyCache;
+  /**
+   * Keyed hash of one custom attribute value (`contact.attributes`). The raw
+   * store keeps these hashes in the clear so `findSubjectsByAttribute` still
+   * finds a customer number; the values themselves are sealed.
+   */
+  attributeHash?: (name: string, value: string) => string;
+}
+
 export interface SubjectSealing {
   /** The row as a raw store should persist it: a data key (new if none), sealed fields. */
   seal(record: SubjectRecord): SubjectRecord;
+  /** A new profile of an existing row, sealed under the row's wrapped key. */
+  sealProfile(id: string, wrapped: string, profile: SubjectProfile): SubjectProfile;
   /** The row as services see it: sealed fields decrypt on first access. */
   open(record: SubjectRecord): SubjectRecord;
+  /** Consent events as a raw store should persist them (IP and user agent sealed). */
+  sealEvents(wrapped: string, events: readonly ConsentEvent[]): ConsentEvent[];
+  /** True when any of the events holds a sealed proof field (so its owner's key is needed). */
+  hasSealedProof(event: ConsentEvent): boolean;
+  /** An event as services see it; `wrapped` is the owner's wrapped key (undefined: erased). */
+  openEvent(event: ConsentEvent, wrapped: string | undefined): ConsentEvent;
+  /** The clear index value of one attribute (what `findSubjectsByAttribute` matches). */
+  attributeIndex(name: string, value: string): string;
   /** Forget the person's unwrapped key (erasure). */
   evict(id: string): void;
 }
 
+function pathOf(path: readonly string[]): string {
+  return path.join('.');
+}
+
 export function createSubjectSealing(
   ring: DataKeyRing,
-  cache = new DataKeyCache(),
+  options: SubjectSealingOptions = {},
 ): SubjectSealing {
+  const cache = options.cache ?? new DataKeyCache();
+  const attributeHash = options.attributeHash;
+
+  function unwrap(id: string, wrapped: string): KeyObject {
+    const cached = cache.get(id, wrapped);
+    if (cached) return cached;
+    const key = ring.unwrap(wrapped, id);
+    cache.set(id, wrapped, key);
+    return key;
+  }
+
   function keyFor(record: SubjectRecord): { key: KeyObject; wrapped: string } {
     if (record.dataKey === undefined) {
       const fresh = ring.newDataKey(record.id);
-      cache.set(record.id, fresh.key);
+      cache.set(record.id, fresh.wrapped, fresh.key);
       return fresh;
     }
-    const cached = cache.get(record.id);
-    if (cached) return { key: cached, wrapped: record.dataKey };
-    const key = ring.unwrap(record.dataKey, record.id);
-    cache.set(record.id, key);
-    return { key, wrapped: record.dataKey };
+    return { key: unwrap(record.id, record.dataKey), wrapped: record.dataKey };
   }
 
-  function sealProfile(key: KeyObject, id: string, profile: SubjectProfile): SubjectProfile {
+  function attributeIndex(name: string, value: string): string {
+    return attributeHash ? attributeHash(name, value) : value;
+  }
+
+  function sealProfileWith(key: KeyObject, id: string, profile: SubjectProfile): SubjectProfile {
+    // Copies along each sealed path only: the rest of the profile is shared as given.
     const clear: Record<string, unknown> = { ...profile };
-    const secret: Record<string, unknown> = {};
-    for (const name of SEALED_PROFILE_KEYS) {
-      if (clear[name] !== undefined) secret[name] = clear[name];
-      delete clear[name];
-    }
     delete clear.sealed;
+    const secret: Record<string, unknown> = {};
+    for (const path of SEALED_PROFILE_PATHS) {
+      let parent: Record<string, unknown> | undefined = clear;
+      for (let i = 0; i < path.length - 1 && parent; i++) {
+        const child: unknown = parent[path[i]!];
+        if (typeof child !== 'object' || child === null || Array.isArray(child)) {
+          parent = undefined;
+          break;
+        }
+        const copy = { ...(child as Record<string, unknown>) };
+        parent[path[i]!] = copy;
+        parent = copy;
+      }
+      const leaf = path[path.length - 1]!;
+      if (!parent || parent[leaf] === undefined) continue;
+      const value = parent[leaf];
+      secret[pathOf(path)] = value;
+      if (pathOf(path) === 'contact.attributes' && value && typeof value === 'object') {
+        // The blind index stays, so imports keyed on a customer number still match.
+        const index: Record<string, string> = {};
+        for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
+          if (typeof v === 'string') index[name] = attributeIndex(name, v);
+        }
+        parent[leaf] = index;
+      } else {
+        delete parent[leaf];
+      }
+    }
     const keys = Object.keys(secret);
     if (keys.length === 0) return clear as SubjectProfile;
     const blob: SealedProfileBlob = {
@@ -89,7 +177,72 @@ export function createSubjectSealing(
     return { ...clear, sealed: blob } as SubjectProfile;
   }
 
-  return {
+  function openProfile(
+    stored: SubjectProfile & { sealed?: SealedProfileBlob },
+    dataKey: () => KeyObject,
+    id: string,
+  ): SubjectProfile {
+    const { sealed, ...clear } = stored;
+    const profile = { ...clear } as Record<string, unknown>;
+    if (!sealed) return profile as SubjectProfile;
+    let leaves: Record<string, unknown> | undefined;
+    const open = () => {
+      leaves ??= JSON.parse(
+        openField(dataKey(), sealed.value, fieldContext('subjects', id, 'profile')),
+      ) as Record<string, unknown>;
+      return leaves;
+    };
+    // Each container is copied once: copying it again would read (and so
+    // decrypt) the getters already placed on it.
+    const copied = new Map<string, Record<string, unknown>>([['', profile]]);
+    for (const dotted of sealed.keys) {
+      const path = dotted.split('.');
+      let parent: Record<string, unknown> = profile;
+      for (let i = 0; i < path.length - 1; i++) {
+        const prefix = path.slice(0, i + 1).join('.');
+        let copy = copied.get(prefix);
+        if (!copy) {
+          const child: unknown = parent[path[i]!];
+          copy = typeof child === 'object' && child !== null ? { ...(child as object) } : {};
+          parent[path[i]!] = copy;
+          copied.set(prefix, copy);
+        }
+        parent = copy;
+      }
+      let own: { value: unknown } | undefined;
+      Object.defineProperty(parent, path[path.length - 1]!, {
+        enumerable: true,
+        configurable: true,
+        get: () => (own ? own.value : open()[dotted]),
+        set: (value: unknown) => {
+          own = { value };
+        },
+      });
+    }
+    return profile as SubjectProfile;
+  }
+
+  function lazyField<T extends object>(
+    target: T,
+    name: string,
+    stored: string,
+    read: () => string,
+  ): void {
+    let value: { v: string } | undefined;
+    Object.defineProperty(target, name, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        value ??= { v: isSealed(stored) ? read() : stored };
+        return value.v;
+      },
+      set: (v: string) => {
+        value = { v };
+      },
+    });
+  }
+
+  const sealing: SubjectSealing = {
     seal(record) {
       const { key, wrapped } = keyFor(record);
       return {
@@ -97,62 +250,78 @@ export function createSubjectSealing(
         email: isSealed(record.email)
           ? record.email
           : sealField(key, record.email, fieldContext('subjects', record.id, 'email')),
-        profile: sealProfile(key, record.id, record.profile),
+        profile: sealProfileWith(key, record.id, record.profile),
         dataKey: wrapped,
       };
     },
 
+    sealProfile(id, wrapped, profile) {
+      return sealProfileWith(unwrap(id, wrapped), id, profile);
+    },
+
     open(record) {
       if (record.dataKey === undefined) return record;
+      const wrapped = record.dataKey;
       let key: KeyObject | undefined;
-      const dataKey = () => {
-        key ??= keyFor(record).key;
-        return key;
-      };
+      const dataKey = () => (key ??= unwrap(record.id, wrapped));
       const opened = { ...record } as SubjectRecord;
-      let email: string | undefined;
-      Object.defineProperty(opened, 'email', {
-        enumerable: true,
-        configurable: true,
-        get: () => {
-          email ??= isSealed(record.email)
-            ? openField(dataKey(), record.email, fieldContext('subjects', record.id, 'email'))
-            : record.email;
-          return email;
-        },
-        set: (value: string) => {
-          email = value;
-        },
-      });
-      const stored = record.profile as SubjectProfile & { sealed?: SealedProfileBlob };
-      const { sealed, ...clear } = stored;
-      const profile = { ...clear } as Record<string, unknown>;
-      if (sealed) {
-        let leaves: Record<string, unknown> | undefined;
-        const open = () => {
-          leaves ??= JSON.parse(
-            openField(dataKey(), sealed.value, fieldContext('subjects', record.id, 'profile')),
-          ) as Record<string, unknown>;
-          return leaves;
-        };
-        for (const name of sealed.keys) {
-          let own: { value: unknown } | undefined;
-          Object.defineProperty(profile, name, {
-            enumerable: true,
-            configurable: true,
-            get: () => (own ? own.value : open()[name]),
-            set: (value: unknown) => {
-              own = { value };
-            },
-          });
-        }
-      }
-      opened.profile = profile as SubjectProfile;
+      const stored = record.email;
+      lazyField(opened, 'email', stored, () =>
+        openField(dataKey(), stored, fieldContext('subjects', record.id, 'email')),
+      );
+      opened.profile = openProfile(
+        record.profile as SubjectProfile & { sealed?: SealedProfileBlob },
+        dataKey,
+        record.id,
+      );
       return opened;
     },
+
+    sealEvents(wrapped, events) {
+      return events.map((event) => {
+        if (SEALED_PROOF_FIELDS.every((f) => event.proof[f] === undefined)) return event;
+        const key = unwrap(event.subjectId, wrapped);
+        const proof = { ...event.proof };
+        for (const field of SEALED_PROOF_FIELDS) {
+          const value = proof[field];
+          if (value === undefined || isSealed(value)) continue;
+          proof[field] = sealField(key, value, fieldContext('consent_events', event.id, field));
+        }
+        return { ...event, proof };
+      });
+    },
+
+    hasSealedProof(event) {
+      return SEALED_PROOF_FIELDS.some((f) => isSealed(event.proof[f]));
+    },
+
+    openEvent(event, wrapped) {
+      if (!sealing.hasSealedProof(event)) return event;
+      let key: KeyObject | undefined;
+      const proof = { ...event.proof };
+      for (const field of SEALED_PROOF_FIELDS) {
+        const stored = event.proof[field];
+        if (stored === undefined) continue;
+        lazyField(proof, field, stored, () => {
+          if (wrapped === undefined) {
+            throw new GdprMailError(
+              'CIPHERTEXT_INVALID',
+              `A consent proof's ${field} does not open: its person's data key is gone (erased).`,
+              { details: { table: 'consent_events', column: field } },
+            );
+          }
+          key ??= unwrap(event.subjectId, wrapped);
+          return openField(key, stored, fieldContext('consent_events', event.id, field));
+        });
+      }
+      return { ...event, proof };
+    },
+
+    attributeIndex,
 
     evict(id) {
       cache.delete(id);
     },
   };
+  return sealing;
 }

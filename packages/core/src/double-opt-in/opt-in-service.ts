@@ -7,6 +7,7 @@ import type { ConsentEvidence, WithdrawalEvidence } from '../consent/evidence.js
 import { buildProof, parseConsentEvidence, parseWithdrawalEvidence } from '../consent/evidence.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
+import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { linkUrl } from '../links/link-url.js';
 import type { StoreOperations } from '../store/store-types.js';
@@ -352,7 +353,9 @@ export function createOptInService(ctx: CoreContext): OptInService {
     const anyNewer = all.some((e) => e.type === 'requested' && e.at > pending.requestedAt);
     // Data minimisation: an address that never confirmed anything is not kept.
     if (nothingElse && !anyNewer) {
+      const subject = await tx.getSubject(pending.subjectId);
       await tx.deleteSubject(pending.subjectId);
+      if (subject) await journalErasures(ctx, [subject], 'opt-in-expired', at);
       return { expired: true, deleted: true };
     }
     return { expired: true, deleted: false };

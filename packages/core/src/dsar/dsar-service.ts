@@ -5,6 +5,7 @@ import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { ConsentService } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
+import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { RateLimiter, RateLimiterFactory } from '../http/rate-limiter.js';
 import { createMemoryRateLimiter } from '../http/rate-limiter.js';
@@ -601,6 +602,13 @@ export function createDsarService(
       if (!failed) {
         await store.transaction(async (tx) => {
           await tx.deleteSubject(subject.subjectId);
+          // Journaled before commit, apart from the store: a restore re-applies it (REQ-34).
+          await journalErasures(
+            ctx,
+            [{ id: subject.subjectId, emailHash: subject.record.emailHash, email: subject.email }],
+            'dsar',
+            at,
+          );
           const existing = await tx.getSuppression(hash);
           if (existing && existing.reason !== 'erased') await tx.removeSuppression(hash);
           if (existing?.reason !== 'erased')

@@ -2,6 +2,7 @@ import { appendAuditEntries } from '../audit/audit-chain.js';
 import type { AuditDraft } from '../audit/audit-entry.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import type { CoreContext } from '../context.js';
+import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SubjectRecord } from '../store/store-types.js';
 import type { RetentionVerdict } from './retention-decision.js';
@@ -149,6 +150,12 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
       // One statement for the page's deletions: short transactions on big tables.
       const removed = due.filter(({ v }) => v.action !== 'archive');
       await tx.deleteSubjects(removed.map(({ subject }) => subject.id));
+      await journalErasures(
+        ctx,
+        removed.map(({ subject }) => subject),
+        'retention',
+        now,
+      );
       for (const { subject, v } of due) {
         if (v.action === 'archive') {
           await tx.updateSubjectProfile(subject.id, { ...subject.profile, archivedAt: now }, now);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appendAuditEntry } from '../audit/audit-chain.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
+import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { StoreOperations, SubjectProfile, SubjectRecord } from '../store/store-types.js';
 import { AGE_BRACKETS } from '../store/store-types.js';
@@ -174,6 +175,7 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
       return ctx.store.transaction(async (tx) => {
         const subject = await findSubject(ctx, tx, email);
         if (!subject || !(await tx.deleteSubject(subject.id))) return false;
+        await journalErasures(ctx, [subject], 'admin', ctx.now());
         await appendAuditEntry(
           tx,
           {

@@ -12,6 +12,8 @@ export {
   ReferenceImport,
   seededRandom,
 } from './contact-lists.js';
+export type { ErasureJournalConformanceOptions } from './erasure-journal-conformance.js';
+export { runErasureJournalConformance } from './erasure-journal-conformance.js';
 export { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';

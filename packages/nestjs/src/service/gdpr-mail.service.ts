@@ -61,6 +61,12 @@ export class GdprMailService implements GdprMail, OnModuleDestroy {
   get retention(): GdprMail['retention'] {
     return this.gdpr.retention;
   }
+  get keys(): GdprMail['keys'] {
+    return this.gdpr.keys;
+  }
+  get erasures(): GdprMail['erasures'] {
+    return this.gdpr.erasures;
+  }
   get tokens(): GdprMail['tokens'] {
     return this.gdpr.tokens;
   }
