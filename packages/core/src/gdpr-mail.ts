@@ -23,6 +23,8 @@ import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { Mailer } from './mailer/mailer-service.js';
 import { createMailer } from './mailer/mailer-service.js';
+import type { OutboxService } from './outbox/outbox-service.js';
+import { createOutboxService } from './outbox/outbox-service.js';
 import type { AudienceMember, AudienceOptions } from './policy/audience.js';
 import { resolveAudience } from './policy/audience.js';
 import type { SendContext, SendDecision } from './policy/can-send.js';
@@ -90,6 +92,11 @@ export interface GdprMail {
   readonly providerEvents: ProviderEventService;
   /** Record of processing, privacy-notice facts and sub-processor register, from this config. */
   readonly records: RecordsService;
+  /**
+   * Work the public routes accepted and run after their answer (signup, DSAR
+   * request), from the store: `drain()` runs it, `idle()` waits for it (issue #19).
+   */
+  readonly outbox: OutboxService;
   /** The breach register with its 72-hour clock (Art. 33, 34). */
   readonly breaches: BreachService;
   /** Streamed imports of legacy lists into one contact base with segments and sources (SEED-01). */
@@ -140,8 +147,10 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     const eraseContact = transport.eraseContact.bind(transport);
     dsar.registerProcessor({ name: transport.processor.name, eraseContact });
   }
-  return {
+  const outbox = createOutboxService(ctx, () => gdpr);
+  const gdpr: GdprMail = {
     config: resolved,
+    outbox,
     store,
     consent,
     subjects: createSubjectService(ctx),
@@ -170,9 +179,12 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     repermission: createRepermissionService(ctx, mailer),
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: async () => {
+      // Work accepted before the close is finished, not cut off half-way.
+      await outbox.close();
       await mailer.close();
       await store.close();
       await ctx.erasureJournal.close?.();
     },
   };
+  return gdpr;
 }

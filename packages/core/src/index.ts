@@ -169,6 +169,15 @@ export {
   PLACEHOLDERS,
   withUnsubscribeFooter,
 } from './mailer/unsubscribe-footer.js';
+export type {
+  DsarRequestWork,
+  OutboxDrainResult,
+  OutboxKind,
+  OutboxSendMail,
+  OutboxService,
+  OutboxWork,
+  SignupWork,
+} from './outbox/outbox-service.js';
 export type { AgeGateOptions, AgeGateResult } from './policy/age-gate.js';
 export { AGE_OF_CONSENT, ageGate } from './policy/age-gate.js';
 export type { AudienceMember, AudienceOptions } from './policy/audience.js';
@@ -246,6 +255,9 @@ export type {
   GdprStore,
   ListOptions,
   NoticeRecord,
+  OutboxClaimQuery,
+  OutboxItem,
+  OutboxRelease,
   PendingOptIn,
   RepermissionState,
   RepermissionStatus,

@@ -29,11 +29,14 @@ async function formRequest(harness: Harness, address: string, type: string) {
   const agent = harness.agent();
   const form = await agent.get('/gdpr/dsar').set('accept', 'text/html');
   const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
-  return agent
+  const res = await agent
     .post('/gdpr/dsar')
     .set('accept', 'text/html')
     .type('form')
     .send({ email: address, type, _csrf: csrf });
+  // The lookup and the verification mail run after the answer, from the outbox (#19).
+  await harness.gdpr.outbox.idle();
+  return res;
 }
 
 /** A subscriber who filed a request of `type`, and the verification link mailed to them. */

@@ -78,7 +78,10 @@ export async function signUp(
   const csrf = await csrfFor(agent);
   let req = agent.post('/gdpr/signup').type('form');
   for (const [name, value] of Object.entries(headers)) req = req.set(name, value);
-  return req.send(formBody({ email, purposes, _csrf: csrf }));
+  const res = await req.send(formBody({ email, purposes, _csrf: csrf }));
+  // The opt-in and its mail run after the answer, from the outbox (#19): wait for them.
+  await h.gdpr.outbox.idle();
+  return res;
 }
 
 export function tokenFrom(mail: RenderedMail | undefined, path: string): string {

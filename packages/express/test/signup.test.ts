@@ -120,6 +120,7 @@ describe('POST /signup', () => {
       .send(formBody({ email: 'x@example.com' }));
     expect(page.status).toBe(403);
     expect(page.text).toContain('CSRF_FAILED');
+    await h.gdpr.outbox.idle();
     expect(h.mails).toHaveLength(0);
   });
 
@@ -157,6 +158,7 @@ describe('POST /signup', () => {
       );
     expect(stale.status).toBe(409);
     expect(stale.body.code).toBe('NOTICE_VERSION_MISMATCH');
+    await h.gdpr.outbox.idle();
     expect(h.mails).toHaveLength(0);
   });
 
@@ -201,6 +203,7 @@ describe('POST /signup', () => {
       .send({ email: 'api@example.com', purposes: ['partners'], _csrf: csrf })
       .expect(200);
     expect(res.body).toEqual({ status: 'check-inbox' });
+    await h.gdpr.outbox.idle();
     expect(h.mails[0]?.to).toBe('api@example.com');
   });
 });

@@ -106,8 +106,11 @@ describe('examples/nest-app as its start script runs it (tsx, no decorator metad
       });
       expect(signup.status).toBe(200);
       expect(await signup.json()).toEqual({ status: 'check-inbox' });
-      // The confirmation mail went through the mailer into the dev inbox.
-      expect(await (await fetch(`${origin}/dev/inbox`)).text()).toContain(email);
+      // The confirmation mail went through the mailer into the dev inbox, after the
+      // answer (from the outbox, #19): another process, so poll for it.
+      await expect
+        .poll(async () => (await fetch(`${origin}/dev/inbox`)).text(), { timeout: 10_000 })
+        .toContain(email);
       // The guarded page, injected by token only, refuses an unconfirmed person.
       const tips = await fetch(`${origin}/members/tips?as=${encodeURIComponent(email)}`);
       expect(tips.status).toBe(403);

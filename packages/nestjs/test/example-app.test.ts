@@ -46,6 +46,8 @@ describe('examples/nest-app smoke test', () => {
       .send(`email=${encodeURIComponent(email)}&purposes=newsletter&_csrf=${csrf}`)
       .expect(200);
     expect(signup.text).toContain('Check your inbox');
+    // The confirmation is mailed after the answer, from the outbox (#19).
+    await example.gdpr.outbox.idle();
 
     const mail = example.inbox.mails.at(-1);
     expect(mail?.to).toBe(email);

@@ -116,10 +116,13 @@ export async function signUp(
 ): Promise<request.Response> {
   const agent = h.agent();
   const csrf = await csrfFor(agent);
-  return agent
+  const res = await agent
     .post('/gdpr/signup')
     .type('form')
     .send(formBody({ email, purposes, _csrf: csrf }));
+  // The opt-in and its mail run after the answer, from the outbox (#19): wait for them.
+  await h.gdpr.outbox.idle();
+  return res;
 }
 
 export function tokenFrom(mail: RenderedMail | undefined, path: string): string {

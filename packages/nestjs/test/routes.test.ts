@@ -75,6 +75,7 @@ describe('signup and confirm through the Nest module', () => {
       .send(formBody({ email: 'x@example.com', purposes: 'newsletter', _csrf: 'forged' }));
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('CSRF_FAILED');
+    await h.gdpr.outbox.idle();
     expect(h.mails).toHaveLength(0);
   });
 
@@ -87,6 +88,7 @@ describe('signup and confirm through the Nest module', () => {
       .set('content-type', 'application/json')
       .send(JSON.stringify({ email: 'json@example.com', purposes: ['newsletter'], _csrf: csrf }));
     expect(res.status).toBe(200);
+    await h.gdpr.outbox.idle();
     expect(h.mails.map((m) => m.to)).toEqual(['json@example.com']);
     const form = await signUp(h, 'form@example.com', ['newsletter', 'partners']);
     expect(form.status).toBe(200);
@@ -214,6 +216,7 @@ describe('DSAR through the module (REQ-21, REQ-22)', () => {
       .type('form')
       .send({ email, type: 'access', _csrf: csrf });
     expect(asked.body).toEqual({ status: 'received' });
+    await h.gdpr.outbox.idle();
     const verify = lastLink('/dsar/verify')!;
     await h.agent().post(verify).type('form').send({}).expect(200);
     const download = lastLink('/dsar/download')!;

@@ -194,6 +194,29 @@ CREATE INDEX subjects_contact_attributes_idx ON ${s}.subjects
 ALTER TABLE ${s}.subjects ADD COLUMN data_key text;
 `,
   },
+  {
+    version: 8,
+    name: 'outbox',
+    sql: (s) => `
+-- Work a public route accepted and does after its answer (issue #19), so the
+-- answer costs the same whoever the address is. The payload is sealed by core
+-- (AES-256-GCM): the address is never in the clear here. A drainer leases
+-- items (lease_owner, lease_until); a lease that ran out is taken over.
+CREATE TABLE ${s}.outbox (
+  id text COLLATE "C" PRIMARY KEY,
+  kind text NOT NULL,
+  payload text NOT NULL,
+  created_at timestamptz NOT NULL,
+  available_at timestamptz NOT NULL,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  lease_owner text,
+  lease_until timestamptz
+);
+-- Claims read the oldest available items first.
+CREATE INDEX outbox_available_idx ON ${s}.outbox (available_at, id);
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -8,6 +8,7 @@ import type {
   DsarRequest,
   GdprStore,
   LedgerHead,
+  OutboxItem,
   PendingOptIn,
   StoreOperations,
   SubjectRecord,
@@ -125,6 +126,27 @@ function deliveryValues(d: DeliveryRecord): unknown[] {
     d.createdAt,
     d.updatedAt,
   ];
+}
+
+const OUTBOX_COLUMNS =
+  'id, kind, payload, created_at, available_at, attempts, last_error, lease_owner, lease_until';
+
+function outboxFrom(row: SqlRow): OutboxItem {
+  const lastError = toOptionalText(row.last_error);
+  const leaseOwner = toOptionalText(row.lease_owner);
+  return {
+    id: toText(row.id),
+    kind: toText(row.kind),
+    payload: toText(row.payload),
+    createdAt: toDate(row.created_at),
+    availableAt: toDate(row.available_at),
+    attempts: toInt(row.attempts),
+    ...(lastError === undefined ? {} : { lastError }),
+    ...(leaseOwner === undefined ? {} : { leaseOwner }),
+    ...(row.lease_until === null || row.lease_until === undefined
+      ? {}
+      : { leaseUntil: toDate(row.lease_until) }),
+  };
 }
 
 function deliveryFrom(row: SqlRow): DeliveryRecord {
@@ -868,6 +890,75 @@ function createOperations(
               [status, limit],
             );
       return rows.map((row) => decodeJson<BreachIncident>(row.incident));
+    },
+
+    async enqueueOutbox(item) {
+      await db.query(
+        `INSERT INTO ${s}.outbox (id, kind, payload, created_at, available_at, attempts, last_error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          item.id,
+          item.kind,
+          item.payload,
+          item.createdAt,
+          item.availableAt,
+          item.attempts,
+          item.lastError ?? null,
+        ],
+      );
+    },
+
+    async claimOutbox({ now, leaseUntil, owner, limit }) {
+      // SKIP LOCKED: concurrent drainers (other processes) pass over the rows
+      // another one is claiming instead of queueing behind it, and never get
+      // the same row. A lease that ran out is free again: take-over.
+      const rows = await db.query(
+        `UPDATE ${s}.outbox AS o
+         SET lease_owner = $3, lease_until = $2, attempts = o.attempts + 1
+         FROM (
+           SELECT id FROM ${s}.outbox
+           WHERE available_at <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           ORDER BY available_at, id
+           LIMIT $4
+           FOR UPDATE SKIP LOCKED
+         ) AS c
+         WHERE o.id = c.id
+         RETURNING ${OUTBOX_COLUMNS.split(', ')
+           .map((c) => `o.${c}`)
+           .join(', ')}`,
+        [now, leaseUntil, owner, limit],
+      );
+      return rows
+        .map(outboxFrom)
+        .sort(
+          (a, b) => a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : 1),
+        );
+    },
+
+    async completeOutbox(id, owner) {
+      const rows = await db.query(
+        `DELETE FROM ${s}.outbox WHERE id = $1 AND lease_owner = $2 RETURNING id`,
+        [id, owner],
+      );
+      return rows.length > 0;
+    },
+
+    async releaseOutbox(id, owner, { availableAt, lastError }) {
+      const rows = await db.query(
+        `UPDATE ${s}.outbox SET lease_owner = NULL, lease_until = NULL, available_at = $3,
+           last_error = $4
+         WHERE id = $1 AND lease_owner = $2 RETURNING id`,
+        [id, owner, availableAt, lastError ?? null],
+      );
+      return rows.length > 0;
+    },
+
+    async listOutbox(limit) {
+      const rows = await db.query(
+        `SELECT ${OUTBOX_COLUMNS} FROM ${s}.outbox ORDER BY created_at, id LIMIT $1`,
+        [limit],
+      );
+      return rows.map(outboxFrom);
     },
 
     async listAudit(afterSeq, limit) {

@@ -486,6 +486,38 @@ export const configSchema = z
           .optional(),
       })
       .default({ perAddressPerDay: 3, perIpPerHour: 20 }),
+    /**
+     * The outbox (issue #19): the signup and DSAR routes store the accepted
+     * request (sealed) and answer at once; the work that depends on what the
+     * store knows runs after the answer, so response times tell nothing.
+     */
+    outbox: z
+      .object({
+        /**
+         * Drain in this process right after each answer (default). false: only
+         * `gdpr.outbox.drain()` runs the work, e.g. from a worker or a timer.
+         */
+        drainAfterResponse: z.boolean().default(true),
+        /**
+         * The drain after an answer starts at a random delay of up to this many
+         * ms (0: right after the answer), so one request's work does not slow
+         * the next request of the same client, which would tell what it found.
+         */
+        drainDelayMs: z.number().int().min(0).max(60_000).default(250),
+        /** Claims of one item before it is dropped and recorded in the audit log. */
+        maxAttempts: z.number().int().min(1).max(100).default(5),
+        /** How long a claim holds an item; past it, another drainer takes it over. */
+        leaseMs: z.number().int().min(1000).default(60_000),
+        /** First retry delay, doubled at each attempt (at most an hour). */
+        retryBaseMs: z.number().int().min(0).default(30_000),
+      })
+      .default({
+        drainAfterResponse: true,
+        drainDelayMs: 250,
+        maxAttempts: 5,
+        leaseMs: 60_000,
+        retryBaseMs: 30_000,
+      }),
     /** Where mail goes: `@gdpr-mail/smtp`, `/ses`, `/mailjet`, or `InMemoryTransport` in tests. */
     transport: z
       .custom<Transport>((value) => isTransport(value), 'must implement the Transport interface')

@@ -72,6 +72,13 @@ export interface OptInService {
     evidence: ConsentEvidence,
     options?: OptInRequestOptions,
   ): Promise<OptInRequestResult>;
+  /**
+   * The checks `request` makes before it reads the store: the address's
+   * syntax, the purposes, the evidence and the notice versions shown. Throws
+   * as `request` would. The signup route runs it before queueing the request
+   * (issue #19), so a bad form gets the same error for every address.
+   */
+  admit(email: string, purposes: readonly string[], evidence: ConsentEvidence): void;
   /** The GET of the link: verifies and describes, changes nothing (REQ-18). */
   inspect(token: string): Promise<OptInInspection>;
   /** The POST from the interstitial page: single use, records `confirmed` with proof. */
@@ -128,13 +135,27 @@ export function createOptInService(ctx: CoreContext): OptInService {
     return pending;
   }
 
+  /** Everything `request` checks before it touches the store. */
+  function admit(emailInput: string, purposeInput: readonly string[], evidenceInput: unknown) {
+    const email = normalizeEmail(emailInput);
+    const purposes = uniquePurposes(ctx, purposeInput);
+    const purposeIds = purposes.map((p) => p.id);
+    const evidence = parseConsentEvidence(evidenceInput, purposeIds.length);
+    assertConsentable(ctx, purposeIds, evidence.noticeVersions);
+    return { email, purposes, purposeIds, evidence };
+  }
+
   return {
+    admit(emailInput, purposeInput, evidenceInput) {
+      admit(emailInput, purposeInput, evidenceInput);
+    },
+
     async request(emailInput, purposeInput, evidenceInput, options = {}) {
-      const email = normalizeEmail(emailInput);
-      const purposes = uniquePurposes(ctx, purposeInput);
-      const purposeIds = purposes.map((p) => p.id);
-      const evidence = parseConsentEvidence(evidenceInput, purposeIds.length);
-      assertConsentable(ctx, purposeIds, evidence.noticeVersions);
+      const { email, purposes, purposeIds, evidence } = admit(
+        emailInput,
+        purposeInput,
+        evidenceInput,
+      );
 
       const at = ctx.now();
       const expiresAt = addDuration(at, confirmTtl);

@@ -86,6 +86,14 @@ export interface DsarService {
    * ones get nothing (REQ-21, no enumeration).
    */
   request(input: DsarRequestInput): Promise<{ received: true }>;
+  /**
+   * The checks `request` makes before it reads the store: the input's syntax
+   * (the address included) and the per-IP limit, counting one request. The
+   * routes call it, then queue the request in the outbox without the IP
+   * (issue #19): a bad form or a flood is answered at once, the same for
+   * every address, and the rest runs after the answer.
+   */
+  admit(input: DsarRequestInput): Promise<void>;
   /** The link's POST: proves control of the address; single use. */
   verify(token: string): Promise<DsarRequest>;
   get(id: string): Promise<DsarRequest>;
@@ -157,6 +165,27 @@ export function createDsarService(
     });
 
   const sources = () => [...sdkSources(ctx), ...appSources];
+
+  /** Syntax and the per-IP limit: nothing here depends on what the store knows. */
+  async function admit(input: DsarRequestInput) {
+    const parsed = requestSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new GdprMailError('VALIDATION_FAILED', 'Invalid request.', {
+        issues: formatIssues(parsed.error.issues),
+      });
+    }
+    const email = normalizeEmail(parsed.data.email);
+    if (parsed.data.ip && !(await perIp.hit(parsed.data.ip))) {
+      throw new GdprMailError(
+        'RATE_LIMITED',
+        'Too many requests from this address; try again later.',
+        {
+          retryable: true,
+        },
+      );
+    }
+    return { parsed, email };
+  }
 
   async function load(id: string): Promise<DsarRequest> {
     const request = await store.getDsarRequest(id);
@@ -259,23 +288,12 @@ export function createDsarService(
       processors.push(eraser);
     },
 
+    async admit(input) {
+      await admit(input);
+    },
+
     async request(input) {
-      const parsed = requestSchema.safeParse(input);
-      if (!parsed.success) {
-        throw new GdprMailError('VALIDATION_FAILED', 'Invalid request.', {
-          issues: formatIssues(parsed.error.issues),
-        });
-      }
-      const email = normalizeEmail(parsed.data.email);
-      if (parsed.data.ip && !(await perIp.hit(parsed.data.ip))) {
-        throw new GdprMailError(
-          'RATE_LIMITED',
-          'Too many requests from this address; try again later.',
-          {
-            retryable: true,
-          },
-        );
-      }
+      const { parsed, email } = await admit(input);
       const subject = await findSubject(ctx, store, email);
       if (!subject) return { received: true };
       const type = parsed.data.type as DsarType;

@@ -47,6 +47,11 @@ const OPERATIONS = [
   'putBreach',
   'getBreach',
   'listBreaches',
+  'enqueueOutbox',
+  'claimOutbox',
+  'completeOutbox',
+  'releaseOutbox',
+  'listOutbox',
 ] as const satisfies readonly (keyof StoreOperations)[];
 
 // Fails to compile when StoreOperations gains a method the list above lacks.

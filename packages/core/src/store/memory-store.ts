@@ -18,6 +18,9 @@ import type {
   GdprStore,
   ListOptions,
   NoticeRecord,
+  OutboxClaimQuery,
+  OutboxItem,
+  OutboxRelease,
   PendingOptIn,
   SendFacts,
   StoreOperations,
@@ -41,6 +44,7 @@ interface MemoryState {
   breaches: Map<string, BreachIncident>;
   dsarRequests: Map<string, DsarRequest>;
   deliveries: Map<string, DeliveryRecord>;
+  outbox: Map<string, OutboxItem>;
 }
 
 function emptyState(): MemoryState {
@@ -57,6 +61,7 @@ function emptyState(): MemoryState {
     breaches: new Map(),
     dsarRequests: new Map(),
     deliveries: new Map(),
+    outbox: new Map(),
   };
 }
 
@@ -271,6 +276,21 @@ export class MemoryStore implements GdprStore {
   }
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
     return this.ops.listBreaches(options);
+  }
+  enqueueOutbox(item: OutboxItem) {
+    return this.transaction((tx) => tx.enqueueOutbox(item));
+  }
+  claimOutbox(query: OutboxClaimQuery) {
+    return this.transaction((tx) => tx.claimOutbox(query));
+  }
+  completeOutbox(id: string, owner: string) {
+    return this.transaction((tx) => tx.completeOutbox(id, owner));
+  }
+  releaseOutbox(id: string, owner: string, release: OutboxRelease) {
+    return this.transaction((tx) => tx.releaseOutbox(id, owner, release));
+  }
+  listOutbox(limit: number) {
+    return this.ops.listOutbox(limit);
   }
 }
 
@@ -584,6 +604,61 @@ function createOperations(state: () => MemoryState): StoreOperations {
         .sort((a, b) => due(a) - due(b))
         .slice(0, limit)
         .map((r) => cloneRecord(r));
+    },
+    async enqueueOutbox(item) {
+      const { outbox } = state();
+      if (outbox.has(item.id)) {
+        throw new GdprMailError('STORE_CONFLICT', `Outbox item ${item.id} exists already.`);
+      }
+      const { leaseOwner: _owner, leaseUntil: _until, ...rest } = item;
+      outbox.set(item.id, cloneRecord(rest));
+    },
+    async claimOutbox({ now, leaseUntil, owner, limit }) {
+      const { outbox } = state();
+      const at = now.getTime();
+      const claimed = [...outbox.values()]
+        .filter(
+          (i) =>
+            i.availableAt.getTime() <= at &&
+            (i.leaseUntil === undefined || i.leaseUntil.getTime() <= at),
+        )
+        .sort((a, b) => a.availableAt.getTime() - b.availableAt.getTime() || (a.id < b.id ? -1 : 1))
+        .slice(0, limit)
+        .map((i) => ({
+          ...i,
+          attempts: i.attempts + 1,
+          leaseOwner: owner,
+          leaseUntil: new Date(leaseUntil),
+        }));
+      // New records, never edits in place: the committed state stays untouched
+      // until the transaction publishes its copy.
+      for (const item of claimed) outbox.set(item.id, item);
+      return cloneRecord(claimed);
+    },
+    async completeOutbox(id, owner) {
+      const { outbox } = state();
+      if (outbox.get(id)?.leaseOwner !== owner) return false;
+      outbox.delete(id);
+      return true;
+    },
+    async releaseOutbox(id, owner, { availableAt, lastError }) {
+      const { outbox } = state();
+      const found = outbox.get(id);
+      if (found?.leaseOwner !== owner) return false;
+      const { leaseOwner: _owner, leaseUntil: _until, lastError: _last, ...rest } = found;
+      outbox.set(id, {
+        ...rest,
+        availableAt: new Date(availableAt),
+        ...(lastError === undefined ? {} : { lastError }),
+      });
+      return true;
+    },
+    async listOutbox(limit) {
+      return cloneRecord(
+        [...state().outbox.values()]
+          .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+          .slice(0, limit),
+      );
     },
     async putBreach(incident, expectedVersion) {
       const s = state();

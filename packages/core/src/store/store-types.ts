@@ -237,6 +237,43 @@ export interface AudienceQuery {
 }
 
 /**
+ * One unit of deferred work (issue #19): what a public route accepted, done
+ * after the answer so that the answer costs the same whoever the address is.
+ * The payload is sealed by the outbox module; a store keeps it as opaque text.
+ */
+export interface OutboxItem {
+  id: string;
+  /** What to do: `signup`, `dsar-request`. */
+  kind: string;
+  /** Sealed JSON (AES-256-GCM): the address is never in the clear at rest. */
+  payload: string;
+  createdAt: Date;
+  /** Not claimed before this instant (retry back-off). */
+  availableAt: Date;
+  /** Claims so far, counted when claimed: a drainer that crashes on an item still counts. */
+  attempts: number;
+  /** The last failure's error code; never a message, never personal data. */
+  lastError?: string;
+  /** The drainer holding the item, until `leaseUntil`. */
+  leaseOwner?: string;
+  leaseUntil?: Date;
+}
+
+export interface OutboxClaimQuery {
+  now: Date;
+  /** The lease given to the claimed items; past it, another drainer may take them over. */
+  leaseUntil: Date;
+  owner: string;
+  limit: number;
+}
+
+export interface OutboxRelease {
+  /** When the item may be claimed again. */
+  availableAt: Date;
+  lastError?: string;
+}
+
+/**
  * The operations every store offers, inside or outside a transaction.
  * Methods that write more than one row are atomic on their own.
  */
@@ -388,6 +425,22 @@ export interface StoreOperations {
   }): Promise<DsarRequest[]>;
   /** Incidents by awareAt, newest first. */
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
+
+  /** Stores a new outbox item (unleased). */
+  enqueueOutbox(item: OutboxItem): Promise<void>;
+  /**
+   * Leases up to `limit` items to `owner`, oldest `availableAt` first: items
+   * available at `now` that no one holds, or whose lease ended (their drainer
+   * crashed or stalled: taken over). Adds one to each item's `attempts`.
+   * Atomic: of concurrent claimers each item goes to one.
+   */
+  claimOutbox(query: OutboxClaimQuery): Promise<OutboxItem[]>;
+  /** Deletes the item, if `owner` still holds it; false when it does not (taken over). */
+  completeOutbox(id: string, owner: string): Promise<boolean>;
+  /** Ends `owner`'s lease and sets when the item may be claimed again; false when not held. */
+  releaseOutbox(id: string, owner: string, release: OutboxRelease): Promise<boolean>;
+  /** Every item, oldest first, at most `limit` (operations, tests). */
+  listOutbox(limit: number): Promise<OutboxItem[]>;
 }
 
 /** What one send decision reads about an address (see `GdprStore.readSendFacts`). */

@@ -76,6 +76,9 @@ export class GdprMailService implements GdprMail, OnModuleDestroy {
   get records(): GdprMail['records'] {
     return this.gdpr.records;
   }
+  get outbox(): GdprMail['outbox'] {
+    return this.gdpr.outbox;
+  }
   get breaches(): GdprMail['breaches'] {
     return this.gdpr.breaches;
   }

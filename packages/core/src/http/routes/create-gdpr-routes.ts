@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { ConsentEvidence } from '../../consent/evidence.js';
-import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js';
+import { GdprMailError } from '../../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../../gdpr-mail.js';
+import { normalizeEmail } from '../../subjects/normalize-email.js';
 import type { RenderedMail } from '../../templates/confirmation-template.js';
 import type { WebhookHandler } from '../../webhooks/webhook-handler.js';
 import { createCsrfPair, isCrossSiteRequest, verifyCsrf } from '../csrf.js';
@@ -149,11 +150,8 @@ function userAgentOf(request: GdprHttpRequest): string | undefined {
 export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}): GdprRoutes {
   const config = gdpr.config;
   const ownOrigin = new URL(config.links.baseUrl).origin;
-  const sendMail: SendMail =
-    options.sendMail ??
-    (async (mail, kind) => {
-      await gdpr.mailer.sendSystem(mail, { kind });
-    });
+  // The signup's confirmation mail is sent by the outbox, after the answer.
+  if (options.sendMail) gdpr.outbox.useSender(options.sendMail);
   const basePath = trimSlash(options.basePath ?? basePathOf(config.links.baseUrl));
   const secureCookie = options.secureCookies ?? new URL(config.links.baseUrl).protocol === 'https:';
   const csrfSecret =
@@ -219,6 +217,11 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     const details = toProblem(error);
     if (details.status >= 500) options.onError?.(error, request);
     return renderProblem(request, details);
+  }
+
+  /** Drains after the answer; a drain that fails as a whole (store down) leaves its items for the next. */
+  function drainAfter(request: GdprHttpRequest): void {
+    gdpr.outbox.drainSoon((error) => options.onError?.(error, request));
   }
 
   function signals(request: GdprHttpRequest): PrivacySignals {
@@ -307,11 +310,8 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     }
     const ctx = pageContext(request);
     // Syntax is checked for every address alike, so a 400 here reveals nothing.
-    const suppressed = await gdpr.suppression.check(body.email);
-    // Only the person's own "unsubscribe from all" may be undone by a fresh opt-in;
-    // an erasure, bounce or complaint keeps the address unmailed.
-    const mayRequest = !suppressed || suppressed.reason === 'unsubscribed-all';
-    if (ticked.length > 0 && mayRequest) {
+    normalizeEmail(body.email);
+    if (ticked.length > 0) {
       const noticeVersions: Record<string, string> = {};
       for (const id of ticked) {
         const shown = raw[`notice_${id}`];
@@ -325,18 +325,22 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
         noticeVersions,
         ...evidence(request),
       };
-      try {
-        const result = await gdpr.optIn.request(body.email, ticked, proof, { locale: ctx.locale });
-        const { dnt, gpc } = signals(request);
-        if (dnt || gpc) {
-          // REQ-15: an automated objection, kept so tracking stays off for this person.
-          await gdpr.subjects.upsert(body.email, { privacySignals: { dnt, gpc, at: now() } });
-        }
-        await sendMail(result.message, 'double-opt-in');
-      } catch (error) {
-        // The per-address daily limit says something about the address: answer as usual.
-        if (!(isGdprMailError(error) && error.code === 'RATE_LIMITED')) throw error;
-      }
+      // The form's own faults (a stale notice, a bad purpose) are told now, for every address.
+      gdpr.optIn.admit(body.email, ticked, proof);
+      const { dnt, gpc } = signals(request);
+      // Issue #19: nothing the store knows about the address is read before the
+      // answer. The suppression check, the opt-in, its mail and the privacy
+      // signals run after it, from the outbox (see gdpr.outbox).
+      await gdpr.outbox.enqueue({
+        kind: 'signup',
+        email: body.email,
+        purposes: ticked,
+        evidence: proof,
+        locale: ctx.locale,
+        signals: { dnt, gpc },
+        at: now().toISOString(),
+      });
+      drainAfter(request);
     }
     return message(request, 'checkInboxTitle', 'checkInboxBody', { status: 'check-inbox' });
   }
@@ -561,12 +565,16 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       );
     }
     const body = parseBody(dsarBodySchema, raw);
-    // The same answer for every address: the page must not reveal who is on file (REQ-21).
-    await gdpr.dsar.request({
+    // The same answer for every address: the page must not reveal who is on file (REQ-21),
+    // neither by its words nor by its time (issue #19). Syntax and the per-IP limit are
+    // checked now; the lookup, the request record and its mail run after the answer.
+    await gdpr.dsar.admit({
       email: body.email,
       type: body.type,
       ...(request.ip ? { ip: request.ip } : {}),
     });
+    await gdpr.outbox.enqueue({ kind: 'dsar-request', email: body.email, type: body.type });
+    drainAfter(request);
     const t = dsarText(request);
     if (wantsJson(request)) return jsonResponse(200, { status: 'received' });
     return htmlResponse(

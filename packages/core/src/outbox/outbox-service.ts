@@ -1,0 +1,309 @@
+import { hkdfSync, randomInt, randomUUID } from 'node:crypto';
+import { appendAuditEntry } from '../audit/audit-chain.js';
+import type { ConsentEvidence } from '../consent/evidence.js';
+import type { CoreContext } from '../context.js';
+import { fieldContext, openField, sealField } from '../crypto/field-cipher.js';
+import type { DsarType } from '../dsar/dsar-request.js';
+import { isGdprMailError } from '../errors/gdpr-mail-error.js';
+import type { GdprMail } from '../gdpr-mail.js';
+import type { OutboxItem } from '../store/store-types.js';
+import type { RenderedMail } from '../templates/confirmation-template.js';
+
+/** What the signup route accepted: run as it ran before the answer, now after it. */
+export interface SignupWork {
+  kind: 'signup';
+  email: string;
+  purposes: string[];
+  evidence: ConsentEvidence;
+  locale?: string;
+  /** DNT / GPC seen on the request (REQ-15). */
+  signals?: { dnt: boolean; gpc: boolean };
+  /** When the request was answered (ISO 8601): the time of the privacy signals. */
+  at: string;
+}
+
+/** What the DSAR form accepted, after `dsar.admit`: `dsar.request` without the IP (already counted). */
+export interface DsarRequestWork {
+  kind: 'dsar-request';
+  email: string;
+  type: DsarType;
+  language?: string;
+}
+
+export type OutboxWork = SignupWork | DsarRequestWork;
+export type OutboxKind = OutboxWork['kind'];
+
+/** Counts of one `drain()`. */
+export interface OutboxDrainResult {
+  /** Items whose work ran to the end, deleted. */
+  done: number;
+  /** Items that failed and wait for a later attempt. */
+  retried: number;
+  /** Items given up after `outbox.maxAttempts` (or unreadable), recorded in the audit log. */
+  dropped: number;
+}
+
+/** Sends the double opt-in mail of a signup; the routes' `sendMail` option replaces it. */
+export type OutboxSendMail = (mail: RenderedMail, kind: 'double-opt-in') => Promise<void>;
+
+/**
+ * The durable outbox (issue #19, finding 2). Public routes store what they
+ * accepted here and answer at once, the same for every address; the work
+ * whose cost depends on what the store knows (suppression, subject, writes,
+ * signing, the transport) runs after the answer. Items live in the store, so
+ * a crash loses none: a drainer's lease runs out and another takes over.
+ * Work runs at least once: a crash between the work and the delete runs it
+ * again (a second confirmation mail or DSAR link, within their caps).
+ */
+export interface OutboxService {
+  /** Seals and stores the work; the cost is the same whatever the address. Returns the item id. */
+  enqueue(work: OutboxWork): Promise<string>;
+  /**
+   * Runs every item available now, a batch at a time, until none is left.
+   * Safe from several processes at once (each item goes to one drainer).
+   * Calls made while a drain runs join it.
+   */
+  drain(): Promise<OutboxDrainResult>;
+  /**
+   * Resolves when no drain is running or scheduled in this process (tests,
+   * graceful shutdown). A drain still waiting for its delay runs at once.
+   */
+  idle(): Promise<void>;
+  /**
+   * Schedules a drain after the current answer has been written, at a random
+   * delay of up to `outbox.drainDelayMs`, when `outbox.drainAfterResponse` is
+   * on. Calls made while one waits share it. Errors go to `onError`.
+   */
+  drainSoon(onError?: (error: unknown) => void): void;
+  /** Replaces the sender of the signup's confirmation mail (the routes' `sendMail`). */
+  useSender(send: OutboxSendMail): void;
+  /** Waits for `idle()` and cancels the retry timer; `gdpr.close()` calls it. */
+  close(): Promise<void>;
+}
+
+const OUTBOX_KINDS: readonly string[] = ['signup', 'dsar-request'];
+const BATCH = 10;
+const MAX_BACKOFF_MS = 3_600_000;
+
+/** The outbox's own key, derived from the pepper: a leaked outbox key gives nothing else. */
+function outboxKey(pepper: string): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(pepper, 'utf8'), Buffer.alloc(0), 'gdpr-mail/outbox', 32),
+  );
+}
+
+function errorCode(error: unknown): string {
+  return isGdprMailError(error) ? error.code : 'UNEXPECTED';
+}
+
+export function createOutboxService(
+  ctx: CoreContext,
+  services: () => Pick<GdprMail, 'suppression' | 'optIn' | 'subjects' | 'dsar' | 'mailer'>,
+): OutboxService {
+  const { store, config } = ctx;
+  const settings = config.outbox;
+  const key = outboxKey(config.secrets.pepper);
+  // One owner per instance: its leases are fenced against other processes'.
+  const owner = randomUUID();
+  let send: OutboxSendMail = async (mail, kind) => {
+    await services().mailer.sendSystem(mail, { kind });
+  };
+  let running: Promise<OutboxDrainResult> | undefined;
+  let next: Promise<OutboxDrainResult> | undefined;
+  /** The drain scheduled by `drainSoon`, waiting for its delay. */
+  let pending: { cancel(): void; fire(): void } | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const context = (id: string) => fieldContext('outbox', id, 'payload');
+
+  async function run(work: OutboxWork): Promise<void> {
+    const gdpr = services();
+    if (work.kind === 'dsar-request') {
+      await gdpr.dsar.request({
+        email: work.email,
+        type: work.type,
+        ...(work.language ? { language: work.language } : {}),
+      });
+      return;
+    }
+    const suppressed = await gdpr.suppression.check(work.email);
+    // Only the person's own "unsubscribe from all" may be undone by a fresh opt-in;
+    // an erasure, bounce or complaint keeps the address unmailed.
+    const mayRequest = !suppressed || suppressed.reason === 'unsubscribed-all';
+    if (work.purposes.length === 0 || !mayRequest) return;
+    try {
+      const result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
+        ...(work.locale ? { locale: work.locale } : {}),
+      });
+      if (work.signals && (work.signals.dnt || work.signals.gpc)) {
+        // REQ-15: an automated objection, kept so tracking stays off for this person.
+        await gdpr.subjects.upsert(work.email, {
+          privacySignals: { ...work.signals, at: new Date(work.at) },
+        });
+      }
+      await send(result.message, 'double-opt-in');
+    } catch (error) {
+      // The per-address daily limit: the work is done (nothing more to send).
+      if (!isGdprMailError(error, 'RATE_LIMITED')) throw error;
+    }
+  }
+
+  /** Gives up on an item: deleted with an audit entry that names no person. */
+  async function drop(item: OutboxItem, reason: string): Promise<void> {
+    await store.transaction(async (tx) => {
+      if (!(await tx.completeOutbox(item.id, owner))) return;
+      await appendAuditEntry(
+        tx,
+        {
+          actor: 'system',
+          action: 'outbox.dropped',
+          details: { itemId: item.id, kind: item.kind, attempts: item.attempts, error: reason },
+        },
+        ctx.now(),
+      );
+    });
+  }
+
+  function scheduleRetry(at: Date): void {
+    const delay = Math.max(0, at.getTime() - ctx.now().getTime());
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      drain().catch(() => {
+        // A store outage: the items stay, the next drain takes them.
+      });
+    }, delay);
+    // A retry never keeps the process alive on its own.
+    retryTimer.unref();
+  }
+
+  async function handle(item: OutboxItem, counts: OutboxDrainResult): Promise<void> {
+    let work: OutboxWork;
+    try {
+      work = JSON.parse(openField(key, item.payload, context(item.id))) as OutboxWork;
+      if (!OUTBOX_KINDS.includes(work.kind) || work.kind !== item.kind) throw new Error('kind');
+    } catch (error) {
+      // Unreadable (another pepper, altered bytes, unknown kind): no attempt can help.
+      await drop(item, errorCode(error));
+      counts.dropped += 1;
+      return;
+    }
+    if (item.attempts > settings.maxAttempts) {
+      // Its drainers crashed on it every time: a poison item.
+      await drop(item, item.lastError ?? 'LEASE_EXPIRED');
+      counts.dropped += 1;
+      return;
+    }
+    try {
+      await run(work);
+    } catch (error) {
+      const code = errorCode(error);
+      if (item.attempts >= settings.maxAttempts) {
+        await drop(item, code);
+        counts.dropped += 1;
+        return;
+      }
+      const backoff = Math.min(settings.retryBaseMs * 2 ** (item.attempts - 1), MAX_BACKOFF_MS);
+      const availableAt = new Date(ctx.now().getTime() + backoff);
+      await store.releaseOutbox(item.id, owner, { availableAt, lastError: code });
+      scheduleRetry(availableAt);
+      counts.retried += 1;
+      return;
+    }
+    await store.completeOutbox(item.id, owner);
+    counts.done += 1;
+  }
+
+  async function loop(): Promise<OutboxDrainResult> {
+    const counts: OutboxDrainResult = { done: 0, retried: 0, dropped: 0 };
+    for (;;) {
+      const now = ctx.now();
+      const items = await store.claimOutbox({
+        now,
+        leaseUntil: new Date(now.getTime() + settings.leaseMs),
+        owner,
+        limit: BATCH,
+      });
+      for (const item of items) await handle(item, counts);
+      if (items.length < BATCH) return counts;
+    }
+  }
+
+  function drain(): Promise<OutboxDrainResult> {
+    if (!running) {
+      const current = loop().finally(() => {
+        running = undefined;
+      });
+      running = current;
+      return current;
+    }
+    // A drain is running and may have passed the item just queued: every call
+    // made meanwhile shares one more pass, started when it ends.
+    next ??= running
+      .catch(() => undefined)
+      .then(() => {
+        next = undefined;
+        return drain();
+      });
+    return next;
+  }
+
+  async function idle(): Promise<void> {
+    for (;;) {
+      if (pending) pending.fire();
+      else if (running || next) await (next ?? running)?.catch(() => undefined);
+      else return;
+    }
+  }
+
+  return {
+    async enqueue(work) {
+      const id = randomUUID();
+      const now = ctx.now();
+      await store.enqueueOutbox({
+        id,
+        kind: work.kind,
+        payload: sealField(key, JSON.stringify(work), context(id)),
+        createdAt: now,
+        availableAt: now,
+        attempts: 0,
+      });
+      return id;
+    },
+    drain,
+    idle,
+    drainSoon(onError) {
+      if (!settings.drainAfterResponse || pending) return;
+      let fired = false;
+      const fire = () => {
+        if (fired) return;
+        fired = true;
+        pending?.cancel();
+        pending = undefined;
+        drain().catch((error: unknown) => onError?.(error));
+      };
+      // Never before the answer is written (the adapter writes it in this turn of
+      // the event loop), and at a random delay: the work of one request must not
+      // land on the very next request of the same client, whose time would tell
+      // what this one found (PGlite runs on this thread; a busy database too).
+      const delay = settings.drainDelayMs > 0 ? randomInt(settings.drainDelayMs + 1) : 0;
+      if (delay === 0) {
+        const immediate = setImmediate(fire);
+        pending = { cancel: () => clearImmediate(immediate), fire };
+      } else {
+        const timer = setTimeout(fire, delay);
+        // The work is in the store: a pending drain never keeps the process alive.
+        timer.unref();
+        pending = { cancel: () => clearTimeout(timer), fire };
+      }
+    },
+    useSender(sender) {
+      send = sender;
+    },
+    async close() {
+      await idle();
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+    },
+  };
+}
