@@ -510,6 +510,11 @@ export const configSchema = z
         leaseMs: z.number().int().min(1000).default(60_000),
         /** First retry delay, doubled at each attempt (at most an hour). */
         retryBaseMs: z.number().int().min(0).default(30_000),
+        /**
+         * A process serving the routes drains every this many ms (0: never), so
+         * items left by a crash or a restart run without new traffic.
+         */
+        sweepMs: z.number().int().min(0).default(60_000),
       })
       .default({
         drainAfterResponse: true,
@@ -517,6 +522,7 @@ export const configSchema = z
         maxAttempts: 5,
         leaseMs: 60_000,
         retryBaseMs: 30_000,
+        sweepMs: 60_000,
       }),
     /** Where mail goes: `@gdpr-mail/smtp`, `/ses`, `/mailjet`, or `InMemoryTransport` in tests. */
     transport: z

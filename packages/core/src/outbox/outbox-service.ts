@@ -1,11 +1,13 @@
-import { hkdfSync, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { ConsentEvidence } from '../consent/evidence.js';
 import type { CoreContext } from '../context.js';
+import type { DataKeyRing } from '../crypto/data-key-ring.js';
 import { fieldContext, openField, sealField } from '../crypto/field-cipher.js';
 import type { DsarType } from '../dsar/dsar-request.js';
-import { isGdprMailError } from '../errors/gdpr-mail-error.js';
+import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../gdpr-mail.js';
+import { isEncryptedStore } from '../store/encrypted-store.js';
 import type { OutboxItem } from '../store/store-types.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
 
@@ -75,6 +77,13 @@ export interface OutboxService {
    * on. Calls made while one waits share it. Errors go to `onError`.
    */
   drainSoon(onError?: (error: unknown) => void): void;
+  /**
+   * Drains now and then every `outbox.sweepMs` in this process, so items left
+   * by a crash or a restart, and retries scheduled by a process that is gone,
+   * run without new traffic. The routes start it; the timer never keeps the
+   * process alive and `close()` stops it.
+   */
+  startSweeping(): void;
   /** Replaces the sender of the signup's confirmation mail (the routes' `sendMail`). */
   useSender(send: OutboxSendMail): void;
   /** Waits for `idle()` and cancels the retry timer; `gdpr.close()` calls it. */
@@ -85,11 +94,31 @@ const OUTBOX_KINDS: readonly string[] = ['signup', 'dsar-request'];
 const BATCH = 10;
 const MAX_BACKOFF_MS = 3_600_000;
 
-/** The outbox's own key, derived from the pepper: a leaked outbox key gives nothing else. */
-function outboxKey(pepper: string): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', Buffer.from(pepper, 'utf8'), Buffer.alloc(0), 'gdpr-mail/outbox', 32),
-  );
+/**
+ * Each item is sealed under a fresh data key wrapped by the current
+ * key-encryption key (as a person's data is), never under a key derived from
+ * the pepper: copies of a finished item left in WAL or backups stop opening
+ * when that KEK is retired, like everything else (docs/security.md).
+ */
+async function sealPayload(ctx: CoreContext, id: string, json: string): Promise<string> {
+  const ring = await keyRingOf(ctx);
+  const { key, wrapped } = ring.newDataKey(`outbox:${id}`);
+  return `${wrapped}|${sealField(key, json, fieldContext('outbox', id, 'payload'))}`;
+}
+
+async function openPayload(ctx: CoreContext, item: OutboxItem): Promise<string> {
+  const ring = await keyRingOf(ctx);
+  const bar = item.payload.indexOf('|');
+  if (bar <= 0) throw new GdprMailError('CIPHERTEXT_INVALID', 'An outbox item has no data key.');
+  const key = ring.unwrap(item.payload.slice(0, bar), `outbox:${item.id}`);
+  return openField(key, item.payload.slice(bar + 1), fieldContext('outbox', item.id, 'payload'));
+}
+
+async function keyRingOf(ctx: CoreContext): Promise<DataKeyRing> {
+  if (!isEncryptedStore(ctx.store)) {
+    throw new GdprMailError('CONFIG_INVALID', 'The outbox needs the encrypting store layer.');
+  }
+  return ctx.store.keyRing();
 }
 
 function errorCode(error: unknown): string {
@@ -102,7 +131,6 @@ export function createOutboxService(
 ): OutboxService {
   const { store, config } = ctx;
   const settings = config.outbox;
-  const key = outboxKey(config.secrets.pepper);
   // One owner per instance: its leases are fenced against other processes'.
   const owner = randomUUID();
   let send: OutboxSendMail = async (mail, kind) => {
@@ -113,8 +141,7 @@ export function createOutboxService(
   /** The drain scheduled by `drainSoon`, waiting for its delay. */
   let pending: { cancel(): void; fire(): void } | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-
-  const context = (id: string) => fieldContext('outbox', id, 'payload');
+  let sweepTimer: NodeJS.Timeout | undefined;
 
   async function run(work: OutboxWork): Promise<void> {
     const gdpr = services();
@@ -180,7 +207,7 @@ export function createOutboxService(
   async function handle(item: OutboxItem, counts: OutboxDrainResult): Promise<void> {
     let work: OutboxWork;
     try {
-      work = JSON.parse(openField(key, item.payload, context(item.id))) as OutboxWork;
+      work = JSON.parse(await openPayload(ctx, item)) as OutboxWork;
       if (!OUTBOX_KINDS.includes(work.kind) || work.kind !== item.kind) throw new Error('kind');
     } catch (error) {
       // Unreadable (another pepper, altered bytes, unknown kind): no attempt can help.
@@ -263,7 +290,7 @@ export function createOutboxService(
       await store.enqueueOutbox({
         id,
         kind: work.kind,
-        payload: sealField(key, JSON.stringify(work), context(id)),
+        payload: await sealPayload(ctx, id, JSON.stringify(work)),
         createdAt: now,
         availableAt: now,
         attempts: 0,
@@ -297,6 +324,19 @@ export function createOutboxService(
         pending = { cancel: () => clearTimeout(timer), fire };
       }
     },
+    startSweeping() {
+      if (sweepTimer || !settings.drainAfterResponse || settings.sweepMs === 0) return;
+      const sweep = () => {
+        drain().catch(() => {
+          // A store outage: the items stay, the next sweep takes them.
+        });
+      };
+      // The first sweep soon after start (leftovers of a crash), then periodically.
+      const first = setTimeout(sweep, Math.min(1000, settings.sweepMs));
+      first.unref();
+      sweepTimer = setInterval(sweep, settings.sweepMs);
+      sweepTimer.unref();
+    },
     useSender(sender) {
       send = sender;
     },
@@ -304,6 +344,8 @@ export function createOutboxService(
       await idle();
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
+      if (sweepTimer) clearInterval(sweepTimer);
+      sweepTimer = undefined;
     },
   };
 }

@@ -152,6 +152,8 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   const ownOrigin = new URL(config.links.baseUrl).origin;
   // The signup's confirmation mail is sent by the outbox, after the answer.
   if (options.sendMail) gdpr.outbox.useSender(options.sendMail);
+  // Leftovers of a crash or a restart run without waiting for new traffic.
+  gdpr.outbox.startSweeping();
   const basePath = trimSlash(options.basePath ?? basePathOf(config.links.baseUrl));
   const secureCookie = options.secureCookies ?? new URL(config.links.baseUrl).protocol === 'https:';
   const csrfSecret =
