@@ -81,6 +81,15 @@ function offers(capability: StoreCapability, store: GdprStore, options: StoreCon
   }
 }
 
+/** Ids of `skip` in this aggregate's namespace (`consent.…`) that name no test of it. */
+export function unknownSkips(
+  aggregate: string,
+  known: ReadonlySet<string>,
+  skip: Readonly<Record<string, string>> = {},
+): string[] {
+  return Object.keys(skip).filter((id) => id.startsWith(`${aggregate}.`) && !known.has(id));
+}
+
 export type ConformanceTest = (
   id: string,
   title: string,
@@ -114,7 +123,9 @@ export function conformanceSuite(
       current = undefined;
       if (made) await (options.teardown ? options.teardown(made) : made.close());
     });
+    const ids = new Set<string>();
     const test: ConformanceTest = (id, title, body, testOptions = {}) => {
+      ids.add(id);
       it(title, async (ctx: TestContext) => {
         const reason = options.skip?.[id];
         if (reason !== undefined) ctx.skip(`${id}: ${reason}`);
@@ -126,5 +137,11 @@ export function conformanceSuite(
       });
     };
     define(test, store);
+    // A mistyped id would silently run the test it meant to skip: fail instead.
+    for (const id of unknownSkips(aggregate, ids, options.skip)) {
+      it(`options.skip names a known test (${id})`, () => {
+        throw new Error(`options.skip names ${id}, which is no ${aggregate} test.`);
+      });
+    }
   });
 }
