@@ -197,15 +197,8 @@ function createOperations(
     const first = entries[0];
     const last = entries.at(-1);
     if (!first || !last) return;
-    entries.forEach((entry, i) => {
-      if (
-        i > 0 &&
-        (entry.seq !== entries[i - 1]!.seq + 1 || entry.prevHash !== entries[i - 1]!.hash)
-      ) {
-        throw new GdprMailError('STORE_CONFLICT', 'Audit entries must continue each other.');
-      }
-    });
-    // Same compare-and-set as appendAudit, once for the whole run of entries.
+    // The head compare-and-set, once for the whole run of entries: that they
+    // continue each other is checked by core before the call (integrity-checks.ts).
     const moved = await db.query(
       `UPDATE ${s}.audit_head SET seq = $1, hash = $2
        WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
@@ -374,15 +367,8 @@ function createOperations(
           retryable: true,
         });
       }
-      let seq = head?.seq ?? 0;
-      let prevHash = head?.hash ?? null;
-      for (const event of events) {
-        if (event.subjectId !== subjectId || event.seq !== seq + 1 || event.prevHash !== prevHash) {
-          throw new GdprMailError('STORE_CONFLICT', 'Consent events must continue the ledger.');
-        }
-        seq = event.seq;
-        prevHash = event.hash;
-      }
+      // Only the head compare-and-set (under the subject lock) is the store's:
+      // core checked the batch's links and hashes before the call.
       if (events.length === 0) return;
       // One statement for the batch: it is written whole or not at all.
       await db.query(

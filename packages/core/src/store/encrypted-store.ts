@@ -4,11 +4,13 @@ import { loadDataKeyRing } from '../crypto/data-key-ring.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import type { SubjectSealing } from '../crypto/subject-sealing.js';
 import { createSubjectSealing, DataKeyCache } from '../crypto/subject-sealing.js';
+import { checkAuditAppend, checkConsentAppend } from './integrity-checks.js';
 import type { GdprStore, SendFacts, StoreOperations, SubjectRecord } from './store-types.js';
 
 /**
  * The layer that keeps personal data out of every store in the clear (issue
- * #18, REQ-34). Services talk to this wrapper; the store underneath persists
+ * #18, REQ-34), and checks the integrity of the consent ledger and the audit
+ * chain before anything is written (`integrity-checks.ts`, REQ-05, REQ-32). Services talk to this wrapper; the store underneath persists
  * ciphertext and keyed hashes only, so a store written by someone else (a
  * Prisma or Drizzle one) gets encryption without knowing about it.
  *
@@ -171,6 +173,8 @@ export function createEncryptedStore(
         return updated;
       },
       async appendConsentEvents(subjectId, expectedHead, events) {
+        // Integrity first, on the clear events: the hashes cover the proof before sealing.
+        checkConsentAppend(subjectId, expectedHead, events);
         const s = await ready();
         const personal = events.some(
           (e) => e.proof.ip !== undefined || e.proof.userAgent !== undefined,
@@ -183,6 +187,14 @@ export function createEncryptedStore(
           expectedHead,
           wrapped === undefined ? events : s.sealEvents(wrapped, events),
         );
+      },
+      async appendAudit(entry) {
+        checkAuditAppend([entry]);
+        return ops.appendAudit(entry);
+      },
+      async appendAuditEntries(entries) {
+        checkAuditAppend(entries);
+        return ops.appendAuditEntries(entries);
       },
       async listConsentEvents(subjectId, listOptions) {
         const s = await ready();

@@ -434,15 +434,8 @@ function createOperations(state: () => MemoryState): StoreOperations {
           retryable: true,
         });
       }
-      let seq = last?.seq ?? 0;
-      let prevHash = last?.hash ?? null;
-      for (const event of events) {
-        if (event.subjectId !== subjectId || event.seq !== seq + 1 || event.prevHash !== prevHash) {
-          throw new GdprMailError('STORE_CONFLICT', 'Consent events must continue the ledger.');
-        }
-        seq = event.seq;
-        prevHash = event.hash;
-      }
+      // Only the head compare-and-set is the store's: core checked the batch's
+      // links and hashes before the call (integrity-checks.ts).
       s.ledgers.set(subjectId, [...ledger, ...events.map((e) => cloneRecord(e))]);
     },
     async listConsentEvents(subjectId, options) {
@@ -495,15 +488,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return head && { ...head };
     },
     async appendAudit(entry) {
-      const s = state();
-      const head = s.auditHead;
-      if (entry.seq !== (head?.seq ?? 0) + 1 || entry.prevHash !== (head?.hash ?? null)) {
-        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
-          retryable: true,
-        });
-      }
-      s.audit.set(entry.seq, cloneRecord(entry));
-      s.auditHead = { seq: entry.seq, hash: entry.hash };
+      return ops.appendAuditEntries([entry]);
     },
     async listAudit(afterSeq, limit) {
       const s = state();
@@ -749,7 +734,20 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return events;
     },
     async appendAuditEntries(entries) {
-      for (const entry of entries) await ops.appendAudit(entry);
+      const s = state();
+      const first = entries[0];
+      const last = entries.at(-1);
+      if (!first || !last) return;
+      // The head compare-and-set, once for the run: core checked that the
+      // entries continue each other (integrity-checks.ts).
+      const head = s.auditHead;
+      if (first.seq !== (head?.seq ?? 0) + 1 || first.prevHash !== (head?.hash ?? null)) {
+        throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
+          retryable: true,
+        });
+      }
+      for (const entry of entries) s.audit.set(entry.seq, cloneRecord(entry));
+      s.auditHead = { seq: last.seq, hash: last.hash };
     },
   };
   return ops;

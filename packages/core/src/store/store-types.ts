@@ -273,11 +273,29 @@ export interface OutboxRelease {
   lastError?: string;
 }
 
-/**
- * The operations every store offers, inside or outside a transaction.
- * Methods that write more than one row are atomic on their own.
+/*
+ * The store contract, split by aggregate (issue #18). A store implements every
+ * part (`StoreOperations` composes them); a store's test file can run the
+ * conformance suite of each part alone (`@gdpr-mail/core/testing`).
+ *
+ * Division of labour. Core, above the store (`createEncryptedStore`, which
+ * createGdprMail wraps around every store), checks the integrity of what is
+ * written — a consent batch continues its expected head link by link and each
+ * event's hash is recomputed; an audit run is consecutive, linked and hashed —
+ * and seals personal data. The store persists opaque rows and keeps only the
+ * rules no layer above it can keep: the atomic compare-and-sets (ledger head,
+ * audit head, versions, delivery claims), single use (pending opt-ins,
+ * nonces), uniqueness (one subject per email hash) and atomic transactions.
  */
-export interface StoreOperations {
+
+/**
+ * Subjects: the people, their profile and their wrapped data key.
+ * Store rules: one subject per email hash even under concurrent creates;
+ * deleting a subject also deletes its consent ledger, pending opt-ins and
+ * deliveries (erasure); `replaceSubjectDataKeys` is a compare-and-set.
+ * Core seals the personal fields before they reach the store.
+ */
+export interface SubjectOperations {
   createSubject(subject: SubjectRecord): Promise<SubjectRecord>;
   findSubjectByEmailHash(emailHash: string): Promise<SubjectRecord | undefined>;
   getSubject(id: string): Promise<SubjectRecord | undefined>;
@@ -291,12 +309,36 @@ export interface StoreOperations {
    * (a concurrent write wins; the caller reads again). Returns the ids updated.
    */
   replaceSubjectDataKeys(changes: readonly SubjectDataKeyChange[]): Promise<string[]>;
+  /** Every subject, a page at a time in id order (retention sweeps, exports). */
+  listSubjects(query: { afterId?: string; limit: number }): Promise<SubjectRecord[]>;
+  /** Bulk reads for the send pipeline: one round trip per batch, not per recipient. */
+  findSubjectsByEmailHashes(emailHashes: readonly string[]): Promise<SubjectRecord[]>;
+  /**
+   * Subjects whose `profile.contact.attributes[name]` is one of `values`: the
+   * lookup of imports keyed on a custom field (a customer number).
+   */
+  findSubjectsByAttribute(name: string, values: readonly string[]): Promise<SubjectRecord[]>;
+}
 
+/**
+ * Consent: the hash-chained ledger of each subject (REQ-05), the notice texts
+ * it points to, and the double opt-in that produces it (pending opt-ins and the
+ * single-use nonces of its tokens).
+ *
+ * Core's part: before `appendConsentEvents` reaches the store, core checks
+ * that the batch continues `expectedHead` (subject, seq + 1, prevHash) and
+ * recomputes every event's hash on the clear event, then seals the proof.
+ * The store's part: the head compare-and-set (the stored head still equals
+ * `expectedHead`, atomically with the insert), all-or-nothing batches, single
+ * use of `takePendingOptIn` and `consumeNonce`.
+ */
+export interface ConsentOperations {
   getLedgerHead(subjectId: string): Promise<LedgerHead | undefined>;
   /**
-   * Appends events whose `seq` continue `expectedHead` without a gap. Throws
-   * STORE_CONFLICT when the head moved (another writer won) or the sequence is
-   * broken; writes nothing in that case.
+   * Appends events continuing `expectedHead`. Throws STORE_CONFLICT
+   * (retryable) when the stored head is no longer `expectedHead` (another
+   * writer won), SUBJECT_NOT_FOUND for an unknown subject; writes nothing then.
+   * The continuity and hashes of `events` are checked by core before the call.
    */
   appendConsentEvents(
     subjectId: string,
@@ -304,6 +346,8 @@ export interface StoreOperations {
     events: readonly ConsentEvent[],
   ): Promise<void>;
   listConsentEvents(subjectId: string, options?: ListOptions): Promise<ConsentEvent[]>;
+  /** Events of several subjects, ordered by subject then seq. */
+  listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;
 
   putNotice(notice: NoticeRecord): Promise<void>;
   getNotice(hash: string): Promise<NoticeRecord | undefined>;
@@ -322,18 +366,44 @@ export interface StoreOperations {
   consumeNonce(nonce: string, expiresAt: Date): Promise<boolean>;
   /** Forgets nonces whose `expiresAt <= now` (their tokens fail on expiry anyway). */
   purgeExpiredNonces(now: Date): Promise<number>;
+}
 
+/**
+ * The suppression list, keyed by a keyed hash: it never holds an address
+ * (REQ-28). Store rules: `addSuppression` is idempotent.
+ */
+export interface SuppressionOperations {
   /** Adds or keeps the entry; returns false when the hash was already suppressed. */
   addSuppression(entry: SuppressionEntry): Promise<boolean>;
   getSuppression(hash: string): Promise<SuppressionEntry | undefined>;
   removeSuppression(hash: string): Promise<boolean>;
+  getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
+}
 
+/**
+ * The audience scan of a campaign: subjects read with their ledgers.
+ * A superset is fine; the policy in core makes the final call.
+ */
+export interface AudienceOperations {
   /**
    * Subjects that may be in the audience of a purpose, ordered by id, at most
    * `limit`: a page of a scan that never holds the whole table in memory.
    */
   listAudienceCandidates(query: AudienceQuery): Promise<SubjectRecord[]>;
+}
 
+/**
+ * The append-only, hash-chained audit log (REQ-32).
+ *
+ * Core's part: before `appendAudit`/`appendAuditEntries` reach the store,
+ * core checks that a run is consecutive (seq + 1, prevHash = previous hash)
+ * and recomputes every entry's hash. The store's part: the head
+ * compare-and-set (the first entry continues the stored head, atomically with
+ * the insert and the head move), the audit lock taken by `getAuditHead` inside
+ * a transaction, and keeping the head apart from the rows so a deleted tail
+ * shows. No store method edits or removes an entry.
+ */
+export interface AuditOperations {
   /**
    * The last audit entry. Inside a transaction, reading it also takes the
    * audit lock until commit, so appends from concurrent transactions queue
@@ -346,11 +416,23 @@ export interface StoreOperations {
    * The log is append-only: no store method edits or removes an entry.
    */
   appendAudit(entry: AuditEntry): Promise<void>;
-  /** Several entries, each continuing the previous one, in one write; same rules as `appendAudit`. */
+  /**
+   * Several entries in one write; the first continues the head (same
+   * compare-and-set as `appendAudit`), the rest continue each other (checked
+   * by core before the call). All or nothing.
+   */
   appendAuditEntries(entries: readonly AuditEntry[]): Promise<void>;
   /** Entries with `seq > afterSeq`, in seq order, at most `limit`. */
   listAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+}
 
+/**
+ * Deliveries: the idempotency records of the send pipeline. They hold no
+ * address. Store rules: claims, starts and settles are atomic compare-and-sets
+ * (of concurrent claimers one wins; only the holder of the message id moves a
+ * record on).
+ */
+export interface DeliveryOperations {
   /**
    * Claims the record's idempotency key: inserts it as given (status `claimed`),
    * or takes over an existing record that failed retryably. Otherwise returns
@@ -383,20 +465,6 @@ export interface StoreOperations {
    * Returns the keys that moved. Attempts and creation time are kept.
    */
   settleDeliveries(settles: readonly DeliverySettle[]): Promise<string[]>;
-
-  /** Every subject, a page at a time in id order (retention sweeps, exports). */
-  listSubjects(query: { afterId?: string; limit: number }): Promise<SubjectRecord[]>;
-
-  /** Bulk reads for the send pipeline: one round trip per batch, not per recipient. */
-  findSubjectsByEmailHashes(emailHashes: readonly string[]): Promise<SubjectRecord[]>;
-  /**
-   * Subjects whose `profile.contact.attributes[name]` is one of `values`: the
-   * lookup of imports keyed on a custom field (a customer number).
-   */
-  findSubjectsByAttribute(name: string, values: readonly string[]): Promise<SubjectRecord[]>;
-  getSuppressions(hashes: readonly string[]): Promise<SuppressionEntry[]>;
-  /** Events of several subjects, ordered by subject then seq. */
-  listConsentEventsForSubjects(subjectIds: readonly string[]): Promise<ConsentEvent[]>;
   /** A campaign's deliveries (optionally of one status) in idempotency-key order, a page at a time. */
   listCampaignDeliveries(query: CampaignDeliveryQuery): Promise<DeliveryRecord[]>;
   /** A subject's deliveries in idempotency-key order, a page at a time. */
@@ -405,14 +473,13 @@ export interface StoreOperations {
     afterKey?: string;
     limit: number;
   }): Promise<DeliveryRecord[]>;
+}
 
-  /**
-   * Inserts (expectedVersion 0) or replaces the incident whose stored version is
-   * `expectedVersion`; STORE_CONFLICT when another writer got there first.
-   */
-  putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
-  getBreach(id: string): Promise<BreachIncident | undefined>;
-
+/**
+ * Data subject access requests (Art. 12-22). Store rule: optimistic
+ * versioning (`expectedVersion` compare-and-set).
+ */
+export interface DsarOperations {
   /** Same optimistic versioning as `putBreach`. */
   putDsarRequest(request: DsarRequest, expectedVersion: number): Promise<void>;
   getDsarRequest(id: string): Promise<DsarRequest | undefined>;
@@ -423,9 +490,29 @@ export interface StoreOperations {
     subjectId?: string;
     limit: number;
   }): Promise<DsarRequest[]>;
+}
+
+/**
+ * Documents kept for accountability: breach incidents (Art. 33-34). Store
+ * rule: optimistic versioning (`expectedVersion` compare-and-set).
+ */
+export interface DocumentOperations {
+  /**
+   * Inserts (expectedVersion 0) or replaces the incident whose stored version is
+   * `expectedVersion`; STORE_CONFLICT when another writer got there first.
+   */
+  putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
+  getBreach(id: string): Promise<BreachIncident | undefined>;
   /** Incidents by awareAt, newest first. */
   listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
+}
 
+/**
+ * The outbox (issue #19): deferred work of the public routes, sealed by core.
+ * Store rules: a claim is atomic (of concurrent claimers each item goes to
+ * one); complete and release only while the caller still holds the lease.
+ */
+export interface OutboxOperations {
   /** Stores a new outbox item (unleased). */
   enqueueOutbox(item: OutboxItem): Promise<void>;
   /**
@@ -442,6 +529,21 @@ export interface StoreOperations {
   /** Every item, oldest first, at most `limit` (operations, tests). */
   listOutbox(limit: number): Promise<OutboxItem[]>;
 }
+
+/**
+ * The operations every store offers, inside or outside a transaction: every
+ * aggregate's part. Methods that write more than one row are atomic on their own.
+ */
+export interface StoreOperations
+  extends SubjectOperations,
+    ConsentOperations,
+    SuppressionOperations,
+    AudienceOperations,
+    AuditOperations,
+    DeliveryOperations,
+    DsarOperations,
+    DocumentOperations,
+    OutboxOperations {}
 
 /** What one send decision reads about an address (see `GdprStore.readSendFacts`). */
 export interface SendFacts {

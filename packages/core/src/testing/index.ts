@@ -1,3 +1,13 @@
+export { runAudienceConformance } from './conformance/audience.js';
+export { runAuditConformance } from './conformance/audit.js';
+export { runConsentConformance } from './conformance/consent.js';
+export { runDeliveryConformance } from './conformance/deliveries.js';
+export { runDocumentConformance } from './conformance/documents.js';
+export { runDsarConformance } from './conformance/dsar.js';
+export { runOutboxConformance } from './conformance/outbox.js';
+export { runSubjectConformance } from './conformance/subjects.js';
+export { runSuppressionConformance } from './conformance/suppression.js';
+export { runTransactionConformance } from './conformance/transactions.js';
 export type {
   ContactListsSpec,
   GeneratedList,
@@ -17,7 +27,13 @@ export { runErasureJournalConformance } from './erasure-journal-conformance.js';
 export { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';
-export type { AuditTamper, StoreConformanceOptions } from './store-conformance.js';
+export type {
+  AuditTamper,
+  StoreCapabilities,
+  StoreCapability,
+  StoreConformanceOptions,
+  StoreFactory,
+} from './store-conformance.js';
 export { runStoreConformance } from './store-conformance.js';
 export type { TestClock } from './test-clock.js';
 export { createTestClock } from './test-clock.js';
