@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  ErasureJournal,
-  GdprMail,
-  GdprStore,
+import type { ErasureJournal, GdprMail, GdprStore, SubjectRecord } from '@gdpr-mail/core';
+import {
+  createGdprMail,
+  createMemoryErasureJournal,
   InMemoryTransport,
-  SubjectRecord,
+  isEncryptedStore,
+  isGdprMailError,
 } from '@gdpr-mail/core';
-import { isEncryptedStore, isGdprMailError } from '@gdpr-mail/core';
 import { checkboxEvidence, requireService, testConfig } from '@gdpr-mail/core/testing';
 import pg from 'pg';
 import { POSTGRES_URL } from './helpers.js';
@@ -544,4 +544,36 @@ export async function dumpSchema(tools: PgTools, schema: string): Promise<Buffer
     '--no-owner',
     '--no-privileges',
   ]);
+}
+
+/**
+ * Rotates the KEK under `gdpr`'s store (new key first, online rewrap), then
+ * opens a config holding only the new key (the old one destroyed) and returns
+ * how many erased people still open from `found`, and that config.
+ */
+export async function afterKekRetirement(
+  gdpr: GdprMail,
+  people: readonly ScanPerson[],
+  copies: readonly RawCopy[],
+  found: ScanReport,
+): Promise<{ opened: number; retired: GdprMail }> {
+  const store = gdpr.store;
+  if (!isEncryptedStore(store)) throw new Error('the SDK store encrypts');
+  // Rotation: the new KEK first, the old one still unwrapping, then an online rewrap.
+  const rotating = createGdprMail(
+    scanConfig(store.raw, new InMemoryTransport(), createMemoryErasureJournal(), [
+      NEW_KEK,
+      OLD_KEK,
+    ]),
+  );
+  const report = await rotating.keys.rewrap();
+  if (report.skipped !== 0) throw new Error('the rewrap skipped rows');
+  if ((await rotating.keys.status()).wrapsByKey[OLD_KEK.id] !== 0) {
+    throw new Error('data keys are left under the old KEK');
+  }
+  // The old KEK destroyed: only the new one is configured.
+  const retired = createGdprMail(
+    scanConfig(store.raw, new InMemoryTransport(), createMemoryErasureJournal(), [NEW_KEK]),
+  );
+  return { opened: await recoverable(retired, people, copies, found), retired };
 }
