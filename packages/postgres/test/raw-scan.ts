@@ -355,7 +355,11 @@ export function runProgram(
           ),
         );
     });
-    child.stdin.end(input ?? '');
+    // A program that exits without reading its input (pg_dump) closes the pipe:
+    // that EPIPE is not the failure, its exit code says whether it failed.
+    child.stdin.on('error', () => undefined);
+    if (input === undefined) child.stdin.end();
+    else child.stdin.end(input);
   });
 }
 
