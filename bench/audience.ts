@@ -39,7 +39,17 @@ const sampleRss = () => {
 };
 
 const pool = new pg.Pool({ connectionString: url, max: 4 });
-await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+// REUSE=1: keep the data a KEEP=1 run left (same SUBJECTS), to measure again without regenerating.
+const reuse =
+  process.env.REUSE === '1' &&
+  (
+    await pool.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename = 'subjects'`,
+      [SCHEMA],
+    )
+  ).rows[0].n === 1 &&
+  (await pool.query(`SELECT count(*)::int AS n FROM ${s}.subjects`)).rows[0].n === SUBJECTS;
+if (!reuse) await pool.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
 const rawStore = await createPostgresStore({ pool, schema: SCHEMA });
 // The KEK the SDK derives by default is a local key from config secrets; any 32+ characters do.
 const keyProvider = createLocalKeyProvider([
@@ -68,74 +78,78 @@ const subjectId = (i: number) => {
 const LANGUAGES = ['fr', 'en', 'de', 'es', 'it'];
 const COUNTRIES = ['FR', 'BE', 'DE', 'ES', 'IT'];
 
-console.log(`Generating ${SUBJECTS.toLocaleString('en')} sealed subjects with mixed ledgers…`);
 const started = performance.now();
-const now = Date.now();
-const BATCH = 10_000;
-let sealMs = 0;
-for (let from = 1; from <= SUBJECTS; from += BATCH) {
-  const cols = {
-    id: [] as string[],
-    hash: [] as string[],
-    email: [] as string[],
-    created: [] as string[],
-    profile: [] as string[],
-    key: [] as string[],
-  };
-  const t0 = performance.now();
-  for (let i = from; i < Math.min(from + BATCH, SUBJECTS + 1); i += 1) {
-    const email = `person${i}@example.test`;
-    const createdAt = new Date(now - (i % 1000) * 86_400_000);
-    // Half the people gave a name (sealed in the profile blob); all have clear language and country.
-    const profile = {
-      language: LANGUAGES[i % 5]!,
-      country: COUNTRIES[i % 5]!,
-      ...(i % 2 === 0 ? { name: `Person ${i}` } : {}),
+if (reuse)
+  console.log(`Reusing the ${SUBJECTS.toLocaleString('en')} sealed subjects left by a KEEP=1 run`);
+else {
+  console.log(`Generating ${SUBJECTS.toLocaleString('en')} sealed subjects with mixed ledgers…`);
+
+  const now = Date.now();
+  const BATCH = 10_000;
+  let sealMs = 0;
+  for (let from = 1; from <= SUBJECTS; from += BATCH) {
+    const cols = {
+      id: [] as string[],
+      hash: [] as string[],
+      email: [] as string[],
+      created: [] as string[],
+      profile: [] as string[],
+      key: [] as string[],
     };
-    await sealer.createSubject({
-      id: subjectId(i),
-      emailHash: createHmac('sha256', hashKey).update(email).digest('base64url'),
-      email,
-      createdAt,
-      updatedAt: createdAt,
-      profile,
-    });
-    const row = captured!;
-    cols.id.push(row.id);
-    cols.hash.push(row.emailHash);
-    cols.email.push(row.email);
-    cols.created.push(createdAt.toISOString());
-    cols.profile.push(JSON.stringify(row.profile));
-    cols.key.push(row.dataKey!);
-  }
-  sealMs += performance.now() - t0;
-  await pool.query(
-    `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile, data_key)
+    const t0 = performance.now();
+    for (let i = from; i < Math.min(from + BATCH, SUBJECTS + 1); i += 1) {
+      const email = `person${i}@example.test`;
+      const createdAt = new Date(now - (i % 1000) * 86_400_000);
+      // Half the people gave a name (sealed in the profile blob); all have clear language and country.
+      const profile = {
+        language: LANGUAGES[i % 5]!,
+        country: COUNTRIES[i % 5]!,
+        ...(i % 2 === 0 ? { name: `Person ${i}` } : {}),
+      };
+      await sealer.createSubject({
+        id: subjectId(i),
+        emailHash: createHmac('sha256', hashKey).update(email).digest('base64url'),
+        email,
+        createdAt,
+        updatedAt: createdAt,
+        profile,
+      });
+      const row = captured!;
+      cols.id.push(row.id);
+      cols.hash.push(row.emailHash);
+      cols.email.push(row.email);
+      cols.created.push(createdAt.toISOString());
+      cols.profile.push(JSON.stringify(row.profile));
+      cols.key.push(row.dataKey!);
+    }
+    sealMs += performance.now() - t0;
+    await pool.query(
+      `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile, data_key)
      SELECT id, h, e, c, now(), p::jsonb, k
      FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::text[])
        AS t(id, h, e, c, p, k)`,
-    [cols.id, cols.hash, cols.email, cols.created, cols.profile, cols.key],
-  );
-}
-{
-  const { rows } = await pool.query(
-    `SELECT email, profile::text AS profile, data_key FROM ${s}.subjects WHERE id = $1`,
-    [subjectId(2)],
-  );
-  console.log(`  a stored row: ${JSON.stringify(rows[0]).slice(0, 400)}`);
-  const clear = await pool.query(
-    `SELECT count(*)::int AS n FROM ${s}.subjects WHERE email LIKE '%@example.test' OR profile::text LIKE '%Person %' OR data_key IS NULL`,
-  );
-  if (clear.rows[0].n !== 0) throw new Error(`${clear.rows[0].n} subject rows hold clear data`);
-  console.log(
-    `  sealing in Node: ${(sealMs / 1000).toFixed(1)} s; rows with a clear address or name: 0`,
-  );
-}
-// History kinds, by i % 10 — what a real list looks like after a few years:
-// 0-3 granted · 4 granted then withdrawn · 5 double opt-in confirmed · 6 still pending
-// 7 granted then unsubscribed from all ('*') · 8 other purpose only · 9 withdrawn then granted again
-await pool.query(
-  `INSERT INTO ${s}.consent_events
+      [cols.id, cols.hash, cols.email, cols.created, cols.profile, cols.key],
+    );
+  }
+  {
+    const { rows } = await pool.query(
+      `SELECT email, profile::text AS profile, data_key FROM ${s}.subjects WHERE id = $1`,
+      [subjectId(2)],
+    );
+    console.log(`  a stored row: ${JSON.stringify(rows[0]).slice(0, 400)}`);
+    const clear = await pool.query(
+      `SELECT count(*)::int AS n FROM ${s}.subjects WHERE email LIKE '%@example.test' OR profile::text LIKE '%Person %' OR data_key IS NULL`,
+    );
+    if (clear.rows[0].n !== 0) throw new Error(`${clear.rows[0].n} subject rows hold clear data`);
+    console.log(
+      `  sealing in Node: ${(sealMs / 1000).toFixed(1)} s; rows with a clear address or name: 0`,
+    );
+  }
+  // History kinds, by i % 10 — what a real list looks like after a few years:
+  // 0-3 granted · 4 granted then withdrawn · 5 double opt-in confirmed · 6 still pending
+  // 7 granted then unsubscribed from all ('*') · 8 other purpose only · 9 withdrawn then granted again
+  await pool.query(
+    `INSERT INTO ${s}.consent_events
      (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
    SELECT md5(i::text)::uuid::text, h.seq, md5(i || ':' || h.seq), h.type, h.purpose,
           now() - interval '30 days' + h.seq * interval '1 day',
@@ -153,10 +167,11 @@ await pool.query(
      (9, 1, 'granted', 'newsletter'), (9, 2, 'withdrawn', 'newsletter'),
      (9, 3, 'granted', 'newsletter')
    ) AS h(kind, seq, type, purpose) ON h.kind = i % 10`,
-  [SUBJECTS],
-);
-await pool.query(`VACUUM ANALYZE ${s}.subjects`);
-await pool.query(`VACUUM ANALYZE ${s}.consent_events`);
+    [SUBJECTS],
+  );
+  await pool.query(`VACUUM ANALYZE ${s}.subjects`);
+  await pool.query(`VACUUM ANALYZE ${s}.consent_events`);
+}
 const [{ events }] = (await pool.query(`SELECT count(*)::int AS events FROM ${s}.consent_events`))
   .rows as [{ events: number }];
 console.log(
