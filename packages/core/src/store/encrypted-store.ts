@@ -79,14 +79,9 @@ export function createEncryptedStore(
       }),
     ));
   // A failed load (KMS unreachable) is not cached: the next operation asks again.
-  // Once loaded, operations take the sealing without awaiting a promise: a
-  // consent check (`readSendFacts`) runs on every request of a web app, and
-  // the extra async hops were a third of what encryption added to it.
-  let loaded: SubjectSealing | undefined;
   const ready = async (): Promise<SubjectSealing> => {
     try {
-      loaded = await sealing();
-      return loaded;
+      return await sealing();
     } catch (error) {
       ringPromise = undefined;
       sealingPromise = undefined;
@@ -157,30 +152,30 @@ export function createEncryptedStore(
   function wrapOps(ops: StoreOperations): StoreOperations {
     const overrides: Partial<StoreOperations> = {
       async createSubject(subject) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openSubject(s, await ops.createSubject(s.seal(subject)));
       },
       async findSubjectByEmailHash(emailHash) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openSubject(s, await ops.findSubjectByEmailHash(emailHash));
       },
       async getSubject(id) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openSubject(s, await ops.getSubject(id));
       },
       async updateSubjectProfile(id, profile, at) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         const wrapped = await wrappedOf(ops, id);
         const stored = wrapped === undefined ? profile : s.sealProfile(id, wrapped, profile);
         return openSubject(s, await ops.updateSubjectProfile(id, stored, at));
       },
       async deleteSubject(id) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         forget(id, s);
         return ops.deleteSubject(id);
       },
       async deleteSubjects(ids) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         for (const id of ids) forget(id, s);
         return ops.deleteSubjects(ids);
       },
@@ -190,7 +185,7 @@ export function createEncryptedStore(
         return updated;
       },
       async appendConsentEvents(subjectId, expectedHead, events) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         const personal = events.some(
           (e) => e.proof.ip !== undefined || e.proof.userAgent !== undefined,
         );
@@ -204,27 +199,27 @@ export function createEncryptedStore(
         );
       },
       async listConsentEvents(subjectId, listOptions) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openEvents(s, ops, await ops.listConsentEvents(subjectId, listOptions));
       },
       async listConsentEventsForSubjects(subjectIds) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openEvents(s, ops, await ops.listConsentEventsForSubjects(subjectIds));
       },
       async listAudienceCandidates(query) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return openListed(s, await ops.listAudienceCandidates(query));
       },
       async listSubjects(query) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return (await ops.listSubjects(query)).map((r) => openSubject(s, r));
       },
       async findSubjectsByEmailHashes(emailHashes) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         return (await ops.findSubjectsByEmailHashes(emailHashes)).map((r) => openSubject(s, r));
       },
       async findSubjectsByAttribute(name, values) {
-        const s = loaded ?? (await ready());
+        const s = await ready();
         const indexed = values.map((value) => s.attributeIndex(name, value));
         return (await ops.findSubjectsByAttribute(name, indexed)).map((r) => openSubject(s, r));
       },
@@ -239,7 +234,7 @@ export function createEncryptedStore(
     raw,
     keyRing,
     async transaction(work) {
-      if (!loaded) await ready();
+      await ready();
       return raw.transaction((tx) => work(wrapOps(tx)));
     },
     close: () => raw.close(),
@@ -247,7 +242,7 @@ export function createEncryptedStore(
   if (raw.readSendFacts) {
     const read = raw.readSendFacts.bind(raw);
     store.readSendFacts = async (emailHash, suppressionHash): Promise<SendFacts> => {
-      const s = loaded ?? (await ready());
+      const s = await ready();
       const facts = await read(emailHash, suppressionHash);
       if (!facts.subject) return facts;
       const subject = openSubject(s, facts.subject);
@@ -263,7 +258,7 @@ export function createEncryptedStore(
   if (raw.listConsentEventsInRange) {
     const list = raw.listConsentEventsInRange.bind(raw);
     store.listConsentEventsInRange = async (range) => {
-      const s = loaded ?? (await ready());
+      const s = await ready();
       return openEvents(s, raw, await list(range));
     };
   } else {
