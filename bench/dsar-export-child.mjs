@@ -4,7 +4,7 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGdprMail, InMemoryTransport } from '@gdpr-mail/core';
+import { createGdprMail, InMemoryTransport, isEncryptedStore } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
 
@@ -25,6 +25,12 @@ const start = performance.now();
 await pipeline(Readable.from(gdpr.dsar.exportJson(requestId)), createWriteStream(file));
 clearInterval(sampler);
 peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
-process.send?.({ before, peak, ms: performance.now() - start, bytes: statSync(file).size });
+process.send?.({
+  before,
+  peak,
+  ms: performance.now() - start,
+  bytes: statSync(file).size,
+  encrypted: isEncryptedStore(gdpr.store),
+});
 await gdpr.close();
 await pool.end();

@@ -6,7 +6,7 @@
 import { fork } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGdprMail, MemoryStore } from '@gdpr-mail/core';
+import { createGdprMail, isEncryptedStore, MemoryStore } from '@gdpr-mail/core';
 import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { privacySignals } from '@gdpr-mail/express';
 import autocannon from 'autocannon';
@@ -41,7 +41,8 @@ async function serve(): Promise<void> {
   });
   const a = await listen(bare);
   const b = await listen(guarded);
-  process.send?.({ bare: a.url, gdpr: b.url });
+  // Encryption at rest is on by default: createGdprMail wraps the store (issue #18).
+  process.send?.({ bare: a.url, gdpr: b.url, encrypted: isEncryptedStore(gdpr.store) });
   process.once('disconnect', () => {
     a.server.close();
     b.server.close();
@@ -66,9 +67,10 @@ if (process.argv[2] === 'serve') {
   const child = fork(new URL(import.meta.url).pathname, ['serve'], {
     execArgv: ['--import', 'tsx'],
   });
-  const urls = await new Promise<{ bare: string; gdpr: string }>((resolve) =>
-    child.once('message', (m) => resolve(m as { bare: string; gdpr: string })),
+  const urls = await new Promise<{ bare: string; gdpr: string; encrypted: boolean }>((resolve) =>
+    child.once('message', (m) => resolve(m as { bare: string; gdpr: string; encrypted: boolean })),
   );
+  console.log(`encryption at rest: isEncryptedStore(gdpr.store) = ${urls.encrypted}`);
   // One short warm-up each, unrecorded: the JIT and the connection pools settle.
   await autocannon({ url: urls.bare, connections: 50, duration: 1 });
   await autocannon({ url: urls.gdpr, connections: 50, duration: 1 });

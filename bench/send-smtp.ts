@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createGdprMail } from '@gdpr-mail/core';
+import { createGdprMail, isEncryptedStore } from '@gdpr-mail/core';
 import { createPgliteStore, createPostgresStore } from '@gdpr-mail/postgres';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import nodemailer from 'nodemailer';
@@ -50,6 +50,9 @@ const gdpr = createGdprMail({
   }),
   mailer: { from: { address: 'news@acme.example', name: 'Acme' }, batchSize: 100 },
 });
+
+// Encryption at rest is on by default: createGdprMail wraps the store (issue #18).
+console.log(`encryption at rest: isEncryptedStore(gdpr.store) = ${isEncryptedStore(gdpr.store)}`);
 
 const recipients = Array.from({ length: N }, (_, i) => `r${i}@example.test`);
 const body = 'Hello, this is the spring newsletter.\n'.repeat(20);

@@ -4,6 +4,8 @@
  * (most of a `canSend`). Bounded: the oldest entry goes when it is full. The
  * addresses live only in this process's memory; `forget` drops one at erasure.
  */
+import { BoundedMap } from './bounded-map.js';
+
 export interface AddressHashCache {
   hash(email: string): string;
   forget(email: string): void;
@@ -13,14 +15,13 @@ export function createAddressHashCache(
   compute: (email: string) => string,
   limit: number,
 ): AddressHashCache {
-  const entries = new Map<string, string>();
+  const entries = new BoundedMap<string, string>(limit);
   return {
     hash(email) {
       if (limit <= 0) return compute(email);
       const hit = entries.get(email);
       if (hit !== undefined) return hit;
       const value = compute(email);
-      if (entries.size >= limit) entries.delete(entries.keys().next().value as string);
       entries.set(email, value);
       return value;
     },

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SubjectProfile, SubjectRecord } from '../store/store-types.js';
+import { BoundedMap } from './bounded-map.js';
 import type { DataKeyRing } from './data-key-ring.js';
 import { fieldContext, isSealed, openField, sealField } from './field-cipher.js';
 
@@ -53,19 +54,20 @@ export interface SealedProfileBlob {
  * is unwrapped again rather than read with a stale key.
  */
 export class DataKeyCache {
-  readonly #keys = new Map<string, { wrapped: string; key: KeyObject }>();
-  constructor(private readonly limit = 10_000) {}
+  // BoundedMap, not a plain Map: evicting the oldest of a plain Map gets slower
+  // as deletions pile up (see bounded-map.ts), and this one evicts on every miss once full.
+  readonly #keys: BoundedMap<string, { wrapped: string; key: KeyObject }>;
+  constructor(limit = 10_000) {
+    this.#keys = new BoundedMap(limit);
+  }
   get(id: string, wrapped: string): KeyObject | undefined {
     const entry = this.#keys.get(id);
     if (!entry || entry.wrapped !== wrapped) return undefined;
-    this.#keys.delete(id);
-    this.#keys.set(id, entry);
+    this.#keys.setNewest(id, entry);
     return entry.key;
   }
   set(id: string, wrapped: string, key: KeyObject): void {
-    this.#keys.delete(id);
-    this.#keys.set(id, { wrapped, key });
-    if (this.#keys.size > this.limit) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.setNewest(id, { wrapped, key });
   }
   delete(id: string): void {
     this.#keys.delete(id);
@@ -74,6 +76,123 @@ export class DataKeyCache {
     return this.#keys.size;
   }
 }
+
+/**
+ * A row's data key, unwrapped at the first decryption that needs it and kept
+ * with the row. `onUnwrap` is told once, when that happens.
+ */
+class RowKey {
+  #key: KeyObject | undefined;
+  constructor(
+    readonly id: string,
+    readonly wrapped: string,
+    private readonly unwrap: (id: string, wrapped: string) => KeyObject,
+    private readonly onUnwrap: ((id: string, wrapped: string) => void) | undefined,
+  ) {}
+  get(): KeyObject {
+    if (!this.#key) {
+      this.#key = this.unwrap(this.id, this.wrapped);
+      this.onUnwrap?.(this.id, this.wrapped);
+    }
+    return this.#key;
+  }
+}
+
+/*
+ * Why opened rows are built this way: audience pages open every row they
+ * return (600,000 in a 1M-subject scan) and most are never decrypted. Giving
+ * each row its own getter closures (defineProperty on a copy) put every row in
+ * a map of its own and tripled the garbage: the wrapper cost 8-10 µs a row,
+ * several times the database's share. Here the accessors are shared functions
+ * (one per field, so rows share hidden classes) and a row's state sits in
+ * private fields or a non-enumerable symbol, out of JSON, spreads and keys.
+ */
+
+/** A subject row as services see it: `email` an own enumerable accessor, decrypted on first read. */
+class OpenedSubject {
+  declare id: string;
+  declare emailHash: string;
+  declare email: string;
+  declare createdAt: Date;
+  declare updatedAt: Date;
+  declare profile: SubjectProfile;
+  declare dataKey: string;
+  #stored: string;
+  #key: RowKey;
+  #email: { value: string } | undefined;
+
+  static readonly #emailAccessor: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: OpenedSubject): string {
+      return OpenedSubject.#read(this);
+    },
+    set(this: OpenedSubject, value: string) {
+      this.#email = { value };
+    },
+  };
+
+  static #read(row: OpenedSubject): string {
+    if (!row.#email) {
+      const stored = row.#stored;
+      const key = row.#key;
+      row.#email = {
+        value: isSealed(stored)
+          ? openField(key.get(), stored, fieldContext('subjects', key.id, 'email'))
+          : stored,
+      };
+    }
+    return row.#email.value;
+  }
+
+  constructor(record: SubjectRecord, key: RowKey, profile: SubjectProfile) {
+    this.#stored = record.email;
+    this.#key = key;
+    // The order of a store's rows: id, emailHash, email, createdAt, updatedAt, profile, dataKey.
+    this.id = record.id;
+    this.emailHash = record.emailHash;
+    Object.defineProperty(this, 'email', OpenedSubject.#emailAccessor);
+    this.createdAt = record.createdAt;
+    this.updatedAt = record.updatedAt;
+    this.profile = profile;
+    this.dataKey = key.wrapped;
+  }
+}
+
+/** Where a profile container keeps the state of its sealed leaves (not enumerable). */
+const SEALED_LEAVES = Symbol('gdpr-mail.sealedLeaves');
+
+interface SealedLeavesState {
+  key: RowKey;
+  value: string;
+  leaves?: Record<string, unknown>;
+  own?: Map<string, unknown>;
+}
+
+function leafDescriptor(dotted: string): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: { [SEALED_LEAVES]: SealedLeavesState }): unknown {
+      const state = this[SEALED_LEAVES];
+      if (state.own?.has(dotted)) return state.own.get(dotted);
+      state.leaves ??= JSON.parse(
+        openField(state.key.get(), state.value, fieldContext('subjects', state.key.id, 'profile')),
+      ) as Record<string, unknown>;
+      return state.leaves[dotted];
+    },
+    set(this: { [SEALED_LEAVES]: SealedLeavesState }, value: unknown) {
+      const state = this[SEALED_LEAVES];
+      state.own ??= new Map();
+      state.own.set(dotted, value);
+    },
+  };
+}
+
+/** One shared descriptor per known sealed path; any other path (an altered row) gets its own. */
+const LEAF_DESCRIPTORS = new Map(
+  SEALED_PROFILE_PATHS.map((path) => [path.join('.'), leafDescriptor(path.join('.'))]),
+);
 
 export interface SubjectSealingOptions {
   cache?: DataKeyCache;
@@ -90,8 +209,11 @@ export interface SubjectSealing {
   seal(record: SubjectRecord): SubjectRecord;
   /** A new profile of an existing row, sealed under the row's wrapped key. */
   sealProfile(id: string, wrapped: string, profile: SubjectProfile): SubjectProfile;
-  /** The row as services see it: sealed fields decrypt on first access. */
-  open(record: SubjectRecord): SubjectRecord;
+  /**
+   * The row as services see it: sealed fields decrypt on first access.
+   * `onUnwrap` is called once, when the row's data key is first unwrapped.
+   */
+  open(record: SubjectRecord, onUnwrap?: (id: string, wrapped: string) => void): SubjectRecord;
   /** Consent events as a raw store should persist them (IP and user agent sealed). */
   sealEvents(wrapped: string, events: readonly ConsentEvent[]): ConsentEvent[];
   /** True when any of the events holds a sealed proof field (so its owner's key is needed). */
@@ -179,45 +301,41 @@ export function createSubjectSealing(
 
   function openProfile(
     stored: SubjectProfile & { sealed?: SealedProfileBlob },
-    dataKey: () => KeyObject,
-    id: string,
+    dataKey: RowKey,
   ): SubjectProfile {
+    // One copy of the stored profile (the rest without the blob); the caller may edit it.
     const { sealed, ...clear } = stored;
-    const profile = { ...clear } as Record<string, unknown>;
-    if (!sealed) return profile as SubjectProfile;
-    let leaves: Record<string, unknown> | undefined;
-    const open = () => {
-      leaves ??= JSON.parse(
-        openField(dataKey(), sealed.value, fieldContext('subjects', id, 'profile')),
-      ) as Record<string, unknown>;
-      return leaves;
-    };
+    if (!sealed) return clear as SubjectProfile;
+    const profile = clear as Record<string, unknown>;
+    // The blob is decrypted once, at the first read of any of its leaves.
+    const state: SealedLeavesState = { key: dataKey, value: sealed.value };
     // Each container is copied once: copying it again would read (and so
-    // decrypt) the getters already placed on it.
-    const copied = new Map<string, Record<string, unknown>>([['', profile]]);
+    // decrypt) the getters already placed on it. Top-level leaves (name,
+    // phone: the common case) need no container and no map.
+    let copied: Map<string, Record<string, unknown>> | undefined;
     for (const dotted of sealed.keys) {
-      const path = dotted.split('.');
       let parent: Record<string, unknown> = profile;
-      for (let i = 0; i < path.length - 1; i++) {
-        const prefix = path.slice(0, i + 1).join('.');
-        let copy = copied.get(prefix);
-        if (!copy) {
-          const child: unknown = parent[path[i]!];
-          copy = typeof child === 'object' && child !== null ? { ...(child as object) } : {};
-          parent[path[i]!] = copy;
-          copied.set(prefix, copy);
+      let leaf = dotted;
+      if (dotted.includes('.')) {
+        copied ??= new Map([['', profile]]);
+        const path = dotted.split('.');
+        for (let i = 0; i < path.length - 1; i++) {
+          const prefix = path.slice(0, i + 1).join('.');
+          let copy = copied.get(prefix);
+          if (!copy) {
+            const child: unknown = parent[path[i]!];
+            copy = typeof child === 'object' && child !== null ? { ...(child as object) } : {};
+            parent[path[i]!] = copy;
+            copied.set(prefix, copy);
+          }
+          parent = copy;
         }
-        parent = copy;
+        leaf = path[path.length - 1]!;
       }
-      let own: { value: unknown } | undefined;
-      Object.defineProperty(parent, path[path.length - 1]!, {
-        enumerable: true,
-        configurable: true,
-        get: () => (own ? own.value : open()[dotted]),
-        set: (value: unknown) => {
-          own = { value };
-        },
-      });
+      if (!Object.hasOwn(parent, SEALED_LEAVES)) {
+        Object.defineProperty(parent, SEALED_LEAVES, { value: state });
+      }
+      Object.defineProperty(parent, leaf, LEAF_DESCRIPTORS.get(dotted) ?? leafDescriptor(dotted));
     }
     return profile as SubjectProfile;
   }
@@ -259,22 +377,14 @@ export function createSubjectSealing(
       return sealProfileWith(unwrap(id, wrapped), id, profile);
     },
 
-    open(record) {
+    open(record, onUnwrap) {
       if (record.dataKey === undefined) return record;
-      const wrapped = record.dataKey;
-      let key: KeyObject | undefined;
-      const dataKey = () => (key ??= unwrap(record.id, wrapped));
-      const opened = { ...record } as SubjectRecord;
-      const stored = record.email;
-      lazyField(opened, 'email', stored, () =>
-        openField(dataKey(), stored, fieldContext('subjects', record.id, 'email')),
-      );
-      opened.profile = openProfile(
+      const key = new RowKey(record.id, record.dataKey, unwrap, onUnwrap);
+      const profile = openProfile(
         record.profile as SubjectProfile & { sealed?: SealedProfileBlob },
-        dataKey,
-        record.id,
+        key,
       );
-      return opened;
+      return new OpenedSubject(record, key, profile);
     },
 
     sealEvents(wrapped, events) {
