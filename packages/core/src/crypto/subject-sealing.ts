@@ -303,6 +303,9 @@ export function createSubjectSealing(
     stored: SubjectProfile & { sealed?: SealedProfileBlob },
     dataKey: RowKey,
   ): SubjectProfile {
+    // Nothing sealed: the stored profile as it is. Stores hand out fresh
+    // objects, or read-only views (`readSendFacts`), exactly as without this layer.
+    if (!Object.hasOwn(stored, 'sealed')) return stored;
     // One copy of the stored profile (the rest without the blob); the caller may edit it.
     const { sealed, ...clear } = stored;
     if (!sealed) return clear as SubjectProfile;
