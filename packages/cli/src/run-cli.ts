@@ -7,6 +7,7 @@ import { auditCommand } from './commands/audit-command.js';
 import { breachCommand } from './commands/breach-command.js';
 import { erasuresCommand } from './commands/erasures-command.js';
 import { importCommand } from './commands/import-command.js';
+import { initCommand } from './commands/init-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
@@ -16,6 +17,8 @@ import { loadConfig } from './load-config.js';
 export const USAGE = `Usage: gdpr-mail <command> [options]
 
 Commands:
+  init                        write gdpr-mail.config.mjs and a .env with fresh secrets
+      --force                   replace them if they exist
   records                     write the record of processing activities (Art. 30)
       --format md|html|json     output format (default md)
       --document processing-activities|privacy-notice
@@ -79,6 +82,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         'default-language': { type: 'string' },
         delimiter: { type: 'string' },
         id: { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -88,6 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return values.help ? EXIT.ok : EXIT.usage;
     }
     const commands = [
+      'init',
       'records',
       'breach',
       'audit',
@@ -104,6 +109,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       gdpr ??= createGdprMail(await loadConfig(io.cwd, values.config));
       return gdpr;
     };
+    if (command === 'init') {
+      // Runs before any config exists: it writes one.
+      return await initCommand({ force: values.force ?? false, json: values.json ?? false }, io);
+    }
     if (command === 'keys') {
       // `keys create` needs no config: the config is opened only by the actions that use it.
       const keysOptions = {

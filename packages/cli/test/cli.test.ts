@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@gdpr-mail/cli';
@@ -369,4 +369,52 @@ describe('gdpr-mail keys status / rewrap and erasures replay (REQ-34)', () => {
     expect(await runCli(['erasures', 'nope', '--config', 'rotated.config.json'], run().io)).toBe(2);
     expect(await runCli(['keys', 'rewrap', '--batch-size', '0'], run().io)).toBe(2);
   }, 60_000);
+});
+
+describe('gdpr-mail init (issue #21)', () => {
+  it('writes a config skeleton and a .env of three fresh secrets that the CLI then runs with, and overwrites nothing without --force', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gdpr-mail-init-'));
+    const run = () => {
+      const r = io();
+      r.io.cwd = folder;
+      return r;
+    };
+    const first = run();
+    expect(await runCli(['init'], first.io)).toBe(0);
+    expect(first.out()).toContain('gdpr-mail.config.mjs');
+    const env = readFileSync(join(folder, '.env'), 'utf8');
+    const secrets = [...env.matchAll(/^GDPR_MAIL_[A-Z_]+=([A-Za-z0-9_-]+)$/gm)].map((m) => m[1]);
+    expect(secrets).toHaveLength(3);
+    expect(new Set(secrets).size).toBe(3);
+    for (const s of secrets) expect(s).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(statSync(join(folder, '.env')).mode & 0o777).toBe(0o600);
+
+    // The config runs as written, its secrets read from the .env beside it.
+    const records = run();
+    const saved = {
+      pepper: process.env.GDPR_MAIL_PEPPER,
+      token: process.env.GDPR_MAIL_TOKEN_KEY,
+      kek: process.env.GDPR_MAIL_ENCRYPTION_KEY,
+    };
+    try {
+      expect(await runCli(['records', '--format', 'json'], records.io)).toBe(0);
+      expect(JSON.parse(records.out())).toBeTruthy();
+    } finally {
+      for (const [name, value] of [
+        ['GDPR_MAIL_PEPPER', saved.pepper],
+        ['GDPR_MAIL_TOKEN_KEY', saved.token],
+        ['GDPR_MAIL_ENCRYPTION_KEY', saved.kek],
+      ] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+
+    const again = run();
+    expect(await runCli(['init'], again.io)).toBe(1);
+    expect(again.err()).toContain('already exist');
+    expect(readFileSync(join(folder, '.env'), 'utf8')).toBe(env);
+    expect(await runCli(['init', '--force', '--json'], run().io)).toBe(0);
+    expect(readFileSync(join(folder, '.env'), 'utf8')).not.toBe(env);
+  });
 });
