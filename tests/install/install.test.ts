@@ -122,6 +122,8 @@ beforeAll(async () => {
     run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
   appDir = join(work, 'app');
   mkdirSync(appDir);
+  // CI runs this file on Node 20, 22 and 24 (`.ci/run`): say which one the apps run on.
+  console.info(`install test: the new user's apps run on Node ${run('node', ['-v'], work).trim()}`);
   writeFileSync(
     join(appDir, 'package.json'),
     JSON.stringify({ name: 'new-user-app', private: true }),
