@@ -171,8 +171,24 @@ describe('honest DSAR form and mails (issue #21)', () => {
     expect(mail.html).toContain('Confirm the erasure of my data');
     expect(mail.text).toMatch(/This link works until \w+ \d+, \d{4} at .* UTC\./);
 
-    await harness.gdpr.subjects.upsert(email, { language: 'fr' });
-    await harness.gdpr.dsar.request({ email, type: 'access' });
+    // A form read in French gets its mail in French.
+    const agent = harness.agent();
+    const form = await agent
+      .get('/gdpr/dsar')
+      .set('accept', 'text/html')
+      .set('accept-language', 'fr');
+    await agent
+      .post('/gdpr/dsar')
+      .set('accept', 'text/html')
+      .set('accept-language', 'fr')
+      .type('form')
+      .send({
+        email,
+        type: 'access',
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1],
+      })
+      .expect(200);
+    await harness.gdpr.outbox.idle();
     const fr = ctx.transport.sentTo(email).at(-1)!.message;
     expect(fr.subject).toBe('Acme SAS : confirmez votre demande (copie de vos données)');
     expect(fr.html).toContain('<html lang="fr">');

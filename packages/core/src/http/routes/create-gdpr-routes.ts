@@ -711,7 +711,13 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       type: body.type,
       ...(request.ip ? { ip: request.ip } : {}),
     });
-    await gdpr.outbox.enqueue({ kind: 'dsar-request', email: body.email, type: body.type });
+    // The mail is written in the language the form was read in, as the signup's is.
+    await gdpr.outbox.enqueue({
+      kind: 'dsar-request',
+      email: body.email,
+      type: body.type,
+      language: pageContext(request).locale,
+    });
     drainAfter(request);
     const t = dsarText(request);
     if (wantsJson(request)) return jsonResponse(200, { status: 'received' });
