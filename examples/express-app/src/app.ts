@@ -7,6 +7,7 @@ import express from 'express';
 import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { createDevInbox, devInboxRouter } from './dev-inbox.js';
+import { privacyPage } from './privacy-page.js';
 
 export interface ExampleAppOptions {
   /** Where the browser reaches the gdpr-mail routes, e.g. `http://localhost:3000/gdpr`. */
@@ -50,6 +51,9 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   app.use(privacySignals());
   app.get('/', (_req, res) => {
     res.type('html').send(homePage());
+  });
+  app.get('/privacy', (_req, res) => {
+    res.type('html').send(privacyPage());
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(gdprMailOpenApi(gdpr));

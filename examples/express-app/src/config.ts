@@ -27,7 +27,8 @@ export function exampleConfig(baseUrl: string): GdprMailConfig {
         },
       ],
     },
-    links: { baseUrl },
+    // The shop's own privacy notice (served by the example at /privacy): the forms link it.
+    links: { baseUrl, privacyUrl: new URL('/privacy', baseUrl).href },
     purposes: [
       {
         id: 'newsletter',

@@ -3,6 +3,7 @@ import { createGdprOpenApi, html, layout } from '@gdpr-mail/core/http';
 import { GdprMailModule, GdprMailService, RequireConsent } from '@gdpr-mail/nestjs';
 import type { DynamicModule } from '@nestjs/common';
 import { Controller, Get, Header, Inject, Module } from '@nestjs/common';
+import { privacyPage } from '../../express-app/src/privacy-page.js';
 import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { createDevInbox, DEV_INBOX, DevInboxController } from './dev-inbox.js';
@@ -40,6 +41,12 @@ export class ShopController {
   @Header('content-type', 'text/html; charset=utf-8')
   home(): string {
     return homePage();
+  }
+
+  @Get('privacy')
+  @Header('content-type', 'text/html; charset=utf-8')
+  privacy(): string {
+    return privacyPage();
   }
 
   @Get('openapi.json')

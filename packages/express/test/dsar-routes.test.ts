@@ -125,3 +125,84 @@ describe('DSAR pages (REQ-21, REQ-22, REQ-25)', () => {
     expect(harness.store.dump()).not.toContain('camille');
   });
 });
+
+describe('honest DSAR form and mails (issue #21)', () => {
+  let harness: Harness;
+  afterEach(() => harness.close());
+
+  it('a bad address sends the form back with what was typed (escaped), the type chosen and a fresh CSRF pair', async () => {
+    const ctx = await withMailer();
+    harness = ctx.harness;
+    const agent = harness.agent();
+    const form = await agent.get('/gdpr/dsar').set('accept', 'text/html');
+    expect(form.text).toContain('<a href="https://acme.test/privacy">');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1];
+    const res = await agent
+      .post('/gdpr/dsar')
+      .set('accept', 'text/html')
+      .type('form')
+      .send({ email: '<b>bad</b>', type: 'erasure', _csrf: csrf });
+    expect(res.status).toBe(400);
+    expect(res.text).not.toContain('<b>bad</b>');
+    expect(res.text).toContain('value="&lt;b&gt;bad&lt;/b&gt;"');
+    expect(res.text).toContain('data-code="INVALID_EMAIL"');
+    expect(res.text).toContain('This email address does not look right');
+    expect(res.text).toMatch(/value="erasure" checked>/);
+    expect(res.text.match(/ checked/g)).toHaveLength(1);
+    const again = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+    expect(again).not.toBe(csrf);
+    const json = await agent
+      .post('/gdpr/dsar')
+      .type('form')
+      .send({ email: '<b>bad</b>', type: 'erasure', _csrf: again });
+    expect(json.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(json.body.code).toBe('INVALID_EMAIL');
+  });
+
+  it('the erasure verification mail names the request and says it cannot be undone, with a title (EN, FR)', async () => {
+    const ctx = await requested('erasure');
+    harness = ctx.harness;
+    const mail = ctx.transport.sentTo(email).at(-1)!.message;
+    expect(mail.subject).toBe('Acme SAS: confirm your request for the erasure of your data');
+    expect(mail.text).toContain('your data will be erased and cannot be recovered');
+    expect(mail.html).toContain(
+      '<title>Acme SAS: confirm your request for the erasure of your data</title>',
+    );
+    expect(mail.html).toContain('Confirm the erasure of my data');
+    expect(mail.text).toMatch(/This link works until \w+ \d+, \d{4} at .* UTC\./);
+
+    // A form read in French gets its mail in French.
+    const agent = harness.agent();
+    const form = await agent
+      .get('/gdpr/dsar')
+      .set('accept', 'text/html')
+      .set('accept-language', 'fr');
+    await agent
+      .post('/gdpr/dsar')
+      .set('accept', 'text/html')
+      .set('accept-language', 'fr')
+      .type('form')
+      .send({
+        email,
+        type: 'access',
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(form.text)?.[1],
+      })
+      .expect(200);
+    await harness.gdpr.outbox.idle();
+    const fr = ctx.transport.sentTo(email).at(-1)!.message;
+    expect(fr.subject).toBe('Acme SAS : confirmez votre demande (copie de vos données)');
+    expect(fr.html).toContain('<html lang="fr">');
+    expect(fr.text).toContain('nous vous envoyons un lien pour télécharger une copie');
+  });
+
+  it('the download mail says what it holds, with a title', async () => {
+    const ctx = await requested('access');
+    harness = ctx.harness;
+    await harness.agent().post(ctx.verify).set('accept', 'application/json').send({});
+    const mail = ctx.transport.sentTo(email).at(-1)!.message;
+    expect(mail.subject).toBe('Acme SAS: your data is ready to download');
+    expect(mail.html).toContain('<title>Acme SAS: your data is ready to download</title>');
+    expect(mail.text).toContain('You asked Acme SAS for a copy of your personal data');
+    expect(mail.text).toContain('How we handle your data: https://acme.test/privacy');
+  });
+});

@@ -25,6 +25,8 @@ browserGate.describe('example app in headless Chromium', () => {
   let page: Page;
   let origin: string;
   const email = 'ada@example.com';
+  // Issue #21: a page that makes the browser log an error (a favicon 404, a CSP refusal) fails.
+  const browserErrors: string[] = [];
 
   beforeAll(async () => {
     // The links the app mails must point at the port it got, so listen first.
@@ -45,6 +47,14 @@ browserGate.describe('example app in headless Chromium', () => {
       ],
     });
     page = await browser.newPage();
+    page.on('console', (message) => {
+      const at = page.url();
+      // The gdpr-mail pages only (the dev inbox is the example's own); a page's own
+      // 4xx status (a form sent back, a spent link) is its answer, not a fault.
+      if (message.type() !== 'error' || !new URL(at).pathname.startsWith('/gdpr/')) return;
+      if (message.location().url === at) return;
+      browserErrors.push(`${at}: ${message.location().url} ${message.text()}`);
+    });
     // Fail on the step that hangs, well inside the test timeout.
     page.setDefaultTimeout(10_000);
   });
@@ -83,7 +93,9 @@ browserGate.describe('example app in headless Chromium', () => {
 
     // The confirmation mail, opened from the dev inbox; its link leads to an interstitial.
     await openNewestMail();
-    await page.locator('a[href*="/gdpr/confirm/"]').click();
+    const confirmLink = page.locator('a[href*="/gdpr/confirm/"]');
+    const confirmUrl = (await confirmLink.getAttribute('href'))!;
+    await confirmLink.click();
     expect(await page.locator('h1').textContent()).toBe('Confirm your subscription');
     expect((await example.gdpr.canSend(email, 'newsletter')).allowed).toBe(false);
     await page.click('button[type="submit"]');
@@ -91,6 +103,11 @@ browserGate.describe('example app in headless Chromium', () => {
     expect((await example.gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
     expect((await example.gdpr.canSend(email, 'partners')).allowed).toBe(true);
     expect((await example.gdpr.canSend(email, 'product-news')).allowed).toBe(false);
+    // Opened again, the spent link says so in plain words and leads back to the site.
+    await page.goto(confirmUrl);
+    expect(await page.locator('h1').textContent()).toBe('This link was already used');
+    await page.click('a:has-text("Back to the website")');
+    expect(await page.locator('h1').textContent()).toBe('Acme Garden');
 
     // The newsletter carries the preference centre link: swap partners for product news.
     expect(await sendNewsletter()).toContain('Newsletter sent');
@@ -119,6 +136,38 @@ browserGate.describe('example app in headless Chromium', () => {
 
     expect(await sendNewsletter()).toContain('Not sent');
     expect(example.inbox.mails.map((m) => m.kind)).toEqual(['double-opt-in', 'newsletter']);
+  });
+
+  it('honest pages: nothing ticked, a refused address kept in the form, the privacy notice one click away', async () => {
+    await page.goto(`${origin}/gdpr/signup`);
+    await page.fill('#email', 'grace@example.com');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('h1').textContent()).toBe('Nothing was recorded');
+    await page.click('a:has-text("Back to the form")');
+    expect(await page.locator('h1').textContent()).toBe('Sign up');
+
+    // The browser accepts this address; the server does not: the form comes back as typed.
+    await page.fill('#email', 'grace@localhost');
+    await page.check('input[value="partners"]');
+    await page.click('button[type="submit"]');
+    expect(await page.locator('[role="alert"]').textContent()).toContain(
+      'This email address does not look right',
+    );
+    expect(await page.inputValue('#email')).toBe('grace@localhost');
+    expect(await page.locator('input[value="partners"]').isChecked()).toBe(true);
+    expect(await page.locator('input[value="newsletter"]').isChecked()).toBe(false);
+    // Fixed and sent again from the page it came back on: its fresh CSRF pair is accepted.
+    await page.fill('#email', 'grace@example.com');
+    await page.click('button[type="submit"]');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
+
+    // Both forms link the shop's privacy notice, which exists.
+    for (const form of ['/gdpr/signup', '/gdpr/dsar']) {
+      await page.goto(`${origin}${form}`);
+      await page.locator('form a[href$="/privacy"]').click();
+      expect(await page.locator('h1').textContent()).toBe('Privacy notice');
+    }
+    expect(browserErrors).toEqual([]);
   });
 
   it('DSAR: export downloaded and parsed → erasure → a new signup of the address is blocked', async () => {
@@ -151,6 +200,8 @@ browserGate.describe('example app in headless Chromium', () => {
     await page.check('input[value="erasure"]');
     await page.click('button[type="submit"]');
     await openNewestMail();
+    // The mail says which request it confirms, and that an erasure cannot be undone.
+    expect(await page.locator('body').textContent()).toContain('cannot be recovered');
     await page.locator('a[href*="/gdpr/dsar/verify/"]').click();
     await page.click('button[type="submit"]');
     expect(await page.locator('h1').textContent()).toBe('Request confirmed');
@@ -166,5 +217,6 @@ browserGate.describe('example app in headless Chromium', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Check your inbox');
     await example.gdpr.outbox.idle();
     expect(example.inbox.mails.length).toBe(mailsBefore);
+    expect(browserErrors).toEqual([]);
   });
 });

@@ -51,6 +51,31 @@ describe('confirm', () => {
     expect(replay.body.code).toBe('TOKEN_USED');
   });
 
+  it('issue #21: an already-used link is told in plain words with a way on, not as an error code', async () => {
+    await signUp(h, 'ada@example.com', ['newsletter']);
+    const token = tokenFrom(h.mails[0], '/gdpr/confirm');
+    await h.agent().post(`/gdpr/confirm/${token}`).type('form').send(`token=${token}`).expect(200);
+    for (const method of ['get', 'post'] as const) {
+      const page = await h.agent()[method](`/gdpr/confirm/${token}`).set('accept', 'text/html');
+      expect(page.status).toBe(409);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.text).toContain('<h1>This link was already used</h1>');
+      expect(page.text).toContain('there is nothing more to do here');
+      expect(page.text).not.toContain('TOKEN_USED');
+      expect(page.text).not.toContain('Something went wrong');
+      expect(page.text).toContain('<a href="https://app.acme.test/">Back to the website</a>');
+    }
+    const fr = await h
+      .agent()
+      .post(`/gdpr/confirm/${token}`)
+      .set('accept', 'text/html')
+      .set('accept-language', 'fr');
+    expect(fr.text).toContain('Ce lien a déjà été utilisé');
+    // API clients keep the problem document.
+    const json = await h.agent().post(`/gdpr/confirm/${token}`).expect(409);
+    expect(json.body.code).toBe('TOKEN_USED');
+  });
+
   it('forged and expired tokens are problems with their code', async () => {
     const forged = await h.agent().get('/gdpr/confirm/abc.def').expect(400);
     expect(forged.headers['content-type']).toMatch(/^application\/problem\+json/);

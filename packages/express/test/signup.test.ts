@@ -207,3 +207,131 @@ describe('POST /signup', () => {
     expect(h.mails[0]?.to).toBe('api@example.com');
   });
 });
+
+describe('honest pages (issue #21)', () => {
+  /** Posts the signup form as a browser does, with the CSRF pair of a fresh GET. */
+  async function postForm(fields: Record<string, string | string[]>, headers = {}) {
+    const agent = h.agent();
+    const csrf = await csrfFor(agent);
+    let req = agent.post('/gdpr/signup').type('form').set('accept', 'text/html');
+    for (const [name, value] of Object.entries(headers)) req = req.set(name, value as string);
+    const res = await req.send(formBody({ ...fields, _csrf: csrf }));
+    await h.gdpr.outbox.idle();
+    return { res, agent };
+  }
+
+  it('REQ-21: no box ticked says nothing was recorded and nothing is sent, the same for every address', async () => {
+    await h.gdpr.suppression.add('gone@example.com', 'erased');
+    await signUp(h, 'known@example.com', ['newsletter']);
+    h.mails.length = 0;
+    const answers = [];
+    for (const email of ['fresh@example.com', 'gone@example.com', 'known@example.com']) {
+      answers.push((await postForm({ email })).res);
+    }
+    expect(new Set(answers.map((r) => `${r.status} ${r.text}`)).size).toBe(1);
+    const page = answers[0]!;
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h1>Nothing was recorded</h1>');
+    expect(page.text).toContain('no message is sent');
+    expect(page.text).not.toContain('on its way');
+    expect(page.text).toContain('<a href="/gdpr/signup">Back to the form</a>');
+    expect(h.mails).toHaveLength(0);
+    expect(await h.gdpr.subjects.get('fresh@example.com')).toBeUndefined();
+
+    const fr = await postForm({ email: 'fresh@example.com' }, { 'accept-language': 'fr' });
+    expect(fr.res.text).toContain('Rien n’a été enregistré');
+    expect(fr.res.text).toContain('aucun message n’est envoyé');
+
+    const agent = h.agent();
+    const csrf = await csrfFor(agent);
+    const json = await agent
+      .post('/gdpr/signup')
+      .send({ email: 'fresh@example.com', purposes: [], _csrf: csrf })
+      .expect(200);
+    expect(json.body).toEqual({ status: 'nothing-recorded' });
+  });
+
+  it('a bad address sends the form back with what was typed (escaped), plain words and a fresh CSRF pair', async () => {
+    const typed = '"><script>alert(1)</script>@x';
+    const { res, agent } = await postForm({ email: typed, purposes: 'partners' });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/text\/html/);
+    expect(res.text).not.toContain('<script>');
+    expect(res.text).toContain('value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;@x"');
+    expect(res.text).toContain('This email address does not look right');
+    expect(res.text).toContain('data-code="INVALID_EMAIL"');
+    // The code is not shown as text: only plain words are.
+    expect(res.text).not.toMatch(/>[^<]*INVALID_EMAIL/);
+    // The person's own tick comes back; nothing else is ticked.
+    expect(res.text).toMatch(/value="partners" checked>/);
+    expect(res.text.match(/ checked/g)).toHaveLength(1);
+    expect(String(res.headers['set-cookie'])).toMatch(/^gdpr_mail_csrf=/);
+
+    // The re-rendered form works as it is: its new pair is accepted.
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(res.text)?.[1];
+    const again = await agent
+      .post('/gdpr/signup')
+      .type('form')
+      .set('accept', 'text/html')
+      .send(formBody({ email: 'fixed@example.com', purposes: 'partners', _csrf: csrf! }));
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('Check your inbox');
+    await h.gdpr.outbox.idle();
+    expect(h.mails.map((m) => m.to)).toEqual(['fixed@example.com']);
+
+    // JSON clients keep the problem document.
+    const jsonAgent = h.agent();
+    const jsonCsrf = await csrfFor(jsonAgent);
+    const json = await jsonAgent
+      .post('/gdpr/signup')
+      .send({ email: 'nope', purposes: ['partners'], _csrf: jsonCsrf });
+    expect(json.status).toBe(400);
+    expect(json.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(json.body.code).toBe('INVALID_EMAIL');
+  });
+
+  it('a stale notice sends the form back in FR with the current notices and the ticks kept', async () => {
+    const { res } = await postForm(
+      { email: 'ada@example.com', purposes: 'newsletter', notice_newsletter: '0.9' },
+      { 'accept-language': 'fr' },
+    );
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('<html lang="fr">');
+    expect(res.text).toContain('Les textes de ce formulaire ont changé');
+    expect(res.text).toContain('value="ada@example.com"');
+    expect(res.text).toContain('name="notice_newsletter" value="1.0"');
+    expect(res.text).toMatch(/value="newsletter" checked>/);
+    expect(h.mails).toHaveLength(0);
+  });
+
+  it('a failed CSRF check sends a blank form back: nothing a foreign post sent is pre-filled', async () => {
+    const res = await h
+      .agent()
+      .post('/gdpr/signup')
+      .set('accept', 'text/html')
+      .type('form')
+      .send(formBody({ email: 'victim@example.com', purposes: ['newsletter', 'partners'] }));
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('data-code="CSRF_FAILED"');
+    expect(res.text).toContain('This form expired or was sent from another site');
+    expect(res.text).not.toContain('victim@example.com');
+    expect(res.text).not.toMatch(/ checked/);
+    expect(String(res.headers['set-cookie'])).toMatch(/^gdpr_mail_csrf=/);
+    await h.gdpr.outbox.idle();
+    expect(h.mails).toHaveLength(0);
+  });
+
+  it('Art. 13: the form links the privacy notice when links.privacyUrl is set; every page has an empty icon', async () => {
+    // testConfig() sets links.privacyUrl to https://acme.test/privacy.
+    const form = await h.agent().get('/gdpr/signup').set('accept', 'text/html');
+    expect(form.text).toContain('<link rel="icon" href="data:,">');
+    expect(form.headers['content-security-policy']).toContain("img-src 'self' data:");
+    expect(form.text).toMatch(
+      /<form[\s\S]*<a href="https:\/\/acme\.test\/privacy">How we use your personal data \(privacy policy\)<\/a>[\s\S]*<\/form>/,
+    );
+    await h.close();
+    h = await startHarness({}, { links: { baseUrl: 'https://app.acme.test/gdpr' } });
+    const plain = await h.agent().get('/gdpr/signup').set('accept', 'text/html');
+    expect(plain.text).not.toContain('privacy policy)');
+  });
+});

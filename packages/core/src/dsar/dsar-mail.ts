@@ -1,44 +1,196 @@
-import { escapeHtml } from '../http/html.js';
+import { renderButtonMail } from '../templates/button-mail.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
+import type { DsarType } from './dsar-request.js';
 
-const TEXT = {
+/** What one request type asks for, and what confirming it will do, in one locale. */
+interface TypeWords {
+  /** "a copy of your data", used in the subject and the intro. */
+  what: string;
+  /** What happens once the person confirms; for an erasure, that it cannot be undone. */
+  outcome: string;
+  action: string;
+}
+
+interface DsarMailWords {
+  verifySubject: string;
+  verifyIntro: string;
+  ignore: string;
+  types: Record<DsarType, TypeWords>;
+  readySubject: string;
+  readyIntro: string;
+  readyNote: string;
+  readyAction: string;
+  privacy: string;
+}
+
+/** `{controller}`, `{what}` and `{expires}` are filled in; every word is escaped in the HTML. */
+const WORDS: Record<'en' | 'fr', DsarMailWords> = {
   en: {
-    verifySubject: (c: string) => `${c}: confirm your request about your data`,
-    verifyBody:
-      'We received a request about the personal data we hold on this address. If you made it, confirm it with this link (it expires soon). If not, ignore this email: nothing will happen.',
-    verifyButton: 'Confirm my request',
-    readySubject: (c: string) => `${c}: your data is ready`,
-    readyBody: 'The copy of your data is ready. This link works once and expires soon.',
-    readyButton: 'Download my data',
+    verifySubject: '{controller}: confirm your request for {what}',
+    verifyIntro:
+      'We received a request for {what}, about the personal data {controller} holds on this address.',
+    ignore:
+      'If you did not make this request, ignore this email: nothing will happen. This link works until {expires}.',
+    types: {
+      access: {
+        what: 'a copy of your data',
+        outcome:
+          'Once you confirm, we email you a link to download a copy of your data. That link works once.',
+        action: 'Confirm my request for a copy',
+      },
+      portability: {
+        what: 'a copy of your data in a portable format',
+        outcome:
+          'Once you confirm, we email you a link to download your data as a JSON file any program can read. That link works once.',
+        action: 'Confirm my request for a copy',
+      },
+      erasure: {
+        what: 'the erasure of your data',
+        outcome:
+          'Once you confirm, your data will be erased and cannot be recovered. We keep only a one-way fingerprint of your address so that we never email you again.',
+        action: 'Confirm the erasure of my data',
+      },
+      rectification: {
+        what: 'the correction of your data',
+        outcome: 'Once you confirm, we correct your data as you asked.',
+        action: 'Confirm my correction request',
+      },
+      restriction: {
+        what: 'a restriction of the use of your data',
+        outcome:
+          'Once you confirm, we only store your data and use it for nothing else until you are told otherwise.',
+        action: 'Confirm my restriction request',
+      },
+      objection: {
+        what: 'an end to marketing and profiling',
+        outcome:
+          'Once you confirm, you will receive no marketing from us any more and we stop profiling you.',
+        action: 'Confirm my objection',
+      },
+    },
+    readySubject: '{controller}: your data is ready to download',
+    readyIntro:
+      'You asked {controller} for a copy of your personal data and confirmed the request. Your copy is ready.',
+    readyNote:
+      'The file is in JSON, readable by any program. This link works once, until {expires}.',
+    readyAction: 'Download my data',
+    privacy: 'How we handle your data:',
   },
   fr: {
-    verifySubject: (c: string) => `${c} : confirmez votre demande concernant vos données`,
-    verifyBody:
-      "Nous avons reçu une demande concernant les données personnelles liées à cette adresse. Si vous en êtes l'auteur, confirmez-la avec ce lien (il expire bientôt). Sinon, ignorez ce message : rien ne se passera.",
-    verifyButton: 'Confirmer ma demande',
-    readySubject: (c: string) => `${c} : vos données sont prêtes`,
-    readyBody:
-      'La copie de vos données est prête. Ce lien ne fonctionne qu’une fois et expire bientôt.',
-    readyButton: 'Télécharger mes données',
+    verifySubject: '{controller} : confirmez votre demande ({what})',
+    verifyIntro:
+      'Nous avons reçu une demande ({what}) concernant les données personnelles que {controller} détient sur cette adresse.',
+    ignore:
+      'Si vous n’êtes pas l’auteur de cette demande, ignorez ce message : rien ne se passera. Ce lien fonctionne jusqu’au {expires}.',
+    types: {
+      access: {
+        what: 'copie de vos données',
+        outcome:
+          'Dès votre confirmation, nous vous envoyons un lien pour télécharger une copie de vos données. Ce lien ne fonctionne qu’une fois.',
+        action: 'Confirmer ma demande de copie',
+      },
+      portability: {
+        what: 'copie de vos données dans un format portable',
+        outcome:
+          'Dès votre confirmation, nous vous envoyons un lien pour télécharger vos données dans un fichier JSON lisible par tout programme. Ce lien ne fonctionne qu’une fois.',
+        action: 'Confirmer ma demande de copie',
+      },
+      erasure: {
+        what: 'effacement de vos données',
+        outcome:
+          'Dès votre confirmation, vos données seront effacées et ne pourront pas être récupérées. Nous gardons seulement une empreinte irréversible de votre adresse pour ne plus jamais vous écrire.',
+        action: 'Confirmer l’effacement de mes données',
+      },
+      rectification: {
+        what: 'rectification de vos données',
+        outcome: 'Dès votre confirmation, nous corrigeons vos données comme vous l’avez demandé.',
+        action: 'Confirmer ma demande de rectification',
+      },
+      restriction: {
+        what: 'limitation de l’utilisation de vos données',
+        outcome:
+          'Dès votre confirmation, nous ne faisons plus que conserver vos données, sans autre usage, jusqu’à nouvel avis.',
+        action: 'Confirmer ma demande de limitation',
+      },
+      objection: {
+        what: 'opposition à la prospection et au profilage',
+        outcome:
+          'Dès votre confirmation, vous ne recevrez plus de prospection de notre part et nous cessons tout profilage.',
+        action: 'Confirmer mon opposition',
+      },
+    },
+    readySubject: '{controller} : vos données sont prêtes à être téléchargées',
+    readyIntro:
+      'Vous avez demandé à {controller} une copie de vos données personnelles et confirmé cette demande. Votre copie est prête.',
+    readyNote:
+      'Le fichier est au format JSON, lisible par tout programme. Ce lien ne fonctionne qu’une fois, jusqu’au {expires}.',
+    readyAction: 'Télécharger mes données',
+    privacy: 'Comment nous traitons vos données :',
   },
 };
 
-/** Plain, link-only mails: no tracking, nothing but the action the person asked for. */
-export function dsarMail(
-  kind: 'verify' | 'ready',
-  options: { to: string; url: string; controllerName: string; language?: string },
-): RenderedMail {
-  const t = options.language === 'fr' ? TEXT.fr : TEXT.en;
-  const subject =
-    kind === 'verify'
-      ? t.verifySubject(options.controllerName)
-      : t.readySubject(options.controllerName);
-  const body = kind === 'verify' ? t.verifyBody : t.readyBody;
-  const button = kind === 'verify' ? t.verifyButton : t.readyButton;
-  return {
-    to: options.to,
-    subject,
-    text: `${body}\n\n${button}: ${options.url}\n`,
-    html: `<p>${escapeHtml(body)}</p><p><a href="${escapeHtml(options.url)}">${escapeHtml(button)}</a></p>`,
+/** A verification link lives a day: the hour matters, so it is written, in UTC. */
+function formatExpiry(date: Date, locale: string): string {
+  const text = new Intl.DateTimeFormat(locale, {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'UTC',
+  }).format(date);
+  return `${text} UTC`;
+}
+
+export interface DsarMailOptions {
+  to: string;
+  url: string;
+  /** The request being confirmed (verify) or served (ready): the mail names it. */
+  type: DsarType;
+  /** When the link stops working, written into the mail in the person's language. */
+  expiresAt: Date;
+  controllerName: string;
+  privacyUrl?: string | undefined;
+  language?: string;
+}
+
+/**
+ * Plain, link-only mails: no tracking, nothing but the action the person asked
+ * for. Each one says which request it is about and what confirming will do,
+ * so nobody erases their data without being told it cannot be undone.
+ */
+export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): RenderedMail {
+  const locale = options.language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  const w = WORDS[locale];
+  const type = w.types[options.type];
+  const values: Record<string, string> = {
+    controller: options.controllerName,
+    what: type.what,
+    expires: formatExpiry(options.expiresAt, locale),
   };
+  const fill = (text: string) =>
+    Object.entries(values).reduce((out, [name, value]) => out.replaceAll(`{${name}}`, value), text);
+  const content =
+    kind === 'verify'
+      ? renderButtonMail({
+          locale,
+          subject: fill(w.verifySubject),
+          intro: fill(w.verifyIntro),
+          items: [],
+          lead: [type.outcome],
+          action: type.action,
+          url: options.url,
+          notes: [fill(w.ignore)],
+          ...(options.privacyUrl ? { privacy: { label: w.privacy, url: options.privacyUrl } } : {}),
+          controllerName: options.controllerName,
+        })
+      : renderButtonMail({
+          locale,
+          subject: fill(w.readySubject),
+          intro: fill(w.readyIntro),
+          items: [],
+          action: w.readyAction,
+          url: options.url,
+          notes: [fill(w.readyNote)],
+          ...(options.privacyUrl ? { privacy: { label: w.privacy, url: options.privacyUrl } } : {}),
+          controllerName: options.controllerName,
+        });
+  return { to: options.to, ...content };
 }

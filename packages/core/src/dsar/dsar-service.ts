@@ -341,19 +341,23 @@ export function createDsarService(
           );
         });
       }
+      const expiresAt = ttl(config.tokens.dsarVerifyTtl);
       const token = ctx.tokens.sign({
         type: 'dsar-verify',
         subjectId: subject.id,
         purposes: ['*'],
         nonce: request.id.replaceAll('-', ''),
-        expiresAt: ttl(config.tokens.dsarVerifyTtl),
+        expiresAt,
       });
       // To the address on file, never to one typed into a form.
       await sendMail(
         dsarMail('verify', {
           to: subject.email,
           url: linkUrl(config, 'dsarVerify', token),
+          type: request.type,
+          expiresAt,
           controllerName: config.controller.name,
+          privacyUrl: config.links.privacyUrl,
           ...((parsed.data.language ?? subject.profile.language)
             ? { language: parsed.data.language ?? subject.profile.language }
             : {}),
@@ -499,19 +503,23 @@ export function createDsarService(
     async sendDownloadLink(id) {
       const { request, subject } = await verified(id);
       // The nonce names the request and is unique per link: single use by nonce.
+      const expiresAt = ttl(config.tokens.dsarDownloadTtl);
       const token = ctx.tokens.sign({
         type: 'dsar-download',
         subjectId: subject.subjectId,
         purposes: ['*'],
         nonce: `${request.id.replaceAll('-', '')}${randomUUID().replaceAll('-', '').slice(0, 16)}`,
-        expiresAt: ttl(config.tokens.dsarDownloadTtl),
+        expiresAt,
       });
       const url = linkUrl(config, 'dsarDownload', token);
       await sendMail(
         dsarMail('ready', {
           to: subject.email,
           url,
+          type: request.type,
+          expiresAt,
           controllerName: config.controller.name,
+          privacyUrl: config.links.privacyUrl,
           ...(subject.record.profile.language ? { language: subject.record.profile.language } : {}),
         }),
         'dsar-ready',

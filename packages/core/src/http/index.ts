@@ -3,6 +3,7 @@ export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csr
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {
+  NextLink,
   PageContext,
   PreferencesView,
   PurposeView,

@@ -12,6 +12,8 @@ export interface ButtonMailParts {
   subject: string;
   intro: string;
   items: readonly string[];
+  /** Sentences between the list and the button: what pressing it will do. */
+  lead?: readonly string[];
   action: string;
   url: string;
   /** Sentences after the button, one paragraph each. */
@@ -24,6 +26,7 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
   const text = [
     parts.intro,
     ...parts.items.map((item) => `- ${item}`),
+    ...(parts.lead ?? []).flatMap((sentence) => ['', sentence]),
     '',
     `${parts.action}:`,
     parts.url,
@@ -39,7 +42,10 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
     `<html lang="${e(parts.locale)}"><head><meta charset="utf-8"><title>${e(parts.subject)}</title></head>`,
     '<body style="font-family:sans-serif;line-height:1.5;color:#222">',
     `<p>${e(parts.intro)}</p>`,
-    `<ul>${parts.items.map((item) => `<li>${e(item)}</li>`).join('')}</ul>`,
+    ...(parts.items.length > 0
+      ? [`<ul>${parts.items.map((item) => `<li>${e(item)}</li>`).join('')}</ul>`]
+      : []),
+    ...(parts.lead ?? []).map((sentence) => `<p>${e(sentence)}</p>`),
     `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
     ...parts.notes.map((note) => `<p>${e(note)}</p>`),
     ...(parts.privacy

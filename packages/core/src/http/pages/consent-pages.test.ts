@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { confirmPage, errorPage, preferencesPage, signupPage } from './consent-pages.js';
-import { messagesFor } from './messages.js';
+import {
+  confirmPage,
+  errorPage,
+  messagePage,
+  preferencesPage,
+  signupPage,
+} from './consent-pages.js';
+import { dsarFormPage } from './dsar-pages.js';
+import { DEFAULT_MESSAGES, formErrorMessage, LOCALES, messagesFor } from './messages.js';
 
 const purposes = [
   {
@@ -67,5 +74,58 @@ describe('built-in pages', () => {
     );
     expect(page).not.toContain('<script>');
     expect(page).toContain('TOKEN_INVALID');
+  });
+
+  it('issue #21: a form sent back escapes what was typed and shows plain words, the code only as an attribute', () => {
+    const messages = messagesFor('en');
+    const page = signupPage({
+      locale: 'en',
+      messages,
+      action: '/gdpr/signup',
+      csrfField: 'c',
+      purposes: [purposes[0]!, { ...purposes[1]!, checked: true }],
+      email: '"><img src=x onerror=alert(1)>',
+      error: formErrorMessage(messages, 'INVALID_EMAIL'),
+      errorCode: 'INVALID_EMAIL',
+      privacyUrl: 'https://acme.test/privacy?a=1&b="2"',
+    });
+    expect(page).not.toContain('<img');
+    expect(page).toContain('value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
+    expect(page).toContain(
+      '<p class="error" role="alert" data-code="INVALID_EMAIL">This email address does not look right.',
+    );
+    expect(page).toContain('href="https://acme.test/privacy?a=1&amp;b=&quot;2&quot;"');
+    expect(page).toContain('<link rel="icon" href="data:,">');
+
+    const dsar = dsarFormPage(
+      { locale: 'fr', messages: messagesFor('fr') },
+      { action: '/gdpr/dsar', csrfField: 'c', email: '<x>', type: 'objection' },
+    );
+    expect(dsar).toContain('value="&lt;x&gt;"');
+    expect(dsar).toMatch(/value="objection" checked>/);
+    expect(dsar.match(/ checked/g)).toHaveLength(1);
+    // An unknown type falls back to the first one, never to nothing ticked or two.
+    const fallback = dsarFormPage(
+      { locale: 'en', messages: messagesFor('en') },
+      { action: '/d', csrfField: 'c', type: '" onfocus="x' },
+    );
+    expect(fallback).toMatch(/value="access" checked>/);
+    expect(fallback).not.toContain('onfocus');
+  });
+
+  it('a message page may lead on, escaped; every locale has every new message', () => {
+    const page = messagePage({ locale: 'en', messages: messagesFor('en') }, 'Done', 'Body', {
+      href: '/back?x="1"',
+      label: '<Back>',
+    });
+    expect(page).toContain('<a href="/back?x=&quot;1&quot;">&lt;Back&gt;</a>');
+    for (const locale of LOCALES) {
+      for (const [key, value] of Object.entries(DEFAULT_MESSAGES[locale])) {
+        expect(value, `${locale}.${key}`).not.toBe('');
+      }
+      expect(Object.keys(DEFAULT_MESSAGES[locale]).sort()).toEqual(
+        Object.keys(DEFAULT_MESSAGES.en).sort(),
+      );
+    }
   });
 });

@@ -42,9 +42,27 @@ function purposeBoxes(purposes: readonly PurposeView[], ctx: PageContext) {
 export interface SignupView extends PageContext {
   action: string;
   csrfField: string;
+  /** A form sent back after a problem: ticked only where the person ticked (REQ-01). */
   purposes: readonly PurposeView[];
+  /** What the person typed, when the form is sent back to them (escaped on output). */
   email?: string;
+  /** Plain words on what to fix, shown above the form. */
   error?: string;
+  /** The problem's stable code, kept out of sight (a `data-code` attribute) for support and tests. */
+  errorCode?: string;
+}
+
+/** The problem above a form sent back: plain words, the code only as an attribute. */
+export function formError(error: string | undefined, code?: string) {
+  if (!error) return '';
+  return html`<p class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${error}</p>`;
+}
+
+/** Art. 13: the privacy notice is one click away wherever personal data is collected. */
+export function privacyNoticeLink(ctx: PageContext) {
+  return ctx.privacyUrl
+    ? html`<p><a href="${ctx.privacyUrl}">${ctx.messages.privacyNoticeLink}</a></p>`
+    : '';
 }
 
 export function signupPage(view: SignupView): string {
@@ -52,8 +70,8 @@ export function signupPage(view: SignupView): string {
   return page(
     view,
     m.signupTitle,
-    html`<p>${m.signupIntro}</p>
-${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
+    html`${formError(view.error, view.errorCode)}
+<p>${m.signupIntro}</p>
 <form method="post" action="${view.action}">
 <input type="hidden" name="_csrf" value="${view.csrfField}">
 <label for="email">${m.emailLabel}</label>
@@ -63,13 +81,30 @@ ${view.error ? html`<p class="error" role="alert">${view.error}</p>` : ''}
 ${purposeBoxes(view.purposes, view)}
 </fieldset>
 <p><small>${m.signupNoneRequired}</small></p>
+${privacyNoticeLink(view)}
 <button type="submit">${m.signupSubmit}</button>
 </form>`,
   );
 }
 
-export function messagePage(ctx: PageContext, title: string, body: string): string {
-  return page(ctx, title, html`<p role="status">${body}</p>`);
+/** A link that leads on from a page that ends a flow ("back to the form", "back to the website"). */
+export interface NextLink {
+  href: string;
+  label: string;
+}
+
+export function messagePage(
+  ctx: PageContext,
+  title: string,
+  body: string,
+  next?: NextLink,
+): string {
+  return page(
+    ctx,
+    title,
+    html`<p role="status">${body}</p>
+${next ? html`<p><a href="${next.href}">${next.label}</a></p>` : ''}`,
+  );
 }
 
 export interface TokenFormView extends PageContext {

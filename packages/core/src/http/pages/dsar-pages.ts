@@ -1,5 +1,6 @@
 import { html } from '../html.js';
 import type { PageContext } from './consent-pages.js';
+import { formError, privacyNoticeLink } from './consent-pages.js';
 import { layout } from './layout.js';
 import type { Locale } from './messages.js';
 
@@ -67,26 +68,49 @@ export const DSAR_TEXT: Record<Locale, Record<string, string>> = {
 
 export const DSAR_FORM_TYPES = ['access', 'erasure', 'restriction', 'objection'] as const;
 
-export function dsarFormPage(
-  ctx: PageContext,
-  view: { action: string; csrfField: string },
-): string {
-  const t = DSAR_TEXT[ctx.locale];
+export interface DsarFormView {
+  action: string;
+  csrfField: string;
+  /** What the person typed and chose, when the form is sent back to them (escaped on output). */
+  email?: string;
+  type?: string;
+  /** Plain words on what to fix, and the problem's code as an attribute only. */
+  error?: string;
+  errorCode?: string;
+}
+
+/** The layout with the privacy link in the footer, as the consent pages have it. */
+function dsarLayout(ctx: PageContext, title: string, body: ReturnType<typeof html>): string {
   return layout({
     locale: ctx.locale,
-    title: t.title!,
-    body: html`<p>${t.intro}</p>
+    title,
+    body,
+    ...(ctx.privacyUrl
+      ? { privacyUrl: ctx.privacyUrl, privacyLabel: ctx.messages.privacyLink }
+      : {}),
+  });
+}
+
+export function dsarFormPage(ctx: PageContext, view: DsarFormView): string {
+  const t = DSAR_TEXT[ctx.locale];
+  const chosen = DSAR_FORM_TYPES.find((type) => type === view.type) ?? DSAR_FORM_TYPES[0];
+  return dsarLayout(
+    ctx,
+    t.title!,
+    html`${formError(view.error, view.errorCode)}
+<p>${t.intro}</p>
 <form method="post" action="${view.action}">
 <input type="hidden" name="_csrf" value="${view.csrfField}">
 <label for="email">${t.email}</label>
-<input type="email" id="email" name="email" required autocomplete="email">
+<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}">
 <fieldset>
 <legend>${t.type}</legend>
-${DSAR_FORM_TYPES.map((type, i) => html`<label><input type="radio" name="type" value="${type}"${i === 0 ? html` checked` : ''}> ${t[type]}</label>`)}
+${DSAR_FORM_TYPES.map((type) => html`<label><input type="radio" name="type" value="${type}"${type === chosen ? html` checked` : ''}> ${t[type]}</label>`)}
 </fieldset>
+${privacyNoticeLink(ctx)}
 <button type="submit">${t.submit}</button>
 </form>`,
-  });
+  );
 }
 
 /** A page with one POST button: what a GET of a mailed link shows (scanners prefetch links). */
@@ -94,13 +118,13 @@ export function dsarActionPage(
   ctx: PageContext,
   view: { title: string; body: string; action: string; submit: string; token: string },
 ): string {
-  return layout({
-    locale: ctx.locale,
-    title: view.title,
-    body: html`<p>${view.body}</p>
+  return dsarLayout(
+    ctx,
+    view.title,
+    html`<p>${view.body}</p>
 <form method="post" action="${view.action}">
 <input type="hidden" name="token" value="${view.token}">
 <button type="submit">${view.submit}</button>
 </form>`,
-  });
+  );
 }

@@ -32,6 +32,23 @@ export interface PageMessages {
   trackingLabel: string;
   errorTitle: string;
   privacyLink: string;
+  /** The link to the privacy notice on the forms that collect an address. */
+  privacyNoticeLink: string;
+  /** The signup answer when no box was ticked: nothing is recorded, nothing is mailed. */
+  nothingTickedTitle: string;
+  nothingTickedBody: string;
+  backToForm: string;
+  /** A confirmation link opened again after it did its work: not an error for the person. */
+  linkUsedTitle: string;
+  linkUsedBody: string;
+  backToSite: string;
+  /** The plain words above a form sent back with what was typed (the code stays in JSON). */
+  formErrorInvalidEmail: string;
+  formErrorIncomplete: string;
+  formErrorNoticeChanged: string;
+  formErrorTooMany: string;
+  formErrorExpired: string;
+  formErrorOther: string;
 }
 
 export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
@@ -42,7 +59,7 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     purposesLegend: 'What may we send you?',
     noticeVersion: 'Notice version',
     signupSubmit: 'Sign up',
-    signupNoneRequired: 'You can tick none of the boxes: your sign-up still works.',
+    signupNoneRequired: 'If you tick no box, we record nothing and send you nothing.',
     checkInboxTitle: 'Check your inbox',
     checkInboxBody:
       'If this address can receive our emails, a message is on its way. Follow the link in it to confirm.',
@@ -66,6 +83,25 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     trackingLabel: 'Let us measure whether I open and click your emails',
     errorTitle: 'Something went wrong',
     privacyLink: 'Privacy policy',
+    privacyNoticeLink: 'How we use your personal data (privacy policy)',
+    nothingTickedTitle: 'Nothing was recorded',
+    nothingTickedBody:
+      'You did not tick any box, so nothing was recorded and no message is sent. To receive our emails, go back to the form and tick what you want.',
+    backToForm: 'Back to the form',
+    linkUsedTitle: 'This link was already used',
+    linkUsedBody:
+      'This confirmation link works once, and it has already been used: there is nothing more to do here. To change your choices later, use the link at the bottom of any email we send you.',
+    backToSite: 'Back to the website',
+    formErrorInvalidEmail:
+      'This email address does not look right. Check it and send the form again.',
+    formErrorIncomplete:
+      'Something in the form is missing or not valid. Check it and send it again.',
+    formErrorNoticeChanged:
+      'The texts on this form changed while you had it open. Read them again below, then send the form again.',
+    formErrorTooMany: 'Too many attempts from here. Wait a few minutes, then send the form again.',
+    formErrorExpired:
+      'This form expired or was sent from another site. Fill it in again below and send it.',
+    formErrorOther: 'We could not take this form. Check it and send it again.',
   },
   fr: {
     signupTitle: 'Inscription',
@@ -75,7 +111,7 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     noticeVersion: 'Version de la mention',
     signupSubmit: "M'inscrire",
     signupNoneRequired:
-      'Vous pouvez ne cocher aucune case : votre inscription fonctionne quand même.',
+      'Si vous ne cochez aucune case, nous n’enregistrons rien et ne vous envoyons rien.',
     checkInboxTitle: 'Consultez votre boîte de réception',
     checkInboxBody:
       'Si cette adresse peut recevoir nos e-mails, un message est en route. Suivez le lien pour confirmer.',
@@ -100,8 +136,49 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     trackingLabel: "M'autoriser à mesurer l'ouverture et les clics de vos e-mails",
     errorTitle: 'Une erreur est survenue',
     privacyLink: 'Politique de confidentialité',
+    privacyNoticeLink:
+      'Comment nous utilisons vos données personnelles (politique de confidentialité)',
+    nothingTickedTitle: 'Rien n’a été enregistré',
+    nothingTickedBody:
+      'Vous n’avez coché aucune case : rien n’a été enregistré et aucun message n’est envoyé. Pour recevoir nos e-mails, revenez au formulaire et cochez ce que vous souhaitez.',
+    backToForm: 'Retour au formulaire',
+    linkUsedTitle: 'Ce lien a déjà été utilisé',
+    linkUsedBody:
+      'Ce lien de confirmation ne fonctionne qu’une fois et il a déjà servi : il n’y a plus rien à faire ici. Pour modifier vos choix plus tard, utilisez le lien en bas de chacun de nos e-mails.',
+    backToSite: 'Retour au site',
+    formErrorInvalidEmail:
+      'Cette adresse e-mail ne semble pas correcte. Vérifiez-la et renvoyez le formulaire.',
+    formErrorIncomplete:
+      'Un élément du formulaire manque ou n’est pas valide. Vérifiez-le et renvoyez-le.',
+    formErrorNoticeChanged:
+      'Les textes de ce formulaire ont changé pendant que vous l’aviez ouvert. Relisez-les ci-dessous, puis renvoyez le formulaire.',
+    formErrorTooMany:
+      'Trop de tentatives depuis cet endroit. Patientez quelques minutes, puis renvoyez le formulaire.',
+    formErrorExpired:
+      'Ce formulaire a expiré ou a été envoyé depuis un autre site. Remplissez-le à nouveau ci-dessous et envoyez-le.',
+    formErrorOther:
+      'Nous n’avons pas pu prendre en compte ce formulaire. Vérifiez-le et renvoyez-le.',
   },
 };
+
+/** The plain words for a problem with a form the person sent (never the raw code). */
+export function formErrorMessage(messages: PageMessages, code: string): string {
+  switch (code) {
+    case 'INVALID_EMAIL':
+      return messages.formErrorInvalidEmail;
+    case 'VALIDATION_FAILED':
+    case 'UNKNOWN_PURPOSE':
+      return messages.formErrorIncomplete;
+    case 'NOTICE_VERSION_MISMATCH':
+      return messages.formErrorNoticeChanged;
+    case 'RATE_LIMITED':
+      return messages.formErrorTooMany;
+    case 'CSRF_FAILED':
+      return messages.formErrorExpired;
+    default:
+      return messages.formErrorOther;
+  }
+}
 
 export function messagesFor(
   locale: Locale,

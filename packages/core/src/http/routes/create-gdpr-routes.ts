@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 import type { ConsentEvidence } from '../../consent/evidence.js';
-import { GdprMailError } from '../../errors/gdpr-mail-error.js';
+import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../../gdpr-mail.js';
 import { normalizeEmail } from '../../subjects/normalize-email.js';
 import type { RenderedMail } from '../../templates/confirmation-template.js';
 import type { WebhookHandler } from '../../webhooks/webhook-handler.js';
 import { createCsrfPair, isCrossSiteRequest, verifyCsrf } from '../csrf.js';
 import { negotiateLocale } from '../locale.js';
-import type { PageContext, PurposeView } from '../pages/consent-pages.js';
+import type { NextLink, PageContext, PurposeView } from '../pages/consent-pages.js';
 import {
   confirmPage,
   errorPage,
@@ -18,7 +18,7 @@ import {
 } from '../pages/consent-pages.js';
 import { DSAR_FORM_TYPES, DSAR_TEXT, dsarActionPage, dsarFormPage } from '../pages/dsar-pages.js';
 import type { Locale, PageMessages } from '../pages/messages.js';
-import { LOCALES, messagesFor } from '../pages/messages.js';
+import { formErrorMessage, LOCALES, messagesFor } from '../pages/messages.js';
 import type { PrivacySignals } from '../privacy-signals.js';
 import { readPrivacySignals } from '../privacy-signals.js';
 import type { ProblemDetails } from '../problem-details.js';
@@ -86,6 +86,11 @@ export interface GdprRoutesOptions {
   /** Marks the CSRF cookie `Secure`; default: when `links.baseUrl` is https. */
   secureCookies?: boolean;
   defaultLocale?: Locale;
+  /**
+   * Where "Back to the website" leads from a page that ends a flow (an
+   * already-used confirmation link). Default: the origin of `links.baseUrl`.
+   */
+  siteUrl?: string;
   /** Your words per locale, merged over the built-in EN / FR ones. */
   messages?: Partial<Record<Locale, Partial<PageMessages>>>;
   /** Your own page templates. */
@@ -249,10 +254,90 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     title: keyof PageMessages,
     body: keyof PageMessages,
     json: Record<string, unknown>,
+    next?: (ctx: PageContext) => NextLink,
   ): GdprHttpResponse {
     if (wantsJson(request)) return jsonResponse(200, json);
     const ctx = pageContext(request);
-    return htmlResponse(200, pages.message(ctx, ctx.messages[title], ctx.messages[body]));
+    return htmlResponse(
+      200,
+      pages.message(ctx, ctx.messages[title], ctx.messages[body], next?.(ctx)),
+    );
+  }
+
+  const siteUrl = options.siteUrl ?? `${ownOrigin}/`;
+  const backToSite = (ctx: PageContext): NextLink => ({
+    href: siteUrl,
+    label: ctx.messages.backToSite,
+  });
+
+  /**
+   * A confirmation link opened again after it did its work is no fault of the
+   * person's: browsers get a plain "already used" page with a way on, not an
+   * error code. JSON clients keep the TOKEN_USED problem.
+   */
+  const usedLinkAware =
+    (handler: (request: GdprHttpRequest) => Promise<GdprHttpResponse>) =>
+    async (request: GdprHttpRequest): Promise<GdprHttpResponse> => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        if (wantsJson(request) || !isGdprMailError(error, 'TOKEN_USED')) throw error;
+        const ctx = pageContext(request);
+        return htmlResponse(
+          409,
+          pages.message(
+            ctx,
+            ctx.messages.linkUsedTitle,
+            ctx.messages.linkUsedBody,
+            backToSite(ctx),
+          ),
+        );
+      }
+    };
+
+  const CSRF_PROBLEM = () =>
+    problem('CSRF_FAILED', 'The form expired or came from another site: reload it and retry.');
+
+  /**
+   * A form's problem: JSON clients get the problem document; browsers get the
+   * form back, with what they typed and plain words on what to fix. What the
+   * form sent is kept only when its CSRF pair holds: a post from another site
+   * must not pre-fill a form the person then only has to submit.
+   */
+  function formProblem(
+    request: GdprHttpRequest,
+    details: ProblemDetails,
+    again: (request: GdprHttpRequest, details: ProblemDetails, typed: boolean) => GdprHttpResponse,
+  ): GdprHttpResponse {
+    if (wantsJson(request)) return renderProblem(request, details);
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const typed = verifyCsrf(csrfSecret, request.cookies[CSRF_COOKIE], raw._csrf);
+    return again(request, details, typed);
+  }
+
+  /** Runs a form's handler; a 4xx it throws comes back as {@link formProblem}. */
+  const formHandler =
+    (
+      handler: (request: GdprHttpRequest) => Promise<GdprHttpResponse>,
+      again: (
+        request: GdprHttpRequest,
+        details: ProblemDetails,
+        typed: boolean,
+      ) => GdprHttpResponse,
+    ) =>
+    async (request: GdprHttpRequest): Promise<GdprHttpResponse> => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        const details = toProblem(error);
+        if (details.status >= 500) throw error;
+        return formProblem(request, details, again);
+      }
+    };
+
+  /** The typed address as sent (trimmed, bounded); escaped when the page renders it. */
+  function typedEmail(raw: Record<string, unknown>): string | undefined {
+    return typeof raw.email === 'string' ? raw.email.trim().slice(0, 320) : undefined;
   }
 
   /** A fresh CSRF pair for a browser form: the cookie half and the field half. */
@@ -264,6 +349,33 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       maxAgeSeconds: CSRF_MAX_AGE_SECONDS,
     });
     return { pair, cookie };
+  }
+
+  /** The signup form sent back after a problem, with a fresh CSRF pair. */
+  function signupFormAgain(
+    request: GdprHttpRequest,
+    details: ProblemDetails,
+    typed: boolean,
+  ): GdprHttpResponse {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const ctx = pageContext(request);
+    const { pair, cookie } = csrfCookie();
+    const sent = raw.purposes;
+    // The person's own ticks come back ticked; nothing else is (REQ-01: no pre-ticked box).
+    const ticked = new Set(
+      typed ? (Array.isArray(sent) ? sent : [sent]).filter((v) => typeof v === 'string') : [],
+    );
+    const email = typed ? typedEmail(raw) : undefined;
+    const body = pages.signup({
+      ...ctx,
+      action: `${basePath}/signup`,
+      csrfField: pair.field,
+      purposes: signupPurposes.map((p) => (ticked.has(p.id) ? { ...p, checked: true } : p)),
+      ...(email ? { email } : {}),
+      error: formErrorMessage(ctx.messages, details.code),
+      errorCode: details.code,
+    });
+    return htmlResponse(details.status, body, { 'set-cookie': cookie });
   }
 
   async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
@@ -296,10 +408,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     }
     const raw = (request.body ?? {}) as Record<string, unknown>;
     if (!verifyCsrf(csrfSecret, request.cookies[CSRF_COOKIE], raw._csrf)) {
-      return renderProblem(
-        request,
-        problem('CSRF_FAILED', 'The form expired or came from another site: reload it and retry.'),
-      );
+      return formProblem(request, CSRF_PROBLEM(), signupFormAgain);
     }
     const body = parseBody(signupBodySchema, raw);
     const offered = new Set(signupIds);
@@ -313,37 +422,46 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     const ctx = pageContext(request);
     // Syntax is checked for every address alike, so a 400 here reveals nothing.
     normalizeEmail(body.email);
-    if (ticked.length > 0) {
-      const noticeVersions: Record<string, string> = {};
-      for (const id of ticked) {
-        const shown = raw[`notice_${id}`];
-        if (typeof shown === 'string') noticeVersions[id] = shown;
-      }
-      const proof: ConsentEvidence = {
-        action: 'affirmative',
-        method: 'checkbox',
-        source: options.signup?.source ?? 'signup-form',
-        formId: options.signup?.formId ?? 'gdpr-mail-signup',
-        noticeVersions,
-        ...evidence(request),
-      };
-      // The form's own faults (a stale notice, a bad purpose) are told now, for every address.
-      gdpr.optIn.admit(body.email, ticked, proof);
-      const { dnt, gpc } = signals(request);
-      // Issue #19: nothing the store knows about the address is read before the
-      // answer. The suppression check, the opt-in, its mail and the privacy
-      // signals run after it, from the outbox (see gdpr.outbox).
-      await gdpr.outbox.enqueue({
-        kind: 'signup',
-        email: body.email,
-        purposes: ticked,
-        evidence: proof,
-        locale: ctx.locale,
-        signals: { dnt, gpc },
-        at: now().toISOString(),
-      });
-      drainAfter(request);
+    if (ticked.length === 0) {
+      // Nothing ticked: nothing is recorded and nothing is mailed, and the page says
+      // so. The answer depends on the form alone, never on the address (REQ-21).
+      return message(
+        request,
+        'nothingTickedTitle',
+        'nothingTickedBody',
+        { status: 'nothing-recorded' },
+        (page) => ({ href: `${basePath}/signup`, label: page.messages.backToForm }),
+      );
     }
+    const noticeVersions: Record<string, string> = {};
+    for (const id of ticked) {
+      const shown = raw[`notice_${id}`];
+      if (typeof shown === 'string') noticeVersions[id] = shown;
+    }
+    const proof: ConsentEvidence = {
+      action: 'affirmative',
+      method: 'checkbox',
+      source: options.signup?.source ?? 'signup-form',
+      formId: options.signup?.formId ?? 'gdpr-mail-signup',
+      noticeVersions,
+      ...evidence(request),
+    };
+    // The form's own faults (a stale notice, a bad purpose) are told now, for every address.
+    gdpr.optIn.admit(body.email, ticked, proof);
+    const { dnt, gpc } = signals(request);
+    // Issue #19: nothing the store knows about the address is read before the
+    // answer. The suppression check, the opt-in, its mail and the privacy
+    // signals run after it, from the outbox (see gdpr.outbox).
+    await gdpr.outbox.enqueue({
+      kind: 'signup',
+      email: body.email,
+      purposes: ticked,
+      evidence: proof,
+      locale: ctx.locale,
+      signals: { dnt, gpc },
+      at: now().toISOString(),
+    });
+    drainAfter(request);
     return message(request, 'checkInboxTitle', 'checkInboxBody', { status: 'check-inbox' });
   }
 
@@ -558,13 +676,31 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
     );
   }
 
+  /** The DSAR form sent back after a problem, with a fresh CSRF pair. */
+  function dsarFormAgain(
+    request: GdprHttpRequest,
+    details: ProblemDetails,
+    typed: boolean,
+  ): GdprHttpResponse {
+    const raw = (request.body ?? {}) as Record<string, unknown>;
+    const ctx = pageContext(request);
+    const { pair, cookie } = csrfCookie();
+    const email = typed ? typedEmail(raw) : undefined;
+    const body = dsarFormPage(ctx, {
+      action: `${basePath}/dsar`,
+      csrfField: pair.field,
+      ...(email ? { email } : {}),
+      ...(typed && typeof raw.type === 'string' ? { type: raw.type } : {}),
+      error: formErrorMessage(ctx.messages, details.code),
+      errorCode: details.code,
+    });
+    return htmlResponse(details.status, body, { 'set-cookie': cookie });
+  }
+
   async function dsarRequest(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const raw = (request.body ?? {}) as Record<string, unknown>;
     if (!verifyCsrf(csrfSecret, request.cookies[CSRF_COOKIE], raw._csrf)) {
-      return renderProblem(
-        request,
-        problem('CSRF_FAILED', 'The form expired or came from another site: reload it and retry.'),
-      );
+      return formProblem(request, CSRF_PROBLEM(), dsarFormAgain);
     }
     const body = parseBody(dsarBodySchema, raw);
     // The same answer for every address: the page must not reveal who is on file (REQ-21),
@@ -575,7 +711,13 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       type: body.type,
       ...(request.ip ? { ip: request.ip } : {}),
     });
-    await gdpr.outbox.enqueue({ kind: 'dsar-request', email: body.email, type: body.type });
+    // The mail is written in the language the form was read in, as the signup's is.
+    await gdpr.outbox.enqueue({
+      kind: 'dsar-request',
+      email: body.email,
+      type: body.type,
+      language: pageContext(request).locale,
+    });
     drainAfter(request);
     const t = dsarText(request);
     if (wantsJson(request)) return jsonResponse(200, { status: 'received' });
@@ -657,7 +799,12 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   const trackingPath = trimSlash(config.tracking.path);
   const ownRoutes: GdprRoute[] = [
     { name: 'dsarForm', method: 'GET', path: '/dsar', handle: guarded(dsarForm) },
-    { name: 'dsarRequest', method: 'POST', path: '/dsar', handle: guarded(dsarRequest) },
+    {
+      name: 'dsarRequest',
+      method: 'POST',
+      path: '/dsar',
+      handle: guarded(formHandler(dsarRequest, dsarFormAgain)),
+    },
     {
       name: 'dsarVerifyPage',
       method: 'GET',
@@ -695,25 +842,35 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       handle: campaignPixel,
     },
     { name: 'signupForm', method: 'GET', path: '/signup', handle: guarded(signupForm) },
-    { name: 'signup', method: 'POST', path: '/signup', handle: guarded(signup) },
+    {
+      name: 'signup',
+      method: 'POST',
+      path: '/signup',
+      handle: guarded(formHandler(signup, signupFormAgain)),
+    },
     {
       name: 'confirmPage',
       method: 'GET',
       path: `${paths.confirm}/:token`,
-      handle: guarded(confirmView),
+      handle: guarded(usedLinkAware(confirmView)),
     },
-    { name: 'confirm', method: 'POST', path: `${paths.confirm}/:token`, handle: guarded(confirm) },
+    {
+      name: 'confirm',
+      method: 'POST',
+      path: `${paths.confirm}/:token`,
+      handle: guarded(usedLinkAware(confirm)),
+    },
     {
       name: 'repermissionPage',
       method: 'GET',
       path: `${paths.repermission}/:token`,
-      handle: guarded(repermissionView),
+      handle: guarded(usedLinkAware(repermissionView)),
     },
     {
       name: 'repermission',
       method: 'POST',
       path: `${paths.repermission}/:token`,
-      handle: guarded(repermission),
+      handle: guarded(usedLinkAware(repermission)),
     },
     {
       name: 'unsubscribePage',

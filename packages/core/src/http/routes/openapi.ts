@@ -117,10 +117,12 @@ export function createGdprOpenApi(
           operationId: 'signup',
           summary: 'Start double opt-in',
           description:
-            'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field.',
+            'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field. A browser whose form has a problem gets the form back (same status) with what it typed and a fresh CSRF pair.',
           requestBody: { ...form({ $ref: '#/components/schemas/SignupBody' }), required: true },
           responses: {
-            '200': page('"Check your inbox", whatever happened to the address'),
+            '200': page(
+              '"Check your inbox" (`check-inbox`), whatever happened to the address; with no purpose ticked, "nothing was recorded" (`nothing-recorded`), which depends on the form alone',
+            ),
             '400': problemResponse('VALIDATION_FAILED or INVALID_EMAIL'),
             '403': problemResponse('CSRF_FAILED'),
             '409': problemResponse('NOTICE_VERSION_MISMATCH: the form showed an old notice'),
@@ -198,7 +200,7 @@ export function createGdprOpenApi(
           operationId: 'dsarRequest',
           summary: 'Receive a request; the verification link goes to the address on file only',
           description:
-            'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field.',
+            'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field. A browser whose form has a problem gets the form back (same status) with what it typed and a fresh CSRF pair.',
           requestBody: { ...form({ $ref: '#/components/schemas/DsarBody' }), required: true },
           responses: {
             '200': page('"If we hold data for this address, we mailed a link"'),
