@@ -1,30 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createGdprMail } from '../gdpr-mail.js';
-import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
-import { createTestClock } from '../testing/test-clock.js';
-import { InMemoryTransport } from '../transport/memory-transport.js';
+import { checkboxEvidence, type testConfig } from '../testing/fixtures.js';
+import { testGdpr } from '../testing/test-gdpr.js';
 import type { DsarDataSource } from './data-source.js';
 
 const email = 'camille@example.org';
 const DAY = 86_400_000;
 
 function setup(overrides: Parameters<typeof testConfig>[0] = {}) {
-  const store = new MemoryStore();
-  const transport = new InMemoryTransport();
-  const clock = createTestClock('2026-03-01T09:00:00.000Z');
-  const gdpr = createGdprMail(
-    testConfig({
-      store,
-      transport,
-      clock,
-      mailer: {
-        from: { address: 'privacy@acme.test' },
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      },
-      ...overrides,
-    }),
-  );
+  const { gdpr, store, transport, clock } = testGdpr(overrides);
   const linkIn = (to: string, path: string) => {
     const mails = transport.sentTo(to);
     const text = mails.at(-1)?.message.text ?? '';

@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createGdprMail } from '../gdpr-mail.js';
-import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
-import { createTestClock } from '../testing/test-clock.js';
-import { InMemoryTransport } from '../transport/memory-transport.js';
+import { checkboxEvidence } from '../testing/fixtures.js';
+import { testGdpr } from '../testing/test-gdpr.js';
 
 const email = 'victim@example.org';
 
-function setup() {
-  const store = new MemoryStore();
-  const transport = new InMemoryTransport();
-  const clock = createTestClock('2026-03-01T09:00:00.000Z');
-  const gdpr = createGdprMail(
-    testConfig({
-      store,
-      transport,
-      clock,
-      mailer: {
-        from: { address: 'privacy@acme.test' },
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      },
-    }),
-  );
-  return { gdpr, store, transport };
-}
+const setup = () => testGdpr();
 
 describe('#19 finding 3: a third party cannot silence a rights request', () => {
   it('REQ-20: access requests by others never drop the owner’s erasure request', async () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createGdprMail } from '../gdpr-mail.js';
-import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
-import { createTestClock } from '../testing/test-clock.js';
-import { InMemoryTransport } from '../transport/memory-transport.js';
+import { checkboxEvidence } from '../testing/fixtures.js';
+import { testGdpr } from '../testing/test-gdpr.js';
 import { createMemoryRateLimiter } from './rate-limiter.js';
 import { createGdprRoutes } from './routes/create-gdpr-routes.js';
 import type { GdprHttpRequest } from './routes/gdpr-http-types.js';
@@ -23,23 +20,7 @@ function report(what: string, keys: number, started: number, heapBefore: number)
   );
 }
 
-function setup() {
-  const store = new MemoryStore();
-  const transport = new InMemoryTransport();
-  const clock = createTestClock('2026-03-01T09:00:00.000Z');
-  const gdpr = createGdprMail(
-    testConfig({
-      store,
-      transport,
-      clock,
-      mailer: {
-        from: { address: 'privacy@acme.test' },
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      },
-    }),
-  );
-  return { gdpr, transport, clock };
-}
+const setup = () => testGdpr();
 
 describe('#19 finding 4: limiter saturation', () => {
   it('REQ-21: after 120k junk keys in one window, a new key is served and the table stays bounded', async () => {

@@ -1,32 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { GdprMailConfig } from '../config/config-schema.js';
-import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
-import { createTestClock } from '../testing/test-clock.js';
-import { InMemoryTransport } from '../transport/memory-transport.js';
+import { checkboxEvidence } from '../testing/fixtures.js';
+import { testGdpr } from '../testing/test-gdpr.js';
 import type { SignupWork } from './outbox-service.js';
 
 const known = 'known@example.org';
 const fresh = 'fresh@example.org';
 
-function setup(overrides: Partial<GdprMailConfig> = {}, store = new MemoryStore()) {
-  const transport = new InMemoryTransport();
-  const clock = createTestClock('2026-03-01T09:00:00.000Z');
-  const gdpr = createGdprMail(
-    testConfig({
-      store,
-      transport,
-      clock,
-      mailer: {
-        from: { address: 'privacy@acme.test' },
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-      },
-      ...overrides,
-    }),
-  );
-  return { gdpr, store, transport, clock };
-}
+const setup = (overrides: Partial<GdprMailConfig> = {}, store = new MemoryStore()) =>
+  testGdpr(overrides, store);
 
 const signup = (email: string): SignupWork => ({
   kind: 'signup',
