@@ -9,14 +9,15 @@ import { createPgliteStore } from '@gdpr-mail/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Needle, RawCopy, ScanPerson, ScanReport, ScenarioOutcome } from './raw-scan.js';
 import {
-  afterKekRetirement,
   compressedValues,
   describeScan,
+  expectReadBack,
+  expectShreddedAfterKekRetirement,
+  expectSurvivorsOpenWithOldKek,
   filesUnder,
   makePeople,
   needlesOf,
   rawCopies,
-  recoverable,
   runScenario,
   runTag,
   scanConfig,
@@ -154,57 +155,25 @@ describe('raw-byte scan of the PGlite data folder (REQ-34, issue #18)', () => {
   });
 
   it('REQ-34: reopened, the live and re-subscribed people read back in full through the SDK; the erased do not', async () => {
-    for (const i of [...outcome.live, ...outcome.resubscribed]) {
-      const p = people[i]!;
-      const subject = await reopened.subjects.get(p.email);
-      expect(subject?.email).toBe(p.email.toLowerCase());
-      expect(subject?.profile).toMatchObject({ name: p.name, phone: p.phone });
-      const events = await reopened.store.listConsentEvents(subject!.id);
-      expect(events.at(-1)?.proof).toMatchObject({ ip: p.ip, userAgent: p.userAgent });
-    }
-    const gone = [...outcome.dsarErased, ...outcome.deleted].filter(
-      (i) => !outcome.resubscribed.includes(i),
-    );
-    for (const i of gone) expect(await reopened.subjects.get(people[i]!.email)).toBeUndefined();
-    // Signed up again after a DSAR erasure: on record, and still never mailed.
-    expect((await reopened.canSend(people[0]!.email, 'newsletter')).reason).toBe('suppressed');
-    expect((await reopened.canSend(people[5]!.email, 'newsletter')).allowed).toBe(true);
-    expect((await reopened.canSend(people.at(-1)!.email, 'newsletter')).allowed).toBe(true);
-    expect((await reopened.audit.verify()).ok).toBe(true);
+    await expectReadBack(reopened, people, outcome);
   });
 
-  const everythingFound = () => subset(report, (label) => label.startsWith('erased '));
+  // The hits of the people erased for good: their ciphertext and wrapped key.
+  const erasedFound = () => subset(report, (label) => label.startsWith('erased '));
 
-  // The window crypto-shredding leaves (docs/security.md): the wrapped data
-  // key is a column of the person's row, so a copy of the row taken before the
-  // erasure (dead tuple, WAL record, backup) carries it beside the ciphertext,
-  // and opens with the KEK that wrapped it until that KEK is destroyed.
   it('REQ-34: measures what survives of the people erased for good: their ciphertext and wrapped key, in the data folder', async () => {
-    const sealed = subset(report, (label) => label.startsWith('erased '));
-    const keys = new Set(
-      sealed.hits.filter((h) => h.label.endsWith('wrapped data key')).map((h) => h.label),
+    opened = await expectSurvivorsOpenWithOldKek(
+      reopened,
+      people,
+      copies,
+      erasedFound(),
+      'PGlite data folder',
     );
-    opened = await recoverable(reopened, people, copies, sealed);
-    console.info(
-      `${describeScan('PGlite data folder, ciphertext and wrapped keys of people erased for good', sealed)}; wrapped keys surviving: ${keys.size} of ${copies.length}; erased addresses opened with the KEK: ${opened} of ${copies.length}`,
-    );
-    // Every copy found whole on disk opens with the old KEK: the documented window.
-    expect(opened).toBe(keys.size);
   });
 
   it('REQ-34: once the KEK is rotated, every live key rewrapped and the old KEK destroyed, no erased person opens from what survived on disk; the live ones still do', async () => {
     expect(opened).toBeGreaterThan(0);
-    const { opened: after, retired } = await afterKekRetirement(
-      reopened,
-      people,
-      copies,
-      everythingFound(),
-    );
-    expect(after).toBe(0);
-    for (const i of [...outcome.live, ...outcome.resubscribed]) {
-      const p = people[i]!;
-      expect((await retired.subjects.get(p.email))?.profile).toMatchObject({ name: p.name });
-    }
+    await expectShreddedAfterKekRetirement(reopened, people, copies, erasedFound(), outcome);
   });
 });
 

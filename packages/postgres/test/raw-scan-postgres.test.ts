@@ -15,15 +15,16 @@ import type {
   ScenarioOutcome,
 } from './raw-scan.js';
 import {
-  afterKekRetirement,
   compressedValues,
   describeScan,
   dumpSchema,
+  expectReadBack,
+  expectShreddedAfterKekRetirement,
+  expectSurvivorsOpenWithOldKek,
   makePeople,
   needlesOf,
   pgTools,
   rawCopies,
-  recoverable,
   relationFiles,
   requirePgClients,
   requirePgDataDirectory,
@@ -202,66 +203,33 @@ gate.describe('raw-byte scans of PostgreSQL (REQ-34, issue #18)', () => {
   });
 
   it('REQ-34: reopened, the live and re-subscribed people read back in full through the SDK; the erased do not', async () => {
-    for (const i of [...outcome.live, ...outcome.resubscribed]) {
-      const p = people[i]!;
-      const subject = await reopened.subjects.get(p.email);
-      expect(subject?.profile).toMatchObject({ name: p.name, phone: p.phone });
-      const events = await reopened.store.listConsentEvents(subject!.id);
-      expect(events.at(-1)?.proof).toMatchObject({ ip: p.ip, userAgent: p.userAgent });
-    }
-    const gone = [...outcome.dsarErased, ...outcome.deleted].filter(
-      (i) => !outcome.resubscribed.includes(i),
+    await expectReadBack(reopened, people, outcome);
+  });
+
+  // The hits of the people erased for good in the WAL and the table files.
+  const erasedFound = (): ScanReport =>
+    subset(
+      {
+        ...wal,
+        files: wal.files + tableFiles.files,
+        bytes: wal.bytes + tableFiles.bytes,
+        hits: [...wal.hits, ...tableFiles.hits],
+      },
+      (label) => label.startsWith('erased '),
     );
-    for (const i of gone) expect(await reopened.subjects.get(people[i]!.email)).toBeUndefined();
-    expect((await reopened.canSend(people[0]!.email, 'newsletter')).reason).toBe('suppressed');
-    expect((await reopened.canSend(people.at(-1)!.email, 'newsletter')).allowed).toBe(true);
-    expect((await reopened.audit.verify()).ok).toBe(true);
-  });
 
-  const everythingFound = (): ScanReport => ({
-    ...wal,
-    files: wal.files + tableFiles.files,
-    bytes: wal.bytes + tableFiles.bytes,
-    hits: [...wal.hits, ...tableFiles.hits].filter((h) => h.label.startsWith('erased ')),
-  });
-
-  // The window crypto-shredding leaves (docs/security.md): the wrapped data
-  // key is a column of the person's row, so a copy of the row taken before the
-  // erasure (dead tuple, WAL record, backup) carries it beside the ciphertext,
-  // and opens with the KEK that wrapped it until that KEK is destroyed.
   it('REQ-34: measures what survives of the people erased for good: their ciphertext and wrapped key, in the WAL and table files', async () => {
-    const onDisk = {
-      ...wal,
-      files: wal.files + tableFiles.files,
-      bytes: wal.bytes + tableFiles.bytes,
-      hits: [...wal.hits, ...tableFiles.hits].filter((h) => h.label.startsWith('erased ')),
-    };
-    const keys = new Set(
-      onDisk.hits.filter((h) => h.label.endsWith('wrapped data key')).map((h) => h.label),
+    opened = await expectSurvivorsOpenWithOldKek(
+      reopened,
+      people,
+      copies,
+      erasedFound(),
+      'WAL and table files',
     );
-    opened = await recoverable(reopened, people, copies, onDisk);
-    console.info(
-      `${describeScan(
-        'WAL and table files, ciphertext and wrapped keys of people erased for good',
-        subset(onDisk, () => true),
-      )}; wrapped keys surviving: ${keys.size} of ${copies.length}; erased addresses opened with the KEK: ${opened} of ${copies.length}`,
-    );
-    // Every copy found whole on disk opens with the old KEK: the documented window.
-    expect(opened).toBe(keys.size);
   });
 
   it('REQ-34: once the KEK is rotated, every live key rewrapped and the old KEK destroyed, no erased person opens from what survived on disk; the live ones still do', async () => {
     expect(opened).toBeGreaterThan(0);
-    const { opened: after, retired } = await afterKekRetirement(
-      reopened,
-      people,
-      copies,
-      everythingFound(),
-    );
-    expect(after).toBe(0);
-    for (const i of [...outcome.live, ...outcome.resubscribed]) {
-      const p = people[i]!;
-      expect((await retired.subjects.get(p.email))?.profile).toMatchObject({ name: p.name });
-    }
+    await expectShreddedAfterKekRetirement(reopened, people, copies, erasedFound(), outcome);
   });
 });

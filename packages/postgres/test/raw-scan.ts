@@ -13,6 +13,7 @@ import {
 } from '@gdpr-mail/core';
 import { checkboxEvidence, requireService, testConfig } from '@gdpr-mail/core/testing';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { POSTGRES_URL } from './helpers.js';
 
 /**
@@ -551,33 +552,89 @@ export async function dumpSchema(tools: PgTools, schema: string): Promise<Buffer
 }
 
 /**
- * Rotates the KEK under `gdpr`'s store (new key first, online rewrap), then
- * opens a config holding only the new key (the old one destroyed) and returns
- * how many erased people still open from `found`, and that config.
+ * Reopened on the data the scenario left: the live and re-subscribed people
+ * read back in full through the SDK (address, name, phone, proof IP and user
+ * agent), the erased do not, the DSAR-erased one who signed up again stays
+ * suppressed, and the audit chain holds.
  */
-export async function afterKekRetirement(
+export async function expectReadBack(
+  gdpr: GdprMail,
+  people: readonly ScanPerson[],
+  outcome: ScenarioOutcome,
+): Promise<void> {
+  for (const i of [...outcome.live, ...outcome.resubscribed]) {
+    const p = people[i]!;
+    const subject = await gdpr.subjects.get(p.email);
+    expect(subject?.email).toBe(p.email.toLowerCase());
+    expect(subject?.profile).toMatchObject({ name: p.name, phone: p.phone });
+    const events = await gdpr.store.listConsentEvents(subject!.id);
+    expect(events.at(-1)?.proof).toMatchObject({ ip: p.ip, userAgent: p.userAgent });
+  }
+  const gone = [...outcome.dsarErased, ...outcome.deleted].filter(
+    (i) => !outcome.resubscribed.includes(i),
+  );
+  for (const i of gone) expect(await gdpr.subjects.get(people[i]!.email)).toBeUndefined();
+  // Signed up again after a DSAR erasure: on record, and still never mailed.
+  expect((await gdpr.canSend(people[0]!.email, 'newsletter')).reason).toBe('suppressed');
+  expect((await gdpr.canSend(people[5]!.email, 'newsletter')).allowed).toBe(true);
+  expect((await gdpr.canSend(people.at(-1)!.email, 'newsletter')).allowed).toBe(true);
+  expect((await gdpr.audit.verify()).ok).toBe(true);
+}
+
+/**
+ * The window crypto-shredding leaves (docs/security.md): a whole-row copy of
+ * an erased person found on disk (`found`, the hits of people erased for
+ * good) carries its wrapped key beside the ciphertext and opens with the KEK
+ * that wrapped it. Prints the figures, asserts that every copy found whole
+ * opens, and returns how many did.
+ */
+export async function expectSurvivorsOpenWithOldKek(
   gdpr: GdprMail,
   people: readonly ScanPerson[],
   copies: readonly RawCopy[],
   found: ScanReport,
-): Promise<{ opened: number; retired: GdprMail }> {
+  where: string,
+): Promise<number> {
+  const keys = new Set(
+    found.hits.filter((h) => h.label.endsWith('wrapped data key')).map((h) => h.label),
+  );
+  const opened = await recoverable(gdpr, people, copies, found);
+  console.info(
+    `${describeScan(`${where}, ciphertext and wrapped keys of people erased for good`, found)}; wrapped keys surviving: ${keys.size} of ${copies.length}; erased addresses opened with the KEK: ${opened} of ${copies.length}`,
+  );
+  expect(opened).toBe(keys.size);
+  return opened;
+}
+
+/**
+ * Rotates the KEK under `gdpr`'s store (new key first, online rewrap, no
+ * data key left under the old one), then destroys the old KEK (a config
+ * holding only the new one): no erased person opens from `found` any more,
+ * and the live and re-subscribed people still read back.
+ */
+export async function expectShreddedAfterKekRetirement(
+  gdpr: GdprMail,
+  people: readonly ScanPerson[],
+  copies: readonly RawCopy[],
+  found: ScanReport,
+  outcome: ScenarioOutcome,
+): Promise<void> {
   const store = gdpr.store;
   if (!isEncryptedStore(store)) throw new Error('the SDK store encrypts');
-  // Rotation: the new KEK first, the old one still unwrapping, then an online rewrap.
   const rotating = createGdprMail(
     scanConfig(store.raw, new InMemoryTransport(), createMemoryErasureJournal(), [
       NEW_KEK,
       OLD_KEK,
     ]),
   );
-  const report = await rotating.keys.rewrap();
-  if (report.skipped !== 0) throw new Error('the rewrap skipped rows');
-  if ((await rotating.keys.status()).wrapsByKey[OLD_KEK.id] !== 0) {
-    throw new Error('data keys are left under the old KEK');
-  }
-  // The old KEK destroyed: only the new one is configured.
+  expect((await rotating.keys.rewrap()).skipped).toBe(0);
+  expect((await rotating.keys.status()).wrapsByKey[OLD_KEK.id]).toBe(0);
   const retired = createGdprMail(
     scanConfig(store.raw, new InMemoryTransport(), createMemoryErasureJournal(), [NEW_KEK]),
   );
-  return { opened: await recoverable(retired, people, copies, found), retired };
+  expect(await recoverable(retired, people, copies, found)).toBe(0);
+  for (const i of [...outcome.live, ...outcome.resubscribed]) {
+    const p = people[i]!;
+    expect((await retired.subjects.get(p.email))?.profile).toMatchObject({ name: p.name });
+  }
 }
