@@ -80,9 +80,9 @@ export function createEncryptedStore(
         ...(options.attributeHash ? { attributeHash: options.attributeHash } : {}),
       }),
     ));
-  // A failed load (KMS unreachable) is not cached: the next operation asks again.
   /** The sealing once loaded: the hot read path skips a promise when it is. */
   let loaded: SubjectSealing | undefined;
+  // A failed load (KMS unreachable) is not cached: the next operation asks again.
   const ready = async (): Promise<SubjectSealing> => {
     try {
       loaded = await sealing();
@@ -94,11 +94,14 @@ export function createEncryptedStore(
     }
   };
 
+  // Oldest first out, in O(1): a plain Map's oldest-entry eviction made every
+  // audience page row cost about 25 µs once 50,000 were remembered (bounded-map.ts).
+  function rememberWrapped(id: string, wrapped: string): void {
+    wrappedKeys.set(id, wrapped);
+  }
+
   function remember(record: SubjectRecord): void {
-    if (record.dataKey === undefined) return;
-    // Oldest first out, in O(1): a plain Map's oldest-entry eviction made every
-    // audience page row cost about 25 µs once 50,000 were remembered (bounded-map.ts).
-    wrappedKeys.set(record.id, record.dataKey);
+    if (record.dataKey !== undefined) rememberWrapped(record.id, record.dataKey);
   }
 
   function forget(id: string, s: SubjectSealing): void {
@@ -115,10 +118,6 @@ export function createEncryptedStore(
     if (!record) return record;
     remember(record);
     return s.open(record);
-  }
-
-  function rememberWrapped(id: string, wrapped: string): void {
-    wrappedKeys.set(id, wrapped);
   }
 
   /**
