@@ -5,7 +5,10 @@
 // the longest single transaction of the sweep (goal < 1 s) and the peak RSS.
 // Run: pnpm bench:retention   (SUBJECTS=1000000 by default; BATCH=5000; CONCURRENCY)
 import { randomUUID } from 'node:crypto';
-import { createGdprMail, type GdprStore } from '@gdpr-mail/core';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileErasureJournal, createGdprMail, type GdprStore } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
 import { benchConfig } from './fixtures.js';
@@ -26,7 +29,7 @@ async function populate(schema: string): Promise<GdprStore> {
   const store = await createPostgresStore({ pool, schema });
   await pool.query(
     `INSERT INTO "${schema}".subjects (id, email_hash, email, created_at, updated_at, profile)
-     SELECT lpad(g::text, 8, '0'), md5(g::text), 'p' || g || '@example.org', now() - interval '4 years', now() - interval '4 years', '{}'
+     SELECT lpad(g::text, 8, '0'), md5(g::text) || md5('h' || g), 'p' || g || '@example.org', now() - interval '4 years', now() - interval '4 years', '{}'
      FROM generate_series(1, $1) g`,
     [SUBJECTS],
   );
@@ -65,7 +68,15 @@ try {
       }
     },
   });
-  const gdpr = createGdprMail({ ...config, store: timed });
+  // Every deletion is journaled (REQ-34): a file journal, as the default is, kept apart.
+  const journalDir = await mkdtemp(join(tmpdir(), 'bench-ret-journal-'));
+  const gdpr = createGdprMail({
+    ...config,
+    store: timed,
+    encryption: {
+      erasureJournal: createFileErasureJournal({ path: join(journalDir, 'erasures.jsonl') }),
+    },
+  });
   let peakRss = process.memoryUsage().rss;
   const rssBefore = peakRss;
   start = performance.now();
