@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import type { ConsentEvent, ConsentEventType, ConsentProof } from './consent-event.js';
 import { hashConsentEvent } from './ledger.js';
@@ -28,5 +29,13 @@ export async function appendConsentEvents(
     return event;
   });
   await ops.appendConsentEvents(subjectId, head, events);
+  for (const event of events) {
+    emitAfterCommit(ops, 'consent.changed', () => ({
+      subjectId,
+      purposeId: event.purposeId,
+      type: event.type,
+      at: event.at,
+    }));
+  }
   return events;
 }
