@@ -134,29 +134,22 @@ describe('Brevo faults (MockAgent dispatcher)', () => {
     ]);
   });
 
-  it('a response timeout is ambiguous too: Brevo may have sent', async () => {
+  it.each([
+    // The request was written: Brevo may have sent.
+    ['a response timeout', 'UND_ERR_HEADERS_TIMEOUT', { status: 'ambiguous' }],
+    // The request never left.
+    [
+      'a connect timeout',
+      'UND_ERR_CONNECT_TIMEOUT',
+      { status: 'failed', error: { category: 'transient', retryable: true } },
+    ],
+  ] as const)('%s (%s)', async (_label, code, expected) => {
     agent
       .get(ORIGIN)
       .intercept({ path: '/v3/smtp/email', method: 'POST' })
-      .replyWithError(
-        Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' }),
-      );
+      .replyWithError(Object.assign(new Error(`${code} error`), { code }));
     const [result] = await transport().sendBatch([message('a@example.test')]);
-    expect(result).toMatchObject({ status: 'ambiguous', providerCode: 'UND_ERR_HEADERS_TIMEOUT' });
-  });
-
-  it('a connect timeout is transient: the request never left', async () => {
-    agent
-      .get(ORIGIN)
-      .intercept({ path: '/v3/smtp/email', method: 'POST' })
-      .replyWithError(
-        Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }),
-      );
-    const [result] = await transport().sendBatch([message('a@example.test')]);
-    expect(result).toMatchObject({
-      status: 'failed',
-      error: { category: 'transient', retryable: true },
-    });
+    expect(result).toMatchObject(expected);
   });
 
   it('401 and 403 are auth, 402 (no credits) is account-blocked, none retryable', async () => {
