@@ -310,6 +310,13 @@ export type { OpenHit, TrackingService } from './tracking/tracking-service.js';
 export type { Sleep } from './transport/abortable-sleep.js';
 export { abortableSleep } from './transport/abortable-sleep.js';
 export type {
+  BatchSendDefinition,
+  DefinedTransport,
+  SingleSendDefinition,
+  TransportDefinition,
+} from './transport/define-transport.js';
+export { defineTransport } from './transport/define-transport.js';
+export type {
   InMemoryTransportOptions,
   SentMessage,
 } from './transport/memory-transport.js';
@@ -320,8 +327,10 @@ export type {
   OutgoingMessage,
   ValidatedMessage,
 } from './transport/outgoing-message.js';
+export { redactAddresses } from './transport/redact-addresses.js';
 export type { ResilienceOptions } from './transport/resilient-transport.js';
 export { resilientTransport } from './transport/resilient-transport.js';
+export { parseRetryAfter } from './transport/retry-after.js';
 export type {
   FailureCategory,
   SendAccepted,

@@ -1,4 +1,5 @@
-import { failed, type SendResult } from '@gdpr-mail/core';
+import { failed, redactAddresses, type SendResult } from '@gdpr-mail/core';
+import type { SmtpOutcome } from './http-client.js';
 
 interface SmtpErrorFields {
   code?: unknown;
@@ -9,8 +10,6 @@ interface SmtpErrorFields {
 }
 
 const ENHANCED_STATUS = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/;
-// Server replies often quote the recipient; results must not carry addresses.
-const ADDRESS = /[^\s<>"'()[\],;:]+@[^\s<>"'()[\],;:]+/g;
 const RATE_LIMIT_TEXT =
   /\brate[ -]?limit|throttl|too many (?:messages|connections|requests)|slow down/i;
 const ACCOUNT_BLOCKED_TEXT =
@@ -26,10 +25,6 @@ const CONNECTION_CODES = new Set([
   'EPROTOCOL',
 ]);
 
-function redact(text: string): string {
-  return text.replace(ADDRESS, '[address]');
-}
-
 /**
  * Turns a nodemailer error into a per-message result.
  *
@@ -43,7 +38,8 @@ export function mapSmtpError(error: unknown, dataSent: boolean): SendResult {
   const responseCode = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const response = typeof e.response === 'string' ? e.response : '';
   const rawMessage = typeof e.message === 'string' ? e.message : String(error);
-  const message = redact(rawMessage);
+  // Server replies often quote the recipient; results must not carry addresses.
+  const message = redactAddresses(rawMessage);
   const enhanced = ENHANCED_STATUS.exec(response)?.[1];
   const providerCode =
     responseCode !== undefined
@@ -94,4 +90,28 @@ export function mapSmtpError(error: unknown, dataSent: boolean): SendResult {
     return failed('transient', message, extra);
   }
   return failed('invalid', message, { ...extra, retryable: false });
+}
+
+// Postfix, Exim, Sendmail: "250 2.0.0 Ok: queued as 4Bx1Yz" - the id bounces and logs use.
+const QUEUE_ID = /\bqueued as ([A-Za-z0-9._-]+)/i;
+
+/** One hand-over to the pool as a per-message result. */
+export function mapSmtpOutcome(outcome: SmtpOutcome, messageId: string): SendResult {
+  if (outcome.kind === 'busy') {
+    return failed('invalid', 'Another message with this Message-ID is being sent.', {
+      retryable: false,
+    });
+  }
+  if (outcome.kind === 'error') return mapSmtpError(outcome.error, outcome.dataSent);
+  const { info } = outcome;
+  if (info.rejected.length > 0) {
+    return failed('rejected', 'The server refused the recipient.', { retryable: false });
+  }
+  return {
+    status: 'accepted',
+    // A Message-ID the server substituted, else its queue id, else ours.
+    providerMessageId:
+      info.serverMessageId ?? QUEUE_ID.exec(String(info.response))?.[1] ?? messageId,
+    messageId,
+  };
 }

@@ -14,3 +14,10 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('-1')).toBeUndefined();
   });
 });
+
+describe('parseRetryAfter: decimal seconds', () => {
+  it('rounds a decimal delay to whole milliseconds', () => {
+    expect(parseRetryAfter('1.5')).toBe(1500);
+    expect(parseRetryAfter(' 2 ')).toBe(2000);
+  });
+});
