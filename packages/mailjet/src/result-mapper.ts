@@ -1,9 +1,7 @@
-import { failed, type SendResult } from '@gdpr-mail/core';
+import { failed, parseRetryAfter, redactAddresses, type SendResult } from '@gdpr-mail/core';
 import { z } from 'zod';
-import type { HttpAnswer, HttpFailure } from '../http/mailjet-http.js';
-import { parseJsonKeepingIds } from '../json-big-int.js';
-import { redactAddresses } from '../redact.js';
-import { parseRetryAfter } from '../retry-after.js';
+import type { HttpAnswer, HttpFailure } from './http-client.js';
+import { parseJsonKeepingIds } from './json-big-int.js';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 

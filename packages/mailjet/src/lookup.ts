@@ -1,6 +1,5 @@
 import type { DeliveryLookup, DeliveryLookupResult, SendOptions } from '@gdpr-mail/core';
-import type { MailjetHttp } from '../http/mailjet-http.js';
-import { readIdList } from '../http/read-id-list.js';
+import { type MailjetHttp, readIdList } from './http-client.js';
 
 const UNKNOWN: DeliveryLookupResult = { status: 'unknown' };
 

@@ -1,6 +1,6 @@
 import { validateMessage } from '@gdpr-mail/core';
 import { describe, expect, it } from 'vitest';
-import { toMailjetMessage } from './mailjet-message.js';
+import { toMailjetMessage } from './message-converter.js';
 
 describe('toMailjetMessage', () => {
   it('maps every field of a message to its Send API v3.1 property', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toProviderEvent } from './map-mailjet-event.js';
+import { toProviderEvent } from './webhook-events.js';
 
 describe('toProviderEvent', () => {
   it('maps Mailjet event names to provider event types', () => {

@@ -8,8 +8,8 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '@gdpr-mail/core';
-import { parseJsonKeepingIds } from '../json-big-int.js';
-import { toProviderEvent } from './map-mailjet-event.js';
+import { parseJsonKeepingIds } from './json-big-int.js';
+import { toProviderEvent } from './webhook-events.js';
 
 export interface MailjetWebhookOptions {
   /** URL segment and provider name of the events. Default `mailjet`. */

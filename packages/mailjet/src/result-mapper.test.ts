@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpFailure } from '../http/mailjet-http.js';
-import { mapHttpFailure, mapSendResponse } from './map-send-response.js';
+import { HttpFailure } from './http-client.js';
+import { mapHttpFailure, mapSendResponse } from './result-mapper.js';
 
 const answer = (status: number, text: string | undefined, headers = {}) => ({
   status,

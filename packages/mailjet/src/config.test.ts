@@ -1,6 +1,6 @@
 import { isGdprMailError } from '@gdpr-mail/core';
 import { describe, expect, it } from 'vitest';
-import { MAILJET_PROCESSOR, resolveProcessor } from './processor.js';
+import { MAILJET_PROCESSOR, resolveProcessor } from './config.js';
 
 function code(fn: () => unknown): string | undefined {
   try {

@@ -1,6 +1,10 @@
-import { isValidEmail, type ProviderEvent, type ProviderEventType } from '@gdpr-mail/core';
+import {
+  isValidEmail,
+  type ProviderEvent,
+  type ProviderEventType,
+  redactAddresses,
+} from '@gdpr-mail/core';
 import { z } from 'zod';
-import { redactAddresses } from '../redact.js';
 
 const id = z.union([z.string(), z.number()]).transform(String);
 

@@ -1,6 +1,5 @@
 import type { ProcessorErasureResult } from '@gdpr-mail/core';
-import { HttpFailure, type MailjetHttp } from '../http/mailjet-http.js';
-import { readIdList } from '../http/read-id-list.js';
+import { HttpFailure, type MailjetHttp, readIdList } from './http-client.js';
 
 function failure(step: string, error: unknown): ProcessorErasureResult {
   // The message of a connection error can quote the URL, hence the address: code only.
