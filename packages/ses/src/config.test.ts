@@ -1,6 +1,7 @@
 import { isGdprMailError } from '@gdpr-mail/core';
 import { describe, expect, it } from 'vitest';
-import { createSesTransport, sesProcessor } from './create-ses-transport.js';
+import { sesProcessor } from './config.js';
+import { createSesTransport } from './transport.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {

@@ -7,8 +7,6 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '@gdpr-mail/core';
-import { sesNotificationEvents } from './ses-events.js';
-import type { FetchCertificate, SesWebhookOptions } from './ses-webhook-options.js';
 import { parseSnsMessage } from './sns-message.js';
 import {
   isSnsSigningCertUrl,
@@ -17,6 +15,35 @@ import {
   signingKey,
   verifySnsSignature,
 } from './sns-signature.js';
+import { sesNotificationEvents } from './webhook-events.js';
+
+/** Fetches the PEM at an SNS SigningCertURL (already checked to be an SNS URL). */
+export type FetchCertificate = (url: string) => Promise<string>;
+/** Visits an SNS SubscribeURL (already checked to be an SNS URL); throws when it fails. */
+export type ConfirmSubscription = (url: string) => Promise<void>;
+
+export interface SesWebhookOptions {
+  /** URL segment and log name. Default `ses`. */
+  name?: string;
+  /**
+   * Required: the ARNs of the SNS topics allowed to post here, e.g.
+   * `arn:aws:sns:eu-west-1:123456789012:ses-events`. A genuine SNS message
+   * from any other topic (anyone can create one and point it at this URL)
+   * answers 401 before any certificate is fetched, and its subscription is
+   * never confirmed.
+   */
+  topicArns: readonly string[];
+  /** Default: global fetch, https only, cached per URL for the process lifetime. */
+  fetchCertificate?: FetchCertificate;
+  /** Default: a GET of the SubscribeURL with global fetch. */
+  confirmSubscription?: ConfirmSubscription;
+  /** Confirm SubscriptionConfirmation messages from allowed topics. Default true. */
+  autoConfirm?: boolean;
+  /** Provider name written on the events and in the audit. Default `ses`. */
+  provider?: string;
+  /** The clock for the certificate validity check. */
+  now?: () => Date;
+}
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
 

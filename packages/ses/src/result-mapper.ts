@@ -1,4 +1,5 @@
-import { failed, type SendResult } from '@gdpr-mail/core';
+import { failed, parseRetryAfter, redactAddresses, type SendResult } from '@gdpr-mail/core';
+import type { SesOutcome } from './http-client.js';
 
 interface AwsErrorFields {
   name?: unknown;
@@ -18,9 +19,6 @@ export interface SesCallState {
   /** The caller's signal fired. */
   aborted: boolean;
 }
-
-// Results must never carry an address; SES error texts sometimes quote one.
-const ADDRESS = /[^\s<>"'()[\],;:]+@[^\s<>"'()[\],;:]+/g;
 
 const REJECTED = new Set(['MessageRejected', 'MailFromDomainNotVerifiedException']);
 const ACCOUNT_BLOCKED = new Set(['AccountSuspendedException', 'SendingPausedException']);
@@ -54,17 +52,9 @@ const NOT_CONNECTED = new Set([
   'ERR_INVALID_URL',
 ]);
 
-function redact(text: string): string {
-  return text.replace(ADDRESS, '[address]');
-}
-
 function retryAfterMs(headers: Record<string, unknown> | undefined): number | undefined {
   const raw = headers?.['retry-after'] ?? headers?.['Retry-After'];
-  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
-  const seconds = Number(raw);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return typeof raw === 'string' ? parseRetryAfter(raw) : undefined;
 }
 
 /**
@@ -78,7 +68,8 @@ export function mapSesError(error: unknown, state: SesCallState): SendResult {
   const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorFields;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const message = redact(typeof e.message === 'string' ? e.message : String(error));
+  // Results must never carry an address; SES error texts sometimes quote one.
+  const message = redactAddresses(typeof e.message === 'string' ? e.message : String(error));
   const rawStatus = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
   const status = typeof rawStatus === 'number' ? rawStatus : undefined;
 
@@ -146,4 +137,17 @@ export function mapSesError(error: unknown, state: SesCallState): SendResult {
     message: `The connection to SES failed after the request was sent: ${message}`,
     providerCode: code ?? name,
   };
+}
+
+/** One SendEmail call as a per-message result. */
+export function mapSesOutcome(outcome: SesOutcome): SendResult {
+  if (outcome.kind === 'error') return mapSesError(outcome.error, outcome.state);
+  const id = outcome.output.MessageId;
+  if (id === undefined || id === '') {
+    return {
+      status: 'ambiguous',
+      message: 'SES answered without a MessageId: the message may have been sent.',
+    };
+  }
+  return { status: 'accepted', providerMessageId: id };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emailTags, MAX_EMAIL_TAGS, sanitizeTagPart } from './email-tags.js';
+import { emailTags, MAX_EMAIL_TAGS, sanitizeTagPart } from './message-converter.js';
 
 describe('SES EmailTags', () => {
   it('maps tags to name=true and metadata to name=value', () => {
