@@ -4,7 +4,5 @@ export type { MailjetAddress, MailjetMessage, MailjetSendRequest } from './messa
 export { CUSTOM_ID_METADATA_KEY, toMailjetMessage } from './message-converter.js';
 export type { MailjetTransport } from './transport.js';
 export { createMailjetTransport } from './transport.js';
-export type { MailjetWebhookOptions } from './webhook.js';
-export { createMailjetWebhookHandler } from './webhook.js';
-export type { MailjetEvent } from './webhook-events.js';
-export { mailjetEventType, toProviderEvent } from './webhook-events.js';
+export type { MailjetEvent, MailjetWebhookOptions } from './webhook.js';
+export { createMailjetWebhookHandler, mailjetEventType, toProviderEvent } from './webhook.js';

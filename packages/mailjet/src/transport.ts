@@ -17,10 +17,9 @@ import {
   resolveProcessor,
 } from './config.js';
 import { eraseMailjetContact } from './erase.js';
-import { HttpFailure, MailjetHttp } from './http-client.js';
+import { HttpFailure, MailjetHttp, mapHttpFailure, mapSendResponse } from './http-client.js';
 import { lookupMailjetMessages } from './lookup.js';
 import { type MailjetSendRequest, toMailjetMessage } from './message-converter.js';
-import { mapHttpFailure, mapSendResponse } from './result-mapper.js';
 
 /** A Mailjet transport, with `eraseContact` (Art. 19) that core registers as a DSAR processor. */
 export interface MailjetTransport extends Transport {

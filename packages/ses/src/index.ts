@@ -5,8 +5,8 @@ export {
   DEFAULT_SES_PROCESSOR_NAME,
   sesProcessor,
 } from './config.js';
+export { mapSesError, type SesCallState } from './http-client.js';
 export { emailTags, MAX_EMAIL_TAGS, sanitizeTagPart } from './message-converter.js';
-export { mapSesError, type SesCallState } from './result-mapper.js';
 export type { SnsMessage, SnsMessageType } from './sns-message.js';
 export { parseSnsMessage, snsStringToSign } from './sns-message.js';
 export {
@@ -23,5 +23,4 @@ export type {
   SesWebhookGdpr,
   SesWebhookOptions,
 } from './webhook.js';
-export { createSesWebhookHandler, fetchSnsCertificate } from './webhook.js';
-export { sesNotificationEvents } from './webhook-events.js';
+export { createSesWebhookHandler, fetchSnsCertificate, sesNotificationEvents } from './webhook.js';

@@ -15,9 +15,8 @@ import {
   sesProcessor,
 } from './config.js';
 import { eraseSesContact, hasSesErasure } from './erase.js';
-import { createSesClient } from './http-client.js';
+import { createSesClient, mapSesError, mapSesOutcome } from './http-client.js';
 import { toSendEmailInput } from './message-converter.js';
-import { mapSesError, mapSesOutcome } from './result-mapper.js';
 
 /**
  * An Amazon SES v2 transport. Sends `Content.Raw` by default so every header

@@ -1,4 +1,4 @@
 export type { SmtpDkimOptions, SmtpTransportOptions } from './config.js';
 export { DKIM_HEADER_FIELDS, dkimHeaderFieldNames } from './config.js';
-export { mapSmtpError } from './result-mapper.js';
+export { mapSmtpError } from './http-client.js';
 export { createSmtpTransport } from './transport.js';

@@ -6,9 +6,8 @@ import {
   type Transport,
 } from '@gdpr-mail/core';
 import { SMTP_CAPABILITIES, type SmtpTransportOptions } from './config.js';
-import { createSmtpClient } from './http-client.js';
+import { createSmtpClient, mapSmtpError, mapSmtpOutcome } from './http-client.js';
 import { toNodemailerMail } from './message-converter.js';
-import { mapSmtpError, mapSmtpOutcome } from './result-mapper.js';
 
 /**
  * An SMTP transport over a pooled nodemailer connection (see

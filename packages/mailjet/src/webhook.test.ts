@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toProviderEvent } from './webhook-events.js';
+import { toProviderEvent } from './webhook.js';
 
 describe('toProviderEvent', () => {
   it('maps Mailjet event names to provider event types', () => {

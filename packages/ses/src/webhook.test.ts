@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sesNotificationEvents } from './webhook-events.js';
+import { sesNotificationEvents } from './webhook.js';
 
 const ids = { eventId: 'sns-1' };
 

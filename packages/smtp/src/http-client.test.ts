@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapSmtpError } from './result-mapper.js';
+import { mapSmtpError } from './http-client.js';
 
 const reply = (responseCode: number, response: string, code = 'EMESSAGE') =>
   Object.assign(new Error(`Message failed: ${response}`), { code, responseCode, response });
