@@ -309,6 +309,7 @@ export { TOKEN_TYPES } from './tokens/token-types.js';
 export type { OpenHit, TrackingService } from './tracking/tracking-service.js';
 export type { Sleep } from './transport/abortable-sleep.js';
 export { abortableSleep } from './transport/abortable-sleep.js';
+export { checkProcessor } from './transport/check-processor.js';
 export type {
   BatchSendDefinition,
   DefinedTransport,

@@ -221,3 +221,23 @@ describe('defineTransport: the shared preamble', () => {
     );
   });
 });
+
+describe('defineTransport: the processor', () => {
+  it('REQ-31: checks it as the config checks processors, and upper-cases the country', () => {
+    const make = (processor: TransportDefinition['processor']) =>
+      defineTransport({ ...base, processor, sendValidated: async (m) => accepted(m) });
+    const relay = { name: 'Relay', role: 'email delivery' };
+    expect(make({ ...relay, country: 'fr' }).processor.country).toBe('FR');
+    expect(
+      make({ ...relay, country: 'US', transferSafeguard: 'adequacy-decision' }).processor.country,
+    ).toBe('US');
+    for (const processor of [
+      { ...relay, country: 'US' },
+      { ...relay, country: 'US', transferSafeguard: 'pinky-promise' as never },
+      { ...relay, country: 'France' },
+      { ...relay, name: ' ', country: 'FR' },
+    ]) {
+      expect(() => make(processor)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    }
+  });
+});

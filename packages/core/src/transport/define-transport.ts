@@ -1,4 +1,5 @@
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { checkProcessor } from './check-processor.js';
 import type { OutgoingMessage, ValidatedMessage } from './outgoing-message.js';
 import {
   abortedResult,
@@ -89,16 +90,18 @@ function unknownOutcome(): SendResult {
 
 /**
  * Builds a `Transport` from a provider's part. The preamble every driver
- * shares lives here once: an aborted signal answers `aborted`, a closed
- * transport `transient` (not retryable), each message goes through
- * `validateMessage` (a refused one answers `invalid` in place while the others
- * go), batches are chunked to `capabilities.maxBatchSize` and run
- * `concurrency` calls at a time, the signal stops chunks not yet handed over,
- * results come back one per message in order, `lookup` answers one result per
- * query (an empty list without a call), and `close` is idempotent.
+ * shares lives here once: the processor is checked (`checkProcessor`), an
+ * aborted signal answers `aborted`, a closed transport `transient` (not
+ * retryable), each message goes through `validateMessage` (a refused one
+ * answers `invalid` in place while the others go), batches are chunked to
+ * `capabilities.maxBatchSize` and run `concurrency` calls at a time, the
+ * signal stops chunks not yet handed over, results come back one per message
+ * in order, `lookup` answers one result per query (an empty list without a
+ * call), and `close` is idempotent.
  */
 export function defineTransport<D extends TransportDefinition>(definition: D): DefinedTransport<D> {
-  const { name, capabilities, processor } = definition;
+  const { name, capabilities } = definition;
+  const processor = checkProcessor(definition.processor);
   const batch = definition.sendValidatedBatch;
   const single = definition.sendValidated;
   if (typeof batch !== 'function' && typeof single !== 'function') {
