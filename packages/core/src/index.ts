@@ -322,6 +322,8 @@ export type {
   SentMessage,
 } from './transport/memory-transport.js';
 export { InMemoryTransport } from './transport/memory-transport.js';
+export type { MimeFields, MimeMailbox } from './transport/mime-fields.js';
+export { mimeFields } from './transport/mime-fields.js';
 export type {
   Mailbox,
   MailboxInput,
