@@ -71,14 +71,23 @@ export interface BatchSendDefinition extends DefinitionBase {
 
 export type TransportDefinition = SingleSendDefinition | BatchSendDefinition;
 
-type OptionalMember = 'verify' | 'lookup' | 'eraseContact';
-type DefinedMembers<D> = {
-  [K in OptionalMember & keyof D]-?: undefined extends D[K] ? never : K;
-}[OptionalMember & keyof D];
-
-/** The transport `defineTransport` returns: `close` always, and the members the definition gave. */
+/**
+ * The transport `defineTransport` returns: `close` always, and `verify`,
+ * `lookup` and `eraseContact` as members that are not optional when the
+ * definition gave them.
+ */
 export type DefinedTransport<D extends TransportDefinition = TransportDefinition> = Transport &
-  Required<Pick<Transport, 'close' | DefinedMembers<D>>>;
+  Required<
+    Pick<
+      Transport,
+      | 'close'
+      | {
+          [K in ('verify' | 'lookup' | 'eraseContact') & keyof D]-?: undefined extends D[K]
+            ? never
+            : K;
+        }[('verify' | 'lookup' | 'eraseContact') & keyof D]
+    >
+  >;
 
 function unknownOutcome(): SendResult {
   return {
