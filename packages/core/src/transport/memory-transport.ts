@@ -126,11 +126,14 @@ export class InMemoryTransport implements Transport {
     return this.inner.send(message, options);
   }
 
-  sendBatch(
+  /** One `send` after the other, so a subclass that overrides `send` sees every message. */
+  async sendBatch(
     messages: readonly OutgoingMessage[],
     options: SendOptions = {},
   ): Promise<SendResult[]> {
-    return this.inner.sendBatch(messages, options);
+    const results: SendResult[] = [];
+    for (const message of messages) results.push(await this.send(message, options));
+    return results;
   }
 
   async verify(): Promise<void> {}
