@@ -316,19 +316,31 @@ export { TOKEN_TYPES } from './tokens/token-types.js';
 export type { OpenHit, TrackingService } from './tracking/tracking-service.js';
 export type { Sleep } from './transport/abortable-sleep.js';
 export { abortableSleep } from './transport/abortable-sleep.js';
+export { checkProcessor } from './transport/check-processor.js';
+export type {
+  BatchSendDefinition,
+  DefinedTransport,
+  SingleSendDefinition,
+  TransportDefinition,
+} from './transport/define-transport.js';
+export { defineTransport } from './transport/define-transport.js';
 export type {
   InMemoryTransportOptions,
   SentMessage,
 } from './transport/memory-transport.js';
 export { InMemoryTransport } from './transport/memory-transport.js';
+export type { MimeFields, MimeMailbox } from './transport/mime-fields.js';
+export { mimeFields } from './transport/mime-fields.js';
 export type {
   Mailbox,
   MailboxInput,
   OutgoingMessage,
   ValidatedMessage,
 } from './transport/outgoing-message.js';
+export { redactAddresses } from './transport/redact-addresses.js';
 export type { ResilienceOptions } from './transport/resilient-transport.js';
 export { resilientTransport } from './transport/resilient-transport.js';
+export { parseRetryAfter } from './transport/retry-after.js';
 export type {
   FailureCategory,
   SendAccepted,

@@ -5,8 +5,8 @@ import type { OutgoingMessage } from '@gdpr-mail/core';
 import { delay, HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SesTransportOptions } from '../src/config.js';
 import { createSesTransport } from '../src/index.js';
-import type { SesTransportOptions } from '../src/transport/ses-transport-options.js';
 
 const SEND_URL = 'https://email.eu-west-1.amazonaws.com/v2/email/outbound-emails';
 const server = setupServer();

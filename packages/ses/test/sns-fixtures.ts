@@ -92,3 +92,17 @@ export function permanentBounce(emails: readonly string[]) {
     },
   };
 }
+
+/** An SES complaint (configuration-set event publishing) from `emails`. */
+export function complaintFrom(emails: readonly string[]) {
+  return {
+    eventType: 'Complaint',
+    complaint: {
+      complainedRecipients: emails.map((emailAddress) => ({ emailAddress })),
+      complaintFeedbackType: 'abuse',
+      timestamp: '2026-12-04T02:00:00.000Z',
+      feedbackId: 'feedback-complaint',
+    },
+    mail: { messageId: '0102018f-ses-message-complaint', destination: [...emails] },
+  };
+}

@@ -1,4 +1,4 @@
-export { createSmtpTransport } from './create-smtp-transport.js';
-export { DKIM_HEADER_FIELDS, dkimHeaderFieldNames } from './dkim-header-fields.js';
-export { mapSmtpError } from './map-smtp-error.js';
-export type { SmtpDkimOptions, SmtpTransportOptions } from './smtp-transport-options.js';
+export type { SmtpDkimOptions, SmtpTransportOptions } from './config.js';
+export { DKIM_HEADER_FIELDS, dkimHeaderFieldNames } from './config.js';
+export { mapSmtpError } from './http-client.js';
+export { createSmtpTransport } from './transport.js';

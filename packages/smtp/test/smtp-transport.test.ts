@@ -6,8 +6,8 @@ import { runTransportConformance } from '@gdpr-mail/core/testing';
 // The package root loads undici 8, which crashes on Node 20: import the verifier alone.
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SmtpTransportOptions } from '../src/config.js';
 import { createSmtpTransport, dkimHeaderFieldNames } from '../src/index.js';
-import type { SmtpTransportOptions } from '../src/smtp-transport-options.js';
 import { type SmtpPeer, startSmtpPeer } from './smtp-peer.js';
 
 const processor = { name: 'Local test relay', role: 'email delivery', country: 'FR' } as const;

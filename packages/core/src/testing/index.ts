@@ -42,3 +42,9 @@ export type { TestClock } from './test-clock.js';
 export { createTestClock } from './test-clock.js';
 export type { ReceivedMessage, TransportConformanceOptions } from './transport-conformance.js';
 export { runTransportConformance } from './transport-conformance.js';
+export type {
+  WebhookConformanceAdapter,
+  WebhookConformanceOptions,
+  WebhookFixtureEvent,
+} from './webhook-conformance.js';
+export { runWebhookConformance } from './webhook-conformance.js';

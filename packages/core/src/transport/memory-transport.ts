@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { type DefinedTransport, defineTransport } from './define-transport.js';
 import type { OutgoingMessage, ValidatedMessage } from './outgoing-message.js';
-import {
-  abortedResult,
-  type FailureCategory,
-  failed,
-  invalidResult,
-  type SendFailure,
-  type SendResult,
-} from './send-result.js';
+import { type FailureCategory, failed, type SendFailure, type SendResult } from './send-result.js';
 import type {
   DeliveryLookup,
   DeliveryLookupResult,
@@ -16,7 +10,6 @@ import type {
   Transport,
   TransportCapabilities,
 } from './transport.js';
-import { validateMessage } from './validate-message.js';
 
 export interface SentMessage {
   message: ValidatedMessage;
@@ -54,7 +47,8 @@ export class InMemoryTransport implements Transport {
   readonly attempts = new Map<string, number>();
   readonly lookup?: (queries: readonly DeliveryLookup[]) => Promise<DeliveryLookupResult[]>;
   private readonly scripts = new Map<string, Scripted>();
-  private closed = false;
+  // Abort, closed and validation checks are defineTransport's, as for every driver.
+  private readonly inner: DefinedTransport;
 
   constructor(options: InMemoryTransportOptions = {}) {
     // Nothing leaves the process; an EEA country keeps test records free of transfers.
@@ -70,6 +64,12 @@ export class InMemoryTransport implements Transport {
       nativeIdempotency: false,
       ...options.capabilities,
     };
+    this.inner = defineTransport({
+      name: this.name,
+      capabilities: this.capabilities,
+      processor: this.processor,
+      sendValidated: (message) => this.deliver(message),
+    });
     if (options.lookup !== false) {
       this.lookup = async (queries) =>
         queries.map(({ messageId }): DeliveryLookupResult => {
@@ -122,17 +122,28 @@ export class InMemoryTransport implements Transport {
     this.scripts.clear();
   }
 
-  async send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
-    if (options.signal?.aborted) return abortedResult();
-    if (this.closed) {
-      return failed('transient', 'The transport is closed.', { retryable: false });
-    }
-    let validated: ValidatedMessage;
-    try {
-      validated = validateMessage(message);
-    } catch (error) {
-      return invalidResult(error);
-    }
+  send(message: OutgoingMessage, options: SendOptions = {}): Promise<SendResult> {
+    return this.inner.send(message, options);
+  }
+
+  /** One `send` after the other, so a subclass that overrides `send` sees every message. */
+  async sendBatch(
+    messages: readonly OutgoingMessage[],
+    options: SendOptions = {},
+  ): Promise<SendResult[]> {
+    const results: SendResult[] = [];
+    for (const message of messages) results.push(await this.send(message, options));
+    return results;
+  }
+
+  async verify(): Promise<void> {}
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** The provider's part: scripted faults, else keep the message. */
+  private async deliver(validated: ValidatedMessage): Promise<SendResult> {
     const recipient = validated.to.address.toLowerCase();
     this.attempts.set(recipient, (this.attempts.get(recipient) ?? 0) + 1);
     const script = this.scripts.get(recipient);
@@ -146,21 +157,6 @@ export class InMemoryTransport implements Transport {
     const result: SendResult = { status: 'accepted', providerMessageId };
     if (validated.messageId !== undefined) result.messageId = validated.messageId;
     return result;
-  }
-
-  async sendBatch(
-    messages: readonly OutgoingMessage[],
-    options: SendOptions = {},
-  ): Promise<SendResult[]> {
-    const results: SendResult[] = [];
-    for (const message of messages) results.push(await this.send(message, options));
-    return results;
-  }
-
-  async verify(): Promise<void> {}
-
-  async close(): Promise<void> {
-    this.closed = true;
   }
 
   private keep(message: ValidatedMessage, ambiguous: boolean): string {

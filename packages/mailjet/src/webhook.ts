@@ -1,0 +1,193 @@
+import {
+  constantTimeEqual,
+  GdprMailError,
+  headerValue,
+  isValidEmail,
+  type ProviderEvent,
+  type ProviderEventService,
+  type ProviderEventType,
+  redactAddresses,
+  type WebhookHandler,
+  type WebhookRequest,
+  type WebhookResponse,
+} from '@gdpr-mail/core';
+import { z } from 'zod';
+import { parseJsonKeepingIds } from './http-client.js';
+
+export interface MailjetWebhookOptions {
+  /** URL segment and provider name of the events. Default `mailjet`. */
+  name?: string;
+  /**
+   * HTTP basic auth credentials put in the webhook URL at Mailjet
+   * (`https://user:pass@host/…`); checked on the `authorization` header.
+   */
+  basicAuth?: { username: string; password: string };
+  /** A shared secret Mailjet sends in the query string (`?key=…`). */
+  secret?: string;
+  /** The query parameter holding `secret`. Default `key`. */
+  secretParam?: string;
+}
+
+const NAME = /^[a-z0-9-]+$/;
+
+function json(status: number, body: Record<string, unknown>): WebhookResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify(body),
+  };
+}
+
+function configError(message: string, path: string): GdprMailError {
+  return new GdprMailError('CONFIG_INVALID', `Mailjet webhook: ${message}`, {
+    issues: [{ path, message }],
+  });
+}
+
+/**
+ * The endpoint for Mailjet's event webhooks (the Express router and the Nest
+ * controller mount it at `POST {basePath}/webhooks/{name}`). Mailjet does not
+ * sign its events, so the handler requires basic auth, a URL secret, or both,
+ * checked in constant time. Bounces (hard), spam reports, blocks and
+ * unsubscribes are fed to `gdpr.providerEvents.apply` — suppressed before the
+ * 200 goes out (REQ-13) — and replays change nothing.
+ */
+export function createMailjetWebhookHandler(
+  gdpr: { providerEvents: ProviderEventService },
+  options: MailjetWebhookOptions,
+): WebhookHandler {
+  const name = options.name ?? 'mailjet';
+  if (!NAME.test(name))
+    throw configError('name must be lower-case letters, digits and dashes', 'name');
+  const { basicAuth, secret } = options;
+  const secretParam = options.secretParam ?? 'key';
+  if (basicAuth === undefined && secret === undefined) {
+    throw configError('set basicAuth, secret or both: Mailjet events are unsigned', 'basicAuth');
+  }
+  if (basicAuth !== undefined && (!basicAuth.username || !basicAuth.password)) {
+    throw configError('basicAuth needs a username and a password', 'basicAuth');
+  }
+  if (secret !== undefined && secret.length < 16) {
+    throw configError('secret must be at least 16 characters', 'secret');
+  }
+  const expectedAuthorization =
+    basicAuth === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64')}`;
+
+  function authenticated(request: WebhookRequest): boolean {
+    let ok = true;
+    if (expectedAuthorization !== undefined) {
+      const given = headerValue(request, 'authorization') ?? '';
+      // Both checks always run, so the timing does not tell which one failed.
+      ok = constantTimeEqual(given, expectedAuthorization) && ok;
+    }
+    if (secret !== undefined) {
+      const raw = request.query[secretParam];
+      const given = typeof raw === 'string' ? raw : '';
+      ok = constantTimeEqual(given, secret) && ok;
+    }
+    return ok;
+  }
+
+  return {
+    name,
+    async handle(request) {
+      if (!authenticated(request)) {
+        return {
+          ...json(401, { error: 'unauthenticated' }),
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            ...(basicAuth ? { 'www-authenticate': 'Basic realm="gdpr-mail webhooks"' } : {}),
+          },
+        };
+      }
+      if (request.method.toUpperCase() !== 'POST')
+        return json(405, { error: 'method not allowed' });
+      const body = parseJsonKeepingIds(request.rawBody);
+      if (body === undefined || typeof body !== 'object' || body === null) {
+        return json(400, { error: 'the body must be a JSON event or an array of events' });
+      }
+      const raw: unknown[] = Array.isArray(body) ? body : [body];
+      const events = raw
+        .map((entry) => toProviderEvent(entry, name))
+        .filter((event): event is ProviderEvent => event !== undefined);
+      try {
+        const outcomes = await gdpr.providerEvents.apply(events);
+        return json(200, {
+          received: raw.length,
+          suppressed: outcomes.filter((o) => o.action === 'suppressed').length,
+        });
+      } catch {
+        // Nothing was written (one transaction); Mailjet retries a non-200.
+        return json(500, { error: 'events could not be recorded; retry later' });
+      }
+    },
+  };
+}
+
+const id = z.union([z.string(), z.number()]).transform(String);
+
+/** The fields gdpr-mail reads from a Mailjet event; the others are ignored. */
+export const mailjetEventSchema = z.looseObject({
+  event: z.string(),
+  email: z.string(),
+  time: z.number().optional(),
+  MessageID: id.optional(),
+  mj_message_id: id.optional(),
+  hard_bounce: z.boolean().optional(),
+  blocked: z.boolean().optional(),
+  error_related_to: z.string().optional(),
+  error: z.string().optional(),
+  source: z.string().optional(),
+});
+
+export type MailjetEvent = z.infer<typeof mailjetEventSchema>;
+
+/** Mailjet's event name → gdpr-mail's provider event type. */
+export function mailjetEventType(event: MailjetEvent): ProviderEventType {
+  switch (event.event) {
+    case 'bounce':
+      return event.hard_bounce === true ? 'hard-bounce' : 'soft-bounce';
+    case 'spam':
+      return 'complaint';
+    case 'blocked':
+      return 'blocked';
+    case 'unsub':
+      return 'unsubscribe';
+    default:
+      return 'other';
+  }
+}
+
+function detailOf(event: MailjetEvent): string | undefined {
+  const parts =
+    event.event === 'spam'
+      ? [event.source]
+      : [event.error_related_to, event.error].filter((part) => part !== undefined && part !== '');
+  const text = parts.filter((part) => part !== undefined).join(': ');
+  return text === '' ? undefined : redactAddresses(text).slice(0, 200);
+}
+
+/**
+ * One Mailjet event as a provider event, or `undefined` when it is not one
+ * gdpr-mail can use (no event name, no valid address). The event id is the
+ * message id, the event name and its time, so a replay matches the original.
+ */
+export function toProviderEvent(raw: unknown, provider: string): ProviderEvent | undefined {
+  const parsed = mailjetEventSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const event = parsed.data;
+  if (!isValidEmail(event.email)) return undefined;
+  const messageId = event.MessageID ?? event.mj_message_id;
+  const detail = detailOf(event);
+  return {
+    provider,
+    type: mailjetEventType(event),
+    email: event.email,
+    eventId: `${messageId ?? 'none'}:${event.event}:${event.time ?? 'none'}`,
+    ...(messageId === undefined ? {} : { providerMessageId: messageId }),
+    ...(detail === undefined ? {} : { detail }),
+    ...(event.time === undefined ? {} : { occurredAt: new Date(event.time * 1000) }),
+  };
+}

@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { mimeFields, type ValidatedMessage } from '@gdpr-mail/core';
+import type Mail from 'nodemailer/lib/mailer';
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+/**
+ * A validated message as nodemailer's mail options. A message without a
+ * Message-ID gets one on the sender's domain (the DATA watcher needs one).
+ * Custom headers go out as prepared lines, byte for byte, so
+ * List-Unsubscribe and List-Unsubscribe-Post arrive unchanged.
+ */
+export function toNodemailerMail(message: ValidatedMessage): Mail.Options & { messageId: string } {
+  return {
+    ...mimeFields(message),
+    messageId: message.messageId ?? `<${randomUUID()}@${domainOf(message.from.address)}>`,
+  };
+}
