@@ -1,8 +1,8 @@
-import type { GdprMail, ValidatedMessage } from '@gdpr-mail/core';
+import type { GdprMail, SystemMailKind, ValidatedMessage } from '@gdpr-mail/core';
 import { InMemoryTransport } from '@gdpr-mail/core';
 import { html, layout } from '@gdpr-mail/core/http';
 import type { MailCheck } from './mail-checks.js';
-import { checkOneClickMail, rawHeader } from './mail-checks.js';
+import { checkOneClickMail, decodeHeaderWords, rawHeader } from './mail-checks.js';
 import type { DevDkimKey } from './mail-source.js';
 import { createDevDkimKey, createMailSource } from './mail-source.js';
 
@@ -149,10 +149,18 @@ const SHOWN_HEADERS = [
   'DKIM-Signature',
 ];
 
+/** The mails a person asks for: no List-Unsubscribe by design (every kind, or this fails to compile). */
+const SYSTEM_KINDS: Record<SystemMailKind, true> = {
+  'double-opt-in': true,
+  'dsar-verify': true,
+  'dsar-ready': true,
+  're-permission': true,
+};
+
 const STATUS_WORDS: Record<MailCheck['status'], string> = {
   pass: 'Pass',
   fail: 'Fail',
-  note: 'Development only',
+  note: 'Note',
 };
 
 /**
@@ -163,11 +171,14 @@ export async function mailPage(inbox: DevInbox, id: number): Promise<string | un
   const mail = inbox.mails.find((m) => m.id === id);
   const raw = await inbox.source(id);
   if (!mail || !raw) return undefined;
-  const checks = await checkOneClickMail(raw, inbox.dkim);
+  const checks = await checkOneClickMail(raw, inbox.dkim, {
+    listMail: !Object.hasOwn(SYSTEM_KINDS, mail.kind),
+  });
   const failed = checks.filter((c) => c.status === 'fail').length;
-  const headers = SHOWN_HEADERS.map(
-    (name) => html`<dt>${name}</dt><dd>${rawHeader(raw, name) ?? '(none)'}</dd>`,
-  );
+  const headers = SHOWN_HEADERS.map((name) => {
+    const value = rawHeader(raw, name);
+    return html`<dt>${name}</dt><dd>${value === undefined ? '(none)' : decodeHeaderWords(value)}</dd>`;
+  });
   return layout({
     locale: 'en',
     title: mail.subject,

@@ -40,9 +40,30 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * both headers. The SMTP tests assert these same checks on what the server
  * received (packages/smtp/test/mailer-over-smtp.test.ts); the dev inbox shows them.
  */
-export async function checkOneClickMail(raw: Buffer, key: DkimKeyRecord): Promise<MailCheck[]> {
-  const checks: MailCheck[] = [];
+export async function checkOneClickMail(
+  raw: Buffer,
+  key: DkimKeyRecord,
+  options: { listMail?: boolean } = {},
+): Promise<MailCheck[]> {
   const unsubscribe = rawHeader(raw, 'List-Unsubscribe');
+  // A mail the person asked for (a confirmation link) carries no unsubscribe
+  // headers by design: only its signature is checked.
+  const checks: MailCheck[] =
+    options.listMail === false && unsubscribe === undefined
+      ? [
+          {
+            name: 'No List-Unsubscribe: a mail the person asked for, not a list mail',
+            status: 'note',
+            detail: 'RFC 8058 applies to list mail (newsletters, offers), not to this one',
+          },
+        ]
+      : oneClickChecks(raw, unsubscribe);
+  return [...checks, await dkimCheck(raw, key)];
+}
+
+/** RFC 8058 §3: the two headers, and a DKIM signature that covers both. */
+function oneClickChecks(raw: Buffer, unsubscribe: string | undefined): MailCheck[] {
+  const checks: MailCheck[] = [];
   const uri = unsubscribe ? /^<([^>]+)>$/.exec(unsubscribe)?.[1] : undefined;
   let url: URL | undefined;
   try {
@@ -83,6 +104,11 @@ export async function checkOneClickMail(raw: Buffer, key: DkimKeyRecord): Promis
     status: covered ? 'pass' : 'fail',
     detail: signature ? `h=${signed.join(':')}` : 'no DKIM-Signature header',
   });
+  return checks;
+}
+
+/** The signature verifies against the key as DNS would publish it. */
+async function dkimCheck(raw: Buffer, key: DkimKeyRecord): Promise<MailCheck> {
   const keyName = `${key.keySelector}._domainkey.${key.domainName}`.toLowerCase();
   const verification = await dkimVerify(raw, {
     // The key as DNS would publish it; any other name is not found.
@@ -94,12 +120,36 @@ export async function checkOneClickMail(raw: Buffer, key: DkimKeyRecord): Promis
     },
   });
   const result = verification.results[0]?.status;
-  checks.push({
+  return {
     name: 'The DKIM signature verifies',
     status: result?.result === 'pass' ? 'pass' : 'fail',
     detail: result
       ? `${result.result}${result.comment ? ` (${result.comment})` : ''}, key ${keyName}`
       : 'no signature to verify',
-  });
-  return checks;
+  };
+}
+
+/** RFC 2047 encoded words (`=?UTF-8?Q?…?=`) decoded, for showing a header to a person. */
+export function decodeHeaderWords(value: string): string {
+  return value.replace(
+    /=\?([^?]+)\?([QqBb])\?([^?]*)\?=(?:\s+(?==\?))?/g,
+    (_match, charset: string, encoding: string, text: string) => {
+      const bytes =
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(text, 'base64')
+          : Buffer.from(
+              text
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
+                  String.fromCharCode(Number.parseInt(hex, 16)),
+                ),
+              'latin1',
+            );
+      try {
+        return new TextDecoder(charset).decode(bytes);
+      } catch {
+        return text;
+      }
+    },
+  );
 }
