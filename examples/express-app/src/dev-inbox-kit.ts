@@ -90,10 +90,9 @@ export function createDevInbox(): DevInbox {
   };
 }
 
-/** Tables and the raw source fit a 375 px screen: long values wrap, nothing scrolls sideways. */
-const INBOX_STYLE = `table{width:100%;border-collapse:collapse;table-layout:fixed}
-th,td{text-align:left;vertical-align:top;padding:.35rem .4rem;border-bottom:1px solid #ddd;overflow-wrap:anywhere}
-th{font-weight:600}.note{background:#eef2fb;padding:.5rem .75rem}
+/** The lists and the raw source fit a 375 px screen: long values wrap, nothing scrolls sideways. */
+const INBOX_STYLE = `ul.mails{list-style:none;padding:0}ul.mails li{padding:.5rem 0;border-bottom:1px solid #ddd}
+ul.mails small{display:block;color:#444}.note{background:#eef2fb;padding:.5rem .75rem}
 dl.headers{display:grid;grid-template-columns:minmax(6rem,max-content) 1fr;gap:.25rem .75rem}
 dl.headers dt{font-weight:600}dl.headers dd{margin:0;font-family:ui-monospace,monospace;font-size:.85rem;overflow-wrap:anywhere}
 .checks{list-style:none;padding:0}.checks li{margin:.4rem 0;padding:.4rem .6rem;border-left:4px solid #767676}
@@ -105,13 +104,10 @@ input[type=email]{margin-bottom:.5rem}
 @media (max-width:30rem){dl.headers{grid-template-columns:1fr}dl.headers dd{margin-bottom:.4rem}}`;
 
 export function inboxPage(inbox: DevInbox, note: string | undefined): string {
-  const rows = [...inbox.mails].reverse().map(
-    (mail) => html`<tr>
-<td>${mail.receivedAt.toISOString().slice(11, 19)}</td>
-<td>${mail.to}</td>
-<td><a href="/dev/inbox/${mail.id}">${mail.subject}</a></td>
-<td>${mail.kind}</td>
-</tr>`,
+  // A list, not a table: at 375 px four columns leave a subject a word per line.
+  const items = [...inbox.mails].reverse().map(
+    (mail) => html`<li><a href="/dev/inbox/${mail.id}">${mail.subject}</a>
+<small>to ${mail.to} · ${mail.kind} · ${mail.receivedAt.toISOString().slice(11, 19)} UTC</small></li>`,
   );
   return layout({
     locale: 'en',
@@ -122,10 +118,8 @@ ${note ? html`<p role="status" class="note">${note}</p>` : ''}
 ${
   inbox.mails.length === 0
     ? html`<p>No mail yet: <a href="/gdpr/signup">sign up</a> first.</p>`
-    : html`<table>
-<thead><tr><th scope="col">Time</th><th scope="col">To</th><th scope="col">Subject</th><th scope="col">Kind</th></tr></thead>
-<tbody>${rows}</tbody>
-</table>`
+    : html`<h2>Mails, newest first</h2>
+<ul class="mails">${items}</ul>`
 }
 <h2>Send the newsletter</h2>
 <p><code>gdpr.mailer.send()</code> asks the consent policy first: only a confirmed subscriber gets it.</p>

@@ -61,7 +61,7 @@ browserGate.describe('example app in headless Chromium', () => {
     // Sign-ups and DSAR requests are mailed after the answer, from the outbox (#19).
     await example.gdpr.outbox.idle();
     await page.goto(`${origin}/dev/inbox`);
-    await page.locator('tbody tr').first().locator('a').click();
+    await page.locator('ul.mails li').first().locator('a').click();
     if (view === 'body') await page.click('a:has-text("Open the HTML body on its own page")');
   }
 

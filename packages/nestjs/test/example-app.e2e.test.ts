@@ -45,7 +45,7 @@ browserGate.describe('Nest example app in headless Chromium', () => {
   async function openNewestMail(): Promise<void> {
     await example.gdpr.outbox.idle();
     await page.goto(`${origin}/dev/inbox`);
-    await page.locator('tbody tr').first().locator('a').click();
+    await page.locator('ul.mails li').first().locator('a').click();
     await page.click('a:has-text("Open the HTML body on its own page")');
   }
 
@@ -75,7 +75,7 @@ browserGate.describe('Nest example app in headless Chromium', () => {
       await example.gdpr.outbox.idle();
       await page.goto(`${origin}/dev/inbox`);
       await audit('dev-inbox');
-      await page.locator('tbody tr').first().locator('a').click();
+      await page.locator('ul.mails li').first().locator('a').click();
       expect(await page.locator('dl.headers dt:text-is("To") + dd').textContent()).toBe(email);
       await audit('dev-inbox-mail', { exclude: ['iframe'] });
       await page.click('a:has-text("Open the HTML body on its own page")');
@@ -108,7 +108,7 @@ browserGate.describe('Nest example app in headless Chromium', () => {
       await page.click('button:has-text("Send the newsletter")');
       expect(await page.locator('.note').textContent()).toContain('Newsletter sent');
       await example.gdpr.outbox.idle();
-      await page.locator('tbody tr').first().locator('a').click();
+      await page.locator('ul.mails li').first().locator('a').click();
       expect(await page.locator('ul.checks li.fail').count()).toBe(0);
       await audit('dev-inbox-newsletter', { exclude: ['iframe'] });
       await page.click('a:has-text("Open the HTML body on its own page")');
