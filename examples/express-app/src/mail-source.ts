@@ -1,6 +1,6 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { ValidatedMessage } from '@gdpr-mail/core';
-import { dkimHeaderFieldNames } from '@gdpr-mail/smtp';
+import { dkimHeaderFieldNames, nodemailerMail } from '@gdpr-mail/smtp';
 import nodemailer from 'nodemailer';
 import type { DkimKeyRecord } from './mail-checks.js';
 
@@ -24,8 +24,8 @@ export function createDevDkimKey(
 }
 
 /**
- * Writes a message as @gdpr-mail/smtp would put it on the wire: the mailer's
- * headers as prepared (unchanged) lines, DKIM over the same header list
+ * Writes a message as @gdpr-mail/smtp would put it on the wire: the same
+ * nodemailer message (`nodemailerMail()`), DKIM over the same header list
  * (`dkimHeaderFieldNames()`, both List-Unsubscribe headers in it). So the dev
  * inbox shows, and checks, the source a mailbox provider would receive.
  */
@@ -41,21 +41,9 @@ export function createMailSource(key: DevDkimKey): (message: ValidatedMessage) =
       headerFieldNames: dkimHeaderFieldNames(),
     },
   });
-  const mailbox = (m: { address: string; name?: string | undefined }) =>
-    m.name ? { name: m.name, address: m.address } : m.address;
   return async (message) => {
-    const info = await writer.sendMail({
-      from: mailbox(message.from),
-      to: mailbox(message.to),
-      ...(message.replyTo === undefined ? {} : { replyTo: mailbox(message.replyTo) }),
-      subject: message.subject,
-      ...(message.text === undefined ? {} : { text: message.text }),
-      ...(message.html === undefined ? {} : { html: message.html }),
-      ...(message.messageId === undefined ? {} : { messageId: message.messageId }),
-      headers: Object.fromEntries(
-        Object.entries(message.headers).map(([name, value]) => [name, { prepared: true, value }]),
-      ),
-    });
+    const messageId = message.messageId ?? `<${randomUUID()}@${key.domainName}>`;
+    const info = await writer.sendMail(nodemailerMail(message, messageId));
     return info.message as Buffer;
   };
 }

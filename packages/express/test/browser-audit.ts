@@ -5,6 +5,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { requireService } from '@gdpr-mail/core/testing';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { expect } from 'vitest';
 
 // Issue #21: every page of the examples checked in a real browser, with axe-core,
 // at a phone's width and a desktop's, and left as screenshots for a reviewer.
@@ -99,4 +100,63 @@ export function createAuditLog() {
       return audits.map((a) => a.name);
     },
   };
+}
+
+/** Links that do not work and a page that does not exist: `[path under the mount, audit name, title]`. */
+export const ERROR_PAGE_CASES: ReadonlyArray<readonly [path: string, name: string, title: string]> =
+  [
+    ['/confirm/not-a-real-token', 'error-confirm-link-broken', 'This link does not work'],
+    ['/u/not-a-real-token', 'error-unsubscribe-link-broken', 'This link does not work'],
+    ['/preferences/not-a-real-token', 'error-preferences-link-broken', 'This link does not work'],
+    ['/nothing-here', 'error-not-found', 'Page not found'],
+  ];
+
+/**
+ * An error page as issue #21 wants it, on the page the browser shows now: its
+ * title, words with no raw code (`TOKEN_USED` …) and a way back to the site.
+ */
+export async function expectErrorPage(page: Page, title: string, siteUrl: string): Promise<void> {
+  expect(await page.locator('h1').textContent()).toBe(title);
+  expect(await page.locator('main').textContent()).not.toMatch(/[A-Z]{3,}_[A-Z_]+/);
+  expect(await page.locator('.next a').getAttribute('href')).toBe(siteUrl);
+}
+
+/** Opens each of ERROR_PAGE_CASES under `mount`, checks it is an error page and audits it. */
+export async function auditErrorPages(
+  page: Page,
+  mount: string,
+  siteUrl: string,
+  audit: (name: string) => Promise<void>,
+): Promise<void> {
+  for (const [path, name, title] of ERROR_PAGE_CASES) {
+    const response = await page.goto(`${mount}${path}`);
+    expect(response?.status(), path).toBeGreaterThanOrEqual(400);
+    await expectErrorPage(page, title, siteUrl);
+    await audit(name);
+  }
+}
+
+/** The pages issue #21 names, which every example's run must have audited. */
+export const REQUIRED_PAGES = [
+  'signup',
+  'signup-nothing-ticked',
+  'signup-error-invalid-email',
+  'confirm',
+  'preferences',
+  'unsubscribe',
+  'dsar-form',
+  'dsar-verify',
+  'dsar-download',
+  'error-not-found',
+  'dev-inbox',
+  'dev-inbox-mail',
+];
+
+/** The closing assertion of a run: every required page audited, none over the bar. */
+export function expectAuditsClean(
+  log: ReturnType<typeof createAuditLog>,
+  required: readonly string[],
+): void {
+  expect(log.names()).toEqual(expect.arrayContaining([...required]));
+  expect(log.problems()).toEqual([]);
 }

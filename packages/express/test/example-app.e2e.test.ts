@@ -7,7 +7,16 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ExampleApp } from '../../../examples/express-app/src/app.js';
 import { createExampleApp } from '../../../examples/express-app/src/app.js';
-import { browserGate, createAuditLog, launchChromium } from './browser-audit.js';
+import {
+  auditErrorPages,
+  browserGate,
+  createAuditLog,
+  expectAuditsClean,
+  expectErrorPage,
+  launchChromium,
+  REQUIRED_PAGES,
+} from './browser-audit.js';
+import { walkDataCopyRequest, walkHonestSignup } from './example-flows.js';
 
 const APP = 'express';
 // Each audited page costs about a second (axe, two screenshots): the flows get room for it.
@@ -64,6 +73,8 @@ browserGate.describe('example app in headless Chromium', () => {
     await page.locator('ul.mails li').first().locator('a').click();
     if (view === 'body') await page.click('a:has-text("Open the HTML body on its own page")');
   }
+
+  const walk = () => ({ page, origin, audit, openNewestMail: () => openNewestMail() });
 
   async function sendNewsletter(): Promise<string> {
     await page.goto(`${origin}/dev/inbox`);
@@ -209,27 +220,7 @@ browserGate.describe('example app in headless Chromium', () => {
   it(
     'honest pages: nothing ticked, a refused address kept in the form, the privacy notice one click away',
     async () => {
-      await page.goto(`${origin}/gdpr/signup`);
-      await page.fill('#email', 'grace@example.com');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Nothing was recorded');
-      await audit('signup-nothing-ticked');
-      await page.click('a:has-text("Back to the form")');
-      expect(await page.locator('h1').textContent()).toBe('Sign up');
-
-      // The browser accepts this address; the server does not: the form comes back as typed.
-      await page.fill('#email', 'grace@localhost');
-      await page.check('input[value="partners"]');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('[role="alert"]').textContent()).toContain(
-        'This email address does not look right',
-      );
-      await audit('signup-error-invalid-email');
-      expect(await page.inputValue('#email')).toBe('grace@localhost');
-      expect(await page.locator('input[value="partners"]').isChecked()).toBe(true);
-      expect(await page.locator('input[value="newsletter"]').isChecked()).toBe(false);
-      // The code stays out of sight: an attribute for support, never words on the page.
-      expect(await page.locator('body').textContent()).not.toContain('INVALID_EMAIL');
+      await walkHonestSignup(walk(), 'grace');
       // Fixed and sent again from the page it came back on: its fresh CSRF pair is accepted.
       await page.fill('#email', 'grace@example.com');
       await page.click('button[type="submit"]');
@@ -250,30 +241,11 @@ browserGate.describe('example app in headless Chromium', () => {
   it(
     'error pages: plain words, no raw code, a way back to the site',
     async () => {
-      const cases: Array<[path: string, name: string, title: string]> = [
-        ['/gdpr/confirm/not-a-real-token', 'error-confirm-link-broken', 'This link does not work'],
-        ['/gdpr/u/not-a-real-token', 'error-unsubscribe-link-broken', 'This link does not work'],
-        [
-          '/gdpr/preferences/not-a-real-token',
-          'error-preferences-link-broken',
-          'This link does not work',
-        ],
-        ['/gdpr/nothing-here', 'error-not-found', 'Page not found'],
-      ];
-      for (const [path, name, title] of cases) {
-        const response = await page.goto(`${origin}${path}`);
-        expect(response?.status(), path).toBeGreaterThanOrEqual(400);
-        expect(await page.locator('h1').textContent(), path).toBe(title);
-        const words = (await page.locator('main').textContent()) ?? '';
-        expect(words, path).not.toMatch(/[A-Z]{3,}_[A-Z_]+/);
-        expect(await page.locator('.next a').getAttribute('href'), path).toBe(`${origin}/`);
-        await audit(name);
-      }
+      await auditErrorPages(page, `${origin}/gdpr`, `${origin}/`, audit);
       // The DSAR link's GET only shows a button (scanners prefetch links); its POST tells.
       await page.goto(`${origin}/gdpr/dsar/verify/not-a-real-token`);
       await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('This link does not work');
-      expect(await page.locator('.next a').getAttribute('href')).toBe(`${origin}/`);
+      await expectErrorPage(page, 'This link does not work', `${origin}/`);
       await audit('error-dsar-link-broken');
       expect(browserErrors).toEqual([]);
     },
@@ -284,34 +256,7 @@ browserGate.describe('example app in headless Chromium', () => {
     'DSAR: export downloaded and parsed → erasure → a new signup of the address is blocked',
     async () => {
       // Access: the request form, the link mailed to the address on file, a single-use download.
-      await page.goto(`${origin}/gdpr/dsar`);
-      await audit('dsar-form');
-      await page.fill('#email', email);
-      await page.check('input[value="access"]');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Request received');
-      expect(await page.locator('.next a').textContent()).toBe('Back to the website');
-      await audit('dsar-received');
-      await openNewestMail();
-      // The mail names the request, in its title and its heading, and says what follows.
-      expect(await page.title()).toContain('confirm your request for a copy of your data');
-      expect(await page.locator('h1').textContent()).toBe(
-        'Confirm your request for a copy of your data',
-      );
-      await audit('mail-dsar-access');
-      await page.locator('a[href*="/gdpr/dsar/verify/"]').click();
-      expect(await page.locator('h1').textContent()).toBe('Confirm your request');
-      await audit('dsar-verify');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Request confirmed');
-      await audit('dsar-confirmed');
-      await openNewestMail();
-      await audit('mail-dsar-ready');
-      const downloadLink = page.locator('a[href*="/gdpr/dsar/download/"]');
-      const downloadUrl = (await downloadLink.getAttribute('href'))!;
-      await downloadLink.click();
-      expect(await page.locator('h1').textContent()).toBe('Download your data');
-      await audit('dsar-download');
+      const downloadUrl = await walkDataCopyRequest(walk(), email);
       const [download] = await Promise.all([
         page.waitForEvent('download'),
         page.click('button[type="submit"]'),
@@ -365,22 +310,6 @@ browserGate.describe('example app in headless Chromium', () => {
   );
 
   it('axe-core: 0 serious or critical violations and no sideways scroll at 375 px on every page', () => {
-    expect(log.names()).toEqual(
-      expect.arrayContaining([
-        'signup',
-        'confirm',
-        'preferences',
-        'unsubscribe',
-        'dsar-form',
-        'dsar-verify',
-        'dsar-download',
-        'error-not-found',
-        'dev-inbox',
-        'dev-inbox-mail',
-        'signup-nothing-ticked',
-        'signup-error-invalid-email',
-      ]),
-    );
-    expect(log.problems()).toEqual([]);
+    expectAuditsClean(log, REQUIRED_PAGES);
   });
 });

@@ -1,10 +1,16 @@
-import { MemoryStore } from '@gdpr-mail/core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ExampleApp } from '../../../examples/nest-app/src/app.js';
-import { createExampleApp } from '../../../examples/nest-app/src/app.js';
-import { freePort } from '../../../examples/nest-app/src/free-port.js';
-import { browserGate, createAuditLog, launchChromium } from '../../express/test/browser-audit.js';
+import {
+  auditErrorPages,
+  browserGate,
+  createAuditLog,
+  expectAuditsClean,
+  launchChromium,
+  REQUIRED_PAGES,
+} from '../../express/test/browser-audit.js';
+import { walkDataCopyRequest, walkHonestSignup } from '../../express/test/example-flows.js';
+import { startNestExample } from './example-server.js';
 
 const APP = 'nest';
 // Each audited page costs about a second (axe, two screenshots): the flows get room for it.
@@ -23,14 +29,7 @@ browserGate.describe('Nest example app in headless Chromium', () => {
     log.audit(page, APP, name, options);
 
   beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    example = await createExampleApp({
-      baseUrl: `${origin}/gdpr`,
-      store: new MemoryStore(),
-      logger: false,
-    });
-    await example.app.listen(port, '127.0.0.1');
+    ({ example, origin } = await startNestExample());
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
@@ -41,6 +40,8 @@ browserGate.describe('Nest example app in headless Chromium', () => {
     await browser?.close();
     await example?.app.close();
   });
+
+  const walk = () => ({ page, origin, audit, openNewestMail });
 
   async function openNewestMail(): Promise<void> {
     await example.gdpr.outbox.idle();
@@ -140,33 +141,9 @@ browserGate.describe('Nest example app in headless Chromium', () => {
   it(
     'honest pages and error pages',
     async () => {
-      await page.goto(`${origin}/gdpr/signup`);
-      await page.fill('#email', 'mei@example.com');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Nothing was recorded');
-      await audit('signup-nothing-ticked');
-      await page.click('a:has-text("Back to the form")');
-      await page.fill('#email', 'mei@localhost');
-      await page.check('input[value="partners"]');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('[role="alert"]').textContent()).toContain(
-        'This email address does not look right',
-      );
-      expect(await page.inputValue('#email')).toBe('mei@localhost');
-      await audit('signup-error-invalid-email');
+      await walkHonestSignup(walk(), 'mei');
 
-      for (const [path, name, title] of [
-        ['/gdpr/confirm/not-a-real-token', 'error-confirm-link-broken', 'This link does not work'],
-        ['/gdpr/u/not-a-real-token', 'error-unsubscribe-link-broken', 'This link does not work'],
-        ['/gdpr/nothing-here', 'error-not-found', 'Page not found'],
-      ] as const) {
-        const response = await page.goto(`${origin}${path}`);
-        expect(response?.status(), path).toBeGreaterThanOrEqual(400);
-        expect(await page.locator('h1').textContent(), path).toBe(title);
-        expect(await page.locator('main').textContent(), path).not.toMatch(/[A-Z]{3,}_[A-Z_]+/);
-        expect(await page.locator('.next a').getAttribute('href'), path).toBe(`${origin}/`);
-        await audit(name);
-      }
+      await auditErrorPages(page, `${origin}/gdpr`, `${origin}/`, audit);
       await page.goto(`${origin}/privacy`);
       await audit('privacy');
     },
@@ -176,47 +153,12 @@ browserGate.describe('Nest example app in headless Chromium', () => {
   it(
     'DSAR: access request → verify → download page',
     async () => {
-      await page.goto(`${origin}/gdpr/dsar`);
-      await audit('dsar-form');
-      await page.fill('#email', email);
-      await page.check('input[value="access"]');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Request received');
-      await audit('dsar-received');
-      await openNewestMail();
-      expect(await page.locator('h1').textContent()).toBe(
-        'Confirm your request for a copy of your data',
-      );
-      await audit('mail-dsar-access');
-      await page.locator('a[href*="/gdpr/dsar/verify/"]').click();
-      await audit('dsar-verify');
-      await page.click('button[type="submit"]');
-      expect(await page.locator('h1').textContent()).toBe('Request confirmed');
-      await audit('dsar-confirmed');
-      await openNewestMail();
-      await page.locator('a[href*="/gdpr/dsar/download/"]').click();
-      expect(await page.locator('h1').textContent()).toBe('Download your data');
-      await audit('dsar-download');
+      await walkDataCopyRequest(walk(), email);
     },
     AUDITED_TIMEOUT,
   );
 
   it('axe-core: 0 serious or critical violations and no sideways scroll at 375 px on every page', () => {
-    expect(log.names()).toEqual(
-      expect.arrayContaining([
-        'signup',
-        'confirm',
-        'preferences',
-        'unsubscribe',
-        'dsar-form',
-        'dsar-verify',
-        'dsar-download',
-        'error-not-found',
-        'dev-inbox',
-        'dev-inbox-mail',
-        'members-forbidden',
-      ]),
-    );
-    expect(log.problems()).toEqual([]);
+    expectAuditsClean(log, [...REQUIRED_PAGES, 'members-forbidden']);
   });
 });

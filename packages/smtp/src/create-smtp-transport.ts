@@ -5,7 +5,6 @@ import {
   failed,
   GdprMailError,
   invalidResult,
-  type Mailbox,
   type OutgoingMessage,
   type SendOptions,
   type SendResult,
@@ -19,6 +18,7 @@ import nodemailer from 'nodemailer';
 import DKIM from 'nodemailer/lib/dkim';
 import { dkimHeaderFieldNames } from './dkim-header-fields.js';
 import { mapSmtpError } from './map-smtp-error.js';
+import { nodemailerMail } from './nodemailer-mail.js';
 import type { SmtpTransportOptions } from './smtp-transport-options.js';
 
 const CAPABILITIES: TransportCapabilities = {
@@ -28,10 +28,6 @@ const CAPABILITIES: TransportCapabilities = {
   customHeaders: true,
   nativeIdempotency: false,
 };
-
-function mailbox(box: Mailbox): string | { name: string; address: string } {
-  return box.name === undefined ? box.address : { name: box.name, address: box.address };
-}
 
 // Postfix, Exim, Sendmail: "250 2.0.0 Ok: queued as 4Bx1Yz" - the id bounces and logs use.
 const QUEUE_ID = /\bqueued as ([A-Za-z0-9._-]+)/i;
@@ -132,17 +128,7 @@ export function createSmtpTransport(options: SmtpTransportOptions): Transport {
     dataSent.set(messageId, false);
     try {
       const info = await transporter.sendMail({
-        from: mailbox(message.from),
-        to: mailbox(message.to),
-        ...(message.replyTo === undefined ? {} : { replyTo: mailbox(message.replyTo) }),
-        subject: message.subject,
-        ...(message.text === undefined ? {} : { text: message.text }),
-        ...(message.html === undefined ? {} : { html: message.html }),
-        messageId,
-        // Prepared: nodemailer writes the value as given, no re-encoding.
-        headers: Object.fromEntries(
-          Object.entries(message.headers).map(([name, value]) => [name, { prepared: true, value }]),
-        ),
+        ...nodemailerMail(message, messageId),
         ...(signal === undefined ? {} : { signal }),
       });
       if (info.rejected.length > 0) {
