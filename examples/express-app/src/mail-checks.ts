@@ -1,5 +1,5 @@
 // The package root loads undici 8, which crashes on Node 20: import the verifier alone.
-import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 
 /** The DNS record a receiver would look up for the signing key, and where it lives. */
 export interface DkimKeyRecord {
