@@ -2,7 +2,7 @@ import type { GdprMail } from '@gdpr-mail/core';
 import type { Router } from 'express';
 import express from 'express';
 import type { DevInbox } from './dev-inbox-kit.js';
-import { inboxPage, sendNewsletter } from './dev-inbox-kit.js';
+import { inboxPage, mailPage, sendNewsletter } from './dev-inbox-kit.js';
 
 export type { DevInbox, InboxMail } from './dev-inbox-kit.js';
 export { createDevInbox } from './dev-inbox-kit.js';
@@ -13,13 +13,32 @@ export function devInboxRouter(gdpr: GdprMail, inbox: DevInbox): Router {
     const note = typeof req.query.note === 'string' ? req.query.note.slice(0, 300) : undefined;
     res.type('html').send(inboxPage(inbox, note));
   });
-  router.get('/inbox/:id', (req, res) => {
+  router.get('/inbox/:id', async (req, res) => {
+    const page = await mailPage(inbox, Number(req.params.id));
+    if (!page) {
+      res.status(404).type('text').send('No such mail.');
+      return;
+    }
+    res.type('html').send(page);
+  });
+  router.get('/inbox/:id/html', (req, res) => {
     const mail = inbox.mails.find((m) => String(m.id) === req.params.id);
-    if (!mail) {
+    if (!mail?.html) {
       res.status(404).type('text').send('No such mail.');
       return;
     }
     res.type('html').send(mail.html);
+  });
+  router.get('/inbox/:id/raw', async (req, res) => {
+    const raw = await inbox.source(Number(req.params.id));
+    if (!raw) {
+      res.status(404).type('text').send('No such mail.');
+      return;
+    }
+    res
+      .type('message/rfc822')
+      .attachment(`mail-${Number(req.params.id)}.eml`)
+      .send(raw);
   });
   router.post(
     '/newsletter',

@@ -2,11 +2,12 @@ import type { GdprMail, GdprStore } from '@gdpr-mail/core';
 import { createGdprOpenApi, html, layout } from '@gdpr-mail/core/http';
 import { GdprMailModule, GdprMailService, RequireConsent } from '@gdpr-mail/nestjs';
 import type { DynamicModule } from '@nestjs/common';
-import { Controller, Get, Header, Inject, Module } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Module, UseFilters } from '@nestjs/common';
 import { privacyPage } from '../../express-app/src/privacy-page.js';
 import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { createDevInbox, DEV_INBOX, DevInboxController } from './dev-inbox.js';
+import { MemberPageFilter } from './member-page.filter.js';
 
 export interface ExampleAppOptions {
   /** Where the browser reaches the gdpr-mail routes, e.g. `http://localhost:3000/gdpr`. */
@@ -55,6 +56,8 @@ export class ShopController {
   }
 
   @Get('members/tips')
+  // Above @RequireConsent, so applied after it: Nest tries it before that decorator's JSON filter.
+  @UseFilters(MemberPageFilter)
   @RequireConsent('newsletter')
   tips(): { tips: string[] } {
     return { tips: ['Mulch in June.', 'Water at dawn.'] };

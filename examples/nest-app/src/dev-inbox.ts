@@ -15,7 +15,7 @@ import {
 import type { Response } from 'express';
 // The same dev inbox as the Express example: its pages and its newsletter, served by Nest.
 import type { DevInbox } from '../../express-app/src/dev-inbox-kit.js';
-import { inboxPage, sendNewsletter } from '../../express-app/src/dev-inbox-kit.js';
+import { inboxPage, mailPage, sendNewsletter } from '../../express-app/src/dev-inbox-kit.js';
 
 export type { DevInbox, InboxMail } from '../../express-app/src/dev-inbox-kit.js';
 export { createDevInbox } from '../../express-app/src/dev-inbox-kit.js';
@@ -39,10 +39,28 @@ export class DevInboxController {
 
   @Get('inbox/:id')
   @Header('content-type', 'text/html; charset=utf-8')
-  show(@Param('id') id: string): string {
+  async show(@Param('id') id: string): Promise<string> {
+    const page = await mailPage(this.inbox, Number(id));
+    if (!page) throw new NotFoundException('No such mail.');
+    return page;
+  }
+
+  @Get('inbox/:id/html')
+  @Header('content-type', 'text/html; charset=utf-8')
+  body(@Param('id') id: string): string {
     const mail = this.inbox.mails.find((m) => String(m.id) === id);
     if (!mail?.html) throw new NotFoundException('No such mail.');
     return mail.html;
+  }
+
+  @Get('inbox/:id/raw')
+  async raw(@Param('id') id: string, @Res() res: Response): Promise<void> {
+    const raw = await this.inbox.source(Number(id));
+    if (!raw) throw new NotFoundException('No such mail.');
+    res
+      .type('message/rfc822')
+      .attachment(`mail-${Number(id)}.eml`)
+      .send(raw);
   }
 
   @Post('newsletter')

@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
-import { MemoryStore } from '@gdpr-mail/core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExampleApp } from '../../../examples/nest-app/src/app.js';
-import { createExampleApp } from '../../../examples/nest-app/src/app.js';
-import { freePort } from '../../../examples/nest-app/src/free-port.js';
+import { startNestExample } from './example-server.js';
 
 describe('examples/nest-app smoke test', () => {
   let example: ExampleApp;
@@ -12,14 +10,7 @@ describe('examples/nest-app smoke test', () => {
   let origin: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    example = await createExampleApp({
-      baseUrl: `${origin}/gdpr`,
-      store: new MemoryStore(),
-      logger: false,
-    });
-    await example.app.listen(port, '127.0.0.1');
+    ({ example, origin } = await startNestExample());
     server = example.app.getHttpServer() as Server;
   });
 

@@ -13,8 +13,20 @@ function domainOf(address: string): string {
  * List-Unsubscribe and List-Unsubscribe-Post arrive unchanged.
  */
 export function toNodemailerMail(message: ValidatedMessage): Mail.Options & { messageId: string } {
-  return {
-    ...mimeFields(message),
-    messageId: message.messageId ?? `<${randomUUID()}@${domainOf(message.from.address)}>`,
-  };
+  return nodemailerMail(
+    message,
+    message.messageId ?? `<${randomUUID()}@${domainOf(message.from.address)}>`,
+  );
+}
+
+/**
+ * A validated message as the SMTP transport hands it to nodemailer, with the given
+ * Message-ID. Exported so a tool can write the same bytes the transport sends (the
+ * examples' dev inbox shows and DKIM-checks them).
+ */
+export function nodemailerMail(
+  message: ValidatedMessage,
+  messageId: string,
+): Mail.Options & { messageId: string } {
+  return { ...mimeFields(message), messageId };
 }

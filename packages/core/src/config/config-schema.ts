@@ -89,7 +89,8 @@ const purposeSchema = z
           /^\d+(\.\d+){0,2}$/,
           'must look like 1, 1.2 or 1.2.3 (a new major means new consent)',
         ),
-      text: z.string().min(1),
+      /** The exact text shown where consent is asked; blank is refused (issue #21). */
+      text: z.string().refine((text) => text.trim() !== '', 'must not be empty'),
     }),
     /** Product categories whose buyers may be mailed under soft opt-in (ePrivacy 13(2)). */
     softOptIn: z.object({ categories: z.array(z.string().min(1)).min(1) }).optional(),

@@ -15,7 +15,7 @@ import type { ConsentEvidence, WithdrawalEvidence } from './evidence.js';
 import { buildProof, parseConsentEvidence, parseWithdrawalEvidence } from './evidence.js';
 import type { ChainVerification, PurposeConsentState } from './ledger.js';
 import { deriveConsentState, verifyConsentChain } from './ledger.js';
-import { hashNotice } from './notice.js';
+import { assertNoticeShown, hashNotice } from './notice.js';
 
 export interface ConsentState extends PurposeConsentState {
   /** Granted, but to an outdated notice or too long ago: not to be relied on (REQ-08). */
@@ -97,6 +97,7 @@ export function assertConsentable(
         { details: { purposeId: purpose.id } },
       );
     }
+    assertNoticeShown(purpose);
     const version = shown?.[purpose.id];
     if (version !== undefined && version !== purpose.notice.version) {
       throw new GdprMailError(

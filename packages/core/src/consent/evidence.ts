@@ -5,7 +5,7 @@ import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { ConsentMethod, ConsentProof } from './consent-event.js';
 import { CONSENT_METHODS } from './consent-event.js';
-import { hashNotice } from './notice.js';
+import { assertNoticeShown, hashNotice } from './notice.js';
 
 const commonEvidence = {
   method: z.enum(CONSENT_METHODS).optional(),
@@ -103,6 +103,8 @@ export function buildProof(
     actor: evidence.actor,
   };
   if (purpose) {
+    // The last gate before a grant's proof is written, for callers that skip assertConsentable.
+    assertNoticeShown(purpose);
     proof.noticeVersion = purpose.notice.version;
     proof.noticeHash = hashNotice(purpose.notice.text);
   }

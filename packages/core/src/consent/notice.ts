@@ -1,8 +1,27 @@
 import { sha256Hex } from '../crypto/hashing.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
 
 /** SHA-256 of the exact notice text shown, recorded with every consent event (REQ-04, REQ-05). */
 export function hashNotice(text: string): string {
   return sha256Hex(text.normalize('NFC'));
+}
+
+/**
+ * A grant is proof that the person was shown a text: a notice with no text
+ * would give a version and a hash of nothing they ever read (issue #21).
+ * Checked before any grant is recorded, whatever path the config took.
+ */
+export function assertNoticeShown(purpose: {
+  id: string;
+  notice: { text: string; version: string };
+}): void {
+  if (purpose.notice.text.trim() === '') {
+    throw new GdprMailError(
+      'NOTICE_INCOMPLETE',
+      `Purpose "${purpose.id}" has no notice text: consent cannot be recorded for a text nobody was shown. Set purposes[].notice.text.`,
+      { details: { purposeId: purpose.id, noticeVersion: purpose.notice.version } },
+    );
+  }
 }
 
 /** Default phrases that show the right to withdraw is stated (EN, FR, DE, NL, ES, IT). */

@@ -46,7 +46,13 @@ export interface OptInInspection {
   subjectId: string;
   /** `j***@example.com`: enough for the person to recognise their address. */
   maskedEmail: string;
-  purposes: Array<{ id: string; title: string; noticeVersion: string | undefined }>;
+  /** Each purpose with the notice text the page shows again where consent is confirmed. */
+  purposes: Array<{
+    id: string;
+    title: string;
+    noticeVersion: string | undefined;
+    noticeText: string;
+  }>;
   controllerName: string;
   requestedAt: Date;
   expiresAt: Date;
@@ -248,6 +254,7 @@ export function createOptInService(ctx: CoreContext): OptInService {
             id,
             title: purpose?.title ?? id,
             noticeVersion: claims.noticeVersions?.[id],
+            noticeText: purpose?.notice.text ?? '',
           };
         }),
         controllerName: config.controller.name,

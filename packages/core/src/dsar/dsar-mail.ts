@@ -13,10 +13,12 @@ interface TypeWords {
 
 interface DsarMailWords {
   verifySubject: string;
+  verifyHeading: string;
   verifyIntro: string;
   ignore: string;
   types: Record<DsarType, TypeWords>;
   readySubject: string;
+  readyHeading: string;
   readyIntro: string;
   readyNote: string;
   readyAction: string;
@@ -27,6 +29,7 @@ interface DsarMailWords {
 const WORDS: Record<'en' | 'fr', DsarMailWords> = {
   en: {
     verifySubject: '{controller}: confirm your request for {what}',
+    verifyHeading: 'Confirm your request for {what}',
     verifyIntro:
       'We received a request for {what}, about the personal data {controller} holds on this address.',
     ignore:
@@ -69,6 +72,7 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
       },
     },
     readySubject: '{controller}: your data is ready to download',
+    readyHeading: 'Your copy of your data is ready',
     readyIntro:
       'You asked {controller} for a copy of your personal data and confirmed the request. Your copy is ready.',
     readyNote:
@@ -78,6 +82,7 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
   },
   fr: {
     verifySubject: '{controller} : confirmez votre demande ({what})',
+    verifyHeading: 'Confirmez votre demande ({what})',
     verifyIntro:
       'Nous avons reçu une demande ({what}) concernant les données personnelles que {controller} détient sur cette adresse.',
     ignore:
@@ -120,6 +125,7 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
       },
     },
     readySubject: '{controller} : vos données sont prêtes à être téléchargées',
+    readyHeading: 'La copie de vos données est prête',
     readyIntro:
       'Vous avez demandé à {controller} une copie de vos données personnelles et confirmé cette demande. Votre copie est prête.',
     readyNote:
@@ -172,6 +178,7 @@ export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): Re
       ? renderButtonMail({
           locale,
           subject: fill(w.verifySubject),
+          heading: fill(w.verifyHeading),
           intro: fill(w.verifyIntro),
           items: [],
           lead: [type.outcome],
@@ -184,6 +191,7 @@ export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): Re
       : renderButtonMail({
           locale,
           subject: fill(w.readySubject),
+          heading: fill(w.readyHeading),
           intro: fill(w.readyIntro),
           items: [],
           action: w.readyAction,

@@ -50,7 +50,8 @@ export interface RepermissionSendReport {
 export interface RepermissionInspection {
   subjectId: string;
   maskedEmail: string;
-  purposes: Array<{ id: string; title: string }>;
+  /** Each purpose with its current notice: the page asks consent to that text. */
+  purposes: Array<{ id: string; title: string; noticeText: string; noticeVersion: string }>;
   controllerName: string;
   deadline: Date | undefined;
 }
@@ -250,10 +251,15 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
       return {
         subjectId: subject.id,
         maskedEmail: maskEmail(subject.email),
-        purposes: claims.purposes.map((id) => ({
-          id,
-          title: config.purposes.find((p) => p.id === id)?.title ?? id,
-        })),
+        purposes: claims.purposes.map((id) => {
+          const purpose = config.purposes.find((p) => p.id === id);
+          return {
+            id,
+            title: purpose?.title ?? id,
+            noticeText: purpose?.notice.text ?? '',
+            noticeVersion: purpose?.notice.version ?? '',
+          };
+        }),
         controllerName: config.controller.name,
         deadline: claims.expiresAt,
       };

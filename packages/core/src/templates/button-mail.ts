@@ -10,6 +10,8 @@ import type { MailContent } from './confirmation-template.js';
 export interface ButtonMailParts {
   locale: string;
   subject: string;
+  /** The heading at the top of the HTML mail; default none (the subject says it). */
+  heading?: string;
   intro: string;
   items: readonly string[];
   /** Sentences between the list and the button: what pressing it will do. */
@@ -40,12 +42,20 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
   const html = [
     '<!doctype html>',
     `<html lang="${e(parts.locale)}"><head><meta charset="utf-8"><title>${e(parts.subject)}</title></head>`,
-    '<body style="font-family:sans-serif;line-height:1.5;color:#222">',
+    '<body style="margin:0;padding:16px;background:#f4f4f5;font-family:system-ui,sans-serif;line-height:1.5;color:#1a1a1a">',
+    '<div style="max-width:36rem;margin:0 auto;padding:24px;background:#fff;border:1px solid #ddd;border-radius:6px">',
+    ...(parts.heading
+      ? [`<h1 style="font-size:1.3rem;line-height:1.3;margin:0 0 16px">${e(parts.heading)}</h1>`]
+      : []),
     `<p>${e(parts.intro)}</p>`,
     ...(parts.items.length > 0
       ? [`<ul>${parts.items.map((item) => `<li>${e(item)}</li>`).join('')}</ul>`]
       : []),
-    ...(parts.lead ?? []).map((sentence) => `<p>${e(sentence)}</p>`),
+    // What pressing the button will do stands out: for an erasure, that it cannot be undone.
+    ...(parts.lead ?? []).map(
+      (sentence) =>
+        `<p style="border-left:4px solid #1a56db;padding:8px 12px;background:#eef2fb">${e(sentence)}</p>`,
+    ),
     `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
     ...parts.notes.map((note) => `<p>${e(note)}</p>`),
     ...(parts.privacy
@@ -53,7 +63,8 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
           `<p>${e(parts.privacy.label)} <a href="${e(parts.privacy.url)}">${e(parts.privacy.url)}</a></p>`,
         ]
       : []),
-    `<p>${e(parts.controllerName)}</p>`,
+    `<p style="color:#555">${e(parts.controllerName)}</p>`,
+    '</div>',
     '</body></html>',
   ].join('\n');
   return { subject: parts.subject, text, html };

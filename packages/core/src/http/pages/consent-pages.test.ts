@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ProblemDetails } from '../problem-details.js';
 import {
   confirmPage,
   errorPage,
@@ -127,5 +128,81 @@ describe('built-in pages', () => {
         Object.keys(DEFAULT_MESSAGES.en).sort(),
       );
     }
+  });
+
+  it('issue #21: the tracking box and the confirm page show the notice text consent is given to', () => {
+    const prefs = preferencesPage({
+      locale: 'en',
+      messages: messagesFor('en'),
+      action: '/p',
+      token: 't',
+      purposes,
+      tracking: {
+        purposeId: 'open-tracking',
+        checked: false,
+        noticeText: 'Acme measures <opens>. Withdraw any time.',
+        noticeVersion: '1.0',
+      },
+    });
+    expect(prefs).toContain('aria-describedby="notice-open-tracking"');
+    expect(prefs).toContain(
+      '<p class="notice" id="notice-open-tracking">Acme measures &lt;opens&gt;. Withdraw any time. <small>(Notice version 1.0)</small></p>',
+    );
+    const confirm = confirmPage({
+      locale: 'en',
+      messages: messagesFor('en'),
+      action: '/c',
+      token: 't',
+      purposes,
+    });
+    expect(confirm).toContain('id="notice-partners">Shared with partners.');
+  });
+
+  it('issue #21: every error page says what to do in plain words, keeps the code out of sight, and leads on', () => {
+    const ctx = {
+      locale: 'en' as const,
+      messages: messagesFor('en'),
+      siteUrl: 'https://shop.test/',
+    };
+    const codes: ProblemDetails['code'][] = [
+      'TOKEN_EXPIRED',
+      'TOKEN_INVALID',
+      'TOKEN_WRONG_TYPE',
+      'TOKEN_USED',
+      'OPT_IN_NOT_PENDING',
+      'NOT_FOUND',
+      'METHOD_NOT_ALLOWED',
+      'RATE_LIMITED',
+      'CSRF_FAILED',
+      'SUBJECT_NOT_FOUND',
+      'DSAR_NOT_FOUND',
+      'DSAR_NOT_VERIFIED',
+      'DSAR_CLOSED',
+      'VALIDATION_FAILED',
+      'STORE_FAILURE',
+    ];
+    const titles = new Set<string>();
+    for (const code of codes) {
+      const status = code === 'STORE_FAILURE' ? 503 : 400;
+      const page = errorPage(ctx, {
+        type: 't',
+        title: 'Bad',
+        status,
+        detail: 'raw detail for developers',
+        code,
+      });
+      const visible = page.replace(/<[^>]+>/g, ' ');
+      expect(visible, code).not.toContain(code);
+      expect(visible, code).not.toContain('raw detail');
+      expect(page, code).toContain(`data-code="${code}"`);
+      expect(page, code).toContain(
+        '<p class="next"><a href="https://shop.test/">Back to the website</a></p>',
+      );
+      titles.add(/<h1>([^<]+)<\/h1>/.exec(page)?.[1] ?? '');
+    }
+    // Link problems, missing pages, limits, forged posts, closed requests and outages read differently.
+    expect(titles.size).toBeGreaterThanOrEqual(8);
+    // A page that ends a flow leads back to the site when the caller gives no next step.
+    expect(messagePage(ctx, 'Done', 'Body')).toContain('href="https://shop.test/"');
   });
 });

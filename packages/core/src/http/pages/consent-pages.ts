@@ -2,11 +2,14 @@ import { html } from '../html.js';
 import type { ProblemDetails } from '../problem-details.js';
 import { layout } from './layout.js';
 import type { Locale, PageMessages } from './messages.js';
+import { errorPageWords } from './messages.js';
 
 export interface PageContext {
   locale: Locale;
   messages: PageMessages;
   privacyUrl?: string;
+  /** Where "back to the website" leads: the way on from a page that ends a flow. */
+  siteUrl?: string;
 }
 
 export interface PurposeView {
@@ -28,13 +31,18 @@ function page(ctx: PageContext, title: string, body: ReturnType<typeof html>): s
   });
 }
 
+/** The exact notice text and its version, under the box or the item it belongs to. */
+function notice(id: string, text: string, version: string | undefined, ctx: PageContext) {
+  return html`<p class="notice" id="notice-${id}">${text}${version ? html` <small>(${ctx.messages.noticeVersion} ${version})</small>` : ''}</p>`;
+}
+
 /** One unticked checkbox per purpose, each with its exact notice text and version (REQ-02, 04). */
 function purposeBoxes(purposes: readonly PurposeView[], ctx: PageContext) {
   return purposes.map(
     (
       p,
-    ) => html`<label><input type="checkbox" name="purposes" value="${p.id}"${p.checked ? html` checked` : ''}> ${p.title}</label>
-<p class="notice" id="notice-${p.id}">${p.noticeText} <small>(${ctx.messages.noticeVersion} ${p.noticeVersion})</small></p>
+    ) => html`<label><input type="checkbox" name="purposes" aria-describedby="notice-${p.id}" value="${p.id}"${p.checked ? html` checked` : ''}> ${p.title}</label>
+${notice(p.id, p.noticeText, p.noticeVersion, ctx)}
 <input type="hidden" name="notice_${p.id}" value="${p.noticeVersion}">`,
   );
 }
@@ -93,24 +101,41 @@ export interface NextLink {
   label: string;
 }
 
+/** "Back to the website", where the app said where its website is. */
+function backToSite(ctx: PageContext): NextLink | undefined {
+  return ctx.siteUrl ? { href: ctx.siteUrl, label: ctx.messages.backToSite } : undefined;
+}
+
+function nextLink(on: NextLink | undefined) {
+  return on ? html`<p class="next"><a href="${on.href}">${on.label}</a></p>` : '';
+}
+
+/** A page that ends a flow; it always leads on (to `next`, else back to the website). */
 export function messagePage(
   ctx: PageContext,
   title: string,
   body: string,
   next?: NextLink,
 ): string {
+  const on = next ?? backToSite(ctx);
   return page(
     ctx,
     title,
     html`<p role="status">${body}</p>
-${next ? html`<p><a href="${next.href}">${next.label}</a></p>` : ''}`,
+${nextLink(on)}`,
   );
 }
 
 export interface TokenFormView extends PageContext {
   action: string;
   token: string;
-  purposes: readonly { title: string }[];
+  /** Where consent is confirmed, each purpose comes with the notice text it is given to. */
+  purposes: readonly {
+    id?: string;
+    title: string;
+    noticeText?: string;
+    noticeVersion?: string | undefined;
+  }[];
 }
 
 /** The interstitial: a GET shows it and changes nothing; only its POST acts (REQ-12, REQ-18). */
@@ -119,7 +144,10 @@ function tokenForm(view: TokenFormView, title: string, intro: string, submit: st
     view,
     title,
     html`<p>${intro}</p>
-<ul>${view.purposes.map((p) => html`<li>${p.title}</li>`)}</ul>
+<ul>${view.purposes.map(
+      (p, i) =>
+        html`<li>${p.title}${p.noticeText ? notice(p.id ?? String(i), p.noticeText, p.noticeVersion, view) : ''}</li>`,
+    )}</ul>
 <form method="post" action="${view.action}">
 <input type="hidden" name="token" value="${view.token}">
 <button type="submit">${submit}</button>
@@ -149,7 +177,8 @@ export interface PreferencesView extends PageContext {
   action: string;
   token: string;
   purposes: readonly PurposeView[];
-  tracking?: { purposeId: string; checked: boolean };
+  /** The tracking purpose: its box carries its notice text like every other purpose. */
+  tracking?: { purposeId: string; checked: boolean; noticeText?: string; noticeVersion?: string };
   saved?: boolean;
 }
 
@@ -168,7 +197,8 @@ export function preferencesPage(view: PreferencesView): string {
 ${purposeBoxes(view.purposes, view)}
 ${
   view.tracking
-    ? html`<label><input type="checkbox" name="purposes" value="${view.tracking.purposeId}"${view.tracking.checked ? html` checked` : ''}> ${m.trackingLabel}</label>`
+    ? html`<label><input type="checkbox" name="purposes"${view.tracking.noticeText ? html` aria-describedby="notice-${view.tracking.purposeId}"` : ''} value="${view.tracking.purposeId}"${view.tracking.checked ? html` checked` : ''}> ${m.trackingLabel}</label>
+${view.tracking.noticeText ? notice(view.tracking.purposeId, view.tracking.noticeText, view.tracking.noticeVersion, view) : ''}`
     : ''
 }
 </fieldset>
@@ -178,10 +208,18 @@ ${
   );
 }
 
+/**
+ * A problem a browser meets outside a form (a spent or cut link, a page that
+ * does not exist): plain words on what happened and what to do, and a way on.
+ * The stable code is kept for support and tests as an attribute, never shown.
+ */
 export function errorPage(ctx: PageContext, problem: ProblemDetails): string {
+  const words = errorPageWords(ctx.messages, problem.code, problem.status);
+  const on = backToSite(ctx);
   return page(
     ctx,
-    ctx.messages.errorTitle,
-    html`<p class="error" role="alert">${problem.detail}</p><p><small>${problem.code}</small></p>`,
+    words.title,
+    html`<p class="error" role="alert" data-code="${problem.code}">${words.body}</p>
+${nextLink(on)}`,
   );
 }

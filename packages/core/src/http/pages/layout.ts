@@ -6,7 +6,8 @@ const STYLE = `body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2r
 fieldset{border:1px solid #999;padding:1rem}label{display:block;margin:.5rem 0}
 .notice{font-size:.9rem;color:#444;margin:0 0 1rem 1.75rem}button{font:inherit;padding:.5rem 1rem}
 input[type=email]{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}.error{color:#a00}
-footer{margin-top:2rem}`;
+footer{margin-top:2rem}.next{margin-top:1.5rem}a{color:#1a4fb8}
+main{overflow-wrap:anywhere}`;
 
 /**
  * The plain, accessible page every built-in view renders into. Its empty icon
@@ -18,6 +19,8 @@ export function layout(options: {
   body: SafeHtml;
   privacyUrl?: string;
   privacyLabel?: string;
+  /** More CSS rules for an app's own page in this layout (e.g. a table), after the built-in ones; a `<` is dropped so they stay inside the style element. */
+  style?: string;
 }): string {
   return html`<!doctype html>
 <html lang="${options.locale}">
@@ -27,7 +30,7 @@ export function layout(options: {
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>${options.title}</title>
-<style>${new SafeHtml(STYLE)}</style>
+<style>${new SafeHtml(options.style ? `${STYLE}\n${options.style.replaceAll('<', '')}` : STYLE)}</style>
 </head>
 <body>
 <main>

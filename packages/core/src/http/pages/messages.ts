@@ -49,6 +49,25 @@ export interface PageMessages {
   formErrorTooMany: string;
   formErrorExpired: string;
   formErrorOther: string;
+  /**
+   * The error pages: a title and plain words on what to do next, per kind of
+   * problem (see `errorPageWords`). The stable code stays out of sight.
+   */
+  errorExpiredTitle: string;
+  errorExpiredBody: string;
+  errorBadLinkTitle: string;
+  errorBadLinkBody: string;
+  errorUsedLinkBody: string;
+  errorNotFoundTitle: string;
+  errorNotFoundBody: string;
+  errorTooManyTitle: string;
+  errorCrossSiteTitle: string;
+  errorCrossSiteBody: string;
+  errorClosedTitle: string;
+  errorClosedBody: string;
+  errorUnavailableTitle: string;
+  errorUnavailableBody: string;
+  errorOtherBody: string;
 }
 
 export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
@@ -102,6 +121,29 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
     formErrorExpired:
       'This form expired or was sent from another site. Fill it in again below and send it.',
     formErrorOther: 'We could not take this form. Check it and send it again.',
+    errorExpiredTitle: 'This link has expired',
+    errorExpiredBody:
+      'The links in our emails work for a limited time, and this one is past it. Nothing was changed. Start again from the website: a new email with a fresh link will follow.',
+    errorBadLinkTitle: 'This link does not work',
+    errorBadLinkBody:
+      'The link may have been cut or changed when it was copied. Nothing was changed. Open the email again and use its button or its whole link.',
+    errorUsedLinkBody:
+      'This link works once, and it has already been used. Nothing more was changed. If you still need something, start again from the website.',
+    errorNotFoundTitle: 'Page not found',
+    errorNotFoundBody:
+      'There is nothing at this address. Check the link, or go back to the website.',
+    errorTooManyTitle: 'Too many attempts',
+    errorCrossSiteTitle: 'Open the link from your email',
+    errorCrossSiteBody:
+      'For your safety, this page only takes choices made on it, from the link in your email. Nothing was changed. Open that link again and make your choice there.',
+    errorClosedTitle: 'This request is no longer open',
+    errorClosedBody:
+      'It was already dealt with, or it no longer exists. Nothing was changed. To ask again, send a new request from the website.',
+    errorUnavailableTitle: 'The service is not available right now',
+    errorUnavailableBody:
+      'Our service had a problem on its side and nothing was changed. Wait a few minutes, then try again.',
+    errorOtherBody:
+      'We could not do this and nothing was changed. Try again from the link in your email, or go back to the website.',
   },
   fr: {
     signupTitle: 'Inscription',
@@ -158,6 +200,28 @@ export const DEFAULT_MESSAGES: Record<Locale, PageMessages> = {
       'Ce formulaire a expiré ou a été envoyé depuis un autre site. Remplissez-le à nouveau ci-dessous et envoyez-le.',
     formErrorOther:
       'Nous n’avons pas pu prendre en compte ce formulaire. Vérifiez-le et renvoyez-le.',
+    errorExpiredTitle: 'Ce lien a expiré',
+    errorExpiredBody:
+      'Les liens de nos e-mails fonctionnent pendant un temps limité, et celui-ci l’a dépassé. Rien n’a été modifié. Recommencez depuis le site : un nouvel e-mail avec un lien neuf suivra.',
+    errorBadLinkTitle: 'Ce lien ne fonctionne pas',
+    errorBadLinkBody:
+      'Le lien a peut-être été coupé ou modifié lors d’un copier-coller. Rien n’a été modifié. Rouvrez l’e-mail et utilisez son bouton ou son lien complet.',
+    errorUsedLinkBody:
+      'Ce lien ne fonctionne qu’une fois et il a déjà servi. Rien d’autre n’a été modifié. S’il vous faut encore quelque chose, recommencez depuis le site.',
+    errorNotFoundTitle: 'Page introuvable',
+    errorNotFoundBody: 'Il n’y a rien à cette adresse. Vérifiez le lien ou revenez au site.',
+    errorTooManyTitle: 'Trop de tentatives',
+    errorCrossSiteTitle: 'Ouvrez le lien de votre e-mail',
+    errorCrossSiteBody:
+      'Pour votre sécurité, cette page ne prend en compte que les choix faits sur elle, depuis le lien de votre e-mail. Rien n’a été modifié. Rouvrez ce lien et faites votre choix sur la page.',
+    errorClosedTitle: 'Cette demande n’est plus ouverte',
+    errorClosedBody:
+      'Elle a déjà été traitée ou n’existe plus. Rien n’a été modifié. Pour demander à nouveau, envoyez une nouvelle demande depuis le site.',
+    errorUnavailableTitle: 'Le service est momentanément indisponible',
+    errorUnavailableBody:
+      'Notre service a rencontré un problème de son côté et rien n’a été modifié. Patientez quelques minutes, puis réessayez.',
+    errorOtherBody:
+      'Nous n’avons pas pu faire cela et rien n’a été modifié. Réessayez depuis le lien de votre e-mail ou revenez au site.',
   },
 };
 
@@ -177,6 +241,47 @@ export function formErrorMessage(messages: PageMessages, code: string): string {
       return messages.formErrorExpired;
     default:
       return messages.formErrorOther;
+  }
+}
+
+/**
+ * The title and plain words of an error page for a problem's code: what
+ * happened and what to do now, never the code itself (issue #21).
+ */
+export function errorPageWords(
+  messages: PageMessages,
+  code: string,
+  status: number,
+): { title: string; body: string } {
+  const pick = (title: keyof PageMessages, body: keyof PageMessages) => ({
+    title: messages[title],
+    body: messages[body],
+  });
+  switch (code) {
+    case 'TOKEN_EXPIRED':
+      return pick('errorExpiredTitle', 'errorExpiredBody');
+    case 'TOKEN_INVALID':
+    case 'TOKEN_WRONG_TYPE':
+      return pick('errorBadLinkTitle', 'errorBadLinkBody');
+    case 'TOKEN_USED':
+    case 'OPT_IN_NOT_PENDING':
+      return pick('linkUsedTitle', 'errorUsedLinkBody');
+    case 'NOT_FOUND':
+    case 'METHOD_NOT_ALLOWED':
+      return pick('errorNotFoundTitle', 'errorNotFoundBody');
+    case 'RATE_LIMITED':
+      return pick('errorTooManyTitle', 'formErrorTooMany');
+    case 'CSRF_FAILED':
+      return pick('errorCrossSiteTitle', 'errorCrossSiteBody');
+    case 'SUBJECT_NOT_FOUND':
+    case 'DSAR_NOT_FOUND':
+    case 'DSAR_NOT_VERIFIED':
+    case 'DSAR_CLOSED':
+      return pick('errorClosedTitle', 'errorClosedBody');
+    default:
+      return status >= 500
+        ? pick('errorUnavailableTitle', 'errorUnavailableBody')
+        : pick('errorTitle', 'errorOtherBody');
   }
 }
 

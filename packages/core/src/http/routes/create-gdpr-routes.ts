@@ -213,6 +213,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       locale,
       messages: messagesFor(locale, options.messages),
       ...(config.links.privacyUrl ? { privacyUrl: config.links.privacyUrl } : {}),
+      siteUrl,
     };
   }
 
@@ -576,7 +577,16 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
             noticeVersion: item.noticeVersion,
             checked: item.subscribed,
           })),
-        ...(tracking ? { tracking: { purposeId: tracking.id, checked: tracking.subscribed } } : {}),
+        ...(tracking
+          ? {
+              tracking: {
+                purposeId: tracking.id,
+                checked: tracking.subscribed,
+                noticeText: tracking.noticeText,
+                noticeVersion: tracking.noticeVersion,
+              },
+            }
+          : {}),
         saved,
       }),
     );

@@ -67,6 +67,7 @@ export interface ProblemRenderContext {
   locale: Locale;
   messages: PageMessages;
   privacyUrl?: string;
+  siteUrl?: string;
   errorPage?: typeof errorPage;
 }
 
@@ -98,6 +99,7 @@ function renderProblemBody(
         locale: page.locale,
         messages: page.messages,
         ...(page.privacyUrl ? { privacyUrl: page.privacyUrl } : {}),
+        ...(page.siteUrl ? { siteUrl: page.siteUrl } : {}),
       },
       problem,
     ),
