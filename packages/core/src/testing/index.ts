@@ -25,6 +25,8 @@ export {
 export type { ErasureJournalConformanceOptions } from './erasure-journal-conformance.js';
 export { runErasureJournalConformance } from './erasure-journal-conformance.js';
 export { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
+export type { HttpConformanceApp, HttpConformanceOptions } from './http-conformance.js';
+export { runHttpConformance } from './http-conformance.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';
 export type {

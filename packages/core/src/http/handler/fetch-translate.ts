@@ -84,6 +84,8 @@ function streamOf(chunks: AsyncIterable<string>): ReadableStream<Uint8Array> {
   });
 }
 
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
 /** A route's answer as a Fetch `Response`; `head` keeps the headers and drops the body. */
 export function toFetchResponse(
   response: GdprHttpResponse | WebhookResponse,
@@ -95,6 +97,9 @@ export function toFetchResponse(
     else headers.set(name, value);
   }
   const body = response.body ?? '';
+  // A 204 or 304 may carry no body at all: the Response constructor refuses even an empty one.
+  if (NULL_BODY.has(response.status))
+    return new Response(null, { status: response.status, headers });
   if (typeof body === 'string' || body instanceof Uint8Array) {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     headers.set('content-length', String(bytes.byteLength));
