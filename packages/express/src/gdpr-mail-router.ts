@@ -1,9 +1,8 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { GdprHandlerOptions } from '@gdpr-mail/core/http';
-import { createGdprHandler } from '@gdpr-mail/core/http';
+import { createGdprHandler, nodeToFetchRequest, writeFetchResponse } from '@gdpr-mail/core/http';
 import type { Router } from 'express';
 import express from 'express';
-import { sendFetchResponse, toFetchRequest } from './fetch-bridge.js';
 
 /** Options of the core handler: body limits, sendMail, signup, pages, webhooks, onError… */
 export interface GdprMailRouterOptions extends GdprHandlerOptions {}
@@ -14,14 +13,21 @@ export interface GdprMailRouterOptions extends GdprHandlerOptions {}
  * Mount it where `links.baseUrl` points, e.g.
  * `app.use('/gdpr', gdprMailRouter(gdpr, { sendMail }))`, and outside any
  * authentication middleware: the links are the authentication. Everything
- * under the mount is answered by the core handler (`createGdprHandler`).
+ * under the mount is answered by the core handler (`createGdprHandler`);
+ * this router only translates.
  */
 export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions = {}): Router {
   const handler = createGdprHandler(gdpr, options);
   const router = express.Router();
   router.use((req, res, next) => {
-    const { request, context } = toFetchRequest(req, handler.basePath);
-    handler(request, context).then((response) => sendFetchResponse(res, response), next);
+    // `req.url` is the path below the mount, so the router works wherever it is mounted.
+    const url = `http://localhost${handler.basePath}${req.url}`;
+    const context = {
+      ip: req.ip,
+      ...(req.privacySignals ? { privacySignals: req.privacySignals } : {}),
+    };
+    const { request, context: full } = nodeToFetchRequest(req, url, context);
+    handler(request, full).then((response) => writeFetchResponse(res, response), next);
   });
   return router;
 }

@@ -13,10 +13,11 @@ afterEach(() => close());
 
 // An app that parses bodies before the router (express.urlencoded / json app-wide): the
 // stream is already read, so the router hands the parsed body to the core handler.
-it('works behind app-wide body parsers: a signup form and a webhook body get through', async () => {
+it('works behind app-wide body parsers: a signup form gets through; a parsed webhook body is a CONFIG_INVALID', async () => {
   const gdpr = createGdprMail(testConfig({ store: new MemoryStore() }));
   const mails: RenderedMail[] = [];
   const webhookBodies: string[] = [];
+  const errors: unknown[] = [];
   const app = express();
   app.use(express.urlencoded({ extended: false }), express.json());
   app.use(
@@ -26,6 +27,7 @@ it('works behind app-wide body parsers: a signup form and a webhook body get thr
         mails.push(mail);
       },
       secureCookies: false,
+      onError: (error) => errors.push(error),
       signup: { rateLimiter: createMemoryRateLimiter({ limit: 100, windowMs: 60_000 }) },
       webhooks: [
         {
@@ -65,7 +67,16 @@ it('works behind app-wide body parsers: a signup form and a webhook body get thr
     headers: { 'content-type': 'application/json' },
     body: '[{"event":"bounce"}]',
   });
-  expect(hook.status).toBe(204);
-  // The raw bytes are gone once a parser ran: the handler sees the same JSON, re-serialised.
-  expect(webhookBodies).toEqual(['[{"event":"bounce"}]']);
+  // The bytes the provider signed are gone once a JSON parser ran: a 500 that says nothing,
+  // and the developer is told why through onError.
+  expect(hook.status).toBe(500);
+  expect(webhookBodies).toEqual([]);
+  expect(errors).toMatchObject([{ code: 'CONFIG_INVALID' }]);
+  const text = await fetch(`${url}/gdpr/webhooks/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'raw text',
+  });
+  expect(text.status).toBe(204);
+  expect(webhookBodies).toEqual(['raw text']);
 });

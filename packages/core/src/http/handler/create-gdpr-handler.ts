@@ -1,6 +1,8 @@
+import { GdprMailError } from '../../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../../gdpr-mail.js';
 import type { WebhookRequest } from '../../webhooks/webhook-handler.js';
 import { problem } from '../problem-details.js';
+import type { GdprRoutes } from '../routes/create-gdpr-routes.js';
 import { createGdprRoutes } from '../routes/create-gdpr-routes.js';
 import type { GdprHttpRequest } from '../routes/gdpr-http-types.js';
 import type { GdprRoutesOptions } from '../routes/gdpr-routes-options.js';
@@ -35,7 +37,17 @@ export interface GdprHandler {
  * throws: every failure is an RFC 9457 problem or an error page.
  */
 export function createGdprHandler(gdpr: GdprMail, options: GdprHandlerOptions = {}): GdprHandler {
-  const routes = createGdprRoutes(gdpr, options);
+  return serveGdprRoutes(createGdprRoutes(gdpr, options), options);
+}
+
+/**
+ * The handler over a route table already built with `createGdprRoutes`: for an
+ * adapter that also exposes the table (the Nest module's `GDPR_MAIL_ROUTES`).
+ */
+export function serveGdprRoutes(
+  routes: GdprRoutes,
+  options: Pick<GdprHandlerOptions, 'bodyLimit' | 'webhookBodyLimit'> = {},
+): GdprHandler {
   const { basePath } = routes;
   const match = createRouteMatcher(routes.routes, routes.webhooks);
   const formLimit = byteLimit(options.bodyLimit ?? '16kb');
@@ -48,17 +60,29 @@ export function createGdprHandler(gdpr: GdprMail, options: GdprHandlerOptions = 
     return pathname.startsWith(`${basePath}/`) ? pathname.slice(basePath.length) : undefined;
   }
 
+  /** A body a parser read before us is held to the same limit, by its declared length. */
+  function checkDeclared(request: Request, limit: number): void {
+    if (Number(request.headers.get('content-length') ?? 0) > limit) throw new BodyTooLargeError();
+  }
+
   async function rawText(request: Request, context: GdprRequestContext): Promise<string> {
     const given = context.body;
+    if (given === undefined)
+      return new TextDecoder().decode(await readBytes(request, webhookLimit));
+    checkDeclared(request, webhookLimit);
     if (typeof given === 'string') return given;
     if (given instanceof Uint8Array) return new TextDecoder().decode(given);
-    if (given !== undefined) return JSON.stringify(given);
-    return new TextDecoder().decode(await readBytes(request, webhookLimit));
+    // Re-serialising a parsed body would not give the bytes the provider signed.
+    throw new GdprMailError(
+      'CONFIG_INVALID',
+      'A provider webhook body was parsed before gdpr-mail could read it: mount gdpr-mail before app-wide body parsers, or keep the raw body (Nest: NestFactory.create(AppModule, { rawBody: true })).',
+    );
   }
 
   async function formBody(request: Request, context: GdprRequestContext): Promise<unknown> {
     const given = context.body;
     if (given === undefined) return readForm(request, formLimit);
+    checkDeclared(request, formLimit);
     if (typeof given !== 'string' && !(given instanceof Uint8Array)) return given;
     // The framework kept the raw body: parse it as if it came from the stream.
     const raw = new Request(request.url, { method: 'POST', headers: request.headers, body: given });
