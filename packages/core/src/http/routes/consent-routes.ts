@@ -2,15 +2,12 @@ import type { ConsentEvidence } from '../../consent/evidence.js';
 import { GdprMailError } from '../../errors/gdpr-mail-error.js';
 import { normalizeEmail } from '../../subjects/normalize-email.js';
 import type { PurposeView } from '../pages/consent-pages.js';
-import { formErrorMessage } from '../pages/messages.js';
-import type { ProblemDetails } from '../problem-details.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { createMemoryRateLimiter } from '../rate-limiter.js';
 import { parseBody, signupBodySchema, tokenFormBodySchema } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, wantsJson } from './respond.js';
 import type { RouteContext } from './route-context.js';
-import { typedEmail } from './route-context.js';
 
 /**
  * Consent pages: the signup form with double opt-in, the mailed confirmation
@@ -40,32 +37,19 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
   });
   const action = `${basePath}/signup`;
 
-  /** The signup form sent back after a problem, with a fresh CSRF pair. */
-  function signupFormAgain(
-    request: GdprHttpRequest,
-    details: ProblemDetails,
-    typed: boolean,
-  ): GdprHttpResponse {
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const page = ctx.pageContext(request);
-    const { pair, cookie } = ctx.csrfCookie();
+  /** The signup form sent back after a problem: the person's own ticks come back ticked, nothing else (REQ-01). */
+  const signupFormAgain = ctx.formAgain(({ raw, typed, page, ...view }) => {
     const sent = raw.purposes;
-    // The person's own ticks come back ticked; nothing else is (REQ-01: no pre-ticked box).
     const ticked = new Set(
       typed ? (Array.isArray(sent) ? sent : [sent]).filter((v) => typeof v === 'string') : [],
     );
-    const email = typed ? typedEmail(raw) : undefined;
-    const body = pages.signup({
+    return pages.signup({
       ...page,
+      ...view,
       action,
-      csrfField: pair.field,
       purposes: signupPurposes.map((p) => (ticked.has(p.id) ? { ...p, checked: true } : p)),
-      ...(email ? { email } : {}),
-      error: formErrorMessage(page.messages, details.code),
-      errorCode: details.code,
     });
-    return htmlResponse(details.status, body, { 'set-cookie': cookie });
-  }
+  });
 
   async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const { pair, cookie } = ctx.csrfCookie();

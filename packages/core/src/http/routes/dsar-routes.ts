@@ -1,11 +1,8 @@
 import { DSAR_FORM_TYPES, DSAR_TEXT, dsarActionPage, dsarFormPage } from '../pages/dsar-pages.js';
-import { formErrorMessage } from '../pages/messages.js';
-import type { ProblemDetails } from '../problem-details.js';
 import { dsarBodySchema, parseBody } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, wantsJson } from './respond.js';
 import type { RouteContext } from './route-context.js';
-import { typedEmail } from './route-context.js';
 
 /**
  * Data-subject requests (Art. 15-21): a public form, the mailed verification
@@ -28,26 +25,14 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
     return htmlResponse(200, body, { 'set-cookie': cookie });
   }
 
-  /** The DSAR form sent back after a problem, with a fresh CSRF pair. */
-  function dsarFormAgain(
-    request: GdprHttpRequest,
-    details: ProblemDetails,
-    typed: boolean,
-  ): GdprHttpResponse {
-    const raw = (request.body ?? {}) as Record<string, unknown>;
-    const page = ctx.pageContext(request);
-    const { pair, cookie } = ctx.csrfCookie();
-    const email = typed ? typedEmail(raw) : undefined;
-    const body = dsarFormPage(page, {
+  /** The DSAR form sent back after a problem, with the type the person chose. */
+  const dsarFormAgain = ctx.formAgain(({ raw, typed, page, ...view }) =>
+    dsarFormPage(page, {
+      ...view,
       action,
-      csrfField: pair.field,
-      ...(email ? { email } : {}),
       ...(typed && typeof raw.type === 'string' ? { type: raw.type } : {}),
-      error: formErrorMessage(page.messages, details.code),
-      errorCode: details.code,
-    });
-    return htmlResponse(details.status, body, { 'set-cookie': cookie });
-  }
+    }),
+  );
 
   async function dsarRequest(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     if (!ctx.csrfHolds(request)) {

@@ -13,7 +13,7 @@ import {
   unsubscribePage,
 } from '../pages/consent-pages.js';
 import type { PageMessages } from '../pages/messages.js';
-import { LOCALES, messagesFor } from '../pages/messages.js';
+import { formErrorMessage, LOCALES, messagesFor } from '../pages/messages.js';
 import type { PrivacySignals } from '../privacy-signals.js';
 import { readPrivacySignals } from '../privacy-signals.js';
 import type { ProblemDetails } from '../problem-details.js';
@@ -215,6 +215,29 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     return { pair, cookie };
   }
 
+  /**
+   * A form sent back after a problem: a fresh CSRF pair, plain words on what to
+   * fix, and what the person typed only when the CSRF pair held (`typed`).
+   */
+  const formAgain =
+    (render: (view: FormAgainView) => string): FormAgain =>
+    (request, details, typed) => {
+      const raw = (request.body ?? {}) as Record<string, unknown>;
+      const page = pageContext(request);
+      const { pair, cookie } = csrfCookie();
+      const email = typed ? typedEmail(raw) : undefined;
+      const body = render({
+        raw,
+        typed,
+        page,
+        csrfField: pair.field,
+        ...(email ? { email } : {}),
+        error: formErrorMessage(page.messages, details.code),
+        errorCode: details.code,
+      });
+      return htmlResponse(details.status, body, { 'set-cookie': cookie });
+    };
+
   return {
     gdpr,
     config,
@@ -239,7 +262,19 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     formProblem,
     formHandler,
     csrfCookie,
+    formAgain,
   };
+}
+
+export interface FormAgainView {
+  /** The form as sent; read it only when `typed`. */
+  raw: Record<string, unknown>;
+  typed: boolean;
+  page: PageContext;
+  csrfField: string;
+  email?: string;
+  error: string;
+  errorCode: ProblemDetails['code'];
 }
 
 export type RouteContext = ReturnType<typeof createRouteContext>;
