@@ -1,6 +1,7 @@
 export { emailFromUser, GdprConsentGuard } from './consent/gdpr-consent.guard.js';
 export { RequireConsent } from './consent/require-consent.decorator.js';
 export { GdprProblemFilter } from './errors/gdpr-problem.filter.js';
+export { InjectGdprMail } from './inject-gdpr-mail.decorator.js';
 export { GdprMailModule } from './module/gdpr-mail.module.js';
 export type {
   GdprMailModuleAsyncOptions,

@@ -9,7 +9,7 @@ export const GDPR_MAIL_OPTIONS: unique symbol = Symbol.for('@gdpr-mail/nestjs:op
 /** The core `GdprMail` facade the module built (or was given). */
 export const GDPR_MAIL: unique symbol = Symbol.for('@gdpr-mail/nestjs:gdpr-mail');
 
-/** The framework-free routes (`createGdprRoutes`), or `null` when `routes: false`. */
+/** The mount (route table and its middleware, `createGdprMailMount`), or `null` when `routes: false`. */
 export const GDPR_MAIL_ROUTES: unique symbol = Symbol.for('@gdpr-mail/nestjs:routes');
 
 /** Metadata key `@RequireConsent()` writes the purpose ids under. */

@@ -1,5 +1,10 @@
 export type { CsrfPair } from './csrf.js';
 export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csrf.js';
+export type { GdprHandler, GdprHandlerOptions } from './handler/create-gdpr-handler.js';
+export { createGdprHandler, serveGdprRoutes } from './handler/create-gdpr-handler.js';
+export type { GdprRequestContext } from './handler/fetch-translate.js';
+export type { NodeHttpRequest } from './handler/node-bridge.js';
+export { nodeToFetchRequest, writeFetchResponse } from './handler/node-bridge.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {

@@ -13,10 +13,10 @@ export interface GdprMailRoutesOptions extends GdprRoutesOptions {
    * the path of `links.baseUrl` (e.g. `/gdpr`), which is what the mailed links point at.
    */
   path?: string;
-  /** Largest accepted body (urlencoded or JSON), in bytes; larger ones get a 413 problem. Default 16 kB. */
-  bodyLimit?: number;
-  /** Largest accepted provider webhook body, in bytes. Default 1 MB. */
-  webhookBodyLimit?: number;
+  /** Largest accepted body (urlencoded or JSON), e.g. `16384` or `'16kb'`; larger ones get a 413 problem. Default 16 kB. */
+  bodyLimit?: number | string;
+  /** Largest accepted provider webhook body. Default 1 MB. */
+  webhookBodyLimit?: number | string;
 }
 
 export interface GdprMailModuleCommonOptions {

@@ -57,18 +57,14 @@ export class GdprMailModule extends GdprMailConfigurableModule implements NestMo
     super();
   }
 
-  /** Each route is a middleware on its own method and path, so it runs before guards and pipes. */
+  /** One middleware on every method under the mount: it runs before guards and pipes. */
   configure(consumer: MiddlewareConsumer): void {
     if (!this.mount) return;
-    for (const route of this.mount.mounted) {
-      consumer.apply(route.handler).forRoutes({
-        path: route.path,
-        method: route.method === 'GET' ? RequestMethod.GET : RequestMethod.POST,
-      });
-    }
-    // Anything else under the mount: a 404/405 problem, not Nest's JSON 404.
     consumer
-      .apply(this.mount.unmatched)
-      .forRoutes({ path: `${this.mount.path}/*path`, method: RequestMethod.ALL });
+      .apply(this.mount.handler)
+      .forRoutes(
+        { path: this.mount.path || '/', method: RequestMethod.ALL },
+        { path: `${this.mount.path}/*path`, method: RequestMethod.ALL },
+      );
   }
 }

@@ -1,27 +1,27 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GdprMail } from '@gdpr-mail/core';
-import { GdprMailError } from '@gdpr-mail/core';
-import type { GdprRoutes } from '@gdpr-mail/core/http';
-import { createGdprRoutes, problem } from '@gdpr-mail/core/http';
-import type { NextFunction, Request, Response } from 'express';
-import type { GdprMailRoutesOptions } from '../module/gdpr-mail-options.js';
-import type { ParsedRequest } from './read-body.js';
-import { BodyReadError, checkDeclaredLength, isConsumed, readBody, readText } from './read-body.js';
+import type { GdprRouteName, GdprRoutes, NodeHttpRequest } from '@gdpr-mail/core/http';
 import {
-  sendGdprResponse,
-  sendWebhookResponse,
-  toGdprRequest,
-  toWebhookRequest,
-} from './translate.js';
+  createGdprRoutes,
+  nodeToFetchRequest,
+  serveGdprRoutes,
+  writeFetchResponse,
+} from '@gdpr-mail/core/http';
+import type { GdprMailRoutesOptions } from '../module/gdpr-mail-options.js';
 
-export type GdprMailMiddleware = (req: Request, res: Response, next: NextFunction) => void;
+/** A Nest middleware, as both platforms call it (Express's req/res, or Node's under Fastify). */
+export type GdprMailMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
-/** One route as the module binds it: a Nest middleware on one method and path. */
+/** One route of the table, as served under the mount. */
 export interface MountedRoute {
-  name: string;
+  name: GdprRouteName | `webhook:${string}`;
   method: 'GET' | 'POST';
-  /** Relative to the app's global prefix, e.g. `/gdpr/c/:token`. */
+  /** Relative to the app's global prefix, e.g. `/gdpr/confirm/:token`. */
   path: string;
-  handler: GdprMailMiddleware;
 }
 
 export interface GdprMailMount {
@@ -29,15 +29,9 @@ export interface GdprMailMount {
   path: string;
   routes: GdprRoutes;
   mounted: readonly MountedRoute[];
-  /**
-   * Bound last on every method under the mount: answers a 404 problem for a
-   * path no route serves and a 405 problem for a known path with another method.
-   */
-  unmatched: GdprMailMiddleware;
+  /** The one middleware bound on every method under `path`: the core handler, translated. */
+  handler: GdprMailMiddleware;
 }
-
-const DEFAULT_BODY_LIMIT = 16 * 1024;
-const DEFAULT_WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
 function trimSlash(path: string): string {
   const trimmed = path.replace(/\/+$/, '');
@@ -45,8 +39,8 @@ function trimSlash(path: string): string {
 }
 
 /**
- * Binds the framework-free routes of `createGdprRoutes` to express-style
- * handlers: translation only, every decision stays in the core.
+ * The core Fetch handler as a Nest middleware: translation only, every
+ * decision (routing, bodies and their limits, CSRF, problems) stays in core.
  */
 export function createGdprMailMount(
   gdpr: GdprMail,
@@ -54,88 +48,33 @@ export function createGdprMailMount(
 ): GdprMailMount {
   const { path, bodyLimit, webhookBodyLimit, ...routeOptions } = options;
   const routes = createGdprRoutes(gdpr, routeOptions);
+  const serve = serveGdprRoutes(routes, {
+    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
+    ...(webhookBodyLimit !== undefined ? { webhookBodyLimit } : {}),
+  });
   const mountPath = trimSlash(path ?? new URL(gdpr.config.links.baseUrl).pathname);
-  const limit = bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const webhookLimit = webhookBodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
+  const mounted: MountedRoute[] = [
+    ...routes.routes.map((r) => ({
+      name: r.name,
+      method: r.method,
+      path: `${mountPath}${r.path}`,
+    })),
+    ...routes.webhooks.map((w) => ({
+      name: `webhook:${w.name}` as const,
+      method: w.method,
+      path: `${mountPath}${w.path}`,
+    })),
+  ];
 
-  function bodyProblem(req: Request, res: Response, routePath: string, error: BodyReadError) {
-    const details = problem(error.code, error.message);
-    const response = routes.renderProblem(toGdprRequest(req, routePath, undefined), details);
-    // The rest of an oversized body is not read: do not keep the connection.
-    if (error.code === 'PAYLOAD_TOO_LARGE') response.headers.connection = 'close';
-    sendGdprResponse(res, response);
-  }
-
-  const mounted: MountedRoute[] = routes.routes.map((route) => ({
-    name: route.name,
-    method: route.method,
-    path: `${mountPath}${route.path}`,
-    handler: (req, res, next) => {
-      void (async () => {
-        let body: unknown;
-        if (route.method === 'POST') {
-          try {
-            body = await readBody(req as ParsedRequest, limit);
-          } catch (error) {
-            if (error instanceof BodyReadError) return bodyProblem(req, res, route.path, error);
-            throw error;
-          }
-        }
-        // Handlers never throw: every failure is already a problem or an error page.
-        sendGdprResponse(res, await route.handle(toGdprRequest(req, route.path, body)));
-      })().catch(next);
-    },
-  }));
-
-  for (const webhook of routes.webhooks) {
-    mounted.push({
-      name: `webhook:${webhook.name}`,
-      method: 'POST',
-      path: `${mountPath}${webhook.path}`,
-      handler: (req, res, next) => {
-        void (async () => {
-          const parsed = req as ParsedRequest;
-          let raw: string | undefined;
-          try {
-            if (!isConsumed(parsed)) {
-              // Nest's parsers leave text/plain (SNS) and other types alone: read the exact bytes.
-              raw = await readText(req, webhookLimit);
-            } else if (parsed.rawBody) {
-              checkDeclaredLength(req, webhookLimit);
-              raw = parsed.rawBody.toString('utf8');
-            }
-          } catch (error) {
-            if (error instanceof BodyReadError) return bodyProblem(req, res, webhook.path, error);
-            throw error;
-          }
-          if (raw === undefined) {
-            // A JSON body Nest parsed without keeping its bytes: re-serialising it would
-            // not be what the provider signed. Tell the developer, answer a bare 500.
-            const error = new GdprMailError(
-              'CONFIG_INVALID',
-              'A provider webhook body was parsed before gdpr-mail could read it: create the Nest app with NestFactory.create(AppModule, { rawBody: true }).',
-            );
-            // `routes.problem` hands it to `onError` (a 500) and answers without detail.
-            const request = toGdprRequest(req, webhook.path, undefined);
-            return sendGdprResponse(res, routes.problem(request, error));
-          }
-          sendWebhookResponse(res, await webhook.handle(toWebhookRequest(req, raw)));
-        })().catch(next);
-      },
-    });
-  }
-
-  const patterns = mounted.map(
-    (route) =>
-      new RegExp(
-        `^${route.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+')}/?$`,
-      ),
-  );
-  const unmatched: GdprMailMiddleware = (req, res) => {
-    const path = req.originalUrl.split('?')[0] ?? '';
-    const known = patterns.some((pattern) => pattern.test(path));
-    sendGdprResponse(res, routes.unmatched(toGdprRequest(req, path, undefined), known));
+  const handler: GdprMailMiddleware = (req, res, next) => {
+    // The path below the mount, wherever the app's global prefix put the mount.
+    const original = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+    const at = original.indexOf(mountPath);
+    const below = at < 0 ? original : original.slice(at + mountPath.length);
+    const url = `http://localhost${serve.basePath}${below.startsWith('?') ? `/${below}` : below}`;
+    const ip = (req as { ip?: string }).ip ?? req.socket.remoteAddress;
+    const { request, context } = nodeToFetchRequest(req as NodeHttpRequest, url, { ip });
+    serve(request, context).then((response) => writeFetchResponse(res, response), next);
   };
-
-  return { path: mountPath, routes, mounted, unmatched };
+  return { path: mountPath, routes, mounted, handler };
 }

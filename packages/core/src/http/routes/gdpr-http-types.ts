@@ -47,7 +47,8 @@ export type GdprRouteName =
   | 'personalPixel'
   | 'campaignPixel'
   | 'repermissionPage'
-  | 'repermission';
+  | 'repermission'
+  | 'openapi';
 
 export interface GdprRoute {
   name: GdprRouteName;

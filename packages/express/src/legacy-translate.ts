@@ -1,10 +1,13 @@
 import { Readable } from 'node:stream';
-import type { WebhookRequest, WebhookResponse } from '@gdpr-mail/core';
 import type { GdprHttpRequest, GdprHttpResponse } from '@gdpr-mail/core/http';
 import { parseCookies } from '@gdpr-mail/core/http';
 import type { Request, Response } from 'express';
 
-/** Express request → the framework-free shape the routes take. */
+/**
+ * Express request → the route table's request shape.
+ * @deprecated The router now goes through the Fetch-API handler (`createGdprHandler`);
+ * kept for code that drives `createGdprRoutes` itself. Removed in the next major.
+ */
 export function toGdprRequest(req: Request): GdprHttpRequest {
   return {
     method: req.method,
@@ -19,6 +22,10 @@ export function toGdprRequest(req: Request): GdprHttpRequest {
   };
 }
 
+/**
+ * Writes a route table answer to Express.
+ * @deprecated See {@link toGdprRequest}.
+ */
 export function sendGdprResponse(res: Response, response: GdprHttpResponse): void {
   res.status(response.status);
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
@@ -27,25 +34,7 @@ export function sendGdprResponse(res: Response, response: GdprHttpResponse): voi
     res.send(body);
     return;
   }
-  // A streamed export: written chunk by chunk, never held whole.
   Readable.from(body)
     .on('error', (error) => res.destroy(error))
     .pipe(res);
-}
-
-/** Express request → a provider webhook's request, with the raw text body. */
-export function toWebhookRequest(req: Request): WebhookRequest {
-  return {
-    method: req.method,
-    headers: req.headers,
-    query: (req.query ?? {}) as Record<string, unknown>,
-    rawBody: typeof req.body === 'string' ? req.body : '',
-    ip: req.ip,
-  };
-}
-
-export function sendWebhookResponse(res: Response, response: WebhookResponse): void {
-  res.status(response.status);
-  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
-  res.send(response.body ?? '');
 }

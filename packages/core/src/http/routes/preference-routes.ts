@@ -1,0 +1,131 @@
+import { isCrossSiteRequest } from '../csrf.js';
+import { problem } from '../problem-details.js';
+import { parseBody, preferencesBodySchema, tokenFormBodySchema } from './form-schemas.js';
+import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
+import { htmlResponse, jsonResponse, wantsJson } from './respond.js';
+import type { RouteContext } from './route-context.js';
+
+/**
+ * Unsubscribe and preferences: the one-click link (RFC 8058, no cookie, no
+ * CSRF field: the signed token is the authentication) and the preference
+ * centre, whose form is refused when a browser says it came from another site.
+ */
+export function preferenceRoutes(ctx: RouteContext): GdprRoute[] {
+  const { gdpr, basePath, pages, paths, guarded } = ctx;
+
+  async function unsubscribeView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const value = ctx.token(request);
+    const inspection = await gdpr.unsubscribe.inspect(value);
+    if (wantsJson(request)) return jsonResponse(200, { scope: inspection.scope });
+    const page = ctx.pageContext(request);
+    return htmlResponse(
+      200,
+      pages.unsubscribe({
+        ...page,
+        action: `${basePath}${paths.unsubscribe}/${value}`,
+        token: value,
+        purposes:
+          inspection.scope === 'all' ? [{ title: page.messages.everything }] : inspection.scope,
+      }),
+    );
+  }
+
+  /** RFC 8058 one-click and the page's button: no cookie, no redirect, idempotent 200. */
+  async function unsubscribe(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    parseBody(tokenFormBodySchema, request.body);
+    await gdpr.unsubscribe.oneClick(ctx.token(request), ctx.evidence(request));
+    return ctx.message(request, 'unsubscribedTitle', 'unsubscribedBody', {
+      status: 'unsubscribed',
+    });
+  }
+
+  async function renderPreferences(
+    request: GdprHttpRequest,
+    value: string,
+    saved: boolean,
+  ): Promise<GdprHttpResponse> {
+    const view = await gdpr.preferences.inspect(value);
+    if (wantsJson(request)) return jsonResponse(200, { items: view.items, saved });
+    const tracking = view.items.find((item) => item.kind === 'tracking');
+    return htmlResponse(
+      200,
+      pages.preferences({
+        ...ctx.pageContext(request),
+        action: `${basePath}${paths.preferences}/${value}`,
+        token: value,
+        purposes: view.items
+          .filter((item) => item.kind !== 'tracking')
+          .map((item) => ({
+            id: item.id,
+            title: item.title,
+            noticeText: item.noticeText,
+            noticeVersion: item.noticeVersion,
+            checked: item.subscribed,
+          })),
+        ...(tracking
+          ? {
+              tracking: {
+                purposeId: tracking.id,
+                checked: tracking.subscribed,
+                noticeText: tracking.noticeText,
+                noticeVersion: tracking.noticeVersion,
+              },
+            }
+          : {}),
+        saved,
+      }),
+    );
+  }
+
+  async function preferences(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    if (isCrossSiteRequest(request.headers, ctx.ownOrigin)) {
+      return ctx.renderProblem(
+        request,
+        problem('CSRF_FAILED', 'The form came from another site: open the link from your email.'),
+      );
+    }
+    const value = ctx.token(request);
+    const body = parseBody(preferencesBodySchema, request.body);
+    if (body.action === 'unsubscribe-all') {
+      await gdpr.preferences.unsubscribeAll(value, ctx.evidence(request));
+      return ctx.message(request, 'unsubscribedTitle', 'unsubscribedBody', {
+        status: 'unsubscribed',
+      });
+    }
+    const view = await gdpr.preferences.inspect(value);
+    // Browsers omit unticked boxes: every item not ticked is a withdrawal.
+    const choices: Record<string, boolean> = Object.fromEntries(
+      view.items.map((item) => [item.id, false]),
+    );
+    for (const id of body.purposes) choices[id] = true;
+    await gdpr.preferences.save(value, choices, ctx.evidence(request));
+    return renderPreferences(request, value, true);
+  }
+
+  return [
+    {
+      name: 'unsubscribePage',
+      method: 'GET',
+      path: `${paths.unsubscribe}/:token`,
+      handle: guarded(unsubscribeView),
+    },
+    {
+      name: 'unsubscribe',
+      method: 'POST',
+      path: `${paths.unsubscribe}/:token`,
+      handle: guarded(unsubscribe),
+    },
+    {
+      name: 'preferencesPage',
+      method: 'GET',
+      path: `${paths.preferences}/:token`,
+      handle: guarded((request) => renderPreferences(request, ctx.token(request), false)),
+    },
+    {
+      name: 'preferences',
+      method: 'POST',
+      path: `${paths.preferences}/:token`,
+      handle: guarded(preferences),
+    },
+  ];
+}

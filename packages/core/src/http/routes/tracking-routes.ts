@@ -1,0 +1,66 @@
+import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
+import type { RouteContext } from './route-context.js';
+
+// A transparent 1×1 GIF: what every pixel answers, counted or not, so the
+// answer says nothing about the person's choices.
+const PIXEL = Uint8Array.from(
+  Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'),
+);
+
+function pixelResponse(): GdprHttpResponse {
+  return {
+    status: 200,
+    headers: { 'content-type': 'image/gif', 'cache-control': 'no-store, private' },
+    body: PIXEL,
+  };
+}
+
+const pixelName = (request: GdprHttpRequest) => (request.params.file ?? '').replace(/\.gif$/, '');
+
+/**
+ * Tracking pixels (`tracking.path`): a personal open is counted only while the
+ * person consents to tracking at the moment of the hit (REQ-30); the campaign
+ * pixel counts no person. Failures are reported, never shown: the answer is
+ * always the same GIF.
+ */
+export function trackingRoutes(ctx: RouteContext): GdprRoute[] {
+  const { gdpr, config, options, paths } = ctx;
+
+  async function personalPixel(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    try {
+      const hit = await gdpr.tracking.open(pixelName(request));
+      if (hit.counted && hit.subjectId)
+        await options.tracking?.onOpen?.({ subjectId: hit.subjectId });
+    } catch (error) {
+      options.onError?.(error, request);
+    }
+    return pixelResponse();
+  }
+
+  async function campaignPixel(request: GdprHttpRequest): Promise<GdprHttpResponse> {
+    const campaignId = pixelName(request);
+    if (config.tracking.mode === 'aggregate' && /^[A-Za-z0-9_-]{1,128}$/.test(campaignId)) {
+      try {
+        await options.tracking?.onAggregateOpen?.(campaignId);
+      } catch (error) {
+        options.onError?.(error, request);
+      }
+    }
+    return pixelResponse();
+  }
+
+  return [
+    {
+      name: 'personalPixel',
+      method: 'GET',
+      path: `${paths.tracking}/o/:file`,
+      handle: personalPixel,
+    },
+    {
+      name: 'campaignPixel',
+      method: 'GET',
+      path: `${paths.tracking}/c/:file`,
+      handle: campaignPixel,
+    },
+  ];
+}
