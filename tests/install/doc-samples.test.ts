@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snippetsOf } from '../../scripts/doc-snippets.mjs';
-import { createFreshApp, root, run } from './fresh-app.js';
+import { createFreshApp, root, run, startSmtpServer } from './fresh-app.js';
 
 // Every doc sample of the guides a new user follows first runs, not only type-checks
 // (issue #21): each block, as `pnpm check:docs` extracts it, is compiled to JavaScript and
@@ -58,18 +57,11 @@ function runNode(args: string[], env: Record<string, string>) {
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      received.push(session.envelope.rcptTo[0]?.address ?? '');
-      stream.resume();
-      stream.on('end', () => callback());
-    },
-  });
-  await new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  ({ server: smtp, port: smtpPort } = await startSmtpServer((stream, session, callback) => {
+    received.push(session.envelope.rcptTo[0]?.address ?? '');
+    stream.resume();
+    stream.on('end', () => callback());
+  }));
 
   ({ work, appDir } = createFreshApp({ name: 'doc-samples-app', type: 'module' }));
   // getting-started: `npx gdpr-mail init` writes the config and the .env of secrets.

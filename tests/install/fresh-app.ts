@@ -7,8 +7,10 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 
 // A new user's app: every publishable package packed, and the tarballs installed with npm
 // in a fresh folder OUTSIDE the workspace, with the peers at the ranges a user would take.
@@ -77,4 +79,18 @@ export function createFreshApp(manifest: Record<string, unknown>): FreshApp {
     appDir,
   );
   return { work, appDir };
+}
+
+/** A local smtp-server on a free port, the relay the new user's apps send through (no TLS). */
+export async function startSmtpServer(
+  onData: NonNullable<SMTPServerOptions['onData']>,
+): Promise<{ server: SMTPServer; port: number }> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData,
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { server, port: (server.server.address() as AddressInfo).port };
 }

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CJS_APP, ESM_APP, TS_APP } from './app-source.js';
-import { createFreshApp, PACKAGES, run } from './fresh-app.js';
+import { createFreshApp, PACKAGES, run, startSmtpServer } from './fresh-app.js';
 
 // What a new user does: pack every publishable package, install the tarballs in a
 // fresh app OUTSIDE the workspace with npm, type-check a TypeScript app under
@@ -45,32 +45,25 @@ async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> 
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((parsed) => {
-        inbox.push({
-          to: session.envelope.rcptTo[0]?.address ?? '',
-          subject: parsed.subject ?? '',
-          text: parsed.text ?? '',
-          headers: Object.fromEntries(
-            parsed.headerLines.map(({ key, line }) => [
-              key,
-              line
-                .slice(line.indexOf(':') + 1)
-                .replace(/\r?\n\s+/g, ' ')
-                .trim(),
-            ]),
-          ),
-        });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  ({ server: smtp, port: smtpPort } = await startSmtpServer((stream, session, callback) => {
+    simpleParser(stream).then((parsed) => {
+      inbox.push({
+        to: session.envelope.rcptTo[0]?.address ?? '',
+        subject: parsed.subject ?? '',
+        text: parsed.text ?? '',
+        headers: Object.fromEntries(
+          parsed.headerLines.map(({ key, line }) => [
+            key,
+            line
+              .slice(line.indexOf(':') + 1)
+              .replace(/\r?\n\s+/g, ' ')
+              .trim(),
+          ]),
+        ),
+      });
+      callback();
+    }, callback);
+  }));
 
   ({ work, appDir } = createFreshApp({ name: 'new-user-app' }));
   // CI runs this file on Node 20, 22 and 24 (`.ci/run`): say which one the apps run on.
