@@ -1,54 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import type { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CJS_APP, ESM_APP, TS_APP } from './app-source.js';
+import { createFreshApp, PACKAGES, run, startSmtpServer } from './fresh-app.js';
 
 // What a new user does: pack every publishable package, install the tarballs in a
 // fresh app OUTSIDE the workspace with npm, type-check a TypeScript app under
 // node16 and bundler resolution, run an ESM and a CommonJS app, and walk the flow
 // against a local smtp-server (issue #12).
-const root = resolve(__dirname, '..', '..');
-// Every publishable package of the workspace: a new one is packed and checked without
-// anyone editing this list.
-const PACKAGES = readdirSync(join(root, 'packages'), { withFileTypes: true })
-  .filter((entry) => entry.isDirectory())
-  .map((entry) => entry.name)
-  .filter((name) => {
-    const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
-    return manifest.private !== true;
-  });
-/** What the packages take as peers, at the ranges a user would install. */
-const PEERS = [
-  'express@^5',
-  'nodemailer@^10',
-  '@electric-sql/pglite@^0.5',
-  'pg@^8',
-  '@aws-sdk/client-sesv2@^3',
-  '@nestjs/common@^12',
-  '@nestjs/core@^12',
-  '@nestjs/platform-express@^12',
-  'reflect-metadata@^0.2',
-  'rxjs@^7',
-  'bullmq@^6',
-  'ioredis@^6',
-  'typescript@~6.0.3',
-  '@types/express@^5',
-  '@types/node@^20',
-];
 let work: string;
 let appDir: string;
 
@@ -62,10 +26,6 @@ interface Mail {
 const inbox: Mail[] = [];
 let smtp: SMTPServer;
 let smtpPort: number;
-
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -85,61 +45,29 @@ async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> 
 }
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      simpleParser(stream).then((parsed) => {
-        inbox.push({
-          to: session.envelope.rcptTo[0]?.address ?? '',
-          subject: parsed.subject ?? '',
-          text: parsed.text ?? '',
-          headers: Object.fromEntries(
-            parsed.headerLines.map(({ key, line }) => [
-              key,
-              line
-                .slice(line.indexOf(':') + 1)
-                .replace(/\r?\n\s+/g, ' ')
-                .trim(),
-            ]),
-          ),
-        });
-        callback();
-      }, callback);
-    },
-  });
-  await new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok));
-  smtpPort = (smtp.server.address() as AddressInfo).port;
+  ({ server: smtp, port: smtpPort } = await startSmtpServer((stream, session, callback) => {
+    simpleParser(stream).then((parsed) => {
+      inbox.push({
+        to: session.envelope.rcptTo[0]?.address ?? '',
+        subject: parsed.subject ?? '',
+        text: parsed.text ?? '',
+        headers: Object.fromEntries(
+          parsed.headerLines.map(({ key, line }) => [
+            key,
+            line
+              .slice(line.indexOf(':') + 1)
+              .replace(/\r?\n\s+/g, ' ')
+              .trim(),
+          ]),
+        ),
+      });
+      callback();
+    }, callback);
+  }));
 
-  work = mkdtempSync(join(tmpdir(), 'gdpr-mail-install-'));
-  const tarballs = join(work, 'tarballs');
-  mkdirSync(tarballs);
-  if (PACKAGES.some((p) => !existsSync(join(root, 'packages', p, 'dist', 'index.js')))) {
-    run('pnpm', ['build'], root);
-  }
-  for (const name of PACKAGES)
-    run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
-  appDir = join(work, 'app');
-  mkdirSync(appDir);
+  ({ work, appDir } = createFreshApp({ name: 'new-user-app' }));
   // CI runs this file on Node 20, 22 and 24 (`.ci/run`): say which one the apps run on.
   console.info(`install test: the new user's apps run on Node ${run('node', ['-v'], work).trim()}`);
-  writeFileSync(
-    join(appDir, 'package.json'),
-    JSON.stringify({ name: 'new-user-app', private: true }),
-  );
-  run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      ...readdirSync(tarballs).map((f) => join(tarballs, f)),
-      ...PEERS,
-    ],
-    appDir,
-  );
 }, 600_000);
 
 afterAll(async () => {
