@@ -19,6 +19,7 @@ import { GdprMailError } from '@gdpr-mail/core';
 import { isDatabaseError, toStoreError } from './database-errors.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
 import { quoteSchema } from './schema-name.js';
+import { compileSegment } from './segment-sql.js';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile, data_key';
@@ -274,6 +275,50 @@ function createOperations(
     return row && { seq: toInt(row.seq), hash: toText(row.hash) };
   }
 
+  /**
+   * A page of a segment's audience (issue #22): the compiled segment filters
+   * the rows of the candidate walk (see below) by the columns migration 9
+   * derives from the clear profile, so nothing sealed is read to select.
+   */
+  async function segmentPage(query: AudienceQuery, after: string): Promise<SubjectRecord[]> {
+    const params: unknown[] = query.consentRequired
+      ? [after, query.limit, query.purposeId]
+      : [after, query.limit];
+    const where = compileSegment(
+      query.segment!,
+      {
+        schema: s,
+        alias: 't',
+        purposeId: query.purposeId,
+        ...(query.consentRequired ? { purposeParam: '$3' } : {}),
+      },
+      params,
+    );
+    const sql = query.consentRequired
+      ? `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
+         WHERE id = ANY (ARRAY(
+           SELECT latest.subject_id FROM (
+             SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
+             FROM ${s}.consent_events e
+             WHERE e.subject_id > $1
+               AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
+               AND e.purpose_id IN ($3, '*')
+             ORDER BY e.subject_id, e.seq DESC) latest
+           JOIN ${s}.subjects t ON t.id = latest.subject_id
+           WHERE latest.type IN ('granted', 'confirmed') AND ${where}
+           ORDER BY latest.subject_id LIMIT $2))
+         ORDER BY id`
+      : `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects t
+         WHERE t.id > $1 AND ${where}
+         ORDER BY t.id LIMIT $2`;
+    if (inTransaction) return (await db.query(sql, params)).map(subjectFrom);
+    const rows = await transactionOf(async (tx) => {
+      await tx.query('SET LOCAL jit = off');
+      return tx.query(sql, params);
+    });
+    return rows.map(subjectFrom);
+  }
+
   return {
     async createSubject(subject) {
       const [created] = await db.query(
@@ -522,6 +567,7 @@ function createOperations(
 
     async listAudienceCandidates(query: AudienceQuery) {
       const after = query.afterSubjectId ?? '';
+      if (query.segment) return segmentPage(query, after);
       if (!query.consentRequired) {
         const rows = await db.query(
           `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE id > $1 ORDER BY id LIMIT $2`,
@@ -562,6 +608,23 @@ function createOperations(
         return page(tx);
       });
       return rows.map(subjectFrom);
+    },
+
+    async setSubjectSegments(id, change, at) {
+      // Only the lists given are replaced; migration 9's generated columns follow.
+      const lists = {
+        ...(change.segments === undefined ? {} : { segments: [...change.segments] }),
+        ...(change.tags === undefined ? {} : { tags: [...change.tags] }),
+      };
+      const rows = await db.query(
+        `UPDATE ${s}.subjects
+         SET profile = profile || jsonb_build_object('contact',
+               COALESCE(profile->'contact', '{"segments": [], "sources": []}'::jsonb) || $2::jsonb),
+             updated_at = $3
+         WHERE id = $1 RETURNING id`,
+        [id, JSON.stringify(lists), at],
+      );
+      return rows.length > 0;
     },
 
     async getAuditHead() {
