@@ -234,26 +234,26 @@ async function viaStore(target: GdprStore, open = false): Promise<number> {
 
 // The query a DBA would write by hand: latest status-changing event per subject
 // in one pass, streamed through a server-side cursor in pages of the same size.
-async function viaHandWrittenSql(): Promise<number> {
+const HAND_WRITTEN = `SELECT sub.id, sub.email_hash, sub.email, sub.created_at, sub.updated_at,
+         sub.profile, sub.data_key
+  FROM ${s}.subjects sub
+  JOIN (SELECT DISTINCT ON (subject_id) subject_id, type
+        FROM ${s}.consent_events
+        WHERE purpose_id IN ('${PURPOSE}', '*')
+          AND type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
+        ORDER BY subject_id, seq DESC) latest ON latest.subject_id = sub.id
+  WHERE latest.type IN ('granted', 'confirmed')`;
+
+async function viaCursor(sql: string, onRows?: (rows: { id: string }[]) => void): Promise<number> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query(
-      `DECLARE audience NO SCROLL CURSOR FOR
-       SELECT sub.id, sub.email_hash, sub.email, sub.created_at, sub.updated_at, sub.profile,
-              sub.data_key
-       FROM ${s}.subjects sub
-       JOIN (SELECT DISTINCT ON (subject_id) subject_id, type
-             FROM ${s}.consent_events
-             WHERE purpose_id IN ('${PURPOSE}', '*')
-               AND type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
-             ORDER BY subject_id, seq DESC) latest ON latest.subject_id = sub.id
-       WHERE latest.type IN ('granted', 'confirmed')`,
-    );
+    await client.query(`DECLARE audience NO SCROLL CURSOR FOR ${sql}`);
     let count = 0;
     for (;;) {
       const { rows } = await client.query(`FETCH ${PAGE} FROM audience`);
       count += rows.length;
+      onRows?.(rows);
       sampleRss();
       if (rows.length < PAGE) break;
     }
@@ -263,6 +263,8 @@ async function viaHandWrittenSql(): Promise<number> {
     client.release();
   }
 }
+
+const viaHandWrittenSql = () => viaCursor(HAND_WRITTEN);
 
 // The segment of issue #22's example: on a list, French or Dutch, consented within 24 months.
 const SEGMENT_FILTER: SegmentFilter = {
@@ -295,40 +297,21 @@ async function segmentViaStore(): Promise<number> {
 
 // What a DBA would write over migration 9's columns, streamed the same way.
 async function segmentViaHandWrittenSql(): Promise<number> {
-  const client = await pool.connect();
   const ids: string[] = [];
-  try {
-    await client.query('BEGIN');
-    await client.query(
-      `DECLARE segment NO SCROLL CURSOR FOR
-       SELECT sub.id, sub.email_hash, sub.email, sub.created_at, sub.updated_at, sub.profile,
-              sub.data_key
-       FROM ${s}.subjects sub
-       JOIN (SELECT DISTINCT ON (subject_id) subject_id, type
-             FROM ${s}.consent_events
-             WHERE purpose_id IN ('${PURPOSE}', '*')
-               AND type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
-             ORDER BY subject_id, seq DESC) latest ON latest.subject_id = sub.id
-       WHERE latest.type IN ('granted', 'confirmed')
-         AND 'salon-2018' = ANY (sub.segments)
-         AND sub.language IN ('fr', 'nl')
-         AND EXISTS (SELECT 1 FROM ${s}.consent_events c
-                     WHERE c.subject_id = sub.id AND c.purpose_id = '${PURPOSE}'
-                       AND c.type IN ('granted', 'confirmed')
-                       AND c.at >= '${cutoff!.toISOString()}')`,
-    );
-    for (;;) {
-      const { rows } = await client.query(`FETCH ${PAGE} FROM segment`);
-      for (const row of rows) ids.push(row.id as string);
-      sampleRss();
-      if (rows.length < PAGE) break;
-    }
-    await client.query('COMMIT');
-  } finally {
-    client.release();
-  }
+  const count = await viaCursor(
+    `${HAND_WRITTEN}
+       AND 'salon-2018' = ANY (sub.segments)
+       AND sub.language IN ('fr', 'nl')
+       AND EXISTS (SELECT 1 FROM ${s}.consent_events c
+                   WHERE c.subject_id = sub.id AND c.purpose_id = '${PURPOSE}'
+                     AND c.type IN ('granted', 'confirmed')
+                     AND c.at >= '${cutoff!.toISOString()}')`,
+    (rows) => {
+      for (const row of rows) ids.push(row.id);
+    },
+  );
   segmentIds.sql = ids;
-  return ids.length;
+  return count;
 }
 
 async function timed(run: () => Promise<number>) {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
-import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { AudienceQuery, GdprStore } from '../store/store-types.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
-import { InMemoryTransport } from '../transport/memory-transport.js';
+import { checkboxEvidence } from '../testing/fixtures.js';
+import { testGdpr } from '../testing/test-gdpr.js';
 import type { SegmentFilter } from './segment-filter.js';
 import { resolveSegmentFilter, subtractDuration } from './segment-filter.js';
 
@@ -90,18 +89,7 @@ function ignoringSegments(store: MemoryStore): GdprStore {
 }
 
 async function setup(store: GdprStore) {
-  const transport = new InMemoryTransport();
-  const gdpr = createGdprMail(
-    testConfig({
-      store,
-      transport,
-      mailer: {
-        from: { address: 'news@acme.test', name: 'Acme' },
-        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-        batchSize: 3,
-      },
-    }),
-  );
+  const { gdpr, transport } = testGdpr({}, store);
   // Ten people on two lists in two languages, each with their own choice per
   // use (SEED-03): newsletter for all but #9, partners for the even ones.
   for (let i = 0; i < 10; i += 1) {

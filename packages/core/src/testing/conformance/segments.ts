@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { appendConsentEvents } from '../../consent/append-events.js';
 import { matchesSegment } from '../../segments/match-segment.js';
-import type { SegmentFilter } from '../../segments/segment-filter.js';
+import type { AudienceSegment, SegmentFilter } from '../../segments/segment-filter.js';
 import { resolveSegmentFilter } from '../../segments/segment-filter.js';
 import type { GdprStore, SubjectProfile } from '../../store/store-types.js';
 import type { StoreConformanceOptions, StoreFactory } from './harness.js';
@@ -10,29 +10,39 @@ import { conformanceSuite, proof, subjectRecord } from './harness.js';
 const NOW = new Date('2026-06-01T00:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
 
-/** Every audience candidate of `purposeId` in `segment`, walked in pages of 2. */
-async function scan(
+/**
+ * The ids of every audience candidate in a segment, walked in keyset pages of
+ * `limit`, as campaigns walk them (for tests of a store's segment support).
+ */
+export async function segmentAudienceIds(
   store: GdprStore,
-  purposeId: string,
-  consentRequired: boolean,
-  filter: SegmentFilter,
+  query: { purposeId: string; consentRequired: boolean; segment: AudienceSegment; limit: number },
 ): Promise<string[]> {
-  const segment = resolveSegmentFilter(filter, NOW);
   const ids: string[] = [];
   let afterSubjectId: string | undefined;
   for (;;) {
     const page = await store.listAudienceCandidates({
-      purposeId,
-      consentRequired,
-      limit: 2,
-      segment,
+      ...query,
       ...(afterSubjectId === undefined ? {} : { afterSubjectId }),
     });
     ids.push(...page.map((s) => s.id));
-    if (page.length < 2) return ids;
+    if (page.length < query.limit) return ids;
     afterSubjectId = page.at(-1)!.id;
   }
 }
+
+const scan = (
+  store: GdprStore,
+  purposeId: string,
+  consentRequired: boolean,
+  filter: SegmentFilter,
+) =>
+  segmentAudienceIds(store, {
+    purposeId,
+    consentRequired,
+    segment: resolveSegmentFilter(filter, NOW),
+    limit: 2,
+  });
 
 /**
  * Segments (issue #22): `setSubjectSegments`, and audience pages narrowed to
