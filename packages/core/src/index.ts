@@ -240,6 +240,20 @@ export type {
   RetentionSource,
   SweepReport,
 } from './retention/retention-service.js';
+export type { SegmentFacts } from './segments/match-segment.js';
+export { matchesSegment, segmentFacts } from './segments/match-segment.js';
+export type {
+  AudienceSegment,
+  SegmentField,
+  SegmentFilter,
+  SegmentValues,
+} from './segments/segment-filter.js';
+export {
+  resolveSegmentFilter,
+  SEGMENT_FIELDS,
+  segmentReadsConsent,
+  subtractDuration,
+} from './segments/segment-filter.js';
 export { AsyncMutex } from './store/async-mutex.js';
 export type { EncryptedStore, EncryptedStoreOptions } from './store/encrypted-store.js';
 export { createEncryptedStore, isEncryptedStore } from './store/encrypted-store.js';
@@ -274,6 +288,8 @@ export type {
   PendingOptIn,
   RepermissionState,
   RepermissionStatus,
+  SegmentChange,
+  SegmentOperations,
   SendFacts,
   StoreOperations,
   SubjectDataKeyChange,

@@ -217,6 +217,58 @@ CREATE TABLE ${s}.outbox (
 CREATE INDEX outbox_available_idx ON ${s}.outbox (available_at, id);
 `,
   },
+  {
+    version: 9,
+    name: 'segments and targeting columns',
+    sql: (s) => `
+-- Segments in the store (issue #22). What people target — lists (segments),
+-- tags, import sources, language, country, last engagement — becomes columns
+-- the audience query filters on. They are generated from the clear leaves of
+-- the profile (none of them is sealed: docs/security.md, "what stays in the
+-- clear"), so every existing row is backfilled by this ALTER, and every write
+-- of a profile (imports, setSubjectSegments, updates) keeps them in step with
+-- no code of its own. A fact of the wrong JSON type counts as absent, as in
+-- core's reference evaluator (matchesSegment). Consent age is not a column:
+-- it is read from the ledger, per purpose, by the compiled segment.
+CREATE FUNCTION ${s}.json_strings(value jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT COALESCE(array_agg(e #>> '{}'), '{}')
+  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(value) = 'array' THEN value ELSE '[]' END) AS e
+  WHERE jsonb_typeof(e) = 'string'
+$fn$;
+CREATE FUNCTION ${s}.json_source_labels(value jsonb) RETURNS text[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT COALESCE(array_agg(e ->> 'label'), '{}')
+  FROM jsonb_array_elements(CASE WHEN jsonb_typeof(value) = 'array' THEN value ELSE '[]' END) AS e
+  WHERE jsonb_typeof(e -> 'label') = 'string'
+$fn$;
+-- A Date as the store writes it into jsonb: { "$date": ISO 8601 with Z }. The
+-- text-to-timestamptz cast is only STABLE in general (it reads TimeZone for
+-- strings without an offset); these strings always carry one, so the result
+-- never changes and IMMUTABLE (which a generated column requires) holds.
+CREATE FUNCTION ${s}.json_instant(value jsonb) RETURNS timestamptz
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+  SELECT CASE WHEN jsonb_typeof(value -> '$date') = 'string'
+    THEN (value ->> '$date')::timestamptz END
+$fn$;
+ALTER TABLE ${s}.subjects
+  ADD COLUMN language text GENERATED ALWAYS AS
+    (CASE WHEN jsonb_typeof(profile -> 'language') = 'string' THEN profile ->> 'language' END) STORED,
+  ADD COLUMN country text GENERATED ALWAYS AS
+    (CASE WHEN jsonb_typeof(profile -> 'country') = 'string' THEN profile ->> 'country' END) STORED,
+  ADD COLUMN segments text[] NOT NULL GENERATED ALWAYS AS
+    (${s}.json_strings(profile -> 'contact' -> 'segments')) STORED,
+  ADD COLUMN tags text[] NOT NULL GENERATED ALWAYS AS
+    (${s}.json_strings(profile -> 'contact' -> 'tags')) STORED,
+  ADD COLUMN sources text[] NOT NULL GENERATED ALWAYS AS
+    (${s}.json_source_labels(profile -> 'contact' -> 'sources')) STORED,
+  ADD COLUMN last_interaction_at timestamptz GENERATED ALWAYS AS
+    (${s}.json_instant(profile -> 'lastInteractionAt')) STORED;
+-- Who is on a list or carries a tag, without a scan (counts, exports by segment).
+CREATE INDEX subjects_segments_idx ON ${s}.subjects USING gin (segments);
+CREATE INDEX subjects_tags_idx ON ${s}.subjects USING gin (tags);
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -19,6 +19,7 @@ import { GdprMailError } from '@gdpr-mail/core';
 import { isDatabaseError, toStoreError } from './database-errors.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
 import { quoteSchema } from './schema-name.js';
+import { compileSegment } from './segment-sql.js';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile, data_key';
@@ -274,6 +275,71 @@ function createOperations(
     return row && { seq: toInt(row.seq), hash: toText(row.hash) };
   }
 
+  /**
+   * One keyset page of audience candidates, optionally of a segment.
+   *
+   * With consent required, the inner query walks the partial status index in
+   * (subject, seq desc) order: the first entry of each subject is its latest
+   * status-changing event, read sequentially (DISTINCT ON over an index, no
+   * sort, no per-subject probe), and stops after `limit` candidates. Their
+   * rows are then fetched by primary key as one array (`= ANY`): a plain join
+   * lets the planner hash-join against a full scan of subjects on every page.
+   * A segment (issue #22) is compiled to one parameterised condition over the
+   * columns migration 9 derives from the clear profile, joined to the walk by
+   * primary key, so nothing sealed is read to select.
+   */
+  async function audiencePage(query: AudienceQuery): Promise<SubjectRecord[]> {
+    const params: unknown[] = [query.afterSubjectId ?? '', query.limit];
+    if (query.consentRequired) params.push(query.purposeId);
+    const where =
+      query.segment &&
+      compileSegment(
+        query.segment,
+        {
+          schema: s,
+          alias: 't',
+          purposeId: query.purposeId,
+          ...(query.consentRequired ? { purposeParam: '$3' } : {}),
+        },
+        params,
+      );
+    if (!query.consentRequired) {
+      const sql = `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects t
+         WHERE t.id > $1${where ? ` AND ${where}` : ''} ORDER BY t.id LIMIT $2`;
+      const rows = where
+        ? await withoutJit((executor) => executor.query(sql, params))
+        : await db.query(sql, params);
+      return rows.map(subjectFrom);
+    }
+    const sql = `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
+       WHERE id = ANY (ARRAY(
+         SELECT latest.subject_id FROM (
+           SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
+           FROM ${s}.consent_events e
+           WHERE e.subject_id > $1
+             AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
+             AND e.purpose_id IN ($3, '*')
+           ORDER BY e.subject_id, e.seq DESC) latest
+         ${where ? `JOIN ${s}.subjects t ON t.id = latest.subject_id` : ''}
+         WHERE latest.type IN ('granted', 'confirmed')${where ? ` AND ${where}` : ''}
+         ORDER BY latest.subject_id LIMIT $2))
+       ORDER BY id`;
+    return (await withoutJit((executor) => executor.query(sql, params))).map(subjectFrom);
+  }
+
+  /**
+   * The planner cannot tell how many subjects pass an audience filter, prices
+   * a page as a full scan and JIT-compiles it: tens of milliseconds per page
+   * for a query that runs in a few. Pages are short; JIT never pays off.
+   */
+  function withoutJit(page: (executor: SqlExecutor) => Promise<SqlRow[]>): Promise<SqlRow[]> {
+    if (inTransaction) return page(db);
+    return transactionOf(async (tx) => {
+      await tx.query('SET LOCAL jit = off');
+      return page(tx);
+    });
+  }
+
   return {
     async createSubject(subject) {
       const [created] = await db.query(
@@ -520,48 +586,23 @@ function createOperations(
       return rows.length > 0;
     },
 
-    async listAudienceCandidates(query: AudienceQuery) {
-      const after = query.afterSubjectId ?? '';
-      if (!query.consentRequired) {
-        const rows = await db.query(
-          `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE id > $1 ORDER BY id LIMIT $2`,
-          [after, query.limit],
-        );
-        return rows.map(subjectFrom);
-      }
-      // Keyset pagination on the primary key: each page starts where the last
-      // ended, so no cursor stays open between pages and memory stays flat.
-      // The inner query walks the partial status index in (subject, seq desc)
-      // order: the first entry of each subject is its latest status-changing
-      // event, read sequentially (DISTINCT ON over an index, no sort, no
-      // per-subject probe), and stops after `limit` candidates. Their rows are
-      // then fetched by primary key as one array (`= ANY`): a plain join lets
-      // the planner hash-join against a full scan of subjects on every page.
-      const page = (executor: SqlExecutor) =>
-        executor.query(
-          `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
-           WHERE id = ANY (ARRAY(
-             SELECT latest.subject_id FROM (
-               SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
-               FROM ${s}.consent_events e
-               WHERE e.subject_id > $2
-                 AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
-                 AND e.purpose_id IN ($1, '*')
-               ORDER BY e.subject_id, e.seq DESC) latest
-             WHERE latest.type IN ('granted', 'confirmed')
-             ORDER BY latest.subject_id LIMIT $3))
-           ORDER BY id`,
-          [query.purposeId, after, query.limit],
-        );
-      if (inTransaction) return (await page(db)).map(subjectFrom);
-      // The planner cannot tell how many subjects pass the filter, prices a
-      // page as a full scan and JIT-compiles it: tens of milliseconds per page
-      // for a query that runs in a few. Pages are short; JIT never pays off.
-      const rows = await transactionOf(async (tx) => {
-        await tx.query('SET LOCAL jit = off');
-        return page(tx);
-      });
-      return rows.map(subjectFrom);
+    listAudienceCandidates: audiencePage,
+
+    async setSubjectSegments(id, change, at) {
+      // Only the lists given are replaced; migration 9's generated columns follow.
+      const lists = {
+        ...(change.segments === undefined ? {} : { segments: [...change.segments] }),
+        ...(change.tags === undefined ? {} : { tags: [...change.tags] }),
+      };
+      const rows = await db.query(
+        `UPDATE ${s}.subjects
+         SET profile = profile || jsonb_build_object('contact',
+               COALESCE(profile->'contact', '{"segments": [], "sources": []}'::jsonb) || $2::jsonb),
+             updated_at = $3
+         WHERE id = $1 RETURNING id`,
+        [id, JSON.stringify(lists), at],
+      );
+      return rows.length > 0;
     },
 
     async getAuditHead() {

@@ -4,6 +4,9 @@ import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { MailReport } from '../mailer/mail-outcome.js';
 import type { Mailer, MailInput } from '../mailer/mailer-service.js';
+import { keepSegmentMembers } from '../segments/segment-check.js';
+import type { AudienceSegment, SegmentFilter } from '../segments/segment-filter.js';
+import { resolveSegmentFilter } from '../segments/segment-filter.js';
 import type {
   AudienceQuery,
   DeliveryRecord,
@@ -74,6 +77,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     scan: CampaignScan,
     limit: number,
     after: string | undefined,
+    segment: AudienceSegment | undefined,
   ): AudienceQuery {
     const purpose = ctx.purpose(purposeId);
     return {
@@ -81,8 +85,13 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       consentRequired: scan === 'candidates' && purpose.lawfulBasis === 'consent',
       limit,
       ...(after === undefined ? {} : { afterSubjectId: after }),
+      ...(segment ? { segment } : {}),
     };
   }
+
+  /** Resolved once per run or plan: `consentedWithin` counts back from the start. */
+  const resolve = (segment: SegmentFilter | undefined) =>
+    segment === undefined ? undefined : resolveSegmentFilter(segment, ctx.now());
 
   async function render(
     input: CampaignRunInput,
@@ -128,6 +137,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     const batchSize = positive('batchSize', input.batchSize, DEFAULT_BATCH);
     const staleClaimMs = input.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS;
     const scan = input.scan ?? 'candidates';
+    const segment = resolve(input.segment);
     const until = input.range?.until;
     const report = emptyCampaignReport(input.id, input.purposeId);
     const { signal } = input;
@@ -166,13 +176,14 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     let finished = false;
     while (!signal?.aborted) {
       const page = await store.listAudienceCandidates(
-        query(input.purposeId, scan, batchSize, after),
+        query(input.purposeId, scan, batchSize, after, segment),
       );
       const inRange = until === undefined ? page : page.filter((s) => s.id <= until);
       const last = inRange.at(-1);
       finished = page.length < batchSize || inRange.length < page.length;
       if (!last) break;
-      const rendered = await render(input, inRange);
+      const members = await keepSegmentMembers(store, inRange, segment, input.purposeId);
+      const rendered = await render(input, members);
       await sending;
       sending = undefined;
       if (signal?.aborted) {
@@ -193,19 +204,23 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     const chunkSize = positive('chunkSize', input.chunkSize, DEFAULT_CHUNK);
     const scan = input.scan ?? 'candidates';
     ctx.purpose(input.purposeId);
+    const segment = resolve(input.segment);
     let after: string | undefined;
     for (let index = 0; ; index += 1) {
       const page = await store.listAudienceCandidates(
-        query(input.purposeId, scan, chunkSize, after),
+        query(input.purposeId, scan, chunkSize, after, segment),
       );
       const range = after === undefined ? {} : { after };
       const last = page.at(-1);
+      const size = segment
+        ? (await keepSegmentMembers(store, page, segment, input.purposeId)).length
+        : page.length;
       if (!last || page.length < chunkSize) {
         // The tail is open-ended: whoever joins after planning is still covered.
-        yield { index, range, size: page.length };
+        yield { index, range, size };
         return;
       }
-      yield { index, range: { ...range, until: last.id }, size: page.length };
+      yield { index, range: { ...range, until: last.id }, size };
       after = last.id;
     }
   }

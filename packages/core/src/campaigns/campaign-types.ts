@@ -1,4 +1,5 @@
 import type { DenyReason, SendContext } from '../policy/can-send.js';
+import type { SegmentFilter } from '../segments/segment-filter.js';
 import type { DeliveryRecord, DeliveryStatus, SubjectProfile } from '../store/store-types.js';
 
 /** One person of a campaign's audience, as `render` and `filter` see them. */
@@ -41,8 +42,16 @@ export interface CampaignRunInput {
   purposeId: string;
   render(member: CampaignMember): CampaignContent | Promise<CampaignContent>;
   /**
-   * Keep only some members (an app-side segment): the store has no segments
-   * yet, so a segment is a predicate over the member for now.
+   * Only the people in this segment, selected in the store (SQL on
+   * PostgreSQL and PGlite): e.g. `{ all: [{ segment: 'salon-2018' },
+   * { language: { in: ['fr', 'nl'] } }, { consentedWithin: 'P24M' }] }`.
+   * Durations count back from the start of the run. Give every chunk of a
+   * campaign (and `planChunks`) the same segment.
+   */
+  segment?: SegmentFilter;
+  /**
+   * Keep only some members, by a predicate of the app's own, after `segment`
+   * (it runs over every member read: prefer `segment` where it can say it).
    */
   filter?(member: CampaignMember): boolean | Promise<boolean>;
   scan?: CampaignScan;
@@ -124,6 +133,8 @@ export interface PlanChunksInput {
   /** Candidates per chunk; default 5,000. */
   chunkSize?: number;
   scan?: CampaignScan;
+  /** Plan only the people in this segment (the same one each chunk's `run` gets). */
+  segment?: SegmentFilter;
 }
 
 export interface CampaignReconcileInput {

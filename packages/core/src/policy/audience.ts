@@ -1,4 +1,7 @@
 import type { CoreContext } from '../context.js';
+import { keepSegmentMembers } from '../segments/segment-check.js';
+import type { SegmentFilter } from '../segments/segment-filter.js';
+import { resolveSegmentFilter } from '../segments/segment-filter.js';
 import type { SendContext, SendDecision } from './can-send.js';
 import { decideSend } from './can-send.js';
 
@@ -11,6 +14,8 @@ export interface AudienceMember {
 export interface AudienceOptions extends SendContext {
   /** Subjects fetched and decided per round trip; default 500. */
   batchSize?: number;
+  /** Only the people in this segment, selected in the store (see `CampaignRunInput.segment`). */
+  segment?: SegmentFilter;
 }
 
 /**
@@ -24,8 +29,9 @@ export async function* resolveAudience(
   purposeId: string,
   options: AudienceOptions = {},
 ): AsyncGenerator<AudienceMember> {
-  const { batchSize = 500, ...context } = options;
+  const { batchSize = 500, segment: filter, ...context } = options;
   const purpose = ctx.purpose(purposeId);
+  const segment = filter === undefined ? undefined : resolveSegmentFilter(filter, ctx.now());
   const { store } = ctx;
   let afterSubjectId: string | undefined;
   for (;;) {
@@ -34,9 +40,11 @@ export async function* resolveAudience(
       consentRequired: purpose.lawfulBasis === 'consent',
       limit: batchSize,
       ...(afterSubjectId === undefined ? {} : { afterSubjectId }),
+      ...(segment ? { segment } : {}),
     });
+    const members = await keepSegmentMembers(store, page, segment, purposeId);
     const decisions = await Promise.all(
-      page.map(async (subject) => {
+      members.map(async (subject) => {
         const [events, suppression] = await Promise.all([
           store.listConsentEvents(subject.id),
           store.getSuppression(ctx.suppressionHash(subject.email)),
@@ -45,7 +53,7 @@ export async function* resolveAudience(
       }),
     );
     for (const [i, decision] of decisions.entries()) {
-      const subject = page[i]!;
+      const subject = members[i]!;
       if (decision.allowed) yield { subjectId: subject.id, email: subject.email, decision };
     }
     const last = page.at(-1);

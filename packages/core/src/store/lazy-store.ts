@@ -23,6 +23,7 @@ const OPERATIONS = [
   'getSuppression',
   'removeSuppression',
   'listAudienceCandidates',
+  'setSubjectSegments',
   'getAuditHead',
   'appendAudit',
   'listAudit',

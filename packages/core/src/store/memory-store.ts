@@ -4,6 +4,7 @@ import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
 import type { DsarRequest, DsarStatus } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { matchesSegment } from '../segments/match-segment.js';
 import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
@@ -22,6 +23,7 @@ import type {
   OutboxItem,
   OutboxRelease,
   PendingOptIn,
+  SegmentChange,
   SendFacts,
   StoreOperations,
   SubjectDataKeyChange,
@@ -199,6 +201,9 @@ export class MemoryStore implements GdprStore {
   }
   listAudienceCandidates(query: AudienceQuery) {
     return this.ops.listAudienceCandidates(query);
+  }
+  setSubjectSegments(id: string, change: SegmentChange, at: Date) {
+    return this.transaction((tx) => tx.setSubjectSegments(id, change, at));
   }
   getAuditHead() {
     return this.ops.getAuditHead();
@@ -473,15 +478,33 @@ function createOperations(state: () => MemoryState): StoreOperations {
       for (const id of [...s.subjects.keys()].sort()) {
         if (page.length >= query.limit) break;
         if (after !== undefined && id <= after) continue;
+        const ledger = s.ledgers.get(id) ?? [];
+        if (query.consentRequired && !isConsentCandidate(ledger, query.purposeId)) {
+          continue;
+        }
+        const subject = s.subjects.get(id)!;
         if (
-          query.consentRequired &&
-          !isConsentCandidate(s.ledgers.get(id) ?? [], query.purposeId)
+          query.segment &&
+          !matchesSegment(query.segment, subject.profile, ledger, query.purposeId)
         ) {
           continue;
         }
-        page.push(cloneRecord(s.subjects.get(id)!));
+        page.push(cloneRecord(subject));
       }
       return page;
+    },
+    async setSubjectSegments(id, change, at) {
+      const s = state();
+      const found = s.subjects.get(id);
+      if (!found) return false;
+      const profile = cloneRecord(found.profile);
+      profile.contact = {
+        ...(profile.contact ?? { segments: [], sources: [] }),
+        ...(change.segments === undefined ? {} : { segments: [...change.segments] }),
+        ...(change.tags === undefined ? {} : { tags: [...change.tags] }),
+      };
+      s.subjects.set(id, { ...found, profile, updatedAt: new Date(at) });
+      return true;
     },
     async getAuditHead() {
       const head = state().auditHead;

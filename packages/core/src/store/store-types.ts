@@ -2,6 +2,7 @@ import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import type { DsarRequest, DsarStatus } from '../dsar/dsar-request.js';
+import type { AudienceSegment } from '../segments/segment-filter.js';
 
 export const AGE_BRACKETS = ['under-13', '13', '14', '15', '16-17', 'adult'] as const;
 export type AgeBracket = (typeof AGE_BRACKETS)[number];
@@ -88,6 +89,8 @@ export interface RepermissionState {
 export interface ContactFacts {
   /** The legacy lists this contact was on, merged into one base (SEED-01). */
   segments: string[];
+  /** Free labels the app targets (`vip`, `b2b`), in the clear like segments (docs/security.md). */
+  tags?: string[];
   sources: ContactSource[];
   /** Custom unique keys mapped from the file, e.g. `{ customerNumber: 'C-1001' }`. */
   attributes?: Record<string, string>;
@@ -234,6 +237,18 @@ export interface AudienceQuery {
   /** Return subjects whose id sorts after this one. */
   afterSubjectId?: string;
   limit: number;
+  /**
+   * Only subjects in this segment (issue #22), resolved by core. A store may
+   * return a superset (core re-checks every page with `matchesSegment`), but
+   * one that narrows must never drop a subject the reference evaluator keeps.
+   */
+  segment?: AudienceSegment;
+}
+
+/** What `setSubjectSegments` replaces; a list left out is kept as it is. */
+export interface SegmentChange {
+  segments?: readonly string[];
+  tags?: readonly string[];
 }
 
 /**
@@ -393,6 +408,23 @@ export interface AudienceOperations {
 }
 
 /**
+ * Segments (issue #22): the lists and tags a contact is on, kept in the clear
+ * (non-identifying targeting facts, docs/security.md) so that a store can
+ * select an audience segment without opening anyone's sealed data. Store
+ * rule: `listAudienceCandidates` with a `segment` returns at least every
+ * candidate the reference evaluator (`matchesSegment`) keeps; the SQL stores
+ * return exactly those (conformance part `segments`, opt-out
+ * `capabilities.segments: false`).
+ */
+export interface SegmentOperations {
+  /**
+   * Replaces the contact's segments and/or tags (`profile.contact`), leaving
+   * the rest of the profile as it is; false when the subject is unknown.
+   */
+  setSubjectSegments(id: string, change: SegmentChange, at: Date): Promise<boolean>;
+}
+
+/**
  * The append-only, hash-chained audit log (REQ-32).
  *
  * Core's part: before `appendAudit`/`appendAuditEntries` reach the store,
@@ -539,6 +571,7 @@ export interface StoreOperations
     ConsentOperations,
     SuppressionOperations,
     AudienceOperations,
+    SegmentOperations,
     AuditOperations,
     DeliveryOperations,
     DsarOperations,

@@ -6,6 +6,7 @@ export { runDeliveryConformance } from './conformance/deliveries.js';
 export { runDocumentConformance } from './conformance/documents.js';
 export { runDsarConformance } from './conformance/dsar.js';
 export { runOutboxConformance } from './conformance/outbox.js';
+export { runSegmentConformance, segmentAudienceIds } from './conformance/segments.js';
 export { runSubjectConformance } from './conformance/subjects.js';
 export { runSuppressionConformance } from './conformance/suppression.js';
 export { runTransactionConformance } from './conformance/transactions.js';

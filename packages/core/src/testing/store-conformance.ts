@@ -6,6 +6,7 @@ import { runDocumentConformance } from './conformance/documents.js';
 import { runDsarConformance } from './conformance/dsar.js';
 import type { StoreConformanceOptions, StoreFactory } from './conformance/harness.js';
 import { runOutboxConformance } from './conformance/outbox.js';
+import { runSegmentConformance } from './conformance/segments.js';
 import { runSubjectConformance } from './conformance/subjects.js';
 import { runSuppressionConformance } from './conformance/suppression.js';
 import { runTransactionConformance } from './conformance/transactions.js';
@@ -39,6 +40,7 @@ export function runStoreConformance(
   runConsentConformance(name, makeStore, options);
   runSuppressionConformance(name, makeStore, options);
   runAudienceConformance(name, makeStore, options);
+  runSegmentConformance(name, makeStore, options);
   runAuditConformance(name, makeStore, options);
   runDeliveryConformance(name, makeStore, options);
   runDsarConformance(name, makeStore, options);

@@ -13,6 +13,9 @@ import type { GdprStore, SubjectRecord } from '../../store/store-types.js';
  *   pass them; opt out only for a store used by one caller at a time.
  * - `rangeReads`: `listConsentEventsInRange`. Default: whether the store has it.
  * - `sendFacts`: `readSendFacts`. Default: whether the store has it.
+ * - `segments`: `setSubjectSegments` and audience pages narrowed to a segment
+ *   (issue #22). Default true; a store without segment support yet opts out
+ *   (core re-checks every page, so it stays correct, only slower).
  *
  * Declaring a capability true forces its tests to run (and fail if missing).
  */
@@ -20,6 +23,7 @@ export interface StoreCapabilities {
   concurrency?: boolean;
   rangeReads?: boolean;
   sendFacts?: boolean;
+  segments?: boolean;
 }
 export type StoreCapability = keyof StoreCapabilities;
 
@@ -73,6 +77,7 @@ function offers(capability: StoreCapability, store: GdprStore, options: StoreCon
   if (declared !== undefined) return declared;
   switch (capability) {
     case 'concurrency':
+    case 'segments':
       return true;
     case 'rangeReads':
       return typeof store.listConsentEventsInRange === 'function';
