@@ -259,6 +259,8 @@ export type {
   DocumentOperations,
   DsarOperations,
   GdprStore,
+  ImportBatchWrite,
+  ImportOperations,
   ListOptions,
   NoticeRecord,
   OutboxClaimQuery,

@@ -4,13 +4,14 @@ import type { AuditDraft } from '../audit/audit-entry.js';
 import type { LawfulBasis } from '../config/config-schema.js';
 import { LAWFUL_BASES } from '../config/config-schema.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
-import { appendConsentEvents } from '../consent/append-events.js';
+import { appendConsentEvents, chainConsentEvents } from '../consent/append-events.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type {
   ContactFacts,
+  ImportBatchWrite,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,
@@ -92,6 +93,9 @@ interface ParsedRow {
   badConsentDate?: boolean;
   reject?: ImportRejectReason;
 }
+
+const ROW_BATCH = 500;
+const SET_BASED_BATCH = 5_000;
 
 const CONSENTABLE = new Set<LawfulBasis>(['consent', 'soft-opt-in', 'legitimate-interest']);
 
@@ -236,7 +240,10 @@ export function createContactService(ctx: CoreContext): ContactService {
         }
         defaultLanguage = match.code;
       }
-      const batchSize = options.batchSize ?? 500;
+      // A store that writes a batch in a few set-based statements gains from
+      // larger batches; row by row, 500 keeps each transaction short.
+      const batchSize =
+        options.batchSize ?? (ctx.store.writeImportBatch ? SET_BASED_BATCH : ROW_BATCH);
       if (!Number.isInteger(batchSize) || batchSize < 1) {
         throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.');
       }
@@ -409,6 +416,10 @@ export function createContactService(ctx: CoreContext): ContactService {
 
         const dirty = [...working.values()].filter((w) => w.changed || w.drafts.length > 0);
         if (dryRun || dirty.length === 0) return dirty.length > 0;
+        if (tx.writeImportBatch) {
+          await writeSetBased(tx, tx.writeImportBatch.bind(tx), dirty, at);
+          return true;
+        }
         const audit: AuditDraft[] = [];
         for (const w of dirty) {
           let id = w.subject.id;
@@ -421,24 +432,68 @@ export function createContactService(ctx: CoreContext): ContactService {
             await tx.updateSubjectProfile(id, w.profile, at);
           }
           const events = await appendConsentEvents(tx, id, w.drafts, at);
-          audit.push({
-            actor,
-            action: 'contact.imported',
-            subjectRef: id,
-            details: {
-              list,
-              source: label,
-              basis: options.basis,
-              created: w.isNew,
-              ...(events.length > 0
-                ? { consentRecorded: purposeIds, eventSeqs: events.map((e) => e.seq) }
-                : {}),
-              ...(w.flagged !== 0 ? { repermission: w.flagged > 0 ? 'flagged' : 'cleared' } : {}),
-            },
-          });
+          audit.push(
+            auditDraft(
+              w,
+              id,
+              events.map((e) => e.seq),
+            ),
+          );
         }
         await appendAuditEntries(tx, audit, at);
         return true;
+      };
+
+      const auditDraft = (w: Working, id: string, eventSeqs: number[]): AuditDraft => ({
+        actor,
+        action: 'contact.imported',
+        subjectRef: id,
+        details: {
+          list,
+          source: label,
+          basis: options.basis,
+          created: w.isNew,
+          ...(eventSeqs.length > 0 ? { consentRecorded: purposeIds, eventSeqs } : {}),
+          ...(w.flagged !== 0 ? { repermission: w.flagged > 0 ? 'flagged' : 'cleared' } : {}),
+        },
+      });
+
+      /**
+       * The same writes as the row-at-a-time path, handed to the store in one
+       * call (issue #22): new subjects, changed profiles and ledger events,
+       * then one audit run. The events continue the ledgers read for this batch.
+       */
+      const writeSetBased = async (
+        tx: StoreOperations,
+        write: (batch: ImportBatchWrite) => Promise<void>,
+        dirty: Working[],
+        at: Date,
+      ) => {
+        const batch: ImportBatchWrite = { at, created: [], updated: [], events: [] };
+        const audit: AuditDraft[] = [];
+        for (const w of dirty) {
+          const id = w.subject.id;
+          if (w.isNew) batch.created.push({ ...w.subject, profile: w.profile });
+          else if (w.changed) batch.updated.push({ id, profile: w.profile });
+          const events = chainConsentEvents(id, w.ledger.at(-1), w.drafts, at);
+          if (events.length > 0) {
+            const last = w.ledger.at(-1);
+            batch.events.push({
+              subjectId: id,
+              expectedHead: last && { seq: last.seq, hash: last.hash },
+              events,
+            });
+          }
+          audit.push(
+            auditDraft(
+              w,
+              id,
+              events.map((e) => e.seq),
+            ),
+          );
+        }
+        await write(batch);
+        await appendAuditEntries(tx, audit, at);
       };
 
       /** Merges one row into the contact; true when it changed anything. */
