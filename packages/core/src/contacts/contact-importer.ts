@@ -86,6 +86,9 @@ interface ParsedRow {
   line: number;
   key: string;
   email?: string;
+  /** Keyed hashes of `email`, computed once per row (the context's cache holds fewer than a batch). */
+  subjectHash?: string;
+  suppressionHash?: string;
   keyValue?: string;
   language: LanguageMatch;
   consentAt?: Date;
@@ -270,6 +273,8 @@ export function createContactService(ctx: CoreContext): ContactService {
         try {
           parsed.email = normalizeEmail(rawEmail);
           parsed.key = parsed.email;
+          parsed.subjectHash = ctx.subjectHash(parsed.email);
+          parsed.suppressionHash = ctx.suppressionHash(parsed.email);
         } catch {
           parsed.reject = 'invalid-email';
         }
@@ -331,12 +336,13 @@ export function createContactService(ctx: CoreContext): ContactService {
           if (row.reject) reject(row, row.reject);
           return !row.reject;
         });
-        const emails = [...new Set(valid.map((r) => r.email!))];
         const suppressed = new Set(
-          (await tx.getSuppressions(emails.map((e) => ctx.suppressionHash(e)))).map((s) => s.hash),
+          (await tx.getSuppressions([...new Set(valid.map((r) => r.suppressionHash!))])).map(
+            (s) => s.hash,
+          ),
         );
         const accepted = valid.filter((row) => {
-          if (suppressed.has(ctx.suppressionHash(row.email!))) {
+          if (suppressed.has(row.suppressionHash!)) {
             reject(row, 'suppressed');
             return false;
           }
@@ -345,7 +351,7 @@ export function createContactService(ctx: CoreContext): ContactService {
 
         const byHash = new Map<string, SubjectRecord>();
         for (const s of await tx.findSubjectsByEmailHashes(
-          accepted.map((r) => ctx.subjectHash(r.email!)),
+          accepted.map((r) => r.subjectHash!),
         )) {
           byHash.set(s.emailHash, s);
         }
@@ -386,7 +392,7 @@ export function createContactService(ctx: CoreContext): ContactService {
 
         for (const row of accepted) {
           const email = row.email!;
-          const hash = ctx.subjectHash(email);
+          const hash = row.subjectHash!;
           let subject = customKey ? byKey.get(row.keyValue!) : undefined;
           subject ??= byHash.get(hash);
           let created = false;
@@ -664,14 +670,37 @@ export function createContactService(ctx: CoreContext): ContactService {
         return changed;
       };
 
+      // On a set-based store the next batch is read and parsed while the
+      // database writes the previous one (two batches in memory at most); row
+      // by row, the importer never runs ahead of the batch it writes.
+      const overlap = ctx.store.writeImportBatch !== undefined;
+      let writing: Promise<void> | undefined;
+      let failed: { error: unknown } | undefined;
+      const settle = async () => {
+        await writing;
+        writing = undefined;
+        if (failed) throw failed.error;
+      };
       let batch: ParsedRow[] = [];
-      for await (const { line, row } of rows) {
-        batch.push(parse(line, row));
-        if (batch.length >= batchSize) {
-          await runBatch(batch);
-          batch = [];
+      try {
+        for await (const { line, row } of rows) {
+          batch.push(parse(line, row));
+          if (batch.length >= batchSize) {
+            await settle();
+            const full = batch;
+            batch = [];
+            if (overlap) {
+              writing = runBatch(full).catch((error: unknown) => {
+                failed = { error };
+              });
+            } else await runBatch(full);
+          }
         }
+      } finally {
+        // An unreadable source still lets the batch being written finish (or fail) first.
+        await writing;
       }
+      await settle();
       if (batch.length > 0) await runBatch(batch);
       return report;
     },
