@@ -19,7 +19,7 @@
 import { fork } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -174,8 +174,8 @@ if (MEMORY_ROWS > 0) {
 // --- 2 and 3. SQL stores, set-based -------------------------------------------
 
 interface ChildResult {
-  first: { ms: number; reports: ContactImportReport[] };
-  again: { ms: number; reports: ContactImportReport[] };
+  first: { ms: number; cpuMs: number; reports: ContactImportReport[] };
+  again: { ms: number; cpuMs: number; reports: ContactImportReport[] };
   afterFirst: Record<string, unknown>;
   afterAgain: Record<string, unknown>;
   ledgerBroken: number;
@@ -262,6 +262,11 @@ async function plainCopy(pool: pg.Pool, files: Files): Promise<number> {
 
 const config = benchConfig();
 const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 await pool.query(`CREATE SCHEMA IF NOT EXISTS "${SCHEMA}"`);
 const rss: Record<number, number> = {};
 try {
@@ -298,13 +303,13 @@ try {
         'PostgreSQL, first run',
         rows,
         r.first.ms,
-        `${(r.first.ms / copyMs).toFixed(2)}x plain COPY`,
+        `${(r.first.ms / copyMs).toFixed(2)}x plain COPY, importer CPU ${seconds(r.first.cpuMs)}`,
       );
       line(
         'PostgreSQL, re-run',
         rows,
         r.again.ms,
-        `${(r.again.ms / copyMs).toFixed(2)}x plain COPY`,
+        `${(r.again.ms / copyMs).toFixed(2)}x plain COPY, importer CPU ${seconds(r.again.cpuMs)}`,
       );
       console.log(
         `  child peak RSS ${mib(r.maxRss)}; ${people.toLocaleString('en')} contacts, reference agrees`,
@@ -347,8 +352,8 @@ try {
         r.afterFirst.subjects === people,
         `${label}: ${r.afterFirst.subjects} subjects, reference ${people}`,
       );
-      line('PGlite on disk, first run', PGLITE_ROWS, r.first.ms);
-      line('PGlite on disk, re-run', PGLITE_ROWS, r.again.ms);
+      line('PGlite on disk, first run', PGLITE_ROWS, r.first.ms, `CPU ${seconds(r.first.cpuMs)}`);
+      line('PGlite on disk, re-run', PGLITE_ROWS, r.again.ms, `CPU ${seconds(r.again.cpuMs)}`);
       console.log(
         `  child peak RSS ${mib(r.maxRss)}; ${people.toLocaleString('en')} contacts, reference agrees`,
       );
@@ -361,6 +366,11 @@ try {
   await pool.end();
 }
 
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 if (failures.length > 0) {
   console.error(failures.join('\n'));
   process.exit(1);

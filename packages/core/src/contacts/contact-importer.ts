@@ -350,9 +350,7 @@ export function createContactService(ctx: CoreContext): ContactService {
         });
 
         const byHash = new Map<string, SubjectRecord>();
-        for (const s of await tx.findSubjectsByEmailHashes(
-          accepted.map((r) => r.subjectHash!),
-        )) {
+        for (const s of await tx.findSubjectsByEmailHashes(accepted.map((r) => r.subjectHash!))) {
           byHash.set(s.emailHash, s);
         }
         const byKey = new Map<string, SubjectRecord>();
