@@ -306,3 +306,61 @@ for (const { target, describe: when } of targets) {
     });
   });
 }
+
+postgres.describe('set-based import on PostgreSQL, two importers at once (SEED-01)', () => {
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 6 });
+  const schema = freshSchema();
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+
+  it('loses no contact and forks no chain when two lists of the same people import together', async () => {
+    const db = pgDatabase(pool);
+    await runMigrations(db, schema);
+    const store = createSqlStore(db, { kind: 'postgres', schema });
+    const generated = generateContactLists({
+      seed: 99,
+      sizes: [1_500, 1_500],
+      people: 1_200,
+      suppressed: 0,
+    });
+    // Two processes' worth of importers: each its own SDK instance over the same tables.
+    const a = createGdprMail(testConfig({ store }));
+    const b = createGdprMail(testConfig({ store }));
+    const [first, second] = generated.lists as [
+      (typeof generated.lists)[number],
+      (typeof generated.lists)[number],
+    ];
+    const reports = await Promise.all([
+      a.contacts.import(csvChunks(first), { ...options(first), batchSize: 300 }),
+      b.contacts.import(csvChunks(second), { ...options(second), batchSize: 300 }),
+    ]);
+    const reference = new ReferenceImport(new Set(), 'fr');
+    for (const list of generated.lists) reference.run(list);
+    const [count] = (await pool.query(`SELECT count(*)::int AS n FROM "${schema}".subjects`)).rows;
+    expect(count).toEqual({ n: reference.contacts.size });
+    // Every row counted once; a contact both lists created is created once.
+    expect(reports[0]!.created + reports[1]!.created).toBe(reference.contacts.size);
+    for (const [i, report] of reports.entries()) {
+      expect(report.created + report.merged + report.unchanged + report.rejected).toBe(
+        generated.lists[i]!.rows.length,
+      );
+    }
+    // Nothing lost: every contact holds the lists it is on, whoever created it.
+    let checked = 0;
+    for (const [email, ref] of reference.contacts) {
+      if (checked++ % 7 !== 0) continue;
+      const subject = await a.subjects.get(email);
+      expect(subject?.profile.contact?.segments.sort()).toEqual([...ref.segments].sort());
+    }
+    expect(await a.audit.verify()).toMatchObject({ ok: true });
+    const [broken] = (
+      await pool.query(`SELECT count(*)::int AS n FROM "${schema}".consent_events e
+        LEFT JOIN "${schema}".consent_events p ON p.subject_id = e.subject_id AND p.seq = e.seq - 1
+        WHERE (e.seq = 1 AND e.prev_hash IS NOT NULL)
+           OR (e.seq > 1 AND (p.hash IS NULL OR e.prev_hash IS DISTINCT FROM p.hash))`)
+    ).rows;
+    expect(broken).toEqual({ n: 0 });
+  }, 240_000);
+});

@@ -97,6 +97,8 @@ interface ParsedRow {
   reject?: ImportRejectReason;
 }
 
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 const ROW_BATCH = 500;
 const SET_BASED_BATCH = 5_000;
 
@@ -302,12 +304,18 @@ export function createContactService(ctx: CoreContext): ContactService {
       const runBatch = async (batch: ParsedRow[]) => {
         const local = emptyReport(list, label, options.basis, purposeIds);
         if (expectChanges || (await importBatch(ctx.store, batch, local, true))) {
-          expectChanges = await withConflictRetry(() =>
-            ctx.store.transaction(async (tx) => {
+          // Another writer moved first (created one of these addresses,
+          // appended to a ledger): the batch is read and decided again. A short
+          // random pause before each retry keeps two importers of the same
+          // people from colliding in step.
+          let attempt = 0;
+          expectChanges = await withConflictRetry(async () => {
+            if (attempt++ > 0) await pause(Math.random() * 25 * attempt);
+            return ctx.store.transaction(async (tx) => {
               Object.assign(local, emptyReport(list, label, options.basis, purposeIds));
               return importBatch(tx, batch, local, false);
-            }),
-          );
+            });
+          });
         }
         mergeInto(report, local, sampleSize);
         options.onProgress?.({
@@ -426,12 +434,17 @@ export function createContactService(ctx: CoreContext): ContactService {
         }
         const audit: AuditDraft[] = [];
         for (const w of dirty) {
-          let id = w.subject.id;
+          const id = w.subject.id;
           if (w.isNew) {
             const stored = await tx.createSubject({ ...w.subject, profile: w.profile });
-            // Another writer created this address meanwhile: keep its record, add ours.
-            if (stored.id !== id) await tx.updateSubjectProfile(stored.id, w.profile, at);
-            id = stored.id;
+            // Another writer created this address meanwhile: writing our profile
+            // over its record would drop what it brought (its list, its source).
+            // Decide the batch again on its record instead.
+            if (stored.id !== id) {
+              throw new GdprMailError('STORE_CONFLICT', 'A contact was created meanwhile; retry.', {
+                retryable: true,
+              });
+            }
           } else if (w.changed) {
             await tx.updateSubjectProfile(id, w.profile, at);
           }
