@@ -34,8 +34,8 @@ import {
   csvChunks,
   type GeneratedList,
   generateContactLists,
+  outcomeOf,
   ReferenceImport,
-  type ReferenceOutcome,
 } from '@gdpr-mail/core/testing';
 import pg from 'pg';
 import { benchConfig } from './fixtures.js';
@@ -61,29 +61,6 @@ function check(ok: boolean, what: string) {
   if (!ok) failures.push(what);
 }
 
-/** The report's counts in the reference's shape. */
-function counts(report: ContactImportReport): ReferenceOutcome {
-  return {
-    rows: report.rows,
-    created: report.created,
-    merged: report.merged,
-    unchanged: report.unchanged,
-    rejected: {
-      'invalid-email': report.rejects['invalid-email'],
-      suppressed: report.rejects.suppressed,
-    },
-    flagged: report.flagged,
-    consentRecorded: report.consentRecorded,
-    conflicts: report.conflicts,
-    languages: {
-      mapped: report.languages.mapped,
-      unknown: report.languages.unknown,
-      missing: report.languages.missing,
-      defaulted: report.languages.defaulted,
-    },
-  };
-}
-
 /** Compares each list's report with the reference, and the re-run with "all unchanged". */
 function checkAgainstReference(
   label: string,
@@ -95,7 +72,7 @@ function checkAgainstReference(
   const reference = new ReferenceImport(new Set(suppressed), 'en');
   lists.forEach((list, i) => {
     const expected = JSON.stringify(reference.run(list));
-    const got = JSON.stringify(counts(first[i]!));
+    const got = JSON.stringify(outcomeOf(first[i]!));
     check(
       got === expected,
       `${label}: list ${i + 1} differs from the reference: ${got} vs ${expected}`,
@@ -223,6 +200,23 @@ function runChild(job: object): Promise<ChildResult> {
   });
 }
 
+/** Every check of one child's run; the number of contacts the reference expects. */
+function verify(label: string, generated: ReturnType<typeof generate>, r: ChildResult): number {
+  checkChild(label, r);
+  const people = checkAgainstReference(
+    label,
+    generated.lists,
+    generated.suppressed,
+    r.first.reports,
+    r.again.reports,
+  );
+  check(
+    r.afterFirst.subjects === people,
+    `${label}: ${r.afterFirst.subjects} subjects, reference ${people}`,
+  );
+  return people;
+}
+
 function checkChild(label: string, r: ChildResult) {
   check(
     JSON.stringify(r.afterFirst) === JSON.stringify(r.afterAgain),
@@ -284,19 +278,7 @@ try {
         files: files.files,
         suppressedFile: files.suppressedFile,
       });
-      const label = `PostgreSQL ${rows.toLocaleString('en')}`;
-      checkChild(label, r);
-      const people = checkAgainstReference(
-        label,
-        generated.lists,
-        generated.suppressed,
-        r.first.reports,
-        r.again.reports,
-      );
-      check(
-        r.afterFirst.subjects === people,
-        `${label}: ${r.afterFirst.subjects} subjects, reference ${people}`,
-      );
+      const people = verify(`PostgreSQL ${rows.toLocaleString('en')}`, generated, r);
       rss[rows] = r.maxRss;
       line('PostgreSQL plain COPY (baseline)', rows, copyMs);
       line(
@@ -339,19 +321,7 @@ try {
         files: files.files,
         suppressedFile: files.suppressedFile,
       });
-      const label = `PGlite ${PGLITE_ROWS.toLocaleString('en')}`;
-      checkChild(label, r);
-      const people = checkAgainstReference(
-        label,
-        generated.lists,
-        generated.suppressed,
-        r.first.reports,
-        r.again.reports,
-      );
-      check(
-        r.afterFirst.subjects === people,
-        `${label}: ${r.afterFirst.subjects} subjects, reference ${people}`,
-      );
+      const people = verify(`PGlite ${PGLITE_ROWS.toLocaleString('en')}`, generated, r);
       line('PGlite on disk, first run', PGLITE_ROWS, r.first.ms, `CPU ${seconds(r.first.cpuMs)}`);
       line('PGlite on disk, re-run', PGLITE_ROWS, r.again.ms, `CPU ${seconds(r.again.cpuMs)}`);
       console.log(
