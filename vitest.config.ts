@@ -26,6 +26,8 @@ export default defineConfig({
         name,
         root: `${root}packages/${name}`,
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+        // After each file: no log line of the SDK holds an address or a token (issue #20).
+        setupFiles: [`${root}tests/support/log-check.setup.ts`],
         testTimeout: 30_000,
         hookTimeout: 60_000,
       },

@@ -10,6 +10,8 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // import.meta.url in the CJS build (the optional @opentelemetry/api is resolved from it).
+  shims: true,
   target: 'node20',
   external: ['vitest'],
 });

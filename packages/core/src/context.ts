@@ -4,6 +4,12 @@ import type { ErasureJournal } from './crypto/erasure-journal.js';
 import { keyedHash, pepperKey } from './crypto/hashing.js';
 import { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
 import { GdprMailError } from './errors/gdpr-mail-error.js';
+import type { EventBus } from './observability/gdpr-events.js';
+import { createEventBus } from './observability/gdpr-events.js';
+import type { GdprLogger } from './observability/logger.js';
+import { safeLogger, silentLogger } from './observability/logger.js';
+import type { Telemetry } from './observability/telemetry.js';
+import { noTelemetry } from './observability/telemetry.js';
 import type { GdprStore } from './store/store-types.js';
 import { createKeyRing } from './tokens/key-ring.js';
 import { createTokenSigner } from './tokens/token-signer.js';
@@ -25,6 +31,12 @@ export interface CoreContext {
   forgetAddress(normalizedEmail: string): void;
   /** Signs and checks every link the SDK mails (REQ-12, REQ-18). */
   readonly tokens: TokenSigner;
+  /** The configured logger behind a redacting guard; silent by default. */
+  readonly logger: GdprLogger;
+  /** Typed events for the app (`gdpr.events`), fired after commit. */
+  readonly events: EventBus;
+  /** OpenTelemetry spans and counters, a no-op without `@opentelemetry/api`. */
+  readonly telemetry: Telemetry;
 }
 
 /** Addresses whose hashes each process keeps at hand (see createAddressHashCache). */
@@ -34,7 +46,9 @@ export function createContext(
   config: ResolvedConfig,
   store: GdprStore,
   erasureJournal: ErasureJournal = createMemoryErasureJournal(),
+  observability: { events?: EventBus; telemetry?: Telemetry } = {},
 ): CoreContext {
+  const logger = config.logger ? safeLogger(config.logger) : silentLogger;
   const purposes = new Map(config.purposes.map((p) => [p.id, p]));
   const key = pepperKey(config.secrets.pepper);
   const now = config.clock ?? (() => new Date());
@@ -52,6 +66,9 @@ export function createContext(
     erasureJournal,
     now,
     tokens: createTokenSigner(createKeyRing(config.tokens.keys), now),
+    logger,
+    events: observability.events ?? createEventBus(logger),
+    telemetry: observability.telemetry ?? noTelemetry,
     purpose(id) {
       const purpose = purposes.get(id);
       if (!purpose) {

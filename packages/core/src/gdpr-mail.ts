@@ -23,6 +23,13 @@ import type { LinkService } from './links/link-service.js';
 import { createLinkService } from './links/link-service.js';
 import type { Mailer } from './mailer/mailer-service.js';
 import { createMailer } from './mailer/mailer-service.js';
+import { withEventsAfterCommit } from './observability/after-commit.js';
+import type { GdprEvents } from './observability/gdpr-events.js';
+import { createEventBus } from './observability/gdpr-events.js';
+import { instrument } from './observability/instrument.js';
+import { safeLogger, silentLogger } from './observability/logger.js';
+import { createTelemetry, noTelemetry } from './observability/telemetry.js';
+import { createTracedStore } from './observability/traced-store.js';
 import type { OutboxService } from './outbox/outbox-service.js';
 import { createOutboxService } from './outbox/outbox-service.js';
 import type { AudienceMember, AudienceOptions } from './policy/audience.js';
@@ -103,6 +110,11 @@ export interface GdprMail {
   readonly contacts: ContactService;
   /** Ask imported contacts without proof of consent again, with a deadline (SEED-02). */
   readonly repermission: RepermissionService;
+  /**
+   * Typed events with pseudonymous ids (`consent.changed`, `subject.erased`, `mail.sent`,
+   * `mail.denied`, `dsar.received`, `breach.recorded`, `audit.appended`), fired after commit.
+   */
+  readonly events: GdprEvents;
   /** May this address be mailed for this purpose now? Always answers with a reason. */
   canSend(email: string, purposeId: string, context?: SendContext): Promise<SendDecision>;
   /**
@@ -128,7 +140,18 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
         keyProvider: resolveKeyProvider(resolved),
         attributeHash: attributeHasher(resolved.secrets.pepper),
       });
-  const ctx = createContext(resolved, store, resolveErasureJournal(resolved));
+  const logger = resolved.logger ? safeLogger(resolved.logger) : silentLogger;
+  const events = createEventBus(logger);
+  const telemetry = resolved.telemetry ? createTelemetry() : noTelemetry;
+  // Services write through this one: spans per store call (only with @opentelemetry/api
+  // installed) and events fired once their transaction has committed.
+  const traced = telemetry === noTelemetry ? undefined : createTracedStore(store, telemetry);
+  const ctx = createContext(
+    resolved,
+    withEventsAfterCommit(traced?.store ?? store, events),
+    resolveErasureJournal(resolved),
+    { events, telemetry },
+  );
   const consent = createConsentService(ctx);
   const mailer = createMailer(ctx);
   const dsar = createDsarService(
@@ -177,8 +200,10 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
     breaches: createBreachService(ctx),
     contacts: createContactService(ctx),
     repermission: createRepermissionService(ctx, mailer),
+    events,
     canSend: (email, purposeId, context) => canSend(ctx, email, purposeId, context),
     close: async () => {
+      stopWatching();
       // Work accepted before the close is finished, not cut off half-way.
       await outbox.close();
       await mailer.close();
@@ -186,5 +211,6 @@ export function createGdprMail(config: GdprMailConfig): GdprMail {
       await ctx.erasureJournal.close?.();
     },
   };
+  const stopWatching = traced ? instrument(gdpr, ctx, traced) : () => undefined;
   return gdpr;
 }

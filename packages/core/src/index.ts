@@ -170,6 +170,13 @@ export {
   withUnsubscribeFooter,
 } from './mailer/unsubscribe-footer.js';
 export type {
+  GdprEventListener,
+  GdprEventMap,
+  GdprEventName,
+  GdprEvents,
+} from './observability/gdpr-events.js';
+export type { GdprLogger } from './observability/logger.js';
+export type {
   DsarRequestWork,
   OutboxDrainResult,
   OutboxKind,

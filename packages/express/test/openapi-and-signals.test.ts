@@ -1,7 +1,7 @@
 import { createGdprMail } from '@gdpr-mail/core';
 import { createGdprRoutes } from '@gdpr-mail/core/http';
 import { testConfig } from '@gdpr-mail/core/testing';
-import { gdprMailOpenApi, privacySignals } from '@gdpr-mail/express';
+import { gdprMailOpenApi, installPrivacySignals, privacySignals } from '@gdpr-mail/express';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +57,47 @@ describe('privacySignals()', () => {
       expect((await agent.get('/').set('dnt', 'yes')).body).toEqual({ dnt: false, gpc: false });
     } finally {
       server.close();
+    }
+  });
+});
+
+describe('installPrivacySignals()', () => {
+  it('gives routes req.privacySignals without a middleware, read from each request (REQ-15)', async () => {
+    const app = express();
+    installPrivacySignals(app);
+    app.get('/', (req, res) => {
+      res.json(req.privacySignals);
+    });
+    const server = app.listen(0, '127.0.0.1');
+    try {
+      const agent = request(server);
+      expect((await agent.get('/').set('sec-gpc', '1')).body).toEqual({ dnt: false, gpc: true });
+      expect((await agent.get('/').set('dnt', '1')).body).toEqual({ dnt: true, gpc: false });
+      expect((await agent.get('/')).body).toEqual({ dnt: false, gpc: false });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('stays on its own app and lets an assignment win', async () => {
+    const installed = express();
+    installPrivacySignals(installed);
+    installed.get('/', (req, res) => {
+      req.privacySignals = { dnt: true, gpc: true };
+      res.json(req.privacySignals);
+    });
+    const other = express();
+    other.get('/', (req, res) => {
+      res.json({ present: req.privacySignals !== undefined });
+    });
+    const a = installed.listen(0, '127.0.0.1');
+    const b = other.listen(0, '127.0.0.1');
+    try {
+      expect((await request(a).get('/')).body).toEqual({ dnt: true, gpc: true });
+      expect((await request(b).get('/').set('sec-gpc', '1')).body).toEqual({ present: false });
+    } finally {
+      a.close();
+      b.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { canonicalJson } from '../crypto/canonical-json.js';
 import { sha256Hex } from '../crypto/hashing.js';
+import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
 
@@ -50,7 +51,41 @@ export async function appendAuditEntries(
     return entry;
   });
   await ops.appendAuditEntries(entries);
+  for (const entry of entries) announce(ops, entry);
   return entries;
+}
+
+/** The app hears of an audited action once it has committed (`gdpr.events`). */
+function announce(ops: StoreOperations, entry: AuditEntry): void {
+  emitAfterCommit(ops, 'audit.appended', () => entry);
+  const details = entry.details as Record<string, unknown>;
+  const purposeId = typeof details.purposeId === 'string' ? details.purposeId : '';
+  const campaignId =
+    typeof details.campaignId === 'string' ? { campaignId: details.campaignId } : {};
+  const subjectRef = entry.subjectRef === undefined ? {} : { subjectRef: entry.subjectRef };
+  if (entry.action === 'mail.sent') {
+    emitAfterCommit(ops, 'mail.sent', () => ({
+      ...subjectRef,
+      purposeId,
+      ...campaignId,
+      at: entry.at,
+    }));
+  } else if (entry.action === 'mail.denied') {
+    emitAfterCommit(ops, 'mail.denied', () => ({
+      ...subjectRef,
+      purposeId,
+      reason: entry.reason ?? 'denied',
+      ...campaignId,
+      at: entry.at,
+    }));
+  } else if (entry.action === 'dsar.received') {
+    emitAfterCommit(ops, 'dsar.received', () => ({
+      requestId: String(details.requestId ?? ''),
+      type: String(details.type ?? ''),
+      ...subjectRef,
+      at: entry.at,
+    }));
+  }
 }
 
 export async function appendAuditEntry(
@@ -71,6 +106,7 @@ export async function appendAuditEntry(
   };
   const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) };
   await ops.appendAudit(entry);
+  announce(ops, entry);
   return entry;
 }
 

@@ -137,6 +137,11 @@ export function createBreachService(ctx: CoreContext): BreachService {
         version: 1,
       };
       await store.putBreach(incident, 0);
+      ctx.events.emit('breach.recorded', {
+        breachId: incident.id,
+        awareAt: incident.awareAt,
+        at: now,
+      });
       return incident;
     },
 

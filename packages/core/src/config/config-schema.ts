@@ -4,6 +4,8 @@ import type { ErasureJournal } from '../crypto/erasure-journal.js';
 import type { KeyProvider } from '../crypto/key-provider.js';
 import { KEY_ID_PATTERN } from '../crypto/key-provider.js';
 import type { RateLimiterFactory } from '../http/rate-limiter.js';
+import type { GdprLogger } from '../observability/logger.js';
+import { isLogger } from '../observability/logger.js';
 import { isEea, TRANSFER_SAFEGUARDS } from '../records/eea.js';
 import type { GdprStore } from '../store/store-types.js';
 import { isGdprStore } from '../store/store-types.js';
@@ -538,6 +540,21 @@ export const configSchema = z
     store: z
       .custom<GdprStore>((value) => isGdprStore(value), 'must implement the GdprStore interface')
       .optional(),
+    /**
+     * A pino-compatible logger (`{ debug, info, warn, error }`, an object first). Silent when
+     * absent. Lines carry pseudonymous ids only; addresses and tokens are redacted besides.
+     */
+    logger: z
+      .custom<GdprLogger>(
+        (value) => isLogger(value),
+        'must have debug, info, warn and error methods',
+      )
+      .optional(),
+    /**
+     * OpenTelemetry spans and counters through `@opentelemetry/api` when it is installed
+     * (and an SDK registered). `false` turns them off whatever is installed.
+     */
+    telemetry: z.boolean().default(true),
     clock: z
       .custom<() => Date>(
         (value) => typeof value === 'function',

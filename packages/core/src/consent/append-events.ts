@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import type { ConsentEvent, ConsentEventType, ConsentProof, LedgerHead } from './consent-event.js';
 import { hashConsentEvent } from './ledger.js';
@@ -38,5 +39,13 @@ export async function appendConsentEvents(
   const head = await ops.getLedgerHead(subjectId);
   const events = chainConsentEvents(subjectId, head, drafts, at);
   await ops.appendConsentEvents(subjectId, head, events);
+  for (const event of events) {
+    emitAfterCommit(ops, 'consent.changed', () => ({
+      subjectId,
+      purposeId: event.purposeId,
+      type: event.type,
+      at: event.at,
+    }));
+  }
   return events;
 }

@@ -355,7 +355,7 @@ export function createOptInService(ctx: CoreContext): OptInService {
     if (nothingElse && !anyNewer) {
       const subject = await tx.getSubject(pending.subjectId);
       await tx.deleteSubject(pending.subjectId);
-      if (subject) await journalErasures(ctx, [subject], 'opt-in-expired', at);
+      if (subject) await journalErasures(ctx, tx, [subject], 'opt-in-expired', at);
       return { expired: true, deleted: true };
     }
     return { expired: true, deleted: false };

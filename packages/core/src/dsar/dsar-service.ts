@@ -613,6 +613,7 @@ export function createDsarService(
           // Journaled before commit, apart from the store: a restore re-applies it (REQ-34).
           await journalErasures(
             ctx,
+            tx,
             [{ id: subject.subjectId, emailHash: subject.record.emailHash, email: subject.email }],
             'dsar',
             at,

@@ -1,6 +1,7 @@
 import { appendAuditEntry } from '../audit/audit-chain.js';
 import type { CoreContext } from '../context.js';
 import type { ErasureJournalEntry } from '../crypto/erasure-journal.js';
+import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 
@@ -23,11 +24,16 @@ export interface ErasedSubject {
  */
 export async function journalErasures(
   ctx: CoreContext,
+  tx: StoreOperations,
   subjects: readonly ErasedSubject[],
   reason: ErasureReason,
   at: Date,
 ): Promise<void> {
   if (subjects.length === 0) return;
+  // `subject.erased` for the app once the erasing transaction has committed.
+  for (const subject of subjects) {
+    emitAfterCommit(tx, 'subject.erased', () => ({ subjectId: subject.id, reason, at }));
+  }
   const entries: ErasureJournalEntry[] = subjects.map((subject) => ({
     subjectHash: subject.emailHash,
     suppressionHash: ctx.suppressionHash(subject.email),
@@ -116,6 +122,7 @@ export function createErasureService(ctx: CoreContext): ErasureService {
         }
       }
       if (batch.length > 0) await replayBatch(batch, report);
+      ctx.logger.info({ ...report }, 'erasure journal replayed');
       return report;
     },
   };

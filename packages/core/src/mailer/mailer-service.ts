@@ -430,6 +430,16 @@ export function createMailer(ctx: CoreContext): Mailer {
       await tx.updateDeliveries(updates);
       await appendAuditEntries(tx, drafts, at);
     });
+    const failed = updates.filter((u) => u.status === 'failed').length;
+    const ambiguous = updates.filter((u) => u.status === 'ambiguous').length;
+    if (failed + ambiguous > 0) {
+      ctx.logger.warn(
+        { transport: wired.name, messages: updates.length, failed, ambiguous },
+        'mail batch: not every message was accepted',
+      );
+    } else {
+      ctx.logger.debug({ transport: wired.name, messages: updates.length }, 'mail batch sent');
+    }
     return outcomes;
   }
 

@@ -177,6 +177,10 @@ export function createOutboxService(
 
   /** Gives up on an item: deleted with an audit entry that names no person. */
   async function drop(item: OutboxItem, reason: string): Promise<void> {
+    ctx.logger.warn(
+      { itemId: item.id, kind: item.kind, attempts: item.attempts, error: reason },
+      'outbox item dropped',
+    );
     await store.transaction(async (tx) => {
       if (!(await tx.completeOutbox(item.id, owner))) return;
       await appendAuditEntry(
@@ -232,6 +236,16 @@ export function createOutboxService(
       }
       const backoff = Math.min(settings.retryBaseMs * 2 ** (item.attempts - 1), MAX_BACKOFF_MS);
       const availableAt = new Date(ctx.now().getTime() + backoff);
+      ctx.logger.warn(
+        {
+          itemId: item.id,
+          kind: item.kind,
+          attempts: item.attempts,
+          error: code,
+          retryInMs: backoff,
+        },
+        'outbox item failed, retried later',
+      );
       await store.releaseOutbox(item.id, owner, { availableAt, lastError: code });
       scheduleRetry(availableAt);
       counts.retried += 1;

@@ -90,6 +90,12 @@ interface Page {
   events: Map<string, ConsentEvent[]>;
 }
 
+/** A sweep's figures for a log line: counts only. */
+function counts(report: SweepReport): Record<string, number> {
+  const { scanned, deleted, anonymised, archived, failed, batches } = report;
+  return { scanned, deleted, anonymised, archived, failed, batches };
+}
+
 export function createRetentionService(ctx: CoreContext): RetentionService {
   const { store, config } = ctx;
   const sources: RetentionSource[] = [];
@@ -152,6 +158,7 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
       await tx.deleteSubjects(removed.map(({ subject }) => subject.id));
       await journalErasures(
         ctx,
+        tx,
         removed.map(({ subject }) => subject),
         'retention',
         now,
@@ -270,7 +277,11 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
         while (inFlight.size >= concurrency) await Promise.race(inFlight);
       }
       await Promise.all(inFlight);
-      if (failure) throw failure.error;
+      if (failure) {
+        ctx.logger.error({ err: failure.error, ...counts(report) }, 'retention sweep failed');
+        throw failure.error;
+      }
+      ctx.logger.info(counts(report), 'retention sweep done');
       return report;
     },
 

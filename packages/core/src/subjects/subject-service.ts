@@ -175,7 +175,7 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
       return ctx.store.transaction(async (tx) => {
         const subject = await findSubject(ctx, tx, email);
         if (!subject || !(await tx.deleteSubject(subject.id))) return false;
-        await journalErasures(ctx, [subject], 'admin', ctx.now());
+        await journalErasures(ctx, tx, [subject], 'admin', ctx.now());
         await appendAuditEntry(
           tx,
           {

@@ -1,6 +1,7 @@
 import type { GdprMailConfig } from '../config/config-schema.js';
 import { MemoryStore } from '../store/memory-store.js';
 import type { DeliveryRecord } from '../store/store-types.js';
+import { testLogger } from './log-capture.js';
 
 /**
  * A complete, valid config for tests; override what a test is about. It
@@ -9,6 +10,8 @@ import type { DeliveryRecord } from '../store/store-types.js';
  */
 export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailConfig {
   const config: GdprMailConfig = {
+    // Everything the SDK logs in tests is kept, so the suite can check no line is personal.
+    logger: testLogger,
     controller: { name: 'Acme SAS', email: 'privacy@acme.test', country: 'FR' },
     secrets: { pepper: 'test-pepper-0123456789-abcdefghijklmnop' },
     tokens: { keys: [{ id: 'k1', secret: 'test-token-key-1-0123456789abcdefghijklmnop' }] },

@@ -1,3 +1,4 @@
+export { logRedactions } from '../observability/logger.js';
 export { runAudienceConformance } from './conformance/audience.js';
 export { runAuditConformance } from './conformance/audit.js';
 export { runConsentConformance } from './conformance/consent.js';
@@ -26,6 +27,8 @@ export {
 export type { ErasureJournalConformanceOptions } from './erasure-journal-conformance.js';
 export { runErasureJournalConformance } from './erasure-journal-conformance.js';
 export { checkboxEvidence, claimedDelivery, testConfig } from './fixtures.js';
+export type { CapturedLogLine } from './log-capture.js';
+export { capturedLogLines, testLogger } from './log-capture.js';
 export type { ServiceGate } from './require-service.js';
 export { REQUIRE_SERVICES_ENV, requireService } from './require-service.js';
 export type {

@@ -91,6 +91,9 @@ export class GdprMailService implements GdprMail, OnModuleDestroy {
   get campaigns(): GdprMail['campaigns'] {
     return this.gdpr.campaigns;
   }
+  get events(): GdprMail['events'] {
+    return this.gdpr.events;
+  }
 
   canSend(...args: Parameters<GdprMail['canSend']>): ReturnType<GdprMail['canSend']> {
     return this.gdpr.canSend(...args);
