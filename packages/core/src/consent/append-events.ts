@@ -39,13 +39,18 @@ export async function appendConsentEvents(
   const head = await ops.getLedgerHead(subjectId);
   const events = chainConsentEvents(subjectId, head, drafts, at);
   await ops.appendConsentEvents(subjectId, head, events);
+  emitConsentChanged(ops, events);
+  return events;
+}
+
+/** `consent.changed` for each event written through `ops`, once its transaction commits. */
+export function emitConsentChanged(ops: StoreOperations, events: readonly ConsentEvent[]): void {
   for (const event of events) {
     emitAfterCommit(ops, 'consent.changed', () => ({
-      subjectId,
+      subjectId: event.subjectId,
       purposeId: event.purposeId,
       type: event.type,
       at: event.at,
     }));
   }
-  return events;
 }

@@ -4,7 +4,11 @@ import type { AuditDraft } from '../audit/audit-entry.js';
 import type { LawfulBasis } from '../config/config-schema.js';
 import { LAWFUL_BASES } from '../config/config-schema.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
-import { appendConsentEvents, chainConsentEvents } from '../consent/append-events.js';
+import {
+  appendConsentEvents,
+  chainConsentEvents,
+  emitConsentChanged,
+} from '../consent/append-events.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
@@ -510,6 +514,7 @@ export function createContactService(ctx: CoreContext): ContactService {
           );
         }
         await write(batch);
+        for (const run of batch.events) emitConsentChanged(tx, run.events);
         await appendAuditEntries(tx, audit, at);
       };
 
