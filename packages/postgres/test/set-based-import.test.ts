@@ -154,6 +154,14 @@ for (const { target, describe: when } of targets) {
         await rows.suppression.add(email, 'unsubscribed-all');
       }
       const reference = new ReferenceImport(new Set(generated.suppressed), 'fr');
+      // consent.changed fires after commit for every event the set-based path writes.
+      const changed = { sql: 0, rows: 0 };
+      sql.events.on('consent.changed', () => {
+        changed.sql += 1;
+      });
+      rows.events.on('consent.changed', () => {
+        changed.rows += 1;
+      });
       const firstRun: ContactImportReport[] = [];
       for (const list of generated.lists) {
         const expected = reference.run(list);
@@ -173,6 +181,8 @@ for (const { target, describe: when } of targets) {
         );
         firstRun.push(report);
       }
+      expect(changed.sql).toBeGreaterThan(0);
+      expect(changed.sql).toBe(changed.rows);
       // One audit entry per created or changed contact and batch, as the row path writes them.
       expect(auditShape(await allAudit(store))).toEqual(auditShape(await allAudit(memory)));
       const [count] = await exec(`SELECT count(*)::int AS n FROM ${s}.subjects`);
