@@ -280,6 +280,8 @@ export type {
   DocumentOperations,
   DsarOperations,
   GdprStore,
+  ImportBatchWrite,
+  ImportOperations,
   ListOptions,
   NoticeRecord,
   OutboxClaimQuery,

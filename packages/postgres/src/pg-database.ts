@@ -1,3 +1,6 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 /** The part of a `pg` PoolClient the store uses. */
@@ -13,6 +16,9 @@ export interface PgPoolLike {
   end(): Promise<void>;
 }
 
+/** A client's `query(submittable)`: how pg-copy-streams gets the connection. */
+type Submit = (stream: ReturnType<typeof copyFrom>) => ReturnType<typeof copyFrom>;
+
 function executor(target: Pick<PgClientLike, 'query'>): SqlExecutor {
   return {
     async query(sql, params) {
@@ -25,6 +31,18 @@ function executor(target: Pick<PgClientLike, 'query'>): SqlExecutor {
   };
 }
 
+/** A transaction's executor: one client, so COPY FROM STDIN is possible too. */
+function clientExecutor(client: PgClientLike): SqlExecutor {
+  return {
+    ...executor(client),
+    async copyCsv(target, csv) {
+      const submit = client.query.bind(client) as unknown as Submit;
+      const stream = submit(copyFrom(`COPY ${target} FROM STDIN WITH (FORMAT csv)`));
+      await pipeline(Readable.from([csv]), stream);
+    },
+  };
+}
+
 export function pgDatabase(pool: PgPoolLike, options: { endPoolOnClose?: boolean } = {}) {
   const database: SqlDatabase = {
     ...executor(pool),
@@ -33,7 +51,7 @@ export function pgDatabase(pool: PgPoolLike, options: { endPoolOnClose?: boolean
       let broken = false;
       try {
         await client.query('BEGIN');
-        const result = await work(executor(client));
+        const result = await work(clientExecutor(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {

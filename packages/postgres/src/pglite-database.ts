@@ -2,7 +2,8 @@ import { AsyncMutex } from '@gdpr-mail/core';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 export interface PgliteQueryable {
-  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  /** `options.blob` is what `COPY … FROM '/dev/blob'` reads. */
+  query(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: unknown[] }>;
   exec(sql: string): Promise<unknown>;
 }
 
@@ -20,6 +21,11 @@ function executor(target: PgliteQueryable): SqlExecutor {
     },
     async exec(sql) {
       await target.exec(sql);
+    },
+    async copyCsv(copyTarget, csv) {
+      await target.query(`COPY ${copyTarget} FROM '/dev/blob' WITH (FORMAT csv)`, [], {
+        blob: new Blob([csv]),
+      });
     },
   };
 }

@@ -20,9 +20,9 @@ function plain(error) {
   return out;
 }
 PGlite.create(workerData.dataDir).then((db) => {
-  parentPort.on('message', async ({ id, kind, sql, params }) => {
+  parentPort.on('message', async ({ id, kind, sql, params, options }) => {
     try {
-      if (kind === 'query') parentPort.postMessage({ id, rows: (await db.query(sql, params)).rows });
+      if (kind === 'query') parentPort.postMessage({ id, rows: (await db.query(sql, params, options)).rows });
       else if (kind === 'exec') { await db.exec(sql); parentPort.postMessage({ id }); }
       else { await db.close(); parentPort.postMessage({ id }); }
     } catch (error) {
@@ -156,8 +156,12 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
   }
 
   const queryable: PgliteQueryable = {
-    async query(sql, params) {
-      return { rows: (await call({ kind: 'query', sql, params })).rows ?? [] };
+    async query(sql, params, options) {
+      // A COPY's blob crosses the thread by structured clone.
+      const message = options?.blob
+        ? { kind: 'query', sql, params, options }
+        : { kind: 'query', sql, params };
+      return { rows: (await call(message)).rows ?? [] };
     },
     async exec(sql) {
       await call({ kind: 'exec', sql });

@@ -10,6 +10,13 @@ export interface SqlExecutor {
   query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
   /** A script of several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Optional bulk load: `COPY <target> FROM …` of `csv` (CSV format, no
+   * header), where `target` is `table (column, …)`. PostgreSQL streams it
+   * FROM STDIN, PGlite reads it FROM '/dev/blob'. Stores fall back to an
+   * insert from arrays when a database does not offer it.
+   */
+  copyCsv?(target: string, csv: string): Promise<void>;
 }
 
 export interface SqlDatabase extends SqlExecutor {

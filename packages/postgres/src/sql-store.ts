@@ -7,6 +7,7 @@ import type {
   DeliveryRecord,
   DsarRequest,
   GdprStore,
+  ImportBatchWrite,
   LedgerHead,
   OutboxItem,
   PendingOptIn,
@@ -17,6 +18,7 @@ import type {
 } from '@gdpr-mail/core';
 import { GdprMailError } from '@gdpr-mail/core';
 import { isDatabaseError, toStoreError } from './database-errors.js';
+import { writeImportBatch } from './import-batch.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
 import { quoteSchema } from './schema-name.js';
 import { compileSegment } from './segment-sql.js';
@@ -341,6 +343,10 @@ function createOperations(
   }
 
   return {
+    // Set-based import (issue #22). Outside a transaction the store opens one
+    // (createSqlStore): the staging tables belong to a single connection.
+    writeImportBatch: (batch) => writeImportBatch(db, raw, s, batch),
+
     async createSubject(subject) {
       const [created] = await db.query(
         `INSERT INTO ${s}.subjects (${SUBJECT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
@@ -998,6 +1004,11 @@ function createOperations(
   };
 }
 
+function writeImportBatchIn(tx: StoreOperations, batch: ImportBatchWrite): Promise<void> {
+  if (!tx.writeImportBatch) throw new GdprMailError('STORE_FAILURE', 'No set-based import here.');
+  return tx.writeImportBatch(batch);
+}
+
 export interface SqlStoreOptions {
   kind: string;
   schema: string;
@@ -1027,6 +1038,7 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprS
     appendConsentEvents: (subjectId, expectedHead, events) =>
       transaction((tx) => tx.appendConsentEvents(subjectId, expectedHead, events)),
     appendAudit: (entry) => transaction((tx) => tx.appendAudit(entry)),
+    writeImportBatch: (batch) => transaction((tx) => writeImportBatchIn(tx, batch)),
     appendAuditEntries: (entries) => transaction((tx) => tx.appendAuditEntries(entries)),
     claimDeliveries: (records, claimOptions) =>
       transaction((tx) => tx.claimDeliveries(records, claimOptions)),

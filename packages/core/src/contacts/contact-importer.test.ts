@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { csvChunks, generateContactLists, ReferenceImport } from '../testing/contact-lists.js';
+import {
+  csvChunks,
+  generateContactLists,
+  outcomeOf,
+  ReferenceImport,
+} from '../testing/contact-lists.js';
 import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
 import { createTestClock } from '../testing/test-clock.js';
 import type { ContactImportReport } from './import-report.js';
@@ -29,23 +34,6 @@ async function rejection(promise: Promise<unknown>): Promise<string> {
 }
 
 const base = { basis: 'consent' as const, purposes: ['newsletter'] };
-
-function summary(report: ContactImportReport) {
-  return {
-    rows: report.rows,
-    created: report.created,
-    merged: report.merged,
-    unchanged: report.unchanged,
-    rejected: {
-      'invalid-email': report.rejects['invalid-email'],
-      suppressed: report.rejects.suppressed,
-    },
-    flagged: report.flagged,
-    consentRecorded: report.consentRecorded,
-    conflicts: report.conflicts,
-    languages: report.languages,
-  };
-}
 
 describe('contacts.import: 100,000 rows from three overlapping lists (SEED-01)', () => {
   it('matches an independent Map-based reference, loses nothing, and a re-run changes nothing', async () => {
@@ -83,7 +71,7 @@ describe('contacts.import: 100,000 rows from three overlapping lists (SEED-01)',
           },
         },
       );
-      expect(summary(report)).toEqual(expected);
+      expect(outcomeOf(report)).toEqual(expected);
       // Nothing lost: every row is counted once.
       expect(report.created + report.merged + report.unchanged + report.rejected).toBe(
         list.rows.length,

@@ -4,13 +4,18 @@ import type { AuditDraft } from '../audit/audit-entry.js';
 import type { LawfulBasis } from '../config/config-schema.js';
 import { LAWFUL_BASES } from '../config/config-schema.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
-import { appendConsentEvents } from '../consent/append-events.js';
+import {
+  appendConsentEvents,
+  chainConsentEvents,
+  emitConsentChanged,
+} from '../consent/append-events.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type {
   ContactFacts,
+  ImportBatchWrite,
   StoreOperations,
   SubjectProfile,
   SubjectRecord,
@@ -85,6 +90,9 @@ interface ParsedRow {
   line: number;
   key: string;
   email?: string;
+  /** Keyed hashes of `email`, computed once per row (the context's cache holds fewer than a batch). */
+  subjectHash?: string;
+  suppressionHash?: string;
   keyValue?: string;
   language: LanguageMatch;
   consentAt?: Date;
@@ -92,6 +100,11 @@ interface ParsedRow {
   badConsentDate?: boolean;
   reject?: ImportRejectReason;
 }
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const ROW_BATCH = 500;
+const SET_BASED_BATCH = 5_000;
 
 const CONSENTABLE = new Set<LawfulBasis>(['consent', 'soft-opt-in', 'legitimate-interest']);
 
@@ -236,7 +249,10 @@ export function createContactService(ctx: CoreContext): ContactService {
         }
         defaultLanguage = match.code;
       }
-      const batchSize = options.batchSize ?? 500;
+      // A store that writes a batch in a few set-based statements gains from
+      // larger batches; row by row, 500 keeps each transaction short.
+      const batchSize =
+        options.batchSize ?? (ctx.store.writeImportBatch ? SET_BASED_BATCH : ROW_BATCH);
       if (!Number.isInteger(batchSize) || batchSize < 1) {
         throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.');
       }
@@ -263,6 +279,8 @@ export function createContactService(ctx: CoreContext): ContactService {
         try {
           parsed.email = normalizeEmail(rawEmail);
           parsed.key = parsed.email;
+          parsed.subjectHash = ctx.subjectHash(parsed.email);
+          parsed.suppressionHash = ctx.suppressionHash(parsed.email);
         } catch {
           parsed.reject = 'invalid-email';
         }
@@ -290,12 +308,18 @@ export function createContactService(ctx: CoreContext): ContactService {
       const runBatch = async (batch: ParsedRow[]) => {
         const local = emptyReport(list, label, options.basis, purposeIds);
         if (expectChanges || (await importBatch(ctx.store, batch, local, true))) {
-          expectChanges = await withConflictRetry(() =>
-            ctx.store.transaction(async (tx) => {
+          // Another writer moved first (created one of these addresses,
+          // appended to a ledger): the batch is read and decided again. A short
+          // random pause before each retry keeps two importers of the same
+          // people from colliding in step.
+          let attempt = 0;
+          expectChanges = await withConflictRetry(async () => {
+            if (attempt++ > 0) await pause(Math.random() * 25 * attempt);
+            return ctx.store.transaction(async (tx) => {
               Object.assign(local, emptyReport(list, label, options.basis, purposeIds));
               return importBatch(tx, batch, local, false);
-            }),
-          );
+            });
+          });
         }
         mergeInto(report, local, sampleSize);
         options.onProgress?.({
@@ -324,12 +348,13 @@ export function createContactService(ctx: CoreContext): ContactService {
           if (row.reject) reject(row, row.reject);
           return !row.reject;
         });
-        const emails = [...new Set(valid.map((r) => r.email!))];
         const suppressed = new Set(
-          (await tx.getSuppressions(emails.map((e) => ctx.suppressionHash(e)))).map((s) => s.hash),
+          (await tx.getSuppressions([...new Set(valid.map((r) => r.suppressionHash!))])).map(
+            (s) => s.hash,
+          ),
         );
         const accepted = valid.filter((row) => {
-          if (suppressed.has(ctx.suppressionHash(row.email!))) {
+          if (suppressed.has(row.suppressionHash!)) {
             reject(row, 'suppressed');
             return false;
           }
@@ -337,9 +362,7 @@ export function createContactService(ctx: CoreContext): ContactService {
         });
 
         const byHash = new Map<string, SubjectRecord>();
-        for (const s of await tx.findSubjectsByEmailHashes(
-          accepted.map((r) => ctx.subjectHash(r.email!)),
-        )) {
+        for (const s of await tx.findSubjectsByEmailHashes(accepted.map((r) => r.subjectHash!))) {
           byHash.set(s.emailHash, s);
         }
         const byKey = new Map<string, SubjectRecord>();
@@ -379,7 +402,7 @@ export function createContactService(ctx: CoreContext): ContactService {
 
         for (const row of accepted) {
           const email = row.email!;
-          const hash = ctx.subjectHash(email);
+          const hash = row.subjectHash!;
           let subject = customKey ? byKey.get(row.keyValue!) : undefined;
           subject ??= byHash.get(hash);
           let created = false;
@@ -409,36 +432,90 @@ export function createContactService(ctx: CoreContext): ContactService {
 
         const dirty = [...working.values()].filter((w) => w.changed || w.drafts.length > 0);
         if (dryRun || dirty.length === 0) return dirty.length > 0;
+        if (tx.writeImportBatch) {
+          await writeSetBased(tx, tx.writeImportBatch.bind(tx), dirty, at);
+          return true;
+        }
         const audit: AuditDraft[] = [];
         for (const w of dirty) {
-          let id = w.subject.id;
+          const id = w.subject.id;
           if (w.isNew) {
             const stored = await tx.createSubject({ ...w.subject, profile: w.profile });
-            // Another writer created this address meanwhile: keep its record, add ours.
-            if (stored.id !== id) await tx.updateSubjectProfile(stored.id, w.profile, at);
-            id = stored.id;
+            // Another writer created this address meanwhile: writing our profile
+            // over its record would drop what it brought (its list, its source).
+            // Decide the batch again on its record instead.
+            if (stored.id !== id) {
+              throw new GdprMailError('STORE_CONFLICT', 'A contact was created meanwhile; retry.', {
+                retryable: true,
+              });
+            }
           } else if (w.changed) {
             await tx.updateSubjectProfile(id, w.profile, at);
           }
           const events = await appendConsentEvents(tx, id, w.drafts, at);
-          audit.push({
-            actor,
-            action: 'contact.imported',
-            subjectRef: id,
-            details: {
-              list,
-              source: label,
-              basis: options.basis,
-              created: w.isNew,
-              ...(events.length > 0
-                ? { consentRecorded: purposeIds, eventSeqs: events.map((e) => e.seq) }
-                : {}),
-              ...(w.flagged !== 0 ? { repermission: w.flagged > 0 ? 'flagged' : 'cleared' } : {}),
-            },
-          });
+          audit.push(
+            auditDraft(
+              w,
+              id,
+              events.map((e) => e.seq),
+            ),
+          );
         }
         await appendAuditEntries(tx, audit, at);
         return true;
+      };
+
+      const auditDraft = (w: Working, id: string, eventSeqs: number[]): AuditDraft => ({
+        actor,
+        action: 'contact.imported',
+        subjectRef: id,
+        details: {
+          list,
+          source: label,
+          basis: options.basis,
+          created: w.isNew,
+          ...(eventSeqs.length > 0 ? { consentRecorded: purposeIds, eventSeqs } : {}),
+          ...(w.flagged !== 0 ? { repermission: w.flagged > 0 ? 'flagged' : 'cleared' } : {}),
+        },
+      });
+
+      /**
+       * The same writes as the row-at-a-time path, handed to the store in one
+       * call (issue #22): new subjects, changed profiles and ledger events,
+       * then one audit run. The events continue the ledgers read for this batch.
+       */
+      const writeSetBased = async (
+        tx: StoreOperations,
+        write: (batch: ImportBatchWrite) => Promise<void>,
+        dirty: Working[],
+        at: Date,
+      ) => {
+        const batch: ImportBatchWrite = { at, created: [], updated: [], events: [] };
+        const audit: AuditDraft[] = [];
+        for (const w of dirty) {
+          const id = w.subject.id;
+          if (w.isNew) batch.created.push({ ...w.subject, profile: w.profile });
+          else if (w.changed) batch.updated.push({ id, profile: w.profile });
+          const events = chainConsentEvents(id, w.ledger.at(-1), w.drafts, at);
+          if (events.length > 0) {
+            const last = w.ledger.at(-1);
+            batch.events.push({
+              subjectId: id,
+              expectedHead: last && { seq: last.seq, hash: last.hash },
+              events,
+            });
+          }
+          audit.push(
+            auditDraft(
+              w,
+              id,
+              events.map((e) => e.seq),
+            ),
+          );
+        }
+        await write(batch);
+        for (const run of batch.events) emitConsentChanged(tx, run.events);
+        await appendAuditEntries(tx, audit, at);
       };
 
       /** Merges one row into the contact; true when it changed anything. */
@@ -609,14 +686,37 @@ export function createContactService(ctx: CoreContext): ContactService {
         return changed;
       };
 
+      // On a set-based store the next batch is read and parsed while the
+      // database writes the previous one (two batches in memory at most); row
+      // by row, the importer never runs ahead of the batch it writes.
+      const overlap = ctx.store.writeImportBatch !== undefined;
+      let writing: Promise<void> | undefined;
+      let failed: { error: unknown } | undefined;
+      const settle = async () => {
+        await writing;
+        writing = undefined;
+        if (failed) throw failed.error;
+      };
       let batch: ParsedRow[] = [];
-      for await (const { line, row } of rows) {
-        batch.push(parse(line, row));
-        if (batch.length >= batchSize) {
-          await runBatch(batch);
-          batch = [];
+      try {
+        for await (const { line, row } of rows) {
+          batch.push(parse(line, row));
+          if (batch.length >= batchSize) {
+            await settle();
+            const full = batch;
+            batch = [];
+            if (overlap) {
+              writing = runBatch(full).catch((error: unknown) => {
+                failed = { error };
+              });
+            } else await runBatch(full);
+          }
         }
+      } finally {
+        // An unreadable source still lets the batch being written finish (or fail) first.
+        await writing;
       }
+      await settle();
       if (batch.length > 0) await runBatch(batch);
       return report;
     },

@@ -238,6 +238,44 @@ export function createEncryptedStore(
         return (await ops.findSubjectsByAttribute(name, indexed)).map((r) => openSubject(s, r));
       },
     };
+    if (ops.writeImportBatch) {
+      const write = ops.writeImportBatch.bind(ops);
+      // The set-based import path: every row and event is sealed here, as
+      // createSubject / updateSubjectProfile / appendConsentEvents would, so the
+      // store's staging tables never see an address or a personal field.
+      overrides.writeImportBatch = async (batch) => {
+        for (const run of batch.events) {
+          checkConsentAppend(run.subjectId, run.expectedHead, run.events);
+        }
+        const s = await ready();
+        const created = batch.created.map((record) => s.seal(record));
+        const createdKeys = new Map(created.map((r) => [r.id, r.dataKey]));
+        const updated: typeof batch.updated = [];
+        for (const change of batch.updated) {
+          const wrapped = await wrappedOf(ops, change.id);
+          updated.push({
+            id: change.id,
+            profile:
+              wrapped === undefined
+                ? change.profile
+                : s.sealProfile(change.id, wrapped, change.profile),
+          });
+        }
+        const events: typeof batch.events = [];
+        for (const run of batch.events) {
+          const personal = run.events.some(
+            (e) => e.proof.ip !== undefined || e.proof.userAgent !== undefined,
+          );
+          const wrapped = personal
+            ? (createdKeys.get(run.subjectId) ?? (await wrappedOf(ops, run.subjectId)))
+            : undefined;
+          events.push(
+            wrapped === undefined ? run : { ...run, events: s.sealEvents(wrapped, run.events) },
+          );
+        }
+        await write({ at: batch.at, created, updated, events });
+      };
+    }
     return { ...boundMethods(ops), ...overrides } as unknown as StoreOperations;
   }
 

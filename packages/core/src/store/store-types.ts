@@ -562,6 +562,32 @@ export interface OutboxOperations {
   listOutbox(limit: number): Promise<OutboxItem[]>;
 }
 
+/** One import batch's writes, handed to a store in one call (`ImportOperations`). */
+export interface ImportBatchWrite {
+  /** When the batch is written: `updated_at` of every changed row. */
+  at: Date;
+  /** New subjects. The whole call is refused (STORE_CONFLICT, retryable) if one's email hash exists. */
+  created: SubjectRecord[];
+  /** New profiles of existing subjects. */
+  updated: Array<{ id: string; profile: SubjectProfile }>;
+  /** Events per subject, continuing `expectedHead` (a compare-and-set, as `appendConsentEvents`). */
+  events: Array<{
+    subjectId: string;
+    expectedHead: LedgerHead | undefined;
+    events: ConsentEvent[];
+  }>;
+}
+
+/**
+ * Optional capability of stores that can write a whole import batch with a
+ * few set-based statements (the SQL stores: COPY into staging tables, then
+ * one statement per table). The import service uses it when present and
+ * writes row by row otherwise. Atomic within the transaction it runs in.
+ */
+export interface ImportOperations {
+  writeImportBatch?(batch: ImportBatchWrite): Promise<void>;
+}
+
 /**
  * The operations every store offers, inside or outside a transaction: every
  * aggregate's part. Methods that write more than one row are atomic on their own.
@@ -576,7 +602,8 @@ export interface StoreOperations
     DeliveryOperations,
     DsarOperations,
     DocumentOperations,
-    OutboxOperations {}
+    OutboxOperations,
+    ImportOperations {}
 
 /** What one send decision reads about an address (see `GdprStore.readSendFacts`). */
 export interface SendFacts {

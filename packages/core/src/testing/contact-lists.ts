@@ -6,6 +6,8 @@
  * Maps, from what the generator knows to be true of each row.
  */
 
+import type { ContactImportReport } from '../contacts/import-report.js';
+
 /** mulberry32: small, fast, reproducible. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -176,6 +178,29 @@ export interface ReferenceOutcome {
   consentRecorded: number;
   conflicts: number;
   languages: { mapped: number; unknown: number; missing: number; defaulted: number };
+}
+
+/** An importer's report in the reference's shape (and key order), to compare with `run`. */
+export function outcomeOf(report: ContactImportReport): ReferenceOutcome {
+  return {
+    rows: report.rows,
+    created: report.created,
+    merged: report.merged,
+    unchanged: report.unchanged,
+    rejected: {
+      'invalid-email': report.rejects['invalid-email'],
+      suppressed: report.rejects.suppressed,
+    },
+    flagged: report.flagged,
+    consentRecorded: report.consentRecorded,
+    conflicts: report.conflicts,
+    languages: {
+      mapped: report.languages.mapped,
+      unknown: report.languages.unknown,
+      missing: report.languages.missing,
+      defaulted: report.languages.defaulted,
+    },
+  };
 }
 
 interface RefContact {

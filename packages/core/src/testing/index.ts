@@ -21,6 +21,7 @@ export {
   csvChunks,
   generateContactLists,
   LANGUAGE_SPELLINGS,
+  outcomeOf,
   ReferenceImport,
   seededRandom,
 } from './contact-lists.js';
