@@ -216,7 +216,7 @@ export function createBounceReader(options: BounceReaderOptions): BounceReader {
               };
             } else {
               const full = await client.fetchOne(String(uid), { source: true }, { uid: true });
-              if (!full?.source) continue;
+              if (!full || !full.source) continue;
               result = await handle(uid, full.source);
             }
             report.read += 1;
