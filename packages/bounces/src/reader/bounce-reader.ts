@@ -216,6 +216,7 @@ export function createBounceReader(options: BounceReaderOptions): BounceReader {
               };
             } else {
               const full = await client.fetchOne(String(uid), { source: true }, { uid: true });
+              // biome-ignore lint/complexity/useOptionalChain: imapflow answers `false`, which has no `source`
               if (!full || !full.source) continue;
               result = await handle(uid, full.source);
             }
