@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { corpusSource } from '../../bounces/test/corpus.js';
 import { type Dovecot, dovecotInstalled, startDovecot } from '../../bounces/test/dovecot.js';
 import { appendMail, imapOptions, withImap } from '../../bounces/test/imap-helpers.js';
+import { captureIo } from './capture-io.js';
 
 const dovecotGate = await requireService('dovecot-imapd (Debian package)', dovecotInstalled);
 
@@ -15,20 +16,7 @@ let dir: string;
 let dovecot: Dovecot;
 const config = testConfig();
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      cwd: dir,
-      stdout: (t: string) => out.push(t),
-      stderr: (t: string) => err.push(t),
-      env: {},
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = () => captureIo(dir);
 
 dovecotGate.describe('gdpr-mail bounces poll', () => {
   beforeAll(async () => {
