@@ -1,5 +1,7 @@
 export { campaignJobKey, chunkJobKey, jobIdFor, sweepJobKey } from './jobs/job-ids.js';
 export type {
+  BouncePoller,
+  BouncePollSummary,
   CampaignJobData,
   CampaignJobReport,
   ChunkJobData,

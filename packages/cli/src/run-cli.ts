@@ -4,6 +4,7 @@ import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
 import type { CliIo } from './cli-io.js';
 import { EXIT, UsageError } from './cli-io.js';
 import { auditCommand } from './commands/audit-command.js';
+import { bouncesCommand } from './commands/bounces-command.js';
 import { breachCommand } from './commands/breach-command.js';
 import { erasuresCommand } from './commands/erasures-command.js';
 import { importCommand } from './commands/import-command.js';
@@ -12,7 +13,7 @@ import { keysCommand } from './commands/keys-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
 import { retentionCommand } from './commands/retention-command.js';
-import { loadConfig } from './load-config.js';
+import { loadConfig, loadConfigExport } from './load-config.js';
 
 export const USAGE = `Usage: gdpr-mail <command> [options]
 
@@ -48,6 +49,7 @@ Commands:
       --batch-size <n>          subjects per page (default 500)
   erasures replay             after restoring a backup: erase again everyone in the erasure journal
       --batch-size <n>          journal entries per transaction (default 500)
+  bounces poll                read the bounce mailbox once (IMAP, the config module's \`bounces\` export)
 
 Options:
   --config <file>             config module (default: gdpr-mail.config.{mjs,js,cjs,json})
@@ -101,6 +103,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'import',
       'keys',
       'erasures',
+      'bounces',
     ];
     if (!commands.includes(command)) {
       throw new UsageError(`Unknown command "${command}".`);
@@ -133,6 +136,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         },
         io,
       );
+    }
+    if (command === 'bounces') {
+      const load = () => loadConfigExport(io.cwd, values.config, 'bounces');
+      return await bouncesCommand(gdpr, rest[0], load, { json: values.json ?? false }, io);
     }
     if (command === 'records') return await recordsCommand(gdpr, values, io);
     if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);

@@ -7,23 +7,11 @@ import { testConfig } from '@gdpr-mail/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../../tests/support/ensure-built.js';
 import { defaultKeyId } from '../src/commands/keys-command.js';
+import { captureIo } from './capture-io.js';
 
 let dir: string;
 
-function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      cwd: dir,
-      stdout: (t: string) => out.push(t),
-      stderr: (t: string) => err.push(t),
-      env: {},
-    },
-    out: () => out.join(''),
-    err: () => err.join(''),
-  };
-}
+const io = () => captureIo(dir);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'gdpr-mail-cli-'));

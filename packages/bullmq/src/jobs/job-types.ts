@@ -6,6 +6,8 @@ export const GDPR_JOB_NAMES = {
   campaign: 'gdpr.campaign',
   chunk: 'gdpr.campaign.chunk',
   retentionSweep: 'gdpr.retention.sweep',
+  /** One read of the bounce mailbox (`@gdpr-mail/bounces`), on a schedule. */
+  bouncesPoll: 'gdpr.bounces.poll',
 } as const;
 
 export const DEFAULT_QUEUE_NAME = 'gdpr-mail';
@@ -48,4 +50,19 @@ export interface CampaignJobReport extends Omit<CampaignReport, 'cursor'> {
 export interface SweepJobReport extends Omit<SweepReport, 'now'> {
   sweepId: string;
   now: string;
+}
+
+/** What a bounce poll reports: counts only, no addresses (it is kept in Redis). */
+export interface BouncePollSummary {
+  read: number;
+  remaining: number;
+  suppressed: number;
+  alreadySuppressed: number;
+  softBounces: number;
+  malformed: number;
+}
+
+/** What the bounce-poll job runs: a reader of `@gdpr-mail/bounces` (`createBounceReader`). */
+export interface BouncePoller {
+  poll(): Promise<BouncePollSummary>;
 }

@@ -74,6 +74,11 @@ export interface GdprQueue {
     schedule: { pattern: string } | { everyMs: number },
     options?: { batchSize?: number },
   ): Promise<void>;
+  /**
+   * A read of the bounce mailbox on a cron pattern or every N ms (one scheduler
+   * per queue); the workers need `bounces` (a reader of `@gdpr-mail/bounces`).
+   */
+  scheduleBouncePolls(schedule: { pattern: string } | { everyMs: number }): Promise<void>;
   /** The campaign's report once all its chunks are done; undefined before. */
   campaignReport(campaignId: string): Promise<CampaignJobReport | undefined>;
   /** Polls until the campaign is done; throws PROVIDER_UNAVAILABLE after `timeoutMs`. */
@@ -86,6 +91,7 @@ export interface GdprQueue {
 }
 
 const RETENTION_SCHEDULER = 'gdpr-retention-sweeps';
+export const BOUNCES_SCHEDULER = 'gdpr-bounce-polls';
 
 export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
@@ -177,6 +183,14 @@ export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
         RETENTION_SCHEDULER,
         'pattern' in schedule ? { pattern: schedule.pattern } : { every: schedule.everyMs },
         { name: GDPR_JOB_NAMES.retentionSweep, data, opts: { ...retries, ...finished } },
+      );
+    },
+    async scheduleBouncePolls(schedule) {
+      // No retries: the next scheduled poll reads what this one left.
+      await queue.upsertJobScheduler(
+        BOUNCES_SCHEDULER,
+        'pattern' in schedule ? { pattern: schedule.pattern } : { every: schedule.everyMs },
+        { name: GDPR_JOB_NAMES.bouncesPoll, data: {}, opts: { ...finished } },
       );
     },
     campaignReport,

@@ -3,6 +3,8 @@ import { emptyCampaignReport, GdprMailError, isGdprMailError } from '@gdpr-mail/
 import type { ConnectionOptions, Job, WorkerOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type {
+  BouncePoller,
+  BouncePollSummary,
   CampaignJobData,
   CampaignJobReport,
   ChunkJobData,
@@ -40,6 +42,8 @@ export interface GdprWorkerOptions {
   /** Passed to BullMQ's Worker (lockDuration, stalledInterval, maxStalledCount, limiter, …). */
   workerOptions?: Partial<Omit<WorkerOptions, 'connection' | 'concurrency' | 'prefix' | 'autorun'>>;
   onChunkProgress?(report: CampaignReport, job: Job): void;
+  /** The bounce mailbox reader that `gdpr.bounces.poll` jobs run (`createBounceReader` of `@gdpr-mail/bounces`). */
+  bounces?: BouncePoller;
   /** Worker-level errors (a lost Redis connection); BullMQ reconnects by itself. */
   onError?(error: Error): void;
 }
@@ -155,6 +159,15 @@ export function createGdprWorker(options: GdprWorkerOptions): GdprWorker {
     return { ...report, sweepId: job.data.sweepId, now: report.now.toISOString() };
   }
 
+  async function runBouncePoll(): Promise<BouncePollSummary> {
+    if (!options.bounces) {
+      throw new UnrecoverableError('This worker has no bounce reader (`bounces` option).');
+    }
+    const { read, remaining, suppressed, alreadySuppressed, softBounces, malformed } =
+      await options.bounces.poll();
+    return { read, remaining, suppressed, alreadySuppressed, softBounces, malformed };
+  }
+
   const worker = new Worker(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job: Job) => {
@@ -166,6 +179,8 @@ export function createGdprWorker(options: GdprWorkerOptions): GdprWorker {
             return await runCampaign(job as Job<CampaignJobData>);
           case GDPR_JOB_NAMES.retentionSweep:
             return await runSweep(job as Job<SweepJobData>);
+          case GDPR_JOB_NAMES.bouncesPoll:
+            return await runBouncePoll();
           default:
             throw new UnrecoverableError(`Unknown gdpr-mail job "${job.name}".`);
         }
