@@ -35,7 +35,6 @@ import {
 const RUNS = 5;
 const WORKERS = 2;
 const SIZES = { consenting: 500, suppressed: 20, restricted: 20, withdrawn: 20 };
-const PG_VERSION = '15';
 const run = promisify(execFile);
 
 async function freePort(): Promise<number> {
@@ -46,11 +45,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+let pgVersion = '';
 const gate = await requireService(
   'redis-server and pg_createcluster (Debian postgresql-common) run as root',
   async () => {
     await run('redis-server', ['--version']);
-    await run('pg_lsclusters', []);
+    // The installed major version: the machine's own cluster's (first line, first column).
+    const { stdout } = await run('pg_lsclusters', ['--no-header']);
+    pgVersion = stdout.trim().split(/\s+/)[0] ?? '';
+    if (!/^\d+$/.test(pgVersion)) throw new Error('no PostgreSQL cluster found by pg_lsclusters');
     if (process.getuid?.() !== 0) throw new Error('pg_createcluster needs root');
   },
 );
@@ -106,7 +109,7 @@ class ThrowawayCluster {
   }
   async create(): Promise<void> {
     await run('pg_createcluster', [
-      PG_VERSION,
+      pgVersion,
       this.name,
       '-p',
       String(this.port),
@@ -116,10 +119,10 @@ class ThrowawayCluster {
     ]);
   }
   async restart(): Promise<void> {
-    await run('pg_ctlcluster', [PG_VERSION, this.name, 'restart', '-m', 'fast']);
+    await run('pg_ctlcluster', [pgVersion, this.name, 'restart', '-m', 'fast']);
   }
   async drop(): Promise<void> {
-    await run('pg_dropcluster', [PG_VERSION, this.name, '--stop']);
+    await run('pg_dropcluster', [pgVersion, this.name, '--stop']);
   }
 }
 
