@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { campaignIdempotencyKey, createGdprMail } from '@gdpr-mail/core';
 import { createPostgresStore, type PostgresStore } from '@gdpr-mail/postgres';
@@ -22,6 +20,9 @@ import {
   type SeededAudience,
   seedAudience,
   startCountingSmtp,
+  startWorkerProcess,
+  until,
+  type Worker,
 } from './helpers.js';
 
 // Issue #11 acceptance: a campaign of 10,000 recipients over 3 worker processes
@@ -33,7 +34,6 @@ import {
 // the killed chunk over settles them from the relay's log (the transport's
 // `lookup`): found ones are recorded as sent, the others are sent once more.
 // See docs/scaling.md.
-const root = resolve(__dirname, '..', '..', '..');
 const RUNS = 5;
 const WORKERS = 3;
 const SIZES = { consenting: 9600, suppressed: 200, restricted: 200, withdrawn: 200 };
@@ -42,44 +42,8 @@ const AUDIENCE = SIZES.consenting + SIZES.suppressed + SIZES.restricted;
 const redis = await redisGate();
 const postgres = await postgresGate();
 
-interface Worker {
-  child: ChildProcess;
-  exited: Promise<number | null>;
-}
-
 function startWorker(schema: string, queueName: string, smtp: CountingSmtp): Promise<Worker> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(__dirname, 'fixtures', 'worker-child.ts'),
-      schema,
-      queueName,
-      String(smtp.port),
-      smtp.logUrl,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  let errors = '';
-  child.stderr!.on('data', (d) => (errors += d));
-  return new Promise((ready, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('ready')) ready({ child, exited });
-    });
-    void exited.then((code) => fail(new Error(`worker exited (${code}) before ready: ${errors}`)));
-  });
-}
-
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return startWorkerProcess([schema, queueName, String(smtp.port), smtp.logUrl]);
 }
 
 redis.describe('bullmq campaign over many processes', () => {

@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
 import type { GdprMail, GdprStore } from '@gdpr-mail/core';
 import { createGdprMail, MemoryStore } from '@gdpr-mail/core';
 import { requireService } from '@gdpr-mail/core/testing';
@@ -52,15 +54,28 @@ export interface CountingSmtp {
   /** Message-IDs accepted. */
   accepted: Set<string>;
   total(): number;
+  /** Connections cut mid-DATA so far (see `dropRate`). */
+  dropped(): number;
   close(): Promise<void>;
 }
 
 const MESSAGE_ID = /^message-id:[ \t]*(<[^>\r\n]+>)/im;
 
-export async function startCountingSmtp(): Promise<CountingSmtp> {
+/**
+ * `dropRate`: the share of messages whose connection the server cuts mid-DATA
+ * (after the first chunk of the body, before its reply): such a message is
+ * neither counted nor logged, and the client cannot tell whether it arrived.
+ */
+export async function startCountingSmtp(
+  options: { dropRate?: number } = {},
+): Promise<CountingSmtp> {
   const counts = new Map<string, number>();
   const accepted = new Set<string>();
+  const dropRate = options.dropRate ?? 0;
+  // Sockets by client port: smtp-server's session knows the port, not the socket.
+  const sockets = new Map<number, Socket>();
   let total = 0;
+  let dropped = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -68,10 +83,17 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
     maxClients: 100,
     onData(stream, session, callback) {
       let head = '';
+      const drop = dropRate > 0 && Math.random() < dropRate;
       stream.on('data', (chunk: Buffer) => {
+        if (drop) {
+          sockets.get(session.remotePort)?.destroy();
+          return;
+        }
         if (head.length < 8192) head += chunk.toString('latin1');
       });
+      if (drop) dropped += 1;
       stream.on('end', () => {
+        if (drop) return;
         // Counted when the whole message arrived, right before the 250 reply.
         const end = head.indexOf('\r\n\r\n');
         const messageId = MESSAGE_ID.exec(end < 0 ? head : head.slice(0, end))?.[1];
@@ -86,6 +108,12 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
   });
   // A killed worker's connections reset: expected here, not a test failure.
   server.on('error', () => {});
+  server.server.on('connection', (socket: Socket) => {
+    const port = socket.remotePort;
+    if (port === undefined) return;
+    sockets.set(port, socket);
+    socket.once('close', () => sockets.delete(port));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 
   const log = createServer((request, response) => {
@@ -108,6 +136,7 @@ export async function startCountingSmtp(): Promise<CountingSmtp> {
     counts,
     accepted,
     total: () => total,
+    dropped: () => dropped,
     close: async () => {
       await new Promise<void>((resolve) => log.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -186,4 +215,39 @@ export async function seedAudience(
     await gdpr.suppression.add(email, 'hard-bounce');
   });
   return audience;
+}
+
+export interface Worker {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+const root = resolve(__dirname, '..', '..', '..');
+
+/** A worker process (fixtures/worker-child.ts) with these arguments; resolves once it is ready. */
+export function startWorkerProcess(args: readonly string[]): Promise<Worker> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'fixtures', 'worker-child.ts'), ...args],
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  let errors = '';
+  child.stderr!.on('data', (d) => (errors += d));
+  return new Promise((ready, fail) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('ready')) ready({ child, exited });
+    });
+    void exited.then((code) => fail(new Error(`worker exited (${code}) before ready: ${errors}`)));
+  });
+}
+
+export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -7,6 +7,8 @@ import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 export interface PgClientLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: SqlRow[] }>;
   release(error?: Error | boolean): void;
+  on?(event: 'error', listener: (error: Error) => void): unknown;
+  off?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /** The part of a `pg` Pool the store uses; `new pg.Pool(...)` satisfies it. */
@@ -48,6 +50,11 @@ export function pgDatabase(pool: PgPoolLike, options: { endPoolOnClose?: boolean
     ...executor(pool),
     async transaction(work) {
       const client = await pool.connect();
+      // A server restart ends the connection between two statements: pg emits 'error' on a
+      // checked-out client, which kills the process without a listener (the pool listens only
+      // while the client is idle). The next statement fails anyway and is rolled back below.
+      const ignore = () => {};
+      client.on?.('error', ignore);
       let broken = false;
       try {
         await client.query('BEGIN');
@@ -63,6 +70,7 @@ export function pgDatabase(pool: PgPoolLike, options: { endPoolOnClose?: boolean
         }
         throw error;
       } finally {
+        client.off?.('error', ignore);
         client.release(broken);
       }
     },

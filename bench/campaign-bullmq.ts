@@ -1,0 +1,245 @@
+// bench/campaign-bullmq: one campaign of N recipients through @gdpr-mail/bullmq
+// with two worker processes (PostgreSQL store, SMTP transport), against raw
+// nodemailer pools in two processes with the same total connections sending the
+// same N, in the same run, to one local smtp-server sink in its own process that
+// counts messages per recipient. Prints msgs/s of both and the ratio (goal >=
+// 0.8x), the peak RSS of each worker (sampled every 200 ms), and verifies at the
+// sink exactly one message per consenting recipient and none for the few
+// non-consenting ones: exits non-zero on any duplicate, missing or unexpected one.
+//
+//   pnpm bench:campaign-bullmq     (N=1000000 by default; N=20000 for a quick run)
+//   CONNS=4 (SMTP connections per process), CHUNK=2000 (recipients per chunk job),
+//   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100
+//
+// Needs PostgreSQL at 127.0.0.1:5432 db `test` (DATABASE_URL) and Redis at
+// 127.0.0.1:6379 (REDIS_URL). Seeds its own schema set-based, in SQL, and drops it.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createGdprQueue } from '@gdpr-mail/bullmq';
+import { createGdprMail } from '@gdpr-mail/core';
+import { createPostgresStore } from '@gdpr-mail/postgres';
+import pg from 'pg';
+import { benchConfig } from './fixtures.js';
+
+const N = Number(process.env.N ?? 1_000_000);
+const CONNS = Number(process.env.CONNS ?? 4);
+const CHUNK = Number(process.env.CHUNK ?? 2000);
+const WORKERS = 2;
+/** Non-consenting people in the audience table: withdrawn, and never asked. */
+const REFUSED = 10;
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const tag = randomUUID().replaceAll('-', '').slice(0, 10);
+const schema = `bench_campaign_${tag}`;
+const queueName = `bench-campaign-${tag}`;
+const here = import.meta.dirname;
+const root = join(here, '..');
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+interface SinkAnswer {
+  port?: number;
+  total?: number;
+  reset?: boolean;
+  verified?: { total: number; duplicates: number; missing: number; unexpected: number };
+}
+
+const sink = fork(join(here, 'campaign-sink-child.mjs'), {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+function ask(message: unknown, field: keyof SinkAnswer): Promise<SinkAnswer> {
+  return new Promise((resolve) => {
+    const on = (answer: SinkAnswer) => {
+      if (answer[field] === undefined) return;
+      sink.off('message', on);
+      resolve(answer);
+    };
+    sink.on('message', on);
+    if (message !== undefined) sink.send(message as string);
+  });
+}
+const { port } = await ask(undefined, 'port').catch(() => ({ port: undefined }));
+if (!port) throw new Error('the sink did not start');
+
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+const failures: string[] = [];
+try {
+  // Seeding, set-based: N consenting people (clear rows, as a store written before
+  // encryption at rest reads them) with one grant each, and REFUSED who are not
+  // candidates: half granted then withdrew, half never consented.
+  let started = performance.now();
+  await createPostgresStore({ pool, schema });
+  const s = `"${schema}"`;
+  // The blind index the SDK looks people up by (HMAC of the address under the
+  // pepper, core's keyedHash): computed in Node a batch at a time, the rows in SQL.
+  const pepper = createSecretKey(Buffer.from(benchConfig().secrets.pepper, 'utf8'));
+  const subjectHash = (email: string) =>
+    createHmac('sha256', pepper)
+      .update('gdpr-mail/subject')
+      .update('\u0000')
+      .update(email)
+      .digest('hex');
+  for (let from = 1; from <= N; from += 50_000) {
+    const to = Math.min(N, from + 49_999);
+    const hashes = Array.from({ length: to - from + 1 }, (_, i) =>
+      subjectHash(`c${from + i}@example.test`),
+    );
+    await pool.query(
+      `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile)
+       SELECT lpad(g::text, 9, '0'), t.h, 'c' || g || '@example.test', now(), now(), '{}'
+       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i), LATERAL (SELECT $2::int + t.i::int - 1 AS g) AS n`,
+      [hashes, from],
+    );
+  }
+  await pool.query(
+    `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
+     SELECT lpad(g::text, 9, '0'), 1, 'e' || g, 'granted', 'newsletter', now() - interval '1 day',
+       '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('e' || g)
+     FROM generate_series(1, $1) g`,
+    [N],
+  );
+  // The refused ones sort between the consenting ones (ids 'x…' after digits would not).
+  await pool.query(
+    `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile)
+     SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h, 'x' || g || '@example.test', now(), now(), '{}'
+     FROM unnest($3::text[]) WITH ORDINALITY AS t(h, g)`,
+    [REFUSED, N, Array.from({ length: REFUSED }, (_, i) => subjectHash(`x${i + 1}@example.test`))],
+  );
+  await pool.query(
+    `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
+     SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h.seq, 'x' || g || ':' || h.seq, h.type, 'newsletter',
+       now() - interval '2 days' + h.seq * interval '1 hour',
+       '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('x' || g || h.seq)
+     FROM generate_series(1, $1 / 2) g
+     CROSS JOIN (VALUES (1, 'granted'), (2, 'withdrawn')) AS h(seq, type)`,
+    [REFUSED, N],
+  );
+  await pool.query(`VACUUM ANALYZE ${s}.subjects`);
+  await pool.query(`VACUUM ANALYZE ${s}.consent_events`);
+  const refused = Array.from({ length: REFUSED }, (_, i) => `x${i + 1}@example.test`);
+  console.log(
+    `seeded ${N.toLocaleString('en')} consenting + ${REFUSED} refused subjects in ${((performance.now() - started) / 1000).toFixed(1)} s; load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+
+  async function verify(prefix: string, label: string) {
+    const { verified } = await ask({ verify: { prefix, n: N, absent: refused } }, 'verified');
+    const v = verified!;
+    console.log(
+      `  ${label} at the sink: ${v.total} messages, ${v.duplicates} duplicates, ${v.missing} missing, ${v.unexpected} unexpected`,
+    );
+    if (v.duplicates || v.missing || v.unexpected || v.total !== N) failures.push(label);
+  }
+
+  // Phase 1: raw nodemailer, two processes, CONNS connections each.
+  const raw = Array.from({ length: WORKERS }, (_, w) => {
+    const from = Math.floor((w * N) / WORKERS) + 1;
+    const to = Math.floor(((w + 1) * N) / WORKERS);
+    return fork(
+      join(here, 'campaign-raw-child.mjs'),
+      [String(port), String(from), String(to), String(CONNS), 'c'],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+  });
+  await Promise.all(raw.map((child) => new Promise((resolve) => child.once('message', resolve))));
+  started = performance.now();
+  const rawDone = await Promise.all(
+    raw.map(
+      (child) =>
+        new Promise<{ sent: number; peakRss: number }>((resolve, reject) => {
+          child.once('message', (m) => resolve(m as { sent: number; peakRss: number }));
+          child.once('exit', (code) => code !== 0 && reject(new Error(`raw child exited ${code}`)));
+          child.send('go');
+        }),
+    ),
+  );
+  const rawMs = performance.now() - started;
+  const rawRate = N / (rawMs / 1000);
+  console.log(
+    `raw nodemailer, ${WORKERS} processes x ${CONNS} connections: ${(rawMs / 1000).toFixed(1)} s, ${rawRate.toFixed(0)} msgs/s; peak RSS ${rawDone.map((d) => mb(d.peakRss)).join(', ')}`,
+  );
+  await verify('c', 'raw nodemailer');
+  await ask('reset', 'reset');
+
+  // Phase 2: the campaign over BullMQ, two worker processes, CONNS connections each.
+  const startWorker = (): Promise<ChildProcess> => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'campaign-worker-child.ts'),
+        schema,
+        queueName,
+        String(port),
+        String(CONNS),
+        redisUrl,
+        databaseUrl,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
+    );
+    return new Promise((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+      child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready`)));
+    });
+  };
+  const workers = await Promise.all(Array.from({ length: WORKERS }, startWorker));
+  const url = new URL(redisUrl);
+  const gdpr = createGdprMail({
+    ...benchConfig(),
+    store: await createPostgresStore({ pool, schema, migrate: false }),
+  });
+  const queue = createGdprQueue({
+    connection: { host: url.hostname, port: Number(url.port || 6379) },
+    gdpr,
+    queueName,
+  });
+  const campaignId = `bench-${tag}`;
+  started = performance.now();
+  const enqueued = await queue.enqueueCampaign({
+    id: campaignId,
+    purposeId: 'newsletter',
+    chunkSize: CHUNK,
+  });
+  const enqueueMs = performance.now() - started;
+  const report = await queue.waitForCampaign(campaignId, { timeoutMs: 6 * 3600_000, pollMs: 200 });
+  const campaignMs = performance.now() - started;
+  const peaks = await Promise.all(
+    workers.map(
+      (child) =>
+        new Promise<number>((resolve) => {
+          child.once('message', (m) => resolve((m as { peakRss: number }).peakRss));
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await queue.queue.obliterate({ force: true });
+  await queue.close();
+  const rate = N / (campaignMs / 1000);
+  console.log(
+    `@gdpr-mail/bullmq, ${WORKERS} workers x ${CONNS} connections, ${enqueued.chunks} chunks of ${CHUNK} (planned in ${(enqueueMs / 1000).toFixed(1)} s): ${(campaignMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} msgs/s; peak RSS per worker ${peaks.map(mb).join(', ')}`,
+  );
+  console.log(
+    `  report: sent ${report.sent}, alreadySent ${report.alreadySent}, failed ${report.failed}, ambiguous ${report.ambiguous}, denied ${report.denied} ${JSON.stringify(report.deniedByReason)}, complete ${report.complete}`,
+  );
+  await verify('c', 'campaign over BullMQ');
+  if (report.sent !== N || !report.complete) failures.push('campaign report');
+  console.log(
+    `ratio bullmq/raw: ${(rate / rawRate).toFixed(2)}x (goal >= 0.8x); load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+} finally {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pool.end();
+  sink.send('stop');
+}
+if (failures.length > 0) {
+  console.error(`FAILED: ${failures.join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+// One worker process of bench/campaign-bullmq.ts: the PostgreSQL store (schema
+// migrated by the parent), an SMTP transport with CONNS pooled connections to the
+// sink, one @gdpr-mail/bullmq worker. Samples its RSS every 200 ms; prints
+// "ready", and on SIGTERM closes gracefully and reports { peakRss } over IPC.
+
+import { createGdprWorker } from '@gdpr-mail/bullmq';
+import { createGdprMail } from '@gdpr-mail/core';
+import { createPostgresStore } from '@gdpr-mail/postgres';
+import { createSmtpTransport } from '@gdpr-mail/smtp';
+import pg from 'pg';
+import { benchConfig } from './fixtures.js';
+
+const [schema, queueName, smtpPort, conns, redisUrl, databaseUrl] = process.argv.slice(2);
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 200);
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
+pool.on('error', () => {});
+const store = await createPostgresStore({ pool, schema: schema!, migrate: false });
+const gdpr = createGdprMail({
+  ...benchConfig(),
+  store,
+  transport: createSmtpTransport({
+    host: '127.0.0.1',
+    port: Number(smtpPort),
+    ignoreTLS: true,
+    maxConnections: Number(conns),
+    maxMessages: 1000,
+    processor: { name: 'bench relay', role: 'email delivery', country: 'FR' },
+  }),
+  mailer: {
+    from: { address: 'news@acme.example', name: 'Acme' },
+    batchSize: Number(process.env.MAILER_BATCH ?? 100),
+  },
+});
+const url = new URL(redisUrl!);
+const worker = createGdprWorker({
+  connection: { host: url.hostname, port: Number(url.port || 6379), maxRetriesPerRequest: null },
+  gdpr,
+  queueName: queueName!,
+  concurrency: Number(process.env.JOB_CONCURRENCY ?? 2),
+  render: (member) => ({
+    subject: 'Our spring selection',
+    text: `Hello ${member.email}, here is what is new this spring.\n`.repeat(10),
+  }),
+  onError: (error) => process.stderr.write(`worker error: ${error.message}\n`),
+});
+await worker.worker.waitUntilReady();
+process.stdout.write('ready\n');
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await worker.close();
+    await gdpr.close();
+    await pool.end();
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    process.send?.({ peakRss }, () => process.exit(0));
+  })();
+});
