@@ -8,12 +8,12 @@ import { relative } from 'node:path';
  * (tests/install/doc-samples.test.ts) gives them real values.
  */
 export const PRELUDE = `import type { GdprMail } from '@gdpr-mail/core';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request as ExpressRequest, Response as ExpressResponse } from 'express';
 declare const gdpr: GdprMail;
 declare const email: string;
 declare const app: Express;
-declare const req: Request;
-declare const res: Response;
+declare const req: ExpressRequest;
+declare const res: ExpressResponse;
 export {};
 `;
 
