@@ -18,6 +18,13 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(answer(429, '', { 'retry-after': '-1' }))).toBeUndefined();
     expect(retryAfterMs(answer(429, ''))).toBeUndefined();
   });
+
+  it('takes a decimal Retry-After (core parseRetryAfter) and falls back to x-sib-ratelimit-reset on a bad one', () => {
+    expect(retryAfterMs(answer(429, '', { 'retry-after': '1.5' }))).toBe(1500);
+    expect(
+      retryAfterMs(answer(429, '', { 'retry-after': '-1', 'x-sib-ratelimit-reset': '3' })),
+    ).toBe(3000);
+  });
 });
 
 describe('mapErrorAnswer', () => {

@@ -1,4 +1,4 @@
-import { failed, type SendResult } from '@gdpr-mail/core';
+import { failed, parseRetryAfter, redactAddresses, type SendResult } from '@gdpr-mail/core';
 import { type Dispatcher, Pool } from 'undici';
 
 /** An answer with a status: the request reached the API and it replied. */
@@ -118,31 +118,19 @@ export class BrevoHttp {
   }
 }
 
-// Provider texts often quote the recipient: results and details never carry addresses.
-const ADDRESS = /[^\s<>"'()[\],;:]+@[^\s<>"'()[\],;:]+/g;
-
-export function redactAddresses(text: string): string {
-  return text.replace(ADDRESS, '[address]');
-}
-
 function firstHeader(answer: HttpAnswer, name: string): string | undefined {
   const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
 /**
- * How long Brevo asks us to wait, in ms: `Retry-After` (seconds or an HTTP
- * date, RFC 9110 §10.2.3), else `x-sib-ratelimit-reset` (seconds until the
- * limit resets, Brevo's own header).
+ * How long Brevo asks us to wait, in ms: `Retry-After` (core's
+ * `parseRetryAfter`), else `x-sib-ratelimit-reset` (seconds until the limit
+ * resets, Brevo's own header).
  */
 export function retryAfterMs(answer: HttpAnswer, now: () => number = Date.now): number | undefined {
-  const retryAfter = firstHeader(answer, 'retry-after')?.trim();
-  if (retryAfter !== undefined) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    // A date names its day and month; "-1" and the like are not dates.
-    const at = /[a-z]/i.test(retryAfter) ? Date.parse(retryAfter) : Number.NaN;
-    if (!Number.isNaN(at)) return Math.max(0, at - now());
-  }
+  const retryAfter = parseRetryAfter(firstHeader(answer, 'retry-after'), now);
+  if (retryAfter !== undefined) return retryAfter;
   const reset = firstHeader(answer, 'x-sib-ratelimit-reset')?.trim();
   return reset !== undefined && /^\d+$/.test(reset) ? Number(reset) * 1000 : undefined;
 }

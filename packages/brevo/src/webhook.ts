@@ -5,11 +5,11 @@ import {
   type ProviderEvent,
   type ProviderEventService,
   type ProviderEventType,
+  redactAddresses,
   type WebhookHandler,
   type WebhookResponse,
 } from '@gdpr-mail/core';
 import { z } from 'zod';
-import { redactAddresses } from './http-client.js';
 
 export interface BrevoWebhookOptions {
   /** URL segment and provider name of the events. Default `brevo`. */
