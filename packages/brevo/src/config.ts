@@ -1,9 +1,4 @@
-import {
-  GdprMailError,
-  isEea,
-  type ProcessorDescriptor,
-  TRANSFER_SAFEGUARDS,
-} from '@gdpr-mail/core';
+import { checkProcessor, GdprMailError, type ProcessorDescriptor } from '@gdpr-mail/core';
 import type { Dispatcher } from 'undici';
 
 /** Brevo takes at most 1000 message versions in one `POST /v3/smtp/email`. */
@@ -107,29 +102,6 @@ function checkBaseUrl(baseUrl: string): string {
   return baseUrl;
 }
 
-/** The processor as declared for the record of processing (REQ-31). */
-function checkProcessor(given: ProcessorDescriptor | undefined): ProcessorDescriptor {
-  const processor = { ...(given ?? BREVO_PROCESSOR) };
-  if (typeof processor.name !== 'string' || processor.name.trim() === '') {
-    throw configError('processor.name', 'is required');
-  }
-  if (typeof processor.country !== 'string' || !/^[A-Za-z]{2}$/.test(processor.country)) {
-    throw configError('processor.country', 'must be an ISO 3166-1 alpha-2 code such as "FR"');
-  }
-  processor.country = processor.country.toUpperCase();
-  const safeguard = processor.transferSafeguard;
-  if (safeguard !== undefined && !TRANSFER_SAFEGUARDS.includes(safeguard)) {
-    throw configError('processor.transferSafeguard', 'is not a known safeguard');
-  }
-  if (!isEea(processor.country) && safeguard === undefined) {
-    throw configError(
-      'processor.transferSafeguard',
-      `is required: ${processor.country} is outside the EEA (Chapter V GDPR)`,
-    );
-  }
-  return processor;
-}
-
 /** Checks the options and fills in the defaults; throws `CONFIG_INVALID`. */
 export function resolveConfig(options: BrevoTransportOptions): ResolvedBrevoConfig {
   if (typeof options !== 'object' || options === null) {
@@ -146,7 +118,8 @@ export function resolveConfig(options: BrevoTransportOptions): ResolvedBrevoConf
     timeoutMs: positiveInteger(options, 'timeoutMs', 30_000),
     batchSize: positiveInteger(options, 'batchSize', 100, BREVO_MAX_BATCH),
     messageIdHeader: options.messageIdHeader ?? true,
-    processor: checkProcessor(options.processor),
+    // Core's check (REQ-31): an EEA country, or a transfer safeguard outside it.
+    processor: checkProcessor(options.processor ?? BREVO_PROCESSOR),
     name: options.name ?? 'brevo',
   };
 }

@@ -2,16 +2,13 @@ import {
   abortedResult,
   type DeliveryLookup,
   type DeliveryLookupResult,
-  failed,
+  defineTransport,
   GdprMailError,
-  invalidResult,
-  type OutgoingMessage,
   type ProcessorErasureResult,
   type SendOptions,
   type SendResult,
   type Transport,
   type ValidatedMessage,
-  validateMessage,
 } from '@gdpr-mail/core';
 import { BREVO_MAX_BATCH, type BrevoTransportOptions, resolveConfig } from './config.js';
 import { eraseBrevoContact } from './erase.js';
@@ -40,8 +37,6 @@ export interface BrevoTransport extends Transport {
   close(): Promise<void>;
 }
 
-type Entry = { index: number; message: ValidatedMessage };
-
 /** The ids a 2xx answer gives, one per message of the call, or undefined where missing. */
 function acceptedIds(answer: HttpAnswer, count: number): (string | undefined)[] {
   const json = readJson(answer) as { messageId?: unknown; messageIds?: unknown } | undefined;
@@ -69,12 +64,35 @@ function mapAccepted(answer: HttpAnswer, count: number): SendResult[] {
 }
 
 /**
+ * Runs at most `size` tasks at once, the others in order of arrival: one
+ * bound on calls in flight across chunks, whatever the envelopes.
+ */
+function limiter(size: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (active >= size) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active += 1;
+    try {
+      return await task();
+    } finally {
+      // The slot passes straight to the next waiter, or is freed.
+      const next = waiting.shift();
+      if (next === undefined) active -= 1;
+      else next();
+    }
+  };
+}
+
+/**
  * A transport over Brevo's transactional API (`POST {baseUrl}/v3/smtp/email`)
  * on a keep-alive undici `Pool`.
  *
- * - Messages that share sender, headers and tags go in one call as
- *   `messageVersions` (up to `batchSize`); the others go one per call. Up to
- *   `connections` calls are in flight.
+ * - Core's `defineTransport` validates, handles abort and close, and hands
+ *   over chunks of up to `batchSize` messages. In a chunk, messages that
+ *   share sender, headers and tags go in one call as `messageVersions`; the
+ *   others go one per call. Up to `connections` calls are in flight for the
+ *   whole transport.
  * - Brevo refuses a call as a whole (HTTP 400) when one version is bad, and
  *   sends none of it: the transport then sends each message of that call on
  *   its own, so one bad recipient fails alone.
@@ -88,19 +106,31 @@ export function createBrevoTransport(options: BrevoTransportOptions): BrevoTrans
   const config = resolveConfig(options);
   const convert: ConvertOptions = { messageIdHeader: config.messageIdHeader };
   const http = new BrevoHttp(config);
-  let closed = false;
+  const slot = limiter(config.connections);
 
-  async function post(chunk: readonly ValidatedMessage[]): Promise<HttpAnswer | SendResult[]> {
-    try {
-      return await http.request('POST', '/v3/smtp/email', toBrevoRequest(chunk, convert));
-    } catch (error) {
-      if (error instanceof HttpFailure) return mapHttpFailure(error, chunk.length);
-      throw error;
-    }
+  async function post(
+    chunk: readonly ValidatedMessage[],
+    signal: AbortSignal | undefined,
+  ): Promise<HttpAnswer | SendResult[]> {
+    return slot(async () => {
+      // The signal stops calls not yet made; a call in flight is left to
+      // finish, since cutting it would make its messages ambiguous.
+      if (signal?.aborted) return chunk.map(() => abortedResult());
+      try {
+        return await http.request('POST', '/v3/smtp/email', toBrevoRequest(chunk, convert));
+      } catch (error) {
+        if (error instanceof HttpFailure) return mapHttpFailure(error, chunk.length);
+        throw error;
+      }
+    });
   }
 
-  async function sendCall(chunk: readonly ValidatedMessage[]): Promise<SendResult[]> {
-    const answer = await post(chunk);
+  /** One call; `signal` is checked before it is made (not before the one-by-one resends of a 400). */
+  async function sendCall(
+    chunk: readonly ValidatedMessage[],
+    signal?: AbortSignal,
+  ): Promise<SendResult[]> {
+    const answer = await post(chunk, signal);
     if (Array.isArray(answer)) return answer;
     if (answer.status >= 200 && answer.status < 300) return mapAccepted(answer, chunk.length);
     if (answer.status === 400 && chunk.length > 1) {
@@ -112,65 +142,19 @@ export function createBrevoTransport(options: BrevoTransportOptions): BrevoTrans
     return mapErrorAnswer(answer, chunk.length);
   }
 
-  /** Calls in order of first appearance: one envelope, at most `batchSize` messages each. */
-  function planCalls(valid: readonly Entry[]): Entry[][] {
-    const open = new Map<string, Entry[]>();
-    const calls: Entry[][] = [];
-    for (const entry of valid) {
-      const key = envelopeKey(entry.message, convert);
-      let call = open.get(key);
-      if (call === undefined || call.length >= config.batchSize) {
-        call = [];
-        open.set(key, call);
-        calls.push(call);
-      }
-      call.push(entry);
-    }
-    return calls;
-  }
-
-  async function sendBatch(
-    messages: readonly OutgoingMessage[],
-    sendOptions: SendOptions = {},
-  ): Promise<SendResult[]> {
-    const { signal } = sendOptions;
-    const results: SendResult[] = new Array(messages.length);
-    const valid: Entry[] = [];
-    messages.forEach((message, index) => {
-      if (signal?.aborted) results[index] = abortedResult();
-      else if (closed) {
-        results[index] = failed('transient', 'The Brevo transport is closed.', {
-          retryable: false,
-        });
-      } else {
-        try {
-          valid.push({ index, message: validateMessage(message) });
-        } catch (error) {
-          results[index] = invalidResult(error);
-        }
-      }
+  /** Calls in order of first appearance (indexes into `chunk`), one envelope each. */
+  function planCalls(chunk: readonly ValidatedMessage[]): number[][] {
+    const open = new Map<string, number[]>();
+    chunk.forEach((message, index) => {
+      const key = envelopeKey(message, convert);
+      const call = open.get(key);
+      if (call === undefined) open.set(key, [index]);
+      else call.push(index);
     });
-
-    const calls = planCalls(valid);
-    let next = 0;
-    // A fixed number of workers take calls in turn: at most `connections` in flight.
-    const worker = async (): Promise<void> => {
-      for (let call = calls[next++]; call !== undefined; call = calls[next++]) {
-        // The signal stops calls not yet made; a call in flight is left to
-        // finish, since cutting it would make its messages ambiguous.
-        const callResults = signal?.aborted
-          ? call.map(() => abortedResult())
-          : await sendCall(call.map((entry) => entry.message));
-        call.forEach((entry, j) => {
-          results[entry.index] = callResults[j] as SendResult;
-        });
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(config.connections, calls.length) }, worker));
-    return results;
+    return [...open.values()];
   }
 
-  return {
+  return defineTransport({
     name: config.name,
     capabilities: {
       maxBatchSize: Math.min(config.batchSize, BREVO_MAX_BATCH),
@@ -181,11 +165,22 @@ export function createBrevoTransport(options: BrevoTransportOptions): BrevoTrans
       nativeIdempotency: false,
     },
     processor: config.processor,
-    async send(message, sendOptions = {}) {
-      const [result] = await sendBatch([message], sendOptions);
-      return result as SendResult;
+    concurrency: config.connections,
+    async sendValidatedBatch(chunk, { signal }): Promise<SendResult[]> {
+      const results: SendResult[] = new Array(chunk.length);
+      await Promise.all(
+        planCalls(chunk).map(async (call) => {
+          const callResults = await sendCall(
+            call.map((i) => chunk[i] as ValidatedMessage),
+            signal,
+          );
+          call.forEach((i, j) => {
+            results[i] = callResults[j] as SendResult;
+          });
+        }),
+      );
+      return results;
     },
-    sendBatch,
     async verify() {
       let status: number;
       try {
@@ -208,9 +203,6 @@ export function createBrevoTransport(options: BrevoTransportOptions): BrevoTrans
     eraseContact: (email) => eraseBrevoContact(http, email),
     lookup: (queries, lookupOptions) =>
       lookupBrevoMessages(http, queries, config.messageIdHeader, lookupOptions),
-    async close() {
-      closed = true;
-      await http.close();
-    },
-  };
+    close: () => http.close(),
+  });
 }
