@@ -224,4 +224,41 @@ describe('Brevo faults (MockAgent dispatcher)', () => {
     ).toBe(true);
     expect(calls).toHaveLength(1);
   });
+
+  it('at most `connections` calls are in flight, across chunks and envelopes', async () => {
+    // Counts the requests started and not yet answered on the dispatcher it is given.
+    let inFlight = 0;
+    let most = 0;
+    const counting = new Proxy(agent, {
+      get(target, key, receiver) {
+        if (key !== 'request') return Reflect.get(target, key, receiver);
+        return async (...args: Parameters<MockAgent['request']>) => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          try {
+            return await target.request(...args);
+          } finally {
+            inFlight -= 1;
+          }
+        };
+      },
+    });
+    for (let i = 0; i < 12; i++) onSend(accepted);
+    // A message with its own Message-Id goes in a call of its own: 12 calls, 3 chunks.
+    const results = await createBrevoTransport({
+      apiKey: 'key',
+      baseUrl: ORIGIN,
+      dispatcher: counting,
+      connections: 2,
+      batchSize: 4,
+    }).sendBatch(
+      Array.from({ length: 12 }, (_, i) => ({
+        ...message(`c${i}@example.test`),
+        messageId: `<c${i}@shop.example>`,
+      })),
+    );
+    expect(results.every((r) => r.status === 'accepted')).toBe(true);
+    expect(calls).toHaveLength(12);
+    expect(most).toBe(2);
+  });
 });
