@@ -18,8 +18,18 @@ export const silentLogger: GdprLogger = { debug: noop, info: noop, warn: noop, e
 
 // An address anywhere in a string, and the SDK's signed tokens
 // (`<kid>.1~<type>~…~<nonce>.<43-character MAC>`, see tokens/token-signer.ts).
-const ADDRESS = /[^\s"'<>@,;:()[\]]+@[^\s"'<>@,;:()[\]]+\.[A-Za-z]{2,}/g;
-const TOKEN = /[A-Za-z0-9_-]{1,16}\.1~[a-z]~[^\s"'<>]*?\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g;
+const ADDRESS_SOURCE = /[^\s"'<>@,;:()[\]]+@[^\s"'<>@,;:()[\]]+\.[A-Za-z]{2,}/.source;
+const TOKEN_SOURCE = /[A-Za-z0-9_-]{1,16}\.1~[a-z]~[^\s"'<>]*?\.[A-Za-z0-9_-]{43}/.source;
+const ADDRESS = new RegExp(ADDRESS_SOURCE, 'g');
+// Redaction takes the whole MAC, not a 43-character prefix of a longer run.
+const TOKEN = new RegExp(`${TOKEN_SOURCE}(?![A-Za-z0-9_-])`, 'g');
+const HOLDS_ADDRESS = new RegExp(ADDRESS_SOURCE);
+const HOLDS_TOKEN = new RegExp(TOKEN_SOURCE);
+
+/** Whether a text holds anything shaped like an address or a signed token (the suite's log check). */
+export function holdsPersonalData(text: string): boolean {
+  return HOLDS_ADDRESS.test(text) || HOLDS_TOKEN.test(text);
+}
 const REDACTED = '[redacted]';
 
 // How many times a call site handed the logger something personal, across every bundle

@@ -102,6 +102,11 @@ export function createTelemetry(api: OtelApi | undefined = loadApi()): Telemetry
   // is bound to this API copy's own proxy, which an SDK registered through another copy (the
   // ESM and CJS builds of @opentelemetry/api, say) never reaches.
   let tracer = api.trace.getTracer(SCOPE);
+  // A failed operation: status ERROR and `error.type`, never the message (it can quote input).
+  const failed = (span: Span, error: unknown) => {
+    span.setStatus({ code: api.SpanStatusCode.ERROR });
+    span.setAttribute('error.type', errorType(error));
+  };
   let meterProvider: unknown;
   let counters = new Map<string, Counter>();
   const registered = () => {
@@ -137,8 +142,7 @@ export function createTelemetry(api: OtelApi | undefined = loadApi()): Telemetry
           try {
             return await work(span);
           } catch (error) {
-            span.setStatus({ code: api.SpanStatusCode.ERROR });
-            span.setAttribute('error.type', errorType(error));
+            failed(span, error);
             throw error;
           } finally {
             span.end();
@@ -157,8 +161,7 @@ export function createTelemetry(api: OtelApi | undefined = loadApi()): Telemetry
             yield item;
           }
         } catch (error) {
-          span.setStatus({ code: api.SpanStatusCode.ERROR });
-          span.setAttribute('error.type', errorType(error));
+          failed(span, error);
           throw error;
         } finally {
           span.setAttribute('gdpr_mail.chunks', items);

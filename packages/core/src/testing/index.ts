@@ -1,4 +1,4 @@
-export { logRedactions } from '../observability/logger.js';
+export { holdsPersonalData, logRedactions } from '../observability/logger.js';
 export { runAudienceConformance } from './conformance/audience.js';
 export { runAuditConformance } from './conformance/audit.js';
 export { runConsentConformance } from './conformance/consent.js';
