@@ -1,18 +1,22 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { SMTPServer } from 'smtp-server';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snippetsOf } from '../../scripts/doc-snippets.mjs';
 import { CJS_APP, ESM_APP, TS_APP } from './app-source.js';
-import { createFreshApp, PACKAGES, run, startSmtpServer } from './fresh-app.js';
+import { createFreshApp, PACKAGES, root, run, startSmtpServer } from './fresh-app.js';
 
 // What a new user does: pack every publishable package, install the tarballs in a
 // fresh app OUTSIDE the workspace with npm, type-check a TypeScript app under
 // node16 and bundler resolution, run an ESM and a CommonJS app, and walk the flow
-// against a local smtp-server (issue #12).
+// against a local smtp-server (issue #12). CI runs this file on Node 20, 22 and 24: there,
+// getting-started is followed as written (`npx gdpr-mail init`, its samples run with
+// `node --env-file=.env`) and every app must be on the embedded PGlite store (issue #21).
 let work: string;
 let appDir: string;
 
@@ -24,6 +28,8 @@ interface Mail {
   headers: Record<string, string>;
 }
 const inbox: Mail[] = [];
+/** What core prints when it falls back to memory because @gdpr-mail/postgres did not load. */
+const MEMORY_FALLBACK = 'in-memory store';
 let smtp: SMTPServer;
 let smtpPort: number;
 
@@ -107,6 +113,39 @@ describe('a new user installs the packed packages', () => {
       'Usage: gdpr-mail',
     );
   });
+
+  // A new PGlite folder (initdb) takes 10-40 s on a busy 2-core machine: room for it.
+  it('follows getting-started: `npx gdpr-mail init`, then its samples on the embedded store', () => {
+    // As the guide says: npx runs the bin of the installed @gdpr-mail/cli (`--no`: never a
+    // package of that name fetched from the registry instead).
+    const said = run('npx', ['--no', 'gdpr-mail', 'init'], appDir);
+    expect(said).toContain('gdpr-mail.config.mjs');
+    expect(statSync(join(appDir, '.env')).mode & 0o777).toBe(0o600);
+    // The guide's runnable blocks, in order (the factory, then the flow), as one ES module:
+    // the blocks `pnpm check:docs` type-checks, compiled to JavaScript as they stand.
+    const blocks = snippetsOf(root, join(root, 'docs', 'getting-started.md'));
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const source = ts.transpileModule(
+      [
+        ...blocks.map((block) => block.code),
+        "console.log('getting-started:', decision.reason, 'chain', proof.chain.ok);",
+      ].join('\n'),
+      { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } },
+    ).outputText;
+    writeFileSync(join(appDir, 'getting-started.mjs'), source);
+    // stdout and stderr both: core's warning of a fallback to memory goes to stderr.
+    const ran = spawnSync('node', ['--env-file=.env', 'getting-started.mjs'], {
+      cwd: appDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output = `${ran.stdout}${ran.stderr}`;
+    expect(ran.status, output).toBe(0);
+    expect(output).toContain('getting-started: consent-granted chain true');
+    // "Without a `store`, the SDK uses its embedded default: PGlite … in `./.gdpr-mail`".
+    expect(output).not.toContain(MEMORY_FALLBACK);
+    expect(existsSync(join(appDir, '.gdpr-mail', 'PG_VERSION'))).toBe(true);
+  }, 240_000);
 
   it.each([
     ['node16', { module: 'node16', moduleResolution: 'node16' }],
@@ -221,6 +260,9 @@ describe('a new user installs the packed packages', () => {
         expect(oneClick.status).toBe(200);
         expect(oneClick.headers.get('set-cookie')).toBeNull();
         expect(await send()).toEqual({ status: 'denied' });
+        // No `store` in the config: the embedded PGlite store, in the folder it was given.
+        expect(output).not.toContain(MEMORY_FALLBACK);
+        expect(existsSync(join(work, `store-${file}`, 'PG_VERSION'))).toBe(true);
       } finally {
         child.kill();
       }
