@@ -80,9 +80,10 @@ function parseLine(line: string): ErasureJournalEntry | undefined {
  * One entry's JSON line, byte for byte what `JSON.stringify` writes for the same
  * object (field order included), written out by hand: a retention page journals
  * thousands of entries at once on the event loop, and building an object and
- * stringifying it per entry was most of the journal's CPU time (docs/benchmarks.md,
- * Retention). The hashes are validated as 64 lowercase hex characters and the date
- * is an ISO string, so only the free-text fields need JSON escaping.
+ * stringifying it per entry was about a third of the journal's CPU time there
+ * (docs/benchmarks.md, Retention). The hashes are validated as 64 lowercase hex
+ * characters and the date is an ISO string, so only the free-text fields need
+ * JSON escaping.
  */
 function toLine(entry: ErasureJournalEntry, erasedAt: string): string {
   return `{"subjectHash":"${entry.subjectHash}","suppressionHash":"${entry.suppressionHash}","subjectId":${JSON.stringify(entry.subjectId)},"erasedAt":"${erasedAt}","reason":${JSON.stringify(entry.reason)}}\n`;
