@@ -49,6 +49,31 @@ describe('createFileErasureJournal', () => {
     expect(await collect(createFileErasureJournal({ path }).entries())).toHaveLength(5);
   });
 
+  it('REQ-34: writes each line as JSON.stringify would, escaping the free-text fields', async () => {
+    const path = join(dir, 'lines.jsonl');
+    const journal = createFileErasureJournal({ path });
+    const odd: ErasureJournalEntry = {
+      ...entry(7),
+      subjectId: 'sub_"quoted"\\back\nline\u2028é',
+      reason: 'dsar "x"',
+    };
+    const page = [entry(1), { ...entry(2), erasedAt: entry(1).erasedAt }, odd];
+    await journal.appendMany?.(page);
+    const expected = page
+      .map((e) =>
+        JSON.stringify({
+          subjectHash: e.subjectHash,
+          suppressionHash: e.suppressionHash,
+          subjectId: e.subjectId,
+          erasedAt: e.erasedAt.toISOString(),
+          reason: e.reason,
+        }),
+      )
+      .join('\n');
+    expect(await readFile(path, 'utf8')).toBe(`${expected}\n`);
+    expect(await collect(journal.entries())).toEqual(page);
+  });
+
   it('REQ-34: skips and counts a torn last line after a crash', async () => {
     const path = join(dir, 'j.jsonl');
     const journal = createFileErasureJournal({ path });
