@@ -40,7 +40,12 @@ if (process.argv.includes('--lint')) {
       stdio: 'inherit',
       shell: process.platform === 'win32',
       // No usage telemetry and no update check: a test stage makes no calls out.
-      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' },
+      env: {
+        ...process.env,
+        REDOCLY_TELEMETRY: 'off',
+        REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+        NO_COLOR: '1',
+      },
     },
   );
   process.exit(lint.status ?? 1);
