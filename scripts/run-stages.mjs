@@ -17,6 +17,8 @@ const STAGES = [
   { name: 'typecheck', script: 'typecheck' },
   { name: 'docs', script: 'check:docs', summary: /^✓ / },
   { name: 'build', script: 'build' },
+  // The OpenAPI document the handler serves, linted by redocly (recommended-strict).
+  { name: 'openapi', script: 'check:openapi', summary: /description is valid|explicitly ignored/ },
   { name: 'api-docs', script: 'check:api-docs' },
   {
     name: 'unit',

@@ -58,7 +58,7 @@ export type {
   GdprRoute,
   GdprRouteName,
 } from './routes/gdpr-http-types.js';
-export type { OpenApiDocument, OpenApiOptions } from './routes/openapi.js';
+export type { OpenApiDocument, OpenApiLicense, OpenApiOptions } from './routes/openapi.js';
 export { createGdprOpenApi } from './routes/openapi.js';
 export type { ProblemRenderContext } from './routes/respond.js';
 export {
@@ -69,6 +69,7 @@ export {
   wantsJson,
   withSecurityHeaders,
 } from './routes/respond.js';
+export type { RouteAnswer, RouteDoc, RouteTag } from './routes/route-doc.js';
 export type { WebhookRoute } from './routes/webhook-routes.js';
 export { createWebhookRoutes } from './routes/webhook-routes.js';
 export type {

@@ -1,13 +1,22 @@
+import type { z } from 'zod';
 import type { ConsentEvidence } from '../../consent/evidence.js';
 import { GdprMailError } from '../../errors/gdpr-mail-error.js';
 import { normalizeEmail } from '../../subjects/normalize-email.js';
 import type { PurposeView } from '../pages/consent-pages.js';
 import type { RateLimiter } from '../rate-limiter.js';
 import { createMemoryRateLimiter } from '../rate-limiter.js';
+import {
+  confirmedAnswer,
+  confirmPageAnswer,
+  repermissionPageAnswer,
+  signupAnswer,
+  signupFormAnswer,
+} from './answer-schemas.js';
 import { parseBody, signupBodySchema, tokenFormBodySchema } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, wantsJson } from './respond.js';
 import type { RouteContext } from './route-context.js';
+import { FORM_PROBLEMS, TOKEN_PROBLEMS } from './route-doc.js';
 
 /**
  * Consent pages: the signup form with double opt-in, the mailed confirmation
@@ -54,7 +63,11 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
   async function signupForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const { pair, cookie } = ctx.csrfCookie();
     if (wantsJson(request)) {
-      const response = jsonResponse(200, { action, csrf: pair.field, purposes: signupPurposes });
+      const response = jsonResponse(200, {
+        action,
+        csrf: pair.field,
+        purposes: signupPurposes,
+      } satisfies z.input<typeof signupFormAnswer>);
       response.headers['set-cookie'] = cookie;
       return response;
     }
@@ -101,7 +114,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
         request,
         'nothingTickedTitle',
         'nothingTickedBody',
-        { status: 'nothing-recorded' },
+        { status: 'nothing-recorded' } satisfies z.input<typeof signupAnswer>,
         (p) => ({ href: action, label: p.messages.backToForm }),
       );
     }
@@ -134,7 +147,9 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
       at: ctx.now().toISOString(),
     });
     ctx.drainAfter(request);
-    return ctx.message(request, 'checkInboxTitle', 'checkInboxBody', { status: 'check-inbox' });
+    return ctx.message(request, 'checkInboxTitle', 'checkInboxBody', {
+      status: 'check-inbox',
+    } satisfies z.input<typeof signupAnswer>);
   }
 
   async function confirmView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
@@ -145,7 +160,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
         maskedEmail: inspection.maskedEmail,
         purposes: inspection.purposes,
         expiresAt: inspection.expiresAt.toISOString(),
-      });
+      } satisfies z.input<typeof confirmPageAnswer>);
     }
     return htmlResponse(
       200,
@@ -167,7 +182,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
     return ctx.message(request, 'confirmedTitle', 'confirmedBody', {
       status: 'confirmed',
       purposes: result.confirmed,
-    });
+    } satisfies z.input<typeof confirmedAnswer>);
   }
 
   async function repermissionView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
@@ -178,7 +193,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
         maskedEmail: inspection.maskedEmail,
         purposes: inspection.purposes,
         deadline: inspection.deadline?.toISOString(),
-      });
+      } satisfies z.input<typeof repermissionPageAnswer>);
     }
     return htmlResponse(
       200,
@@ -197,40 +212,117 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
     return ctx.message(request, 'confirmedTitle', 'confirmedBody', {
       status: 'confirmed',
       purposes: result.purposeIds,
-    });
+    } satisfies z.input<typeof confirmedAnswer>);
   }
 
   const { guarded, usedLinkAware } = ctx;
+  const tokenBody = { name: 'TokenBody', schema: tokenFormBodySchema, required: false };
   return [
-    { name: 'signupForm', method: 'GET', path: '/signup', handle: guarded(signupForm) },
+    {
+      name: 'signupForm',
+      method: 'GET',
+      path: '/signup',
+      doc: {
+        summary: 'Signup form: one unticked box per purpose, with its notice version',
+        description:
+          'Sets the CSRF cookie; JSON clients get the CSRF field and the purposes on offer.',
+        tag: 'consent',
+        answers: { 200: { kind: 'page', description: 'The form', json: signupFormAnswer } },
+        problems: [],
+      },
+      handle: guarded(signupForm),
+    },
     {
       name: 'signup',
       method: 'POST',
       path: '/signup',
+      doc: {
+        summary: 'Start double opt-in',
+        description:
+          'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field. A browser whose form has a problem gets the form back (same status) with what it typed and a fresh CSRF pair. The opt-in and its mail run after the answer, from the outbox.',
+        tag: 'consent',
+        body: { name: 'SignupBody', schema: signupBodySchema, required: true },
+        answers: {
+          200: {
+            kind: 'page',
+            description:
+              '"Check your inbox" (`check-inbox`), whatever happened to the address; with no purpose ticked, "nothing was recorded" (`nothing-recorded`), which depends on the form alone',
+            json: signupAnswer,
+          },
+        },
+        problems: [
+          ...FORM_PROBLEMS,
+          'INVALID_EMAIL',
+          'CSRF_FAILED',
+          'NOTICE_VERSION_MISMATCH',
+          'RATE_LIMITED',
+          'STORE_FAILURE',
+        ],
+      },
       handle: guarded(ctx.formHandler(signup, signupFormAgain)),
     },
     {
       name: 'confirmPage',
       method: 'GET',
       path: `${paths.confirm}/:token`,
+      doc: {
+        summary: 'Confirmation interstitial; changes nothing (link scanners prefetch)',
+        tag: 'consent',
+        answers: {
+          200: {
+            kind: 'page',
+            description: 'The page with a confirm button',
+            json: confirmPageAnswer,
+          },
+        },
+        problems: [...TOKEN_PROBLEMS, 'TOKEN_USED', 'OPT_IN_NOT_PENDING'],
+      },
       handle: guarded(usedLinkAware(confirmView)),
     },
     {
       name: 'confirm',
       method: 'POST',
       path: `${paths.confirm}/:token`,
+      doc: {
+        summary: 'Confirm the pending opt-in (single use)',
+        description:
+          'A browser opening a spent link gets a plain "already used" page (409); JSON clients the TOKEN_USED problem.',
+        tag: 'consent',
+        body: tokenBody,
+        answers: { 200: { kind: 'page', description: 'Confirmed', json: confirmedAnswer } },
+        problems: [...TOKEN_PROBLEMS, ...FORM_PROBLEMS, 'TOKEN_USED', 'OPT_IN_NOT_PENDING'],
+      },
       handle: guarded(usedLinkAware(confirm)),
     },
     {
       name: 'repermissionPage',
       method: 'GET',
       path: `${paths.repermission}/:token`,
+      doc: {
+        summary: 'Re-permission page: "do you still want our mail?"; changes nothing',
+        tag: 'consent',
+        answers: {
+          200: {
+            kind: 'page',
+            description: 'The page with one confirm button',
+            json: repermissionPageAnswer,
+          },
+        },
+        problems: [...TOKEN_PROBLEMS, 'TOKEN_USED'],
+      },
       handle: guarded(usedLinkAware(repermissionView)),
     },
     {
       name: 'repermission',
       method: 'POST',
       path: `${paths.repermission}/:token`,
+      doc: {
+        summary: 'Confirm consent again (single use): recorded with proof (SEED-02)',
+        tag: 'consent',
+        body: tokenBody,
+        answers: { 200: { kind: 'page', description: 'Consent recorded', json: confirmedAnswer } },
+        problems: [...TOKEN_PROBLEMS, ...FORM_PROBLEMS, 'TOKEN_USED'],
+      },
       handle: guarded(usedLinkAware(repermission)),
     },
   ];

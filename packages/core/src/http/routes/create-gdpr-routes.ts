@@ -1,15 +1,12 @@
 import type { GdprMail } from '../../gdpr-mail.js';
 import type { ProblemDetails } from '../problem-details.js';
 import { problem } from '../problem-details.js';
-import { consentRoutes } from './consent-routes.js';
-import { dsarRoutes } from './dsar-routes.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import type { GdprRoutesOptions } from './gdpr-routes-options.js';
 import { openapiRoutes } from './openapi-routes.js';
-import { preferenceRoutes } from './preference-routes.js';
 import { withSecurityHeaders } from './respond.js';
 import { createRouteContext } from './route-context.js';
-import { trackingRoutes } from './tracking-routes.js';
+import { routeTable } from './route-table.js';
 import type { WebhookRoute } from './webhook-routes.js';
 import { createWebhookRoutes } from './webhook-routes.js';
 
@@ -44,13 +41,22 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   // Leftovers of a crash or a restart run without waiting for new traffic.
   gdpr.outbox.startSweeping();
   const ctx = createRouteContext(gdpr, options);
-  const ownRoutes: GdprRoute[] = [
-    ...dsarRoutes(ctx),
-    ...trackingRoutes(ctx),
-    ...consentRoutes(ctx),
-    ...preferenceRoutes(ctx),
-    ...openapiRoutes(ctx),
-  ];
+  const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
+    const { method, headers, query, ip } = request;
+    options.onError?.(error, {
+      method,
+      path,
+      params: {},
+      query,
+      body: undefined,
+      headers,
+      ip,
+      cookies: {},
+    });
+  });
+  const table = routeTable(ctx);
+  // The OpenAPI route (when asked) documents the table it is served with.
+  const ownRoutes: GdprRoute[] = [...table, ...openapiRoutes(ctx, [...table, ...webhooks])];
   // One place adds the security headers, so no route (present or future) can forget them.
   const routes: GdprRoute[] = ownRoutes.map((route) => ({
     ...route,
@@ -66,19 +72,6 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
         )
       : ctx.renderProblem(request, problem('NOT_FOUND', 'There is nothing at this address.'));
   }
-  const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
-    const { method, headers, query, ip } = request;
-    options.onError?.(error, {
-      method,
-      path,
-      params: {},
-      query,
-      body: undefined,
-      headers,
-      ip,
-      cookies: {},
-    });
-  });
   return {
     routes,
     webhooks,

@@ -1,8 +1,17 @@
+import type { z } from 'zod';
 import { DSAR_FORM_TYPES, DSAR_TEXT, dsarActionPage, dsarFormPage } from '../pages/dsar-pages.js';
-import { dsarBodySchema, parseBody } from './form-schemas.js';
+import {
+  dsarExportAnswer,
+  dsarFormAnswer,
+  dsarReceivedAnswer,
+  dsarVerifiedAnswer,
+  dsarVerifyPageAnswer,
+} from './answer-schemas.js';
+import { dsarBodySchema, parseBody, tokenFormBodySchema } from './form-schemas.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import { htmlResponse, jsonResponse, wantsJson } from './respond.js';
 import type { RouteContext } from './route-context.js';
+import { FORM_PROBLEMS, PATH_PROBLEMS, TOKEN_PROBLEMS } from './route-doc.js';
 
 /**
  * Data-subject requests (Art. 15-21): a public form, the mailed verification
@@ -17,7 +26,11 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
   async function dsarForm(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const { pair, cookie } = ctx.csrfCookie();
     if (wantsJson(request)) {
-      const response = jsonResponse(200, { action, csrf: pair.field, types: DSAR_FORM_TYPES });
+      const response = jsonResponse(200, {
+        action,
+        csrf: pair.field,
+        types: [...DSAR_FORM_TYPES],
+      } satisfies z.input<typeof dsarFormAnswer>);
       response.headers['set-cookie'] = cookie;
       return response;
     }
@@ -56,7 +69,8 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
     });
     ctx.drainAfter(request);
     const t = dsarText(request);
-    if (wantsJson(request)) return jsonResponse(200, { status: 'received' });
+    if (wantsJson(request))
+      return jsonResponse(200, { status: 'received' } satisfies z.input<typeof dsarReceivedAnswer>);
     return htmlResponse(
       200,
       pages.message(ctx.pageContext(request), t.receivedTitle!, t.receivedBody!),
@@ -67,7 +81,8 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
     const value = ctx.token(request);
     const t = dsarText(request);
     const target = `${basePath}${paths.dsarVerify}/${value}`;
-    if (wantsJson(request)) return jsonResponse(200, { action: target });
+    if (wantsJson(request))
+      return jsonResponse(200, { action: target } satisfies z.input<typeof dsarVerifyPageAnswer>);
     return htmlResponse(
       200,
       dsarActionPage(ctx.pageContext(request), {
@@ -100,7 +115,12 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
       await gdpr.dsar.complete(verified.id, 'subject');
       done = t.objectionDone!;
     }
-    if (wantsJson(request)) return jsonResponse(200, { status: 'confirmed', type: verified.type });
+    if (wantsJson(request)) {
+      return jsonResponse(200, {
+        status: 'confirmed',
+        type: verified.type,
+      } satisfies z.input<typeof dsarVerifiedAnswer>);
+    }
     return htmlResponse(200, pages.message(ctx.pageContext(request), t.readyTitle!, done));
   }
 
@@ -135,22 +155,113 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
 
   const verifyPath = `${paths.dsarVerify}/:token`;
   const downloadPath = `${paths.dsarDownload}/:token`;
+  const tokenBody = { name: 'TokenBody', schema: tokenFormBodySchema, required: false };
   return [
-    { name: 'dsarForm', method: 'GET', path: '/dsar', handle: guarded(dsarForm) },
+    {
+      name: 'dsarForm',
+      method: 'GET',
+      path: '/dsar',
+      doc: {
+        summary:
+          'Data-subject request form (access, erasure, restriction, objection); sets the CSRF cookie',
+        tag: 'dsar',
+        answers: {
+          200: { kind: 'page', description: 'The form with its CSRF field', json: dsarFormAnswer },
+        },
+        problems: [],
+      },
+      handle: guarded(dsarForm),
+    },
     {
       name: 'dsarRequest',
       method: 'POST',
       path: '/dsar',
+      doc: {
+        summary: 'Receive a request; the verification link goes to the address on file only',
+        description:
+          'Answers the same whatever the address (no enumeration). Needs the CSRF cookie and field. A browser whose form has a problem gets the form back (same status) with what it typed and a fresh CSRF pair.',
+        tag: 'dsar',
+        body: { name: 'DsarBody', schema: dsarBodySchema, required: true },
+        answers: {
+          200: {
+            kind: 'page',
+            description: '"If we hold data for this address, we mailed a link"',
+            json: dsarReceivedAnswer,
+          },
+        },
+        problems: [
+          ...FORM_PROBLEMS,
+          'INVALID_EMAIL',
+          'CSRF_FAILED',
+          'RATE_LIMITED',
+          'STORE_FAILURE',
+        ],
+      },
       handle: guarded(ctx.formHandler(dsarRequest, dsarFormAgain)),
     },
-    { name: 'dsarVerifyPage', method: 'GET', path: verifyPath, handle: guarded(dsarVerifyView) },
-    { name: 'dsarVerify', method: 'POST', path: verifyPath, handle: guarded(dsarVerify) },
+    {
+      name: 'dsarVerifyPage',
+      method: 'GET',
+      path: verifyPath,
+      doc: {
+        summary: 'Verification interstitial; changes nothing and reads nothing',
+        tag: 'dsar',
+        answers: {
+          200: {
+            kind: 'page',
+            description: 'The page with a confirm button',
+            json: dsarVerifyPageAnswer,
+          },
+        },
+        problems: PATH_PROBLEMS,
+      },
+      handle: guarded(dsarVerifyView),
+    },
+    {
+      name: 'dsarVerify',
+      method: 'POST',
+      path: verifyPath,
+      doc: {
+        summary: 'Prove control of the address (single use) and carry out or start the request',
+        tag: 'dsar',
+        body: tokenBody,
+        answers: {
+          200: { kind: 'page', description: 'Request verified', json: dsarVerifiedAnswer },
+        },
+        problems: [...TOKEN_PROBLEMS, ...FORM_PROBLEMS, 'TOKEN_USED'],
+      },
+      handle: guarded(dsarVerify),
+    },
     {
       name: 'dsarDownloadPage',
       method: 'GET',
       path: downloadPath,
+      doc: {
+        summary: 'Download interstitial; changes nothing and reads nothing',
+        tag: 'dsar',
+        answers: { 200: { kind: 'page', description: 'The page with a download button' } },
+        problems: PATH_PROBLEMS,
+      },
       handle: guarded(dsarDownloadView),
     },
-    { name: 'dsarDownload', method: 'POST', path: downloadPath, handle: guarded(dsarDownload) },
+    {
+      name: 'dsarDownload',
+      method: 'POST',
+      path: downloadPath,
+      doc: {
+        summary: 'The export bundle (JSON, streamed; single use)',
+        tag: 'dsar',
+        body: tokenBody,
+        answers: {
+          200: {
+            kind: 'json',
+            description: 'The machine-readable export (Art. 15, Art. 20), as an attachment',
+            schema: dsarExportAnswer,
+          },
+        },
+        problems: [...TOKEN_PROBLEMS, ...FORM_PROBLEMS, 'TOKEN_USED'],
+      },
+      handle: guarded(dsarDownload),
+    },
   ];
 }

@@ -14,7 +14,7 @@ export const signupBodySchema = z
     purposes: oneOrMany,
     _csrf: z.string().max(200).optional(),
   })
-  .catchall(z.unknown());
+  .catchall(z.unknown().describe('`notice_<purposeId>`: the notice version the form showed'));
 
 export const dsarBodySchema = z.object({
   email: z.string().trim().min(1, 'is required').max(320),

@@ -1,4 +1,5 @@
 import type { PrivacySignals } from '../privacy-signals.js';
+import type { RouteDoc } from './route-doc.js';
 
 type HeaderValue = string | string[] | undefined;
 
@@ -55,5 +56,7 @@ export interface GdprRoute {
   method: 'GET' | 'POST';
   /** Express-style path relative to the mount point, with `:token` parameters. */
   path: string;
+  /** How the route describes itself: the OpenAPI document is generated from it. */
+  doc: RouteDoc;
   handle(request: GdprHttpRequest): Promise<GdprHttpResponse>;
 }

@@ -83,7 +83,7 @@ export interface GdprRoutesOptions {
   };
   /**
    * Serves the OpenAPI document of these routes at `GET {basePath}/openapi.json`.
-   * Off by default; `true` or the document's title and version.
+   * Off by default; `true`, or the document's title, version and licence.
    */
   openapi?: boolean | Omit<OpenApiOptions, 'webhooks'>;
 }

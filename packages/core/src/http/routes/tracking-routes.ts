@@ -1,5 +1,6 @@
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import type { RouteContext } from './route-context.js';
+import { PATH_PROBLEMS } from './route-doc.js';
 
 // A transparent 1×1 GIF: what every pixel answers, counted or not, so the
 // answer says nothing about the person's choices.
@@ -49,17 +50,36 @@ export function trackingRoutes(ctx: RouteContext): GdprRoute[] {
     return pixelResponse();
   }
 
+  const pixel = {
+    kind: 'gif',
+    description: 'A 1x1 transparent GIF, the same for every hit',
+  } as const;
   return [
     {
       name: 'personalPixel',
       method: 'GET',
       path: `${paths.tracking}/o/:file`,
+      doc: {
+        summary: 'Personal open pixel: counted only while the person consents to tracking (REQ-30)',
+        description:
+          '`{file}` is `<token>.gif`. Failures are reported to `onError`, never shown: every hit gets the same GIF.',
+        tag: 'tracking',
+        answers: { 200: pixel },
+        problems: PATH_PROBLEMS,
+      },
       handle: personalPixel,
     },
     {
       name: 'campaignPixel',
       method: 'GET',
       path: `${paths.tracking}/c/:file`,
+      doc: {
+        summary: 'Aggregate campaign pixel: no person',
+        description: '`{file}` is `<campaignId>.gif`.',
+        tag: 'tracking',
+        answers: { 200: pixel },
+        problems: PATH_PROBLEMS,
+      },
       handle: campaignPixel,
     },
   ];

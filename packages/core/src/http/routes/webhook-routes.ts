@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { GdprMailError } from '../../errors/gdpr-mail-error.js';
 import type {
   WebhookHandler,
@@ -5,6 +6,30 @@ import type {
   WebhookResponse,
 } from '../../webhooks/webhook-handler.js';
 import { PROBLEM_CONTENT_TYPE, problem } from '../problem-details.js';
+import type { RouteDoc } from './route-doc.js';
+
+/** The raw body of a provider event, read as sent: the handler checks its signature. */
+export const webhookBodySchema = z
+  .string()
+  .describe('The body exactly as the provider sent it (SNS JSON, Mailjet or Brevo events)');
+
+/** The doc of `POST /webhooks/{name}`, whichever provider it is. */
+export function webhookRouteDoc(name: string): RouteDoc {
+  return {
+    operationId: `webhook-${name}`,
+    summary: `Provider events from ${name} (bounces, complaints, unsubscribes) into suppression`,
+    description:
+      'The raw body is read as sent: the handler authenticates it (SNS signature, basic auth or a URL secret) before it changes anything.',
+    tag: 'webhooks',
+    body: { name: 'WebhookBody', schema: webhookBodySchema, required: true, media: 'raw' },
+    answers: {
+      200: { kind: 'text', description: 'Accepted (also on a replay)' },
+      400: { kind: 'text', description: 'Unreadable payload; nothing changed' },
+      401: { kind: 'text', description: 'Not authenticated; nothing changed' },
+    },
+    problems: ['PAYLOAD_TOO_LARGE', 'INTERNAL_ERROR'],
+  };
+}
 
 /** A provider webhook as an adapter mounts it: `POST {basePath}{path}` with the raw body. */
 export interface WebhookRoute {
@@ -12,6 +37,7 @@ export interface WebhookRoute {
   method: 'POST';
   /** Relative to the mount point: `/webhooks/{name}`. */
   path: string;
+  doc: RouteDoc;
   /** Never throws: an unexpected failure is a 500 problem that says nothing of the payload. */
   handle(request: WebhookRequest): Promise<WebhookResponse>;
 }
@@ -35,6 +61,7 @@ export function createWebhookRoutes(
       name: handler.name,
       method: 'POST',
       path: `/webhooks/${handler.name}`,
+      doc: webhookRouteDoc(handler.name),
       async handle(request) {
         try {
           return await handler.handle(request);
