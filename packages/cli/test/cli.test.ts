@@ -39,7 +39,9 @@ beforeAll(() => {
   );
 });
 
-describe('gdpr-mail CLI', () => {
+// Each command opens a GdprMail (key derivation, a fresh store): under a shared CI
+// machine's load a test of several commands has run past the 30 s default.
+describe('gdpr-mail CLI', { timeout: 120_000 }, () => {
   it('writes the record of processing as markdown, html and json', async () => {
     const md = io();
     expect(await runCli(['records'], md.io)).toBe(0);
