@@ -18,6 +18,8 @@ const STAGES = [
   { name: 'docs', script: 'check:docs', summary: /^✓ / },
   { name: 'build', script: 'build' },
   { name: 'api-docs', script: 'check:api-docs' },
+  // The built public API against the checked-in api/*.api.md (`pnpm api:update` rewrites them).
+  { name: 'api', script: 'check:api', summary: /^✓ / },
   {
     name: 'unit',
     script: 'test:unit',
