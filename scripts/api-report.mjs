@@ -66,20 +66,43 @@ function isTopLevel(decl) {
   return statement?.parent !== undefined && ts.isSourceFile(statement.parent);
 }
 
+/**
+ * The order of a union's members and of an object type's properties means nothing to the
+ * type, and in types TypeScript infers (a `z.enum([...])` schema, say) it follows the order
+ * in which the compiler met the literals, which can differ from one build to the next. The
+ * report sorts both, so it changes only when the surface does. Interfaces, classes, enums
+ * and object types with call or method signatures (overload order matters) keep their order.
+ */
+function canonical(node, source) {
+  const key = (n) => printer.printNode(ts.EmitHint.Unspecified, n, source);
+  const sorted = (factory, nodes) =>
+    factory.createNodeArray([...nodes].sort((a, b) => byName(key(a), key(b))));
+  const [result] = ts.transform(node, [
+    (context) => {
+      const { factory } = context;
+      const visit = (child) => {
+        const n = ts.visitEachChild(child, visit, context);
+        if (ts.isUnionTypeNode(n)) return factory.updateUnionTypeNode(n, sorted(factory, n.types));
+        if (ts.isTypeLiteralNode(n) && n.members.every(ts.isPropertySignature)) {
+          return factory.updateTypeLiteralNode(n, sorted(factory, n.members));
+        }
+        return n;
+      };
+      return visit;
+    },
+  ]).transformed;
+  return printer.printNode(ts.EmitHint.Unspecified, result, source);
+}
+
 /** The declaration as TypeScript prints it, comments and `export` left out. */
 function print(decl) {
-  let node = decl;
-  if (ts.isVariableDeclaration(decl)) {
-    const list = decl.parent;
-    node = list.declarations.length === 1 ? list.parent : undefined;
-    if (!node) {
-      const keyword = list.flags & ts.NodeFlags.Const ? 'const' : 'let';
-      const text = printer.printNode(ts.EmitHint.Unspecified, decl, decl.getSourceFile());
-      return `declare ${keyword} ${text};`;
-    }
+  const source = decl.getSourceFile();
+  if (ts.isVariableDeclaration(decl) && decl.parent.declarations.length > 1) {
+    const keyword = decl.parent.flags & ts.NodeFlags.Const ? 'const' : 'let';
+    return `declare ${keyword} ${canonical(decl, source)};`;
   }
-  const text = printer.printNode(ts.EmitHint.Unspecified, node, decl.getSourceFile());
-  return text.replace(/^export (default )?/, '');
+  const node = ts.isVariableDeclaration(decl) ? decl.parent.parent : decl;
+  return canonical(node, source).replace(/^export (default )?/, '');
 }
 
 function report(pkg, program) {
