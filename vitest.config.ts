@@ -11,6 +11,10 @@ const packages = readdirSync(new URL('./packages/', import.meta.url), { withFile
 const alias = [
   { find: /^@gdpr-mail\/core\/testing$/, replacement: `${root}packages/core/src/testing/index.ts` },
   { find: /^@gdpr-mail\/core\/http$/, replacement: `${root}packages/core/src/http/index.ts` },
+  {
+    find: /^@gdpr-mail\/core\/internal$/,
+    replacement: `${root}packages/core/src/internal/index.ts`,
+  },
   ...packages.map((name) => ({
     find: new RegExp(`^@gdpr-mail/${name}$`),
     replacement: `${root}packages/${name}/src/index.ts`,

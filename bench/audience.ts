@@ -26,10 +26,10 @@ import {
   createLocalKeyProvider,
   type GdprStore,
   isEncryptedStore,
-  resolveSegmentFilter,
   type SegmentFilter,
   type SubjectRecord,
 } from '@gdpr-mail/core';
+import { resolveSegmentFilter } from '@gdpr-mail/core/internal';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
 

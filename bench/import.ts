@@ -26,10 +26,10 @@ import { pipeline } from 'node:stream/promises';
 import {
   type ContactImportReport,
   createGdprMail,
-  csvRows,
   type GdprStore,
   MemoryStore,
 } from '@gdpr-mail/core';
+import { csvRows } from '@gdpr-mail/core/internal';
 import {
   csvChunks,
   type GeneratedList,

@@ -20,6 +20,8 @@ const STAGES = [
   // The OpenAPI document the handler serves, linted by redocly (recommended-strict).
   { name: 'openapi', script: 'check:openapi', summary: /description is valid|explicitly ignored/ },
   { name: 'api-docs', script: 'check:api-docs' },
+  // The built public API against the checked-in api/*.api.md (`pnpm api:update` rewrites them).
+  { name: 'api', script: 'check:api', summary: /^✓ / },
   {
     name: 'unit',
     script: 'test:unit',

@@ -1,4 +1,5 @@
-import { checkProcessor, GdprMailError, type ProcessorDescriptor } from '@gdpr-mail/core';
+import { GdprMailError, type ProcessorDescriptor } from '@gdpr-mail/core';
+import { checkProcessor } from '@gdpr-mail/core/internal';
 import type { Dispatcher } from 'undici';
 
 /** Brevo takes at most 1000 message versions in one `POST /v3/smtp/email`. */

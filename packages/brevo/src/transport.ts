@@ -1,5 +1,4 @@
 import {
-  abortedResult,
   type DeliveryLookup,
   type DeliveryLookupResult,
   defineTransport,
@@ -10,6 +9,7 @@ import {
   type Transport,
   type ValidatedMessage,
 } from '@gdpr-mail/core';
+import { abortedResult } from '@gdpr-mail/core/internal';
 import { BREVO_MAX_BATCH, type BrevoTransportOptions, resolveConfig } from './config.js';
 import { eraseBrevoContact } from './erase.js';
 import {

@@ -1,7 +1,5 @@
 import {
-  constantTimeEqual,
   GdprMailError,
-  headerValue,
   type ProviderEvent,
   type ProviderEventService,
   type ProviderEventType,
@@ -9,6 +7,7 @@ import {
   type WebhookHandler,
   type WebhookResponse,
 } from '@gdpr-mail/core';
+import { constantTimeEqual, headerValue } from '@gdpr-mail/core/internal';
 import { z } from 'zod';
 
 export interface BrevoWebhookOptions {

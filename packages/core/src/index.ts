@@ -1,4 +1,4 @@
-export { appendAuditEntry, hashAuditEntry, verifyAuditLog } from './audit/audit-chain.js';
+export { verifyAuditLog } from './audit/audit-chain.js';
 export type {
   AuditDraft,
   AuditEntry,
@@ -15,7 +15,6 @@ export type {
   OpenBreachInput,
   UpdateBreachInput,
 } from './breaches/breach-service.js';
-export { emptyCampaignReport } from './campaigns/campaign-report.js';
 export { campaignIdempotencyKey } from './campaigns/campaign-service.js';
 export type {
   CampaignChunk,
@@ -44,8 +43,6 @@ export {
   RETENTION_ACTIONS,
   RETENTION_ANCHORS,
 } from './config/config-schema.js';
-export type { CalendarDuration } from './config/iso-duration.js';
-export { addDuration, parseIsoDuration } from './config/iso-duration.js';
 export { parseConfig } from './config/parse-config.js';
 export type {
   ConsentEvent,
@@ -72,7 +69,7 @@ export type {
   Hashable,
   PurposeConsentState,
 } from './consent/ledger.js';
-export { deriveConsentState, hashConsentEvent, verifyConsentChain } from './consent/ledger.js';
+export { verifyConsentChain } from './consent/ledger.js';
 export type { NoticeCheckInput } from './consent/notice.js';
 export { DEFAULT_WITHDRAWAL_PATTERN, hashNotice, missingNoticeElements } from './consent/notice.js';
 export type {
@@ -80,9 +77,7 @@ export type {
   ContactImportOptions,
   ContactService,
 } from './contacts/contact-importer.js';
-export { parseConsentDate } from './contacts/contact-importer.js';
-export type { CsvRecord, CsvStreamOptions, TextChunks } from './contacts/csv-stream.js';
-export { csvRows, jsonLines, parseCsvStream } from './contacts/csv-stream.js';
+export type { TextChunks } from './contacts/csv-stream.js';
 export type {
   ContactImportReport,
   ImportConflictSample,
@@ -92,17 +87,13 @@ export type {
 } from './contacts/import-report.js';
 export { IMPORT_REJECT_REASONS } from './contacts/import-report.js';
 export type { LanguageMatch } from './contacts/language.js';
-export { normalizeLanguage } from './contacts/language.js';
 export type { DataKeyRing } from './crypto/data-key-ring.js';
 export type { ErasureJournal, ErasureJournalEntry } from './crypto/erasure-journal.js';
 export type {
   FileErasureJournal,
   FileErasureJournalOptions,
 } from './crypto/file-erasure-journal.js';
-export {
-  createFileErasureJournal,
-  validateErasureJournalEntry,
-} from './crypto/file-erasure-journal.js';
+export { createFileErasureJournal } from './crypto/file-erasure-journal.js';
 export type { KeyEncryptionKey, KeyProvider, LocalKeySecret } from './crypto/key-provider.js';
 export { assertKeyId, createLocalKeyProvider, KEY_ID_PATTERN } from './crypto/key-provider.js';
 export { createMemoryErasureJournal } from './crypto/memory-erasure-journal.js';
@@ -116,7 +107,7 @@ export type {
   OptInService,
 } from './double-opt-in/opt-in-service.js';
 export type { CsvOptions } from './dsar/csv.js';
-export { csvCell, csvRow, toCsv } from './dsar/csv.js';
+export { toCsv } from './dsar/csv.js';
 export type { DsarDataSource, DsarSubject, ProcessorEraser } from './dsar/data-source.js';
 export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
 export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
@@ -156,7 +147,6 @@ export type { RateLimiter, RateLimiterFactory, RateLimitWindow } from './http/ra
 export type { KeyService, KeyStatus, RewrapReport } from './keys/key-service.js';
 export type { LinkRecipient, LinkService } from './links/link-service.js';
 export type { MailOutcome, MailReport } from './mailer/mail-outcome.js';
-export { summarise } from './mailer/mail-outcome.js';
 export type {
   Mailer,
   MailInput,
@@ -233,31 +223,22 @@ export {
   REPERMISSION_MESSAGES,
 } from './repermission/repermission-template.js';
 export type { RetentionVerdict } from './retention/retention-decision.js';
-export { decideRetention } from './retention/retention-decision.js';
 export type {
   RetentionPlan,
   RetentionService,
   RetentionSource,
   SweepReport,
 } from './retention/retention-service.js';
-export type { SegmentFacts } from './segments/match-segment.js';
-export { matchesSegment, segmentFacts } from './segments/match-segment.js';
+export { matchesSegment } from './segments/match-segment.js';
 export type {
   AudienceSegment,
   SegmentField,
   SegmentFilter,
   SegmentValues,
 } from './segments/segment-filter.js';
-export {
-  resolveSegmentFilter,
-  SEGMENT_FIELDS,
-  segmentReadsConsent,
-  subtractDuration,
-} from './segments/segment-filter.js';
-export { AsyncMutex } from './store/async-mutex.js';
+export { SEGMENT_FIELDS } from './segments/segment-filter.js';
 export type { EncryptedStore, EncryptedStoreOptions } from './store/encrypted-store.js';
 export { createEncryptedStore, isEncryptedStore } from './store/encrypted-store.js';
-export { createLazyStore } from './store/lazy-store.js';
 export { MemoryStore } from './store/memory-store.js';
 export type {
   AgeBracket,
@@ -333,8 +314,6 @@ export type { SignTokenInput, TokenClaims, TokenSigner, TokenType } from './toke
 export { TOKEN_TYPES } from './tokens/token-types.js';
 export type { OpenHit, TrackingService } from './tracking/tracking-service.js';
 export type { Sleep } from './transport/abortable-sleep.js';
-export { abortableSleep } from './transport/abortable-sleep.js';
-export { checkProcessor } from './transport/check-processor.js';
 export type {
   BatchSendDefinition,
   DefinedTransport,
@@ -347,8 +326,6 @@ export type {
   SentMessage,
 } from './transport/memory-transport.js';
 export { InMemoryTransport } from './transport/memory-transport.js';
-export type { MimeFields, MimeMailbox } from './transport/mime-fields.js';
-export { mimeFields } from './transport/mime-fields.js';
 export type {
   Mailbox,
   MailboxInput,
@@ -367,13 +344,7 @@ export type {
   SendFailure,
   SendResult,
 } from './transport/send-result.js';
-export {
-  abortedResult,
-  FAILURE_CATEGORIES,
-  failed,
-  invalidResult,
-  sendResultError,
-} from './transport/send-result.js';
+export { FAILURE_CATEGORIES, failed, sendResultError } from './transport/send-result.js';
 export type { TokenBucketOptions } from './transport/token-bucket.js';
 export { TokenBucket } from './transport/token-bucket.js';
 export type {
@@ -389,13 +360,11 @@ export { validateMessage } from './transport/validate-message.js';
 export type { RateLimitOptions } from './transport/with-rate-limit.js';
 export { withRateLimit } from './transport/with-rate-limit.js';
 export type { RetryOptions } from './transport/with-retries.js';
-export { fullJitterDelay, withRetries } from './transport/with-retries.js';
-export { wrapTransport } from './transport/wrap-transport.js';
+export { withRetries } from './transport/with-retries.js';
 export type {
   UnsubscribeInspection,
   UnsubscribeService,
 } from './unsubscribe/unsubscribe-service.js';
-export { constantTimeEqual } from './webhooks/constant-time.js';
 export type {
   ProviderEvent,
   ProviderEventOutcome,
@@ -408,4 +377,3 @@ export type {
   WebhookRequest,
   WebhookResponse,
 } from './webhooks/webhook-handler.js';
-export { headerValue } from './webhooks/webhook-handler.js';

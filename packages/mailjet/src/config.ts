@@ -1,9 +1,9 @@
 import {
-  checkProcessor,
   GdprMailError,
   type ProcessorDescriptor,
   type TransportCapabilities,
 } from '@gdpr-mail/core';
+import { checkProcessor } from '@gdpr-mail/core/internal';
 import type { Dispatcher } from 'undici';
 export interface MailjetTransportOptions {
   /** The API key (basic auth user). */

@@ -1,7 +1,5 @@
 import {
-  constantTimeEqual,
   GdprMailError,
-  headerValue,
   isValidEmail,
   type ProviderEvent,
   type ProviderEventService,
@@ -11,6 +9,7 @@ import {
   type WebhookRequest,
   type WebhookResponse,
 } from '@gdpr-mail/core';
+import { constantTimeEqual, headerValue } from '@gdpr-mail/core/internal';
 import { z } from 'zod';
 import { parseJsonKeepingIds } from './http-client.js';
 

@@ -1,4 +1,4 @@
-import { AsyncMutex } from '@gdpr-mail/core';
+import { AsyncMutex } from '@gdpr-mail/core/internal';
 import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
 
 export interface PgliteQueryable {

@@ -1,5 +1,6 @@
 import type { ErasureJournal, ErasureJournalEntry } from '@gdpr-mail/core';
-import { GdprMailError, validateErasureJournalEntry } from '@gdpr-mail/core';
+import { GdprMailError } from '@gdpr-mail/core';
+import { validateErasureJournalEntry } from '@gdpr-mail/core/internal';
 import { toStoreError } from './database-errors.js';
 import { DEFAULT_SCHEMA, quoteSchema } from './schema-name.js';
 

@@ -7,7 +7,8 @@ import type {
   SegmentFilter,
   SubjectProfile,
 } from '@gdpr-mail/core';
-import { matchesSegment, resolveSegmentFilter } from '@gdpr-mail/core';
+import { matchesSegment } from '@gdpr-mail/core';
+import { resolveSegmentFilter } from '@gdpr-mail/core/internal';
 import { runSegmentConformance, segmentAudienceIds } from '@gdpr-mail/core/testing';
 import { createPgliteStore, MIGRATIONS, pgliteDatabase, runMigrations } from '@gdpr-mail/postgres';
 import fc from 'fast-check';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { AuditEntry, ContactImportReport, GdprStore } from '@gdpr-mail/core';
-import { createGdprMail, hashConsentEvent, isGdprMailError, MemoryStore } from '@gdpr-mail/core';
+import { createGdprMail, isGdprMailError, MemoryStore } from '@gdpr-mail/core';
+import { hashConsentEvent } from '@gdpr-mail/core/internal';
 import {
   createTestClock,
   csvChunks,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsentEvent } from '@gdpr-mail/core';
-import { hashConsentEvent, isGdprMailError } from '@gdpr-mail/core';
+import { isGdprMailError } from '@gdpr-mail/core';
+import { hashConsentEvent } from '@gdpr-mail/core/internal';
 import type { PostgresStore, SqlDatabase } from '@gdpr-mail/postgres';
 import { MIGRATIONS, runMigrations } from '@gdpr-mail/postgres';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -70,7 +71,7 @@ export function runSqlStoreSuite(name: string, target: SqlSuiteTarget): void {
       const s = schema();
       const store = await target.makeStore(s);
       await store.transaction(async (tx) => {
-        const { appendAuditEntry } = await import('@gdpr-mail/core');
+        const { appendAuditEntry } = await import('@gdpr-mail/core/internal');
         await appendAuditEntry(tx, { actor: 'a', action: 'x' }, new Date());
       });
       await expect(target.exec(`UPDATE "${s}".audit_log SET actor = 'b'`)).rejects.toThrow(
@@ -84,7 +85,7 @@ export function runSqlStoreSuite(name: string, target: SqlSuiteTarget): void {
       const store = await target.makeStore(schema());
       const at = new Date('2026-01-02T03:04:05.678Z');
       await store.transaction(async (tx) => {
-        const { appendAuditEntry } = await import('@gdpr-mail/core');
+        const { appendAuditEntry } = await import('@gdpr-mail/core/internal');
         await appendAuditEntry(tx, { actor: 'a', action: 'x', details: { n: 1, list: ['a'] } }, at);
       });
       const [entry] = await store.listAudit(0, 1);

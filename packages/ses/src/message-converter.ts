@@ -1,5 +1,6 @@
 import type { MessageTag, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
-import { type Mailbox, mimeFields, type ValidatedMessage } from '@gdpr-mail/core';
+import type { Mailbox, ValidatedMessage } from '@gdpr-mail/core';
+import { mimeFields } from '@gdpr-mail/core/internal';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type { SesTransportOptions } from './config.js';
 

@@ -2,11 +2,11 @@ import {
   defineTransport,
   failed,
   GdprMailError,
-  invalidResult,
   type SendResult,
   sendResultError,
   type Transport,
 } from '@gdpr-mail/core';
+import { invalidResult } from '@gdpr-mail/core/internal';
 import {
   BATCH_CONCURRENCY,
   configError,

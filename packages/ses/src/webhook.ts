@@ -3,11 +3,11 @@ import type { ProviderEvent } from '@gdpr-mail/core';
 import {
   type GdprMail,
   GdprMailError,
-  headerValue,
   type WebhookHandler,
   type WebhookRequest,
   type WebhookResponse,
 } from '@gdpr-mail/core';
+import { headerValue } from '@gdpr-mail/core/internal';
 import { parseSnsMessage } from './sns-message.js';
 import {
   isSnsSigningCertUrl,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mimeFields, type ValidatedMessage } from '@gdpr-mail/core';
+import type { ValidatedMessage } from '@gdpr-mail/core';
+import { mimeFields } from '@gdpr-mail/core/internal';
 import type Mail from 'nodemailer/lib/mailer';
 
 function domainOf(address: string): string {

@@ -1,5 +1,6 @@
 import type { CampaignContent, CampaignMember, CampaignReport, GdprMail } from '@gdpr-mail/core';
-import { emptyCampaignReport, GdprMailError, isGdprMailError } from '@gdpr-mail/core';
+import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
+import { emptyCampaignReport } from '@gdpr-mail/core/internal';
 import type { ConnectionOptions, Job, WorkerOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 import type {
