@@ -1,6 +1,6 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { GdprHandlerOptions } from '@gdpr-mail/core/http';
-import { createGdprHandler, nodeToFetchRequest, writeFetchResponse } from '@gdpr-mail/core/http';
+import { createGdprHandler, toNodeMiddleware } from '@gdpr-mail/core/http';
 import type { Router } from 'express';
 import express from 'express';
 
@@ -14,20 +14,11 @@ export interface GdprMailRouterOptions extends GdprHandlerOptions {}
  * `app.use('/gdpr', gdprMailRouter(gdpr, { sendMail }))`, and outside any
  * authentication middleware: the links are the authentication. Everything
  * under the mount is answered by the core handler (`createGdprHandler`);
- * this router only translates.
+ * this router only translates (`toNodeMiddleware`: `req.url` is the path
+ * below the mount, so the router works wherever it is mounted).
  */
 export function gdprMailRouter(gdpr: GdprMail, options: GdprMailRouterOptions = {}): Router {
-  const handler = createGdprHandler(gdpr, options);
   const router = express.Router();
-  router.use((req, res, next) => {
-    // `req.url` is the path below the mount, so the router works wherever it is mounted.
-    const url = `http://localhost${handler.basePath}${req.url}`;
-    const context = {
-      ip: req.ip,
-      ...(req.privacySignals ? { privacySignals: req.privacySignals } : {}),
-    };
-    const { request, context: full } = nodeToFetchRequest(req, url, context);
-    handler(request, full).then((response) => writeFetchResponse(res, response), next);
-  });
+  router.use(toNodeMiddleware(createGdprHandler(gdpr, options)));
   return router;
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { GdprMail } from '@gdpr-mail/core';
 import type { GdprHandler, GdprHandlerOptions } from '@gdpr-mail/core/http';
-import { createGdprHandler } from '@gdpr-mail/core/http';
+import { createGdprHandler, toFetchHeaders, toNodeHeaders } from '@gdpr-mail/core/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -18,11 +18,7 @@ function toFetchRequest(handler: GdprHandler, request: FastifyRequest): Request 
     ? request.raw.url.slice(request.raw.url.indexOf('?'))
     : '';
   const url = `http://localhost${handler.basePath}/${rest}${query}`;
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
-    else if (value !== undefined) headers.set(name, value);
-  }
+  const headers = toFetchHeaders(request.headers);
   // The body arrives as the unread request stream (see the content-type parser below).
   const body =
     request.body instanceof Readable ? (Readable.toWeb(request.body) as ReadableStream) : undefined;
@@ -33,12 +29,7 @@ function toFetchRequest(handler: GdprHandler, request: FastifyRequest): Request 
 
 /** Fetch `Response` → Fastify reply: status, headers (each Set-Cookie apart), the body streamed. */
 function send(reply: FastifyReply, response: Response): FastifyReply {
-  reply.code(response.status);
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') reply.header(name, value);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) reply.header('set-cookie', cookies);
+  reply.code(response.status).headers(toNodeHeaders(response.headers));
   if (!response.body) return reply.send();
   return reply.send(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>));
 }

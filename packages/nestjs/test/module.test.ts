@@ -15,7 +15,7 @@ import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BoomController, MembersModule } from './harness.js';
 
 /** A stand-in for @nestjs/config's ConfigService: what an app's factory reads. */
@@ -250,6 +250,57 @@ describe('@RequireConsent guard', () => {
       evidence: { source: 'preference-centre' },
     });
     await request(server).get('/members/newsletter-archive').set('x-user', email).expect(403);
+  });
+
+  it('asks core (gdpr.consent.assertCurrent) rather than restating the rule', async () => {
+    const gdpr = createGdprMail(configFor());
+    const asked = vi.spyOn(gdpr.consent, 'assertCurrent');
+    const { server } = await start([
+      GdprMailModule.forRoot({
+        gdpr,
+        isGlobal: true,
+        routes: false,
+        resolveEmail: (req) => req.header('x-user'),
+      }),
+      MembersModule,
+    ]);
+    await request(server)
+      .get('/members/newsletter-archive')
+      .set('x-user', 'asked@example.com')
+      .expect(403);
+    expect(asked).toHaveBeenCalledWith('asked@example.com', ['newsletter']);
+    await gdpr.close();
+  });
+
+  it('REQ-08: a grant to an outdated notice is refused until renewed', async () => {
+    const store = new MemoryStore();
+    const email = 'old-notice@example.com';
+    const v1 = createGdprMail(testConfig({ store }));
+    await v1.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    const base = testConfig({ store });
+    const v2 = createGdprMail({
+      ...base,
+      purposes: base.purposes.map((p) =>
+        p.id === 'newsletter'
+          ? { ...p, notice: { version: '2.0', text: `${p.notice.text} Now weekly.` } }
+          : p,
+      ),
+    });
+    const { server } = await start([
+      GdprMailModule.forRoot({
+        gdpr: v2,
+        isGlobal: true,
+        routes: false,
+        resolveEmail: (req) => req.header('x-user'),
+      }),
+      MembersModule,
+    ]);
+    const refused = await request(server).get('/members/newsletter-archive').set('x-user', email);
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('CONSENT_REQUIRED');
+    expect(JSON.stringify(refused.body)).not.toContain(email);
+    await v2.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await request(server).get('/members/newsletter-archive').set('x-user', email).expect(200);
   });
 
   it('by default reads request.user.email, as Passport-style auth leaves it', async () => {

@@ -370,3 +370,115 @@ describe('refresh (REQ-08)', () => {
     });
   });
 });
+
+describe('consent.isCurrent / assertCurrent: the one "current consent" rule', () => {
+  async function refusal(promise: Promise<unknown>) {
+    try {
+      await promise;
+    } catch (error) {
+      if (isGdprMailError(error)) return error;
+      throw error;
+    }
+    throw new Error('expected a rejection');
+  }
+
+  it('REQ-16: no consent and a pending sign-up are not current; the confirmed one is', async () => {
+    const { gdpr } = setup();
+    expect(await gdpr.consent.isCurrent(email, 'newsletter')).toBe(false);
+    const pending = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
+    expect(await gdpr.consent.isCurrent(email, 'newsletter')).toBe(false);
+    const error = await refusal(gdpr.consent.assertCurrent(email, 'newsletter'));
+    expect(error.code).toBe('CONSENT_REQUIRED');
+    expect(error.details).toEqual({
+      purposeId: 'newsletter',
+      status: 'pending',
+      needsRefresh: false,
+    });
+    await gdpr.optIn.confirm(pending.token);
+    expect(await gdpr.consent.isCurrent(email, 'newsletter')).toBe(true);
+    await gdpr.consent.assertCurrent(email, ['newsletter']);
+  });
+
+  it('REQ-10: a withdrawal, an objection or "unsubscribe from all" ends it at once', async () => {
+    const { gdpr } = setup();
+    const others = ['a@example.org', 'b@example.org'];
+    for (const who of [email, ...others]) {
+      await gdpr.consent.record({
+        email: who,
+        purposes: ['newsletter'],
+        evidence: checkboxEvidence,
+      });
+      expect(await gdpr.consent.isCurrent(who, 'newsletter')).toBe(true);
+    }
+    const evidence = { source: 'preference-centre' };
+    await gdpr.consent.withdraw({ email, purposes: ['newsletter'], evidence });
+    await gdpr.consent.object({ email: 'a@example.org', evidence });
+    await gdpr.consent.withdraw({ email: 'b@example.org', purposes: 'all', evidence });
+    for (const who of [email, ...others]) {
+      expect(await gdpr.consent.isCurrent(who, 'newsletter')).toBe(false);
+    }
+    const error = await refusal(gdpr.consent.assertCurrent('a@example.org', 'newsletter'));
+    expect(error.details).toMatchObject({ status: 'objected' });
+  });
+
+  it('REQ-08: a grant to an outdated major notice or older than refreshAfter is not current', async () => {
+    const store = new MemoryStore();
+    const clock = createTestClock('2026-01-01T00:00:00.000Z');
+    await createGdprMail(testConfig({ store, clock })).consent.record({
+      email,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    const withNewsletter = (change: Record<string, unknown>) => {
+      const base = testConfig({ store, clock });
+      return createGdprMail({
+        ...base,
+        purposes: base.purposes.map((p) => (p.id === 'newsletter' ? { ...p, ...change } : p)),
+      });
+    };
+    const notice = (version: string) => ({
+      notice: {
+        version,
+        text: `Acme SAS sends you its newsletter ${version}. You can withdraw your consent at any time.`,
+      },
+    });
+    expect(await withNewsletter(notice('1.1')).consent.isCurrent(email, 'newsletter')).toBe(true);
+    const major = withNewsletter(notice('2.0'));
+    expect(await major.consent.isCurrent(email, 'newsletter')).toBe(false);
+    const error = await refusal(major.consent.assertCurrent(email, 'newsletter'));
+    expect(error.details).toEqual({
+      purposeId: 'newsletter',
+      status: 'granted',
+      needsRefresh: true,
+    });
+
+    const aging = withNewsletter({ refreshAfter: 'P2Y' });
+    clock.set('2027-12-31T23:59:59.000Z');
+    expect(await aging.consent.isCurrent(email, 'newsletter')).toBe(true);
+    clock.set('2028-01-01T00:00:00.000Z');
+    expect(await aging.consent.isCurrent(email, 'newsletter')).toBe(false);
+  });
+
+  it('assertCurrent asks every purpose, refuses nobody, and never names the address', async () => {
+    const { gdpr } = setup();
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await gdpr.consent.assertCurrent(email, ['newsletter', 'newsletter']);
+    const partial = await refusal(gdpr.consent.assertCurrent(email, ['newsletter', 'partners']));
+    expect(partial.code).toBe('CONSENT_REQUIRED');
+    expect(partial.details).toEqual({ purposeId: 'partners', status: 'none', needsRefresh: false });
+    expect(JSON.stringify({ message: partial.message, details: partial.details })).not.toContain(
+      'camille',
+    );
+    for (const nobody of [undefined, null, '']) {
+      const error = await refusal(gdpr.consent.assertCurrent(nobody, ['newsletter']));
+      expect(error.code).toBe('CONSENT_REQUIRED');
+      expect(error.details).toEqual({ purposes: ['newsletter'] });
+    }
+    // A typo in a purpose id, or none at all, is a programming error, not a refusal.
+    expect(await rejectionCode(gdpr.consent.assertCurrent(email, ['newsleter']))).toBe(
+      'UNKNOWN_PURPOSE',
+    );
+    expect(await rejectionCode(gdpr.consent.isCurrent(email, 'newsleter'))).toBe('UNKNOWN_PURPOSE');
+    expect(await rejectionCode(gdpr.consent.assertCurrent(email, []))).toBe('VALIDATION_FAILED');
+  });
+});

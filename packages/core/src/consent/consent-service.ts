@@ -72,6 +72,22 @@ export interface ConsentService {
   /** Art. 21(2)-(3): objection to direct marketing, absolute, for every marketing purpose. */
   object(input: { email: string; evidence: WithdrawalEvidence }): Promise<ConsentChangeResult>;
   state(email: string, purposeId: string): Promise<ConsentState>;
+  /**
+   * Does this person currently consent to the purpose: granted (confirmed, for double
+   * opt-in), not withdrawn, objected or expired, and given to the current notice within
+   * `refreshAfter` (REQ-08)? The rule every "only with consent" gate asks, stated once here
+   * (`isConsentCurrent`); `canSend` adds suppression, restriction and minors to it.
+   */
+  isCurrent(email: string, purposeId: string): Promise<boolean>;
+  /**
+   * Throws CONSENT_REQUIRED (HTTP 403) unless the person's consent to every listed purpose is
+   * current, as `isCurrent` says; no address (nobody identified) is a refusal too. The error's
+   * `details` name the first purpose refused and its status, never the address.
+   */
+  assertCurrent(
+    email: string | null | undefined,
+    purposeIds: string | readonly string[],
+  ): Promise<void>;
   states(email: string): Promise<Record<string, ConsentState>>;
   history(email: string): Promise<ConsentEvent[]>;
   prove(email: string, purposeId: string): Promise<ConsentProofBundle>;
@@ -125,6 +141,11 @@ export async function recordNotices(
       firstSeenAt: at,
     });
   }
+}
+
+/** The one rule: a grant that is neither outdated nor older than `refreshAfter` (REQ-08). */
+export function isConsentCurrent(state: ConsentState): boolean {
+  return state.status === 'granted' && !state.needsRefresh;
 }
 
 function withState(
@@ -248,9 +269,7 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           const toGrant = ticked.filter((id) => {
             const state = withState(ctx, ledger, id);
             return (
-              state.status !== 'granted' ||
-              state.needsRefresh ||
-              state.noticeVersion !== ctx.purpose(id).notice.version
+              !isConsentCurrent(state) || state.noticeVersion !== ctx.purpose(id).notice.version
             );
           });
           const toWithdraw = unticked.filter((id) => {
@@ -392,6 +411,33 @@ export function createConsentService(ctx: CoreContext): ConsentService {
       ctx.purpose(purposeId);
       const { events } = await loadEvents(email);
       return withState(ctx, events, purposeId);
+    },
+
+    async isCurrent(email, purposeId) {
+      ctx.purpose(purposeId);
+      const { events } = await loadEvents(email);
+      return isConsentCurrent(withState(ctx, events, purposeId));
+    },
+
+    async assertCurrent(email, purposeIds) {
+      // No purpose or an unknown one is a programming error, not a refusal.
+      const ids = uniquePurposes(
+        ctx,
+        typeof purposeIds === 'string' ? [purposeIds] : purposeIds,
+      ).map((p) => p.id);
+      if (!email) {
+        throw new GdprMailError('CONSENT_REQUIRED', 'This is for people who gave their consent.', {
+          details: { purposes: ids },
+        });
+      }
+      const { events } = await loadEvents(email);
+      for (const purposeId of ids) {
+        const state = withState(ctx, events, purposeId);
+        if (isConsentCurrent(state)) continue;
+        throw new GdprMailError('CONSENT_REQUIRED', `This needs your consent to "${purposeId}".`, {
+          details: { purposeId, status: state.status, needsRefresh: state.needsRefresh },
+        });
+      }
     },
 
     async states(email) {

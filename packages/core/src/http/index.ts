@@ -3,8 +3,18 @@ export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csr
 export type { GdprHandler, GdprHandlerOptions } from './handler/create-gdpr-handler.js';
 export { createGdprHandler, serveGdprRoutes } from './handler/create-gdpr-handler.js';
 export type { GdprRequestContext } from './handler/fetch-translate.js';
-export type { NodeHttpRequest } from './handler/node-bridge.js';
-export { nodeToFetchRequest, writeFetchResponse } from './handler/node-bridge.js';
+export type {
+  NodeHttpRequest,
+  NodeMiddleware,
+  NodeMiddlewareOptions,
+} from './handler/node-bridge.js';
+export {
+  nodeToFetchRequest,
+  toFetchHeaders,
+  toNodeHeaders,
+  toNodeMiddleware,
+  writeFetchResponse,
+} from './handler/node-bridge.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {

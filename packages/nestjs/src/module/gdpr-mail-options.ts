@@ -1,5 +1,5 @@
 import type { GdprMail, GdprMailConfig } from '@gdpr-mail/core';
-import type { GdprRoutesOptions } from '@gdpr-mail/core/http';
+import type { GdprHandlerOptions } from '@gdpr-mail/core/http';
 import type { Request } from 'express';
 
 /** What the consent guard needs: the address of the person behind a request. */
@@ -7,16 +7,13 @@ export type ResolveEmail = (
   request: Request,
 ) => string | null | undefined | Promise<string | null | undefined>;
 
-export interface GdprMailRoutesOptions extends GdprRoutesOptions {
+/** The core handler's options (body limits, sendMail, signup, pages, webhooks, onError…) and a path. */
+export interface GdprMailRoutesOptions extends GdprHandlerOptions {
   /**
    * Where the routes are served, relative to the app's global prefix. Default:
    * the path of `links.baseUrl` (e.g. `/gdpr`), which is what the mailed links point at.
    */
   path?: string;
-  /** Largest accepted body (urlencoded or JSON), e.g. `16384` or `'16kb'`; larger ones get a 413 problem. Default 16 kB. */
-  bodyLimit?: number | string;
-  /** Largest accepted provider webhook body. Default 1 MB. */
-  webhookBodyLimit?: number | string;
 }
 
 export interface GdprMailModuleCommonOptions {

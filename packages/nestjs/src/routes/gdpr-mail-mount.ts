@@ -1,20 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GdprMail } from '@gdpr-mail/core';
-import type { GdprRouteName, GdprRoutes, NodeHttpRequest } from '@gdpr-mail/core/http';
-import {
-  createGdprRoutes,
-  nodeToFetchRequest,
-  serveGdprRoutes,
-  writeFetchResponse,
-} from '@gdpr-mail/core/http';
+import type { GdprRouteName, GdprRoutes, NodeMiddleware } from '@gdpr-mail/core/http';
+import { createGdprRoutes, serveGdprRoutes, toNodeMiddleware } from '@gdpr-mail/core/http';
 import type { GdprMailRoutesOptions } from '../module/gdpr-mail-options.js';
 
 /** A Nest middleware, as both platforms call it (Express's req/res, or Node's under Fastify). */
-export type GdprMailMiddleware = (
-  req: IncomingMessage,
-  res: ServerResponse,
-  next: (error?: unknown) => void,
-) => void;
+export type GdprMailMiddleware = NodeMiddleware;
 
 /** One route of the table, as served under the mount. */
 export interface MountedRoute {
@@ -33,48 +23,22 @@ export interface GdprMailMount {
   handler: GdprMailMiddleware;
 }
 
-function trimSlash(path: string): string {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
-}
-
 /**
- * The core Fetch handler as a Nest middleware: translation only, every
+ * The core Fetch handler as a Nest middleware (`toNodeMiddleware`): translation only, every
  * decision (routing, bodies and their limits, CSRF, problems) stays in core.
  */
 export function createGdprMailMount(
   gdpr: GdprMail,
   options: GdprMailRoutesOptions = {},
 ): GdprMailMount {
-  const { path, bodyLimit, webhookBodyLimit, ...routeOptions } = options;
-  const routes = createGdprRoutes(gdpr, routeOptions);
-  const serve = serveGdprRoutes(routes, {
-    ...(bodyLimit !== undefined ? { bodyLimit } : {}),
-    ...(webhookBodyLimit !== undefined ? { webhookBodyLimit } : {}),
-  });
-  const mountPath = trimSlash(path ?? new URL(gdpr.config.links.baseUrl).pathname);
-  const mounted: MountedRoute[] = [
-    ...routes.routes.map((r) => ({
-      name: r.name,
-      method: r.method,
-      path: `${mountPath}${r.path}`,
-    })),
-    ...routes.webhooks.map((w) => ({
-      name: `webhook:${w.name}` as const,
-      method: w.method,
-      path: `${mountPath}${w.path}`,
-    })),
-  ];
-
-  const handler: GdprMailMiddleware = (req, res, next) => {
-    // The path below the mount, wherever the app's global prefix put the mount.
-    const original = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-    const at = original.indexOf(mountPath);
-    const below = at < 0 ? original : original.slice(at + mountPath.length);
-    const url = `http://localhost${serve.basePath}${below.startsWith('?') ? `/${below}` : below}`;
-    const ip = (req as { ip?: string }).ip ?? req.socket.remoteAddress;
-    const { request, context } = nodeToFetchRequest(req as NodeHttpRequest, url, { ip });
-    serve(request, context).then((response) => writeFetchResponse(res, response), next);
-  };
+  const { path, ...handlerOptions } = options;
+  const routes = createGdprRoutes(gdpr, handlerOptions);
+  const trimmed = (path ?? new URL(gdpr.config.links.baseUrl).pathname).replace(/\/+$/, '');
+  const mountPath = trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+  const mounted = [
+    ...routes.routes,
+    ...routes.webhooks.map((w) => ({ ...w, name: `webhook:${w.name}` as const })),
+  ].map(({ name, method, path }) => ({ name, method, path: `${mountPath}${path}` }));
+  const handler = toNodeMiddleware(serveGdprRoutes(routes, handlerOptions), { mountPath });
   return { path: mountPath, routes, mounted, handler };
 }

@@ -1,6 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { PrivacySignals } from '../privacy-signals.js';
+import type { GdprHandler } from './create-gdpr-handler.js';
 import type { GdprRequestContext } from './fetch-translate.js';
 
 /** A Node request as Express and Nest leave it: maybe read already by a body parser. */
@@ -10,6 +12,40 @@ export interface NodeHttpRequest extends IncomingMessage {
   _body?: boolean;
   /** The bytes Nest keeps when the app was created with `{ rawBody: true }`. */
   rawBody?: Buffer;
+  /** The client address as the framework resolved it (Express's `req.ip`, behind `trust proxy`). */
+  ip?: string | undefined;
+  /** The URL before a router cut its mount path off (Express, Nest on Express). */
+  originalUrl?: string;
+  /** DNT / Sec-GPC as a middleware left them (`privacySignals()` of `@gdpr-mail/express`). */
+  privacySignals?: PrivacySignals | undefined;
+}
+
+/** A Connect-style middleware, as Express and Nest (on either platform) call one. */
+export type NodeMiddleware = (
+  req: NodeHttpRequest,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/** Node's header record → Fetch `Headers` (a repeated header stays repeated). */
+export function toFetchHeaders(record: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(record)) {
+    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
+/** Fetch `Headers` → a record for Node or Fastify, each `Set-Cookie` kept apart in an array. */
+export function toNodeHeaders(headers: Headers): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  headers.forEach((value, name) => {
+    if (name !== 'set-cookie') record[name] = value;
+  });
+  const cookies = headers.getSetCookie();
+  if (cookies.length > 0) record['set-cookie'] = cookies;
+  return record;
 }
 
 /**
@@ -24,11 +60,7 @@ export function nodeToFetchRequest(
   url: string,
   context: GdprRequestContext = {},
 ): { request: Request; context: GdprRequestContext } {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const one of value) headers.append(name, one);
-    else if (value !== undefined) headers.set(name, value);
-  }
+  const headers = toFetchHeaders(req.headers);
   const method = req.method ?? 'GET';
   if (method === 'GET' || method === 'HEAD') {
     return { request: new Request(url, { method, headers }), context };
@@ -46,11 +78,9 @@ export function nodeToFetchRequest(
 /** A Fetch `Response` → a Node response: status, headers (each Set-Cookie apart), the body streamed. */
 export function writeFetchResponse(res: ServerResponse, response: Response): void {
   res.statusCode = response.status;
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') res.setHeader(name, value);
-  });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) res.setHeader('set-cookie', cookies);
+  for (const [name, value] of Object.entries(toNodeHeaders(response.headers))) {
+    res.setHeader(name, value);
+  }
   if (!response.body) {
     res.end();
     return;
@@ -58,4 +88,49 @@ export function writeFetchResponse(res: ServerResponse, response: Response): voi
   Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
     .on('error', (error) => res.destroy(error))
     .pipe(res);
+}
+
+export interface NodeMiddlewareOptions {
+  /**
+   * The path the middleware is bound at, as it appears in the request's `originalUrl` (Nest's
+   * mount path, under any global prefix); a request outside it goes to `next()`. Without it,
+   * `req.url` is taken as the path below the mount, which is what an Express router sees
+   * wherever it is mounted.
+   */
+  mountPath?: string;
+}
+
+/** The part of `url` after the first whole-segment `mountPath`: `/api/gdpr/u?x` → `/u?x`. */
+function belowMount(url: string, mountPath: string): string | undefined {
+  for (let at = url.indexOf(mountPath); at >= 0; at = url.indexOf(mountPath, at + 1)) {
+    const rest = url.slice(at + mountPath.length);
+    if (rest === '' || rest.startsWith('/') || rest.startsWith('?')) return rest;
+  }
+  return undefined;
+}
+
+/**
+ * The handler as one Node middleware (Express, Nest on either platform, Connect): the path
+ * below the mount goes to the handler under its base path, with the client address and the
+ * privacy signals the framework found; the answer is written back streamed. Routing, bodies,
+ * limits, CSRF and problems all stay in the handler; an error writing the answer goes to `next`.
+ */
+export function toNodeMiddleware(
+  handler: GdprHandler,
+  options: NodeMiddlewareOptions = {},
+): NodeMiddleware {
+  const { mountPath } = options;
+  return (req, res, next) => {
+    const url = req.url ?? '/';
+    const below = mountPath === undefined ? url : belowMount(req.originalUrl ?? url, mountPath);
+    if (below === undefined) {
+      next();
+      return;
+    }
+    const target = `http://localhost${handler.basePath}${below.startsWith('/') ? below : `/${below}`}`;
+    const given: GdprRequestContext = { ip: req.ip ?? req.socket.remoteAddress };
+    if (req.privacySignals) given.privacySignals = req.privacySignals;
+    const { request, context } = nodeToFetchRequest(req, target, given);
+    handler(request, context).then((response) => writeFetchResponse(res, response), next);
+  };
 }
