@@ -310,7 +310,7 @@ describe('createGdprConsole', () => {
     expect(signature.value).toBe(expected);
   });
 
-  it('extends a deadline with a reason, enforcing the rule', async () => {
+  it('REQ-20: extends a deadline with a reason, enforcing the rule', async () => {
     const dpo = await session(s.handler, 'dpo');
     const noReason = await dpo.post(`/requests/${s.erasure.id}/extend`, { reason: ' ' });
     expect(noReason.status).toBe(422);
@@ -353,7 +353,7 @@ describe('createGdprConsole', () => {
     expect(await s.gdpr.store.getSubject(s.subjectId)).toBeUndefined();
   });
 
-  it('records a breach, shows its 72-hour clock and records the decisions', async () => {
+  it('REQ-33: records a breach, shows its 72-hour clock and records the decisions', async () => {
     const dpo = await session(s.handler, 'dpo');
     const created = await dpo.post('/breaches', breachFields());
     const path = created.headers.get('location')!.slice(BASE.length);
