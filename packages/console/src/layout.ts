@@ -15,6 +15,7 @@ nav ul{list-style:none;margin:.5rem 0 0;padding:0;display:flex;flex-wrap:wrap;ga
 nav a[aria-current=page]{text-decoration:underline;font-weight:700}
 main{max-width:72rem;margin:0 auto;padding:1rem;overflow-wrap:anywhere}
 .table{overflow-x:auto}table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem}
+.table table{min-width:40rem;overflow-wrap:normal}
 th,td{border-bottom:1px solid #ccc;padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#f3f4f6}
 .overdue{color:#8b0000;font-weight:700}.ok{color:#14532d;font-weight:700}
