@@ -211,7 +211,8 @@ browserGate.describe('privacy console in headless Chromium (Express example)', (
       const byActor: Record<string, Set<string>> = {};
       for await (const entry of example.gdpr.audit.entries()) {
         if (!entry.action.startsWith('console.')) continue;
-        (byActor[entry.actor] ??= new Set()).add(entry.action);
+        byActor[entry.actor] ??= new Set();
+        byActor[entry.actor]!.add(entry.action);
         expect(JSON.stringify(entry)).not.toContain('grace@');
       }
       expect([...(byActor['staff:support'] ?? [])]).toEqual(['console.view']);
