@@ -4,6 +4,7 @@ import { html, layout } from '@gdpr-mail/core/http';
 import { gdprMailOpenApi, gdprMailRouter, privacySignals } from '@gdpr-mail/express';
 import type { Express } from 'express';
 import express from 'express';
+import { adminRouter, staffMay } from './admin.js';
 import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { createDevInbox, devInboxRouter } from './dev-inbox.js';
@@ -33,15 +34,19 @@ function homePage(): string {
 <li>From the dev inbox, send yourself the newsletter: it carries the preference and unsubscribe links.</li>
 <li><a href="/gdpr/dsar">Ask for your data, or its erasure</a>: the confirmation link arrives in the dev inbox.</li>
 </ol>
-<p><a href="/openapi.json">OpenAPI document of the gdpr-mail routes</a></p>`,
+<p><a href="/openapi.json">OpenAPI document of the gdpr-mail routes</a></p>
+<p>Staff: the <a href="/admin/privacy">privacy console</a> (demo login).</p>`,
   });
 }
 
 /** The demo shop: its own routes, plus the gdpr-mail router and a dev inbox. */
 export function createExampleApp(options: ExampleAppOptions): ExampleApp {
   const inbox = createDevInbox();
+  const config = exampleConfig(options.baseUrl);
   const gdpr = createGdprMail({
-    ...exampleConfig(options.baseUrl),
+    ...config,
+    // Admin exports from the privacy console: the staff member's rights decide (SEED-08).
+    dsar: { authorize: (actor, action) => staffMay(actor, action) },
     transport: inbox.transport,
     mailer: { from: { address: 'news@acme-garden.example', name: 'Acme Garden' } },
     ...(options.store ? { store: options.store } : {}),
@@ -64,6 +69,8 @@ export function createExampleApp(options: ExampleAppOptions): ExampleApp {
       onError: (error) => console.error(error),
     }),
   );
+  // The privacy console, behind the shop's staff login (here a demo one).
+  app.use(adminRouter(gdpr, config.secrets.pepper));
   // The dev inbox shows every mail (with its tokens) and sends newsletters: never in production.
   if (process.env.NODE_ENV !== 'production') app.use('/dev', devInboxRouter(gdpr, inbox));
   return { app, gdpr, inbox };

@@ -1,3 +1,4 @@
+import type { ConsoleAction } from '@gdpr-mail/console';
 import type { GdprMail, GdprStore } from '@gdpr-mail/core';
 import { createGdprOpenApi, html, layout } from '@gdpr-mail/core/http';
 import { GdprMailModule, GdprMailService, RequireConsent } from '@gdpr-mail/nestjs';
@@ -8,6 +9,7 @@ import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { createDevInbox, DEV_INBOX, DevInboxController } from './dev-inbox.js';
 import { MemberPageFilter } from './member-page.filter.js';
+import { staffMay } from './staff-console.js';
 
 export interface ExampleAppOptions {
   /** Where the browser reaches the gdpr-mail routes, e.g. `http://localhost:3000/gdpr`. */
@@ -29,7 +31,8 @@ the page is guarded by <code>@RequireConsent('newsletter')</code>.</li>
 <li>From the dev inbox, send yourself the newsletter: it carries the preference and unsubscribe links.</li>
 <li><a href="/gdpr/dsar">Ask for your data, or its erasure</a>: the confirmation link arrives in the dev inbox.</li>
 </ol>
-<p><a href="/openapi.json">OpenAPI document of the gdpr-mail routes</a></p>`,
+<p><a href="/openapi.json">OpenAPI document of the gdpr-mail routes</a></p>
+<p>Staff: the <a href="/admin/privacy">privacy console</a> (demo login).</p>`,
   });
 }
 
@@ -80,6 +83,10 @@ export class AppModule {
               transport: inbox.transport,
               mailer: { from: { address: 'news@acme-garden.example', name: 'Acme Garden' } },
               ...(options.store ? { store: options.store } : {}),
+              // Admin exports from the privacy console: the staff member's rights decide (SEED-08).
+              dsar: {
+                authorize: (actor: string, action: ConsoleAction) => staffMay(actor, action),
+              },
             },
             routes: { onError: (error: unknown) => console.error(error) },
             // Demo only: "signed in" as ?as=<address>. A real app reads its session (request.user).

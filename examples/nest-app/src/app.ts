@@ -5,8 +5,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { ExampleAppOptions } from './app.module.js';
 import { AppModule } from './app.module.js';
+import { exampleConfig } from './config.js';
 import type { DevInbox } from './dev-inbox.js';
 import { DEV_INBOX } from './dev-inbox.js';
+import { mountStaffConsole } from './staff-console.js';
 
 export interface ExampleApp {
   app: NestExpressApplication;
@@ -24,5 +26,8 @@ export async function createExampleApp(
     ...(options.logger === false ? { logger: false } : {}),
   });
   app.disable('x-powered-by');
-  return { app, gdpr: app.get(GdprMailService), inbox: app.get<DevInbox>(DEV_INBOX) };
+  const gdpr: GdprMail = app.get(GdprMailService);
+  // The privacy console at /admin/privacy, behind the shop's staff login (here a demo one).
+  mountStaffConsole(app, gdpr, exampleConfig(options.baseUrl).secrets.pepper);
+  return { app, gdpr, inbox: app.get<DevInbox>(DEV_INBOX) };
 }

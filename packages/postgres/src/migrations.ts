@@ -269,6 +269,23 @@ CREATE INDEX subjects_segments_idx ON ${s}.subjects USING gin (segments);
 CREATE INDEX subjects_tags_idx ON ${s}.subjects USING gin (tags);
 `,
   },
+  {
+    version: 10,
+    name: 'keyset indexes of the request and breach lists',
+    sql: (s) => `
+-- Lists read a page at a time after a (deadline, id) or (awareAt, id) cursor
+-- (the privacy console): each page is one index range, whatever the table's size.
+CREATE INDEX dsar_requests_due_id_idx ON ${s}.dsar_requests (due_at, id);
+-- Open requests alone: the console's first page does not walk past closed ones.
+CREATE INDEX dsar_requests_open_due_id_idx ON ${s}.dsar_requests (due_at, id)
+  WHERE status IN ('received', 'identity-verified', 'in-progress');
+DROP INDEX ${s}.dsar_requests_status_due_idx;
+CREATE INDEX dsar_requests_status_due_id_idx ON ${s}.dsar_requests (status, due_at, id);
+DROP INDEX ${s}.breaches_status_aware_idx;
+CREATE INDEX breaches_status_aware_id_idx ON ${s}.breaches (status, aware_at DESC, id DESC);
+CREATE INDEX breaches_aware_id_idx ON ${s}.breaches (aware_at DESC, id DESC);
+`,
+  },
 ];
 
 export interface MigrationResult {

@@ -16,7 +16,7 @@ import type {
   SuppressionEntry,
   SuppressionReason,
 } from '@gdpr-mail/core';
-import { GdprMailError } from '@gdpr-mail/core';
+import { DSAR_STATUSES, GdprMailError } from '@gdpr-mail/core';
 import { isDatabaseError, toStoreError } from './database-errors.js';
 import { writeImportBatch } from './import-batch.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
@@ -893,14 +893,26 @@ function createOperations(
       return row && decodeJson<DsarRequest>(row.request);
     },
 
-    async listDsarRequests({ status, dueBefore, subjectId, limit }) {
+    async listDsarRequests({ status, dueBefore, subjectId, after, limit }) {
+      // Statuses are a closed set: written as literals, so the partial index of
+      // open requests (migration 10) matches a query for them.
+      const known = status?.filter((value) => (DSAR_STATUSES as readonly string[]).includes(value));
+      if (status && known?.length === 0) return [];
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (known) where.push(`status IN (${known.map((value) => `'${value}'`).join(', ')})`);
+      if (dueBefore) where.push(`due_at <= ${param(dueBefore)}`);
+      if (subjectId !== undefined) where.push(`subject_id = ${param(subjectId)}`);
+      if (after) where.push(`(due_at, id) > (${param(after.dueAt)}, ${param(after.id)})`);
       const rows = await db.query(
         `SELECT request FROM ${s}.dsar_requests
-         WHERE ($1::text[] IS NULL OR status = ANY($1::text[]))
-           AND ($2::timestamptz IS NULL OR due_at <= $2)
-           AND ($3::text IS NULL OR subject_id = $3)
-         ORDER BY due_at, id LIMIT $4`,
-        [status ? [...status] : null, dueBefore ?? null, subjectId ?? null, limit],
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY due_at, id LIMIT ${param(limit)}`,
+        params,
       );
       return rows.map((row) => decodeJson<DsarRequest>(row.request));
     },
@@ -910,18 +922,21 @@ function createOperations(
       return row && decodeJson<BreachIncident>(row.incident);
     },
 
-    async listBreaches({ status, limit }) {
-      const rows =
-        status === undefined
-          ? await db.query(
-              `SELECT incident FROM ${s}.breaches ORDER BY aware_at DESC, id LIMIT $1`,
-              [limit],
-            )
-          : await db.query(
-              `SELECT incident FROM ${s}.breaches WHERE status = $1
-               ORDER BY aware_at DESC, id LIMIT $2`,
-              [status, limit],
-            );
+    async listBreaches({ status, after, limit }) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown) => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (status !== undefined) where.push(`status = ${param(status)}`);
+      if (after) where.push(`(aware_at, id) < (${param(after.awareAt)}, ${param(after.id)})`);
+      const rows = await db.query(
+        `SELECT incident FROM ${s}.breaches
+         ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY aware_at DESC, id DESC LIMIT ${param(limit)}`,
+        params,
+      );
       return rows.map((row) => decodeJson<BreachIncident>(row.incident));
     },
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { BreachCursor } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 import type { BreachIncident, BreachPhase } from './breach-incident.js';
 import { BREACH_RISK_LEVELS } from './breach-incident.js';
@@ -81,7 +82,12 @@ export interface BreachService {
    */
   close(id: string, input?: CloseBreachInput): Promise<BreachIncident>;
   get(id: string): Promise<BreachIncident>;
-  list(options?: { status?: 'open' | 'closed'; limit?: number }): Promise<BreachIncident[]>;
+  /** Newest first, a page at a time: pass the last incident read as `after` for the next page. */
+  list(options?: {
+    status?: 'open' | 'closed';
+    after?: BreachCursor;
+    limit?: number;
+  }): Promise<BreachIncident[]>;
   /** Open incidents whose authority notification is due within `withinMs` or overdue. */
   dueSoon(withinMs?: number): Promise<BreachIncident[]>;
 }
@@ -240,7 +246,7 @@ export function createBreachService(ctx: CoreContext): BreachService {
 
     get: load,
 
-    list: (options = {}) => store.listBreaches({ limit: options.limit ?? 100, ...options }),
+    list: (options = {}) => store.listBreaches({ ...options, limit: options.limit ?? 100 }),
 
     async dueSoon(withinMs = 24 * 60 * 60 * 1000) {
       const horizon = ctx.now().getTime() + withinMs;

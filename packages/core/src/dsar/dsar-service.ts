@@ -12,6 +12,7 @@ import { createMemoryRateLimiter } from '../http/rate-limiter.js';
 import { linkUrl } from '../links/link-url.js';
 import type { Mailer } from '../mailer/mailer-service.js';
 import { buildPrivacyNoticeFacts } from '../records/privacy-notice-facts.js';
+import type { DsarCursor } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import type { SubjectProfilePatch } from '../subjects/subject-service.js';
 import { findSubject, mergeProfile, parseProfilePatch } from '../subjects/subject-service.js';
@@ -97,9 +98,14 @@ export interface DsarService {
   /** The link's POST: proves control of the address; single use. */
   verify(token: string): Promise<DsarRequest>;
   get(id: string): Promise<DsarRequest>;
+  /**
+   * Requests by deadline, soonest first, a page at a time: pass the last one's
+   * deadline and id as `after` for the next page (keyset, never loaded whole).
+   */
   list(query?: {
     status?: readonly DsarStatus[];
     dueBefore?: Date;
+    after?: DsarCursor;
     limit?: number;
   }): Promise<DsarRequest[]>;
   /** Open requests past their deadline. */
@@ -385,7 +391,7 @@ export function createDsarService(
 
     get: load,
 
-    list: (query = {}) => store.listDsarRequests({ limit: 100, ...query }),
+    list: (query = {}) => store.listDsarRequests({ ...query, limit: query.limit ?? 100 }),
 
     overdue: async () =>
       store.listDsarRequests({ status: OPEN, dueBefore: ctx.now(), limit: 1000 }),

@@ -25,6 +25,9 @@ describe('problem details (RFC 9457)', () => {
     expect(toProblem(new GdprMailError('TOKEN_EXPIRED', 'x')).status).toBe(410);
     expect(toProblem(new GdprMailError('TOKEN_USED', 'x')).status).toBe(409);
     expect(problem('RATE_LIMITED', 'slow down').status).toBe(429);
+    // An authorisation hook's refusal (the privacy console, SEED-06) is a 403.
+    expect(toProblem(new GdprMailError('FORBIDDEN', 'x')).status).toBe(403);
+    expect(toProblem(new GdprMailError('DSAR_EXTENSION_REFUSED', 'x')).status).toBe(422);
   });
 
   it('never echoes an unexpected error message', () => {

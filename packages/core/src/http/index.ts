@@ -1,3 +1,4 @@
+export { canonicalJson } from '../crypto/canonical-json.js';
 export type { CsrfPair } from './csrf.js';
 export { createCsrfPair, csrfField, isCrossSiteRequest, verifyCsrf } from './csrf.js';
 export type { GdprHandler, GdprHandlerOptions } from './handler/create-gdpr-handler.js';
@@ -15,6 +16,7 @@ export {
   toNodeMiddleware,
   writeFetchResponse,
 } from './handler/node-bridge.js';
+export { BodyTooLargeError, byteLimit, readForm } from './handler/read-body.js';
 export { escapeHtml, html, SafeHtml } from './html.js';
 export { negotiateLocale } from './locale.js';
 export type {

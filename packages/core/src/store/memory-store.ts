@@ -2,13 +2,14 @@ import type { AuditEntry, AuditHead } from '../audit/audit-entry.js';
 import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
-import type { DsarRequest, DsarStatus } from '../dsar/dsar-request.js';
+import type { DsarRequest } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { matchesSegment } from '../segments/match-segment.js';
 import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
   AudienceQuery,
+  BreachListQuery,
   CampaignDeliveryQuery,
   ClaimOptions,
   DeliveryClaim,
@@ -16,6 +17,7 @@ import type {
   DeliverySettle,
   DeliveryStart,
   DeliveryUpdate,
+  DsarListQuery,
   GdprStore,
   ListOptions,
   NoticeRecord,
@@ -265,12 +267,7 @@ export class MemoryStore implements GdprStore {
   getDsarRequest(id: string) {
     return this.ops.getDsarRequest(id);
   }
-  listDsarRequests(query: {
-    status?: readonly DsarStatus[];
-    dueBefore?: Date;
-    subjectId?: string;
-    limit: number;
-  }) {
+  listDsarRequests(query: DsarListQuery) {
     return this.ops.listDsarRequests(query);
   }
   putBreach(incident: BreachIncident, expectedVersion: number) {
@@ -279,7 +276,7 @@ export class MemoryStore implements GdprStore {
   getBreach(id: string) {
     return this.ops.getBreach(id);
   }
-  listBreaches(options: { status?: 'open' | 'closed'; limit: number }) {
+  listBreaches(options: BreachListQuery) {
     return this.ops.listBreaches(options);
   }
   enqueueOutbox(item: OutboxItem) {
@@ -600,16 +597,21 @@ function createOperations(state: () => MemoryState): StoreOperations {
       const found = state().dsarRequests.get(id);
       return found && cloneRecord(found);
     },
-    async listDsarRequests({ status, dueBefore, subjectId, limit }) {
+    async listDsarRequests({ status, dueBefore, subjectId, after, limit }) {
       const due = (r: DsarRequest) => (r.extendedDueAt ?? r.dueAt).getTime();
+      const afterCursor = (r: DsarRequest) =>
+        !after ||
+        due(r) > after.dueAt.getTime() ||
+        (due(r) === after.dueAt.getTime() && r.id > after.id);
       return [...state().dsarRequests.values()]
         .filter(
           (r) =>
             (!status || status.includes(r.status)) &&
             (!dueBefore || due(r) <= dueBefore.getTime()) &&
-            (!subjectId || r.subjectId === subjectId),
+            (!subjectId || r.subjectId === subjectId) &&
+            afterCursor(r),
         )
-        .sort((a, b) => due(a) - due(b))
+        .sort((a, b) => due(a) - due(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit)
         .map((r) => cloneRecord(r));
     },
@@ -686,11 +688,18 @@ function createOperations(state: () => MemoryState): StoreOperations {
       const found = state().breaches.get(id);
       return found && cloneRecord(found);
     },
-    async listBreaches({ status, limit }) {
+    async listBreaches({ status, after, limit }) {
+      const before = (b: BreachIncident) =>
+        !after ||
+        b.awareAt.getTime() < after.awareAt.getTime() ||
+        (b.awareAt.getTime() === after.awareAt.getTime() && b.id < after.id);
       return cloneRecord(
         [...state().breaches.values()]
-          .filter((b) => status === undefined || b.status === status)
-          .sort((a, b) => b.awareAt.getTime() - a.awareAt.getTime())
+          .filter((b) => (status === undefined || b.status === status) && before(b))
+          .sort(
+            (a, b) =>
+              b.awareAt.getTime() - a.awareAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+          )
           .slice(0, limit),
       );
     },

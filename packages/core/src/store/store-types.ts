@@ -515,13 +515,42 @@ export interface DsarOperations {
   /** Same optimistic versioning as `putBreach`. */
   putDsarRequest(request: DsarRequest, expectedVersion: number): Promise<void>;
   getDsarRequest(id: string): Promise<DsarRequest | undefined>;
-  /** Requests by their deadline (`extendedDueAt` when extended, else `dueAt`), soonest first. */
-  listDsarRequests(query: {
-    status?: readonly DsarStatus[];
-    dueBefore?: Date;
-    subjectId?: string;
-    limit: number;
-  }): Promise<DsarRequest[]>;
+  /**
+   * Requests by their deadline (`extendedDueAt` when extended, else `dueAt`),
+   * soonest first, ties by id. `after` is a keyset cursor: the page continues
+   * strictly after that (deadline, id), so a list is read a page at a time,
+   * never whole (the console's request list).
+   */
+  listDsarRequests(query: DsarListQuery): Promise<DsarRequest[]>;
+}
+
+/** Where a page of DSAR requests continues: the deadline and id of the last one read. */
+export interface DsarCursor {
+  /** The request's deadline: `extendedDueAt` when extended, else `dueAt`. */
+  dueAt: Date;
+  id: string;
+}
+
+export interface DsarListQuery {
+  status?: readonly DsarStatus[];
+  dueBefore?: Date;
+  subjectId?: string;
+  /** Continue after this request (keyset pagination). */
+  after?: DsarCursor;
+  limit: number;
+}
+
+/** Where a page of breaches continues: the awareAt and id of the last one read. */
+export interface BreachCursor {
+  awareAt: Date;
+  id: string;
+}
+
+export interface BreachListQuery {
+  status?: 'open' | 'closed';
+  /** Continue after this incident (keyset pagination). */
+  after?: BreachCursor;
+  limit: number;
 }
 
 /**
@@ -535,8 +564,11 @@ export interface DocumentOperations {
    */
   putBreach(incident: BreachIncident, expectedVersion: number): Promise<void>;
   getBreach(id: string): Promise<BreachIncident | undefined>;
-  /** Incidents by awareAt, newest first. */
-  listBreaches(options: { status?: 'open' | 'closed'; limit: number }): Promise<BreachIncident[]>;
+  /**
+   * Incidents by awareAt, newest first, ties by id descending; `after` is a
+   * keyset cursor (the page continues strictly after that incident).
+   */
+  listBreaches(options: BreachListQuery): Promise<BreachIncident[]>;
 }
 
 /**

@@ -22,7 +22,7 @@ function dsarRequest(subjectId: string, dueAt: Date, overrides: Partial<DsarRequ
   return request;
 }
 
-/** DSAR requests: optimistic versions and deadline order. */
+/** DSAR requests: optimistic versions, deadline order and keyset pages. */
 export function runDsarConformance(
   name: string,
   makeStore: StoreFactory,
@@ -70,6 +70,54 @@ export function runDsarConformance(
         expect(
           ids(await store.listDsarRequests({ subjectId, dueBefore: day(20), limit: 10 })),
         ).toEqual([soon.id, late.id]);
+      },
+    );
+    test(
+      'dsar.keyset-pages',
+      'reads requests a page at a time after a (deadline, id) cursor, ties by id',
+      async () => {
+        const store = current();
+        const subjectId = randomUUID();
+        const day = (d: number) => new Date(Date.UTC(2026, 8, d));
+        // Three share a deadline: the id breaks the tie, so no page repeats or skips one.
+        const made = [
+          dsarRequest(subjectId, day(3)),
+          dsarRequest(subjectId, day(1)),
+          dsarRequest(subjectId, day(3)),
+          dsarRequest(subjectId, day(3)),
+          dsarRequest(subjectId, day(1), { extendedDueAt: day(9) }),
+          dsarRequest(subjectId, day(2), { status: 'completed' }),
+        ];
+        for (const r of made) await store.putDsarRequest(r, 0);
+        const deadline = (r: DsarRequest) => (r.extendedDueAt ?? r.dueAt).getTime();
+        const ordered = (list: DsarRequest[]) =>
+          [...list]
+            .sort((a, b) => deadline(a) - deadline(b) || (a.id < b.id ? -1 : 1))
+            .map((r) => r.id);
+        const readAll = async (status?: DsarRequest['status'][]) => {
+          const seen: string[] = [];
+          let after: { dueAt: Date; id: string } | undefined;
+          for (let page = 0; page < 10; page++) {
+            const rows = await store.listDsarRequests({
+              subjectId,
+              limit: 2,
+              ...(status ? { status } : {}),
+              ...(after ? { after } : {}),
+            });
+            seen.push(...rows.map((r) => r.id));
+            const last = rows.at(-1);
+            if (rows.length < 2 || !last) break;
+            after = { dueAt: last.extendedDueAt ?? last.dueAt, id: last.id };
+          }
+          return seen;
+        };
+        expect(await readAll()).toEqual(ordered(made));
+        const open = ['received', 'identity-verified', 'in-progress'] as DsarRequest['status'][];
+        expect(await readAll(open)).toEqual(ordered(made.filter((r) => r.status !== 'completed')));
+        // A cursor past the last one gives an empty page.
+        expect(
+          await store.listDsarRequests({ subjectId, after: { dueAt: day(30), id: '' }, limit: 5 }),
+        ).toEqual([]);
       },
     );
   });

@@ -1,0 +1,408 @@
+/** The console's languages: English and French (the seeds' language). */
+export const CONSOLE_LOCALES = ['en', 'fr'] as const;
+export type ConsoleLocale = (typeof CONSOLE_LOCALES)[number];
+
+/** Every word the console shows, per language. */
+export interface ConsoleMessages {
+  console: string;
+  nav: {
+    requests: string;
+    person: string;
+    breaches: string;
+    retention: string;
+    records: string;
+    audit: string;
+  };
+  skip: string;
+  openRequests: string;
+  type: string;
+  status: string;
+  received: string;
+  deadline: string;
+  daysLeft: string;
+  overdue: string;
+  none: string;
+  next: string;
+  first: string;
+  request: string;
+  steps: string;
+  when: string;
+  action: string;
+  actor: string;
+  detail: string;
+  extend: string;
+  extendReason: string;
+  extendHelp: string;
+  extended: string;
+  exportJson: string;
+  erase: string;
+  eraseHelp: (code: string) => string;
+  eraseConfirm: string;
+  eraseDone: string;
+  eraseMismatch: string;
+  sources: string;
+  lookup: string;
+  lookupHelp: string;
+  address: string;
+  find: string;
+  notFound: string;
+  person: string;
+  personId: string;
+  created: string;
+  decisions: string;
+  purpose: string;
+  decision: string;
+  reason: string;
+  allowed: string;
+  denied: string;
+  suppression: string;
+  notSuppressed: string;
+  ledger: string;
+  method: string;
+  source: string;
+  notice: string;
+  hash: string;
+  ip: string;
+  deliveries: string;
+  proof: string;
+  proofPrint: string;
+  proofJson: string;
+  proofTitle: string;
+  noticeShown: string;
+  chainIntact: string;
+  chainBroken: string;
+  adminExport: string;
+  breaches: string;
+  breach: string;
+  recordBreach: string;
+  title: string;
+  awareAt: string;
+  notifyBy: string;
+  clock: string;
+  hoursLeft: (hours: number) => string;
+  hoursLate: (hours: number) => string;
+  risk: string;
+  description: string;
+  subjectCategories: string;
+  approxSubjects: string;
+  recordCategories: string;
+  approxRecords: string;
+  consequences: string;
+  measures: string;
+  encrypted: string;
+  commaSeparated: string;
+  record: string;
+  phases: string;
+  notifyAuthority: string;
+  reference: string;
+  delayReason: string;
+  notifySubjects: string;
+  close: string;
+  note: string;
+  authorityNotified: string;
+  subjectsNotified: string;
+  closed: string;
+  open: string;
+  retention: string;
+  planHelp: string;
+  scanned: string;
+  due: string;
+  count: string;
+  held: string;
+  runSweep: string;
+  sweepDone: string;
+  deleted: string;
+  anonymised: string;
+  archived: string;
+  failed: string;
+  batches: string;
+  records: string;
+  processing: string;
+  lawfulBasis: string;
+  processors: string;
+  name: string;
+  role: string;
+  country: string;
+  safeguard: string;
+  download: string;
+  audit: string;
+  verify: string;
+  auditOk: (checked: number) => string;
+  auditBroken: (seq: number, reason: string) => string;
+  forbidden: string;
+  csrf: string;
+  error: string;
+  yes: string;
+  no: string;
+}
+
+const en: ConsoleMessages = {
+  console: 'Privacy console',
+  nav: {
+    requests: 'Requests',
+    person: 'Person',
+    breaches: 'Breaches',
+    retention: 'Retention',
+    records: 'Records',
+    audit: 'Audit',
+  },
+  skip: 'Skip to content',
+  openRequests: 'Open requests by deadline',
+  type: 'Type',
+  status: 'Status',
+  received: 'Received',
+  deadline: 'Deadline',
+  daysLeft: 'Days left',
+  overdue: 'Overdue',
+  none: 'Nothing here.',
+  next: 'Next page',
+  first: 'First page',
+  request: 'Request',
+  steps: 'Steps and audit trail',
+  when: 'When',
+  action: 'Action',
+  actor: 'Actor',
+  detail: 'Detail',
+  extend: 'Extend the deadline by two months',
+  extendReason: 'Reasons (told to the person, Art. 12(3))',
+  extendHelp: 'Allowed once, decided within one month of receipt.',
+  extended: 'Extended',
+  exportJson: 'Download the export (JSON)',
+  erase: 'Erase',
+  eraseHelp: (code) => `Erasure cannot be undone. Type ${code} to confirm.`,
+  eraseConfirm: 'Confirmation',
+  eraseDone: 'Erased. Certificate:',
+  eraseMismatch: 'The confirmation does not match: nothing was erased.',
+  sources: 'Sources',
+  lookup: 'Find a person',
+  lookupHelp:
+    'The address is sent in the form, never in the URL; the page of the person has a pseudonymous id.',
+  address: 'Email address',
+  find: 'Find',
+  notFound: 'No one is on record with this address.',
+  person: 'Person',
+  personId: 'Pseudonymous id',
+  created: 'On record since',
+  decisions: 'Send decision per purpose',
+  purpose: 'Purpose',
+  decision: 'Decision',
+  reason: 'Reason',
+  allowed: 'may be sent',
+  denied: 'may not be sent',
+  suppression: 'Suppression',
+  notSuppressed: 'Not suppressed',
+  ledger: 'Consent ledger',
+  method: 'Method',
+  source: 'Source',
+  notice: 'Notice version',
+  hash: 'Hash',
+  ip: 'IP',
+  deliveries: 'Deliveries',
+  proof: 'Proof of consent',
+  proofPrint: 'Printable proof',
+  proofJson: 'Signed JSON',
+  proofTitle: 'Proof of consent (Art. 7(1) GDPR)',
+  noticeShown: 'Notice text as shown',
+  chainIntact: 'The ledger chain is intact.',
+  chainBroken: 'The ledger chain is broken.',
+  adminExport: 'Export this person (JSON)',
+  breaches: 'Breach register',
+  breach: 'Breach',
+  recordBreach: 'Record a breach',
+  title: 'Title',
+  awareAt: 'Aware since (UTC)',
+  notifyBy: 'Notify the authority by',
+  clock: '72-hour clock',
+  hoursLeft: (hours) => `${hours} h left`,
+  hoursLate: (hours) => `${hours} h late`,
+  risk: 'Risk',
+  description: 'What happened',
+  subjectCategories: 'Categories of people',
+  approxSubjects: 'Approximate number of people',
+  recordCategories: 'Categories of records',
+  approxRecords: 'Approximate number of records',
+  consequences: 'Likely consequences',
+  measures: 'Measures taken or proposed',
+  encrypted: 'The data was unintelligible (encrypted): Art. 34(3)(a)',
+  commaSeparated: 'separated by commas',
+  record: 'Record',
+  phases: 'Phases',
+  notifyAuthority: 'Record the notification to the authority',
+  reference: 'Authority reference',
+  delayReason: 'Reason for the delay (required after 72 h)',
+  notifySubjects: 'Record the communication to the people concerned',
+  close: 'Close the incident',
+  note: 'Note',
+  authorityNotified: 'Authority notified',
+  subjectsNotified: 'People notified',
+  closed: 'closed',
+  open: 'open',
+  retention: 'Retention',
+  planHelp: 'What the next sweep would do now (a dry run), and what legal holds keep.',
+  scanned: 'Subjects scanned',
+  due: 'Due',
+  count: 'Count',
+  held: 'Kept under a legal hold',
+  runSweep: 'Run the sweep now',
+  sweepDone: 'Sweep finished.',
+  deleted: 'Deleted',
+  anonymised: 'Anonymised',
+  archived: 'Archived',
+  failed: 'Failed (left for the next sweep)',
+  batches: 'Batches',
+  records: 'Record of processing',
+  processing: 'Processing activities (Art. 30)',
+  lawfulBasis: 'Lawful basis',
+  processors: 'Sub-processors',
+  name: 'Name',
+  role: 'Role',
+  country: 'Country',
+  safeguard: 'Transfer safeguard',
+  download: 'Download',
+  audit: 'Audit chain',
+  verify: 'Verify the chain',
+  auditOk: (checked) => `Intact: ${checked} entries checked.`,
+  auditBroken: (seq, reason) => `Broken at entry ${seq} (${reason}).`,
+  forbidden: 'You may not do this.',
+  csrf: 'This form expired. Load the page again and resubmit.',
+  error: 'The console could not do this.',
+  yes: 'yes',
+  no: 'no',
+};
+
+const fr: ConsoleMessages = {
+  console: 'Console de confidentialité',
+  nav: {
+    requests: 'Demandes',
+    person: 'Personne',
+    breaches: 'Violations',
+    retention: 'Conservation',
+    records: 'Registre',
+    audit: 'Journal',
+  },
+  skip: 'Aller au contenu',
+  openRequests: 'Demandes ouvertes par échéance',
+  type: 'Type',
+  status: 'Statut',
+  received: 'Reçue le',
+  deadline: 'Échéance',
+  daysLeft: 'Jours restants',
+  overdue: 'En retard',
+  none: 'Rien ici.',
+  next: 'Page suivante',
+  first: 'Première page',
+  request: 'Demande',
+  steps: 'Étapes et piste d’audit',
+  when: 'Quand',
+  action: 'Action',
+  actor: 'Auteur',
+  detail: 'Détail',
+  extend: 'Prolonger l’échéance de deux mois',
+  extendReason: 'Motifs (communiqués à la personne, art. 12(3))',
+  extendHelp: 'Une seule fois, décidée dans le mois qui suit la réception.',
+  extended: 'Prolongée',
+  exportJson: 'Télécharger l’export (JSON)',
+  erase: 'Effacer',
+  eraseHelp: (code) => `L’effacement est définitif. Tapez ${code} pour confirmer.`,
+  eraseConfirm: 'Confirmation',
+  eraseDone: 'Effacé. Certificat :',
+  eraseMismatch: 'La confirmation ne correspond pas : rien n’a été effacé.',
+  sources: 'Sources',
+  lookup: 'Rechercher une personne',
+  lookupHelp:
+    'L’adresse part dans le formulaire, jamais dans l’URL ; la page de la personne porte un identifiant pseudonyme.',
+  address: 'Adresse e-mail',
+  find: 'Rechercher',
+  notFound: 'Personne n’est enregistré avec cette adresse.',
+  person: 'Personne',
+  personId: 'Identifiant pseudonyme',
+  created: 'Enregistrée depuis',
+  decisions: 'Décision d’envoi par finalité',
+  purpose: 'Finalité',
+  decision: 'Décision',
+  reason: 'Raison',
+  allowed: 'envoi permis',
+  denied: 'envoi interdit',
+  suppression: 'Liste d’exclusion',
+  notSuppressed: 'Non exclue',
+  ledger: 'Registre des consentements',
+  method: 'Méthode',
+  source: 'Source',
+  notice: 'Version de la mention',
+  hash: 'Empreinte',
+  ip: 'IP',
+  deliveries: 'Envois',
+  proof: 'Preuve du consentement',
+  proofPrint: 'Preuve imprimable',
+  proofJson: 'JSON signé',
+  proofTitle: 'Preuve du consentement (art. 7(1) RGPD)',
+  noticeShown: 'Texte de la mention tel qu’affiché',
+  chainIntact: 'La chaîne du registre est intacte.',
+  chainBroken: 'La chaîne du registre est rompue.',
+  adminExport: 'Exporter cette personne (JSON)',
+  breaches: 'Registre des violations',
+  breach: 'Violation',
+  recordBreach: 'Enregistrer une violation',
+  title: 'Titre',
+  awareAt: 'Connue depuis (UTC)',
+  notifyBy: 'Notifier l’autorité avant',
+  clock: 'Délai de 72 heures',
+  hoursLeft: (hours) => `${hours} h restantes`,
+  hoursLate: (hours) => `${hours} h de retard`,
+  risk: 'Risque',
+  description: 'Ce qui s’est passé',
+  subjectCategories: 'Catégories de personnes',
+  approxSubjects: 'Nombre approximatif de personnes',
+  recordCategories: 'Catégories d’enregistrements',
+  approxRecords: 'Nombre approximatif d’enregistrements',
+  consequences: 'Conséquences probables',
+  measures: 'Mesures prises ou envisagées',
+  encrypted: 'Les données étaient inintelligibles (chiffrées) : art. 34(3)(a)',
+  commaSeparated: 'séparées par des virgules',
+  record: 'Enregistrer',
+  phases: 'Phases',
+  notifyAuthority: 'Enregistrer la notification à l’autorité',
+  reference: 'Référence de l’autorité',
+  delayReason: 'Motif du retard (obligatoire après 72 h)',
+  notifySubjects: 'Enregistrer la communication aux personnes concernées',
+  close: 'Clore l’incident',
+  note: 'Note',
+  authorityNotified: 'Autorité notifiée',
+  subjectsNotified: 'Personnes informées',
+  closed: 'close',
+  open: 'ouverte',
+  retention: 'Conservation',
+  planHelp:
+    'Ce que la prochaine purge ferait maintenant (simulation), et ce que les gels juridiques conservent.',
+  scanned: 'Personnes examinées',
+  due: 'À traiter',
+  count: 'Nombre',
+  held: 'Conservées sous gel juridique',
+  runSweep: 'Lancer la purge maintenant',
+  sweepDone: 'Purge terminée.',
+  deleted: 'Supprimées',
+  anonymised: 'Anonymisées',
+  archived: 'Archivées',
+  failed: 'En échec (reprises à la prochaine purge)',
+  batches: 'Lots',
+  records: 'Registre des traitements',
+  processing: 'Activités de traitement (art. 30)',
+  lawfulBasis: 'Base légale',
+  processors: 'Sous-traitants',
+  name: 'Nom',
+  role: 'Rôle',
+  country: 'Pays',
+  safeguard: 'Garantie de transfert',
+  download: 'Télécharger',
+  audit: 'Chaîne d’audit',
+  verify: 'Vérifier la chaîne',
+  auditOk: (checked) => `Intacte : ${checked} entrées vérifiées.`,
+  auditBroken: (seq, reason) => `Rompue à l’entrée ${seq} (${reason}).`,
+  forbidden: 'Vous n’avez pas le droit de faire ceci.',
+  csrf: 'Ce formulaire a expiré. Rechargez la page et renvoyez-le.',
+  error: 'La console n’a pas pu faire ceci.',
+  yes: 'oui',
+  no: 'non',
+};
+
+export const CONSOLE_MESSAGES: Readonly<Record<ConsoleLocale, ConsoleMessages>> = { en, fr };
