@@ -44,7 +44,10 @@ export interface EnqueueCampaignInput {
   purposeId: string;
   /** Recipients per chunk job (default 1,000): the unit a worker takes. */
   chunkSize?: number;
-  /** Recipients per batch inside a chunk (default 500). */
+  /**
+   * Recipients per page inside a chunk (`CampaignRunInput.batchSize`; default
+   * 2,000, or 10 × the worker's `mailer.batchSize` when that is more).
+   */
   batchSize?: number;
   scan?: CampaignScan;
   /**
