@@ -11,7 +11,8 @@
 //   CONNS=4 (SMTP connections per process), CHUNK=2000 (recipients per chunk job),
 //   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100 (mailer.batchSize),
 //   MAILER_IN_FLIGHT=2 (mailer.inFlightBatches), PAGE (the campaign's page size,
-//   `batchSize` of enqueueCampaign; unset: the SDK's default)
+//   `batchSize` of enqueueCampaign; unset: the SDK's default), CPU_PROF=<dir> (a V8
+//   CPU profile of each worker process, written there)
 //
 // Also prints, per side, CPU time per message (user + system of the sending
 // processes, not the sink's nor PostgreSQL's) and, for the campaign, the SQL
@@ -181,6 +182,8 @@ try {
     const child = spawn(
       process.execPath,
       [
+        // CPU_PROF=<dir>: a V8 CPU profile of each worker, written there when it exits.
+        ...(process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : []),
         '--import',
         'tsx',
         join(here, 'campaign-worker-child.ts'),
