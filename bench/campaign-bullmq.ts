@@ -9,7 +9,14 @@
 //
 //   pnpm bench:campaign-bullmq     (N=1000000 by default; N=20000 for a quick run)
 //   CONNS=4 (SMTP connections per process), CHUNK=2000 (recipients per chunk job),
-//   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100
+//   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100 (mailer.batchSize),
+//   MAILER_IN_FLIGHT=2 (mailer.inFlightBatches), PAGE (the campaign's page size,
+//   `batchSize` of enqueueCampaign; unset: the SDK's default), CPU_PROF=<dir> (a V8
+//   CPU profile of each worker process, written there)
+//
+// Also prints, per side, CPU time per message (user + system of the sending
+// processes, not the sink's nor PostgreSQL's) and, for the campaign, the SQL
+// statements its workers ran per message (BEGIN and COMMIT count).
 //
 // Needs PostgreSQL at 127.0.0.1:5432 db `test` (DATABASE_URL) and Redis at
 // 127.0.0.1:6379 (REDIS_URL). Seeds its own schema set-based, in SQL, and drops it.
@@ -27,6 +34,7 @@ import { benchConfig } from './fixtures.js';
 const N = Number(process.env.N ?? 1_000_000);
 const CONNS = Number(process.env.CONNS ?? 4);
 const CHUNK = Number(process.env.CHUNK ?? 2000);
+const PAGE = process.env.PAGE === undefined ? undefined : Number(process.env.PAGE);
 const WORKERS = 2;
 /** Non-consenting people in the audience table: withdrawn, and never asked. */
 const REFUSED = 10;
@@ -151,8 +159,10 @@ try {
   const rawDone = await Promise.all(
     raw.map(
       (child) =>
-        new Promise<{ sent: number; peakRss: number }>((resolve, reject) => {
-          child.once('message', (m) => resolve(m as { sent: number; peakRss: number }));
+        new Promise<{ sent: number; peakRss: number; cpuMs: number }>((resolve, reject) => {
+          child.once('message', (m) =>
+            resolve(m as { sent: number; peakRss: number; cpuMs: number }),
+          );
           child.once('exit', (code) => code !== 0 && reject(new Error(`raw child exited ${code}`)));
           child.send('go');
         }),
@@ -160,8 +170,9 @@ try {
   );
   const rawMs = performance.now() - started;
   const rawRate = N / (rawMs / 1000);
+  const rawCpuMs = rawDone.reduce((sum, d) => sum + d.cpuMs, 0);
   console.log(
-    `raw nodemailer, ${WORKERS} processes x ${CONNS} connections: ${(rawMs / 1000).toFixed(1)} s, ${rawRate.toFixed(0)} msgs/s; peak RSS ${rawDone.map((d) => mb(d.peakRss)).join(', ')}`,
+    `raw nodemailer, ${WORKERS} processes x ${CONNS} connections: ${(rawMs / 1000).toFixed(1)} s, ${rawRate.toFixed(0)} msgs/s; peak RSS ${rawDone.map((d) => mb(d.peakRss)).join(', ')}; CPU ${(rawCpuMs / 1000).toFixed(1)} s (${((rawCpuMs * 1000) / N).toFixed(0)} µs/msg)`,
   );
   await verify('c', 'raw nodemailer');
   await ask('reset', 'reset');
@@ -171,6 +182,8 @@ try {
     const child = spawn(
       process.execPath,
       [
+        // CPU_PROF=<dir>: a V8 CPU profile of each worker, written there when it exits.
+        ...(process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : []),
         '--import',
         'tsx',
         join(here, 'campaign-worker-child.ts'),
@@ -205,24 +218,33 @@ try {
     id: campaignId,
     purposeId: 'newsletter',
     chunkSize: CHUNK,
+    ...(PAGE === undefined ? {} : { batchSize: PAGE }),
   });
   const enqueueMs = performance.now() - started;
   const report = await queue.waitForCampaign(campaignId, { timeoutMs: 6 * 3600_000, pollMs: 200 });
   const campaignMs = performance.now() - started;
-  const peaks = await Promise.all(
+  const ends = await Promise.all(
     workers.map(
       (child) =>
-        new Promise<number>((resolve) => {
-          child.once('message', (m) => resolve((m as { peakRss: number }).peakRss));
+        new Promise<{ peakRss: number; cpuMs: number; statements: number }>((resolve) => {
+          child.once('message', (m) =>
+            resolve(m as { peakRss: number; cpuMs: number; statements: number }),
+          );
           child.kill('SIGTERM');
         }),
     ),
   );
+  const peaks = ends.map((e) => e.peakRss);
+  const cpuMs = ends.reduce((sum, e) => sum + e.cpuMs, 0);
+  const statements = ends.reduce((sum, e) => sum + e.statements, 0);
   await queue.queue.obliterate({ force: true });
   await queue.close();
   const rate = N / (campaignMs / 1000);
   console.log(
-    `@gdpr-mail/bullmq, ${WORKERS} workers x ${CONNS} connections, ${enqueued.chunks} chunks of ${CHUNK} (planned in ${(enqueueMs / 1000).toFixed(1)} s): ${(campaignMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} msgs/s; peak RSS per worker ${peaks.map(mb).join(', ')}`,
+    `@gdpr-mail/bullmq, ${WORKERS} workers x ${CONNS} connections, ${enqueued.chunks} chunks of ${CHUNK}, pages of ${PAGE ?? 'the default'} (planned in ${(enqueueMs / 1000).toFixed(1)} s): ${(campaignMs / 1000).toFixed(1)} s, ${rate.toFixed(0)} msgs/s; peak RSS per worker ${peaks.map(mb).join(', ')}`,
+  );
+  console.log(
+    `  workers: CPU ${(cpuMs / 1000).toFixed(1)} s (${((cpuMs * 1000) / N).toFixed(0)} µs/msg), ${statements.toLocaleString('en')} SQL statements (${(statements / N).toFixed(3)} per message)`,
   );
   console.log(
     `  report: sent ${report.sent}, alreadySent ${report.alreadySent}, failed ${report.failed}, ambiguous ${report.ambiguous}, denied ${report.denied} ${JSON.stringify(report.deniedByReason)}, complete ${report.complete}`,

@@ -1,7 +1,8 @@
 // One raw nodemailer process of bench/campaign-bullmq.ts: a pool of CONNS
 // connections sending `${prefix}${i}@example.test` for i in [from, to] to the
 // sink, with the same content as the campaign (render in campaign-worker-child.ts).
-// Says { ready } once loaded, starts on 'go'; reports { sent, peakRss } when done.
+// Says { ready } once loaded, starts on 'go'; reports { sent, peakRss, cpuMs } when done
+// (CPU time from 'go').
 import nodemailer from 'nodemailer';
 
 const [port, from, to, conns, prefix] = process.argv.slice(2);
@@ -27,6 +28,7 @@ await new Promise((resolve) => {
   process.once('message', resolve);
   process.send?.({ ready: true });
 });
+const cpuAtGo = process.cpuUsage();
 let next = Number(from);
 let sent = 0;
 const last = Number(to);
@@ -51,4 +53,5 @@ await Promise.all(
 clearInterval(sampler);
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 transport.close();
-process.send?.({ sent, peakRss }, () => process.exit(0));
+const cpu = process.cpuUsage(cpuAtGo);
+process.send?.({ sent, peakRss, cpuMs: (cpu.user + cpu.system) / 1000 }, () => process.exit(0));

@@ -1,7 +1,9 @@
 // One worker process of bench/campaign-bullmq.ts: the PostgreSQL store (schema
 // migrated by the parent), an SMTP transport with CONNS pooled connections to the
-// sink, one @gdpr-mail/bullmq worker. Samples its RSS every 200 ms; prints
-// "ready", and on SIGTERM closes gracefully and reports { peakRss } over IPC.
+// sink, one @gdpr-mail/bullmq worker. Samples its RSS every 200 ms and counts the
+// SQL statements its pg clients run (BEGIN and COMMIT included); prints "ready",
+// and on SIGTERM closes gracefully and reports { peakRss, cpuMs, statements } over
+// IPC (CPU time and statements counted from "ready").
 
 import { createGdprWorker } from '@gdpr-mail/bullmq';
 import { createGdprMail } from '@gdpr-mail/core';
@@ -15,6 +17,13 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 200);
+let statements = 0;
+const query = pg.Client.prototype.query;
+// Every statement the store runs goes through a pooled client's query().
+pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]) {
+  statements += 1;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 6 });
 pool.on('error', () => {});
 const store = await createPostgresStore({ pool, schema: schema!, migrate: false });
@@ -32,6 +41,7 @@ const gdpr = createGdprMail({
   mailer: {
     from: { address: 'news@acme.example', name: 'Acme' },
     batchSize: Number(process.env.MAILER_BATCH ?? 100),
+    inFlightBatches: Number(process.env.MAILER_IN_FLIGHT ?? 2),
   },
 });
 const url = new URL(redisUrl!);
@@ -47,6 +57,8 @@ const worker = createGdprWorker({
   onError: (error) => process.stderr.write(`worker error: ${error.message}\n`),
 });
 await worker.worker.waitUntilReady();
+statements = 0;
+const cpuAtReady = process.cpuUsage();
 process.stdout.write('ready\n');
 
 process.once('SIGTERM', () => {
@@ -56,6 +68,8 @@ process.once('SIGTERM', () => {
     await pool.end();
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    process.send?.({ peakRss }, () => process.exit(0));
+    const cpu = process.cpuUsage(cpuAtReady);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    process.send?.({ peakRss, cpuMs, statements }, () => process.exit(0));
   })();
 });

@@ -1,4 +1,5 @@
 export { campaignJobKey, chunkJobKey, jobIdFor, sweepJobKey } from './jobs/job-ids.js';
+export type { JobSegment } from './jobs/job-segment.js';
 export type {
   BouncePoller,
   BouncePollSummary,

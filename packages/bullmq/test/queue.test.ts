@@ -90,6 +90,99 @@ redis.describe('@gdpr-mail/bullmq queue and worker', () => {
     expect(new Set(transport.sent.map((s) => s.message.to.address)).size).toBe(29);
   });
 
+  it("SEED-03: a campaign with a segment mails exactly the segment's consenting members, the segment fixed at enqueue", async () => {
+    const DAY = 86_400_000;
+    const enqueuedAt = new Date('2026-06-01T00:00:00.000Z');
+    let now = new Date(enqueuedAt.getTime() - 400 * DAY);
+    const store = new MemoryStore();
+    const transport = new InMemoryTransport();
+    const base = campaignConfig(store, transport);
+    const config = {
+      ...base,
+      purposes: [
+        ...base.purposes,
+        {
+          id: 'white-paper',
+          title: 'White paper download',
+          lawfulBasis: 'consent' as const,
+          notice: {
+            version: '1.0',
+            text: 'Acme SAS mails you the white paper you asked for. You can withdraw your consent at any time.',
+          },
+          retention: { duration: 'P1Y', anchor: 'collected' as const, action: 'delete' as const },
+        },
+      ],
+    };
+    const seeder = createGdprMail({ ...config, clock: () => now });
+    // A signup form with one box per use (SEED-03): each person ticked their own.
+    const join = async (
+      email: string,
+      ticked: { newsletter: boolean; 'white-paper': boolean },
+      lists: string[],
+    ) => {
+      const { subjectId } = await seeder.consent.choices({ email, choices: ticked, evidence });
+      await store.setSubjectSegments(subjectId!, { segments: lists }, now);
+    };
+    const both = { newsletter: true, 'white-paper': true };
+    const newsletterOnly = { newsletter: true, 'white-paper': false };
+    const paperOnly = { newsletter: false, 'white-paper': true };
+    await join('salon-ancient@example.test', newsletterOnly, ['salon-2018']); // 400 days before
+    now = new Date(enqueuedAt.getTime() - 300 * DAY);
+    await join('salon-early@example.test', newsletterOnly, ['salon-2018']); // 300 days before
+    now = new Date(enqueuedAt.getTime() - 10 * DAY);
+    await join('salon@example.test', both, ['salon-2018']);
+    await join('salon-webinar@example.test', newsletterOnly, ['salon-2018', 'webinar-2024']);
+    await join('salon-paper@example.test', paperOnly, ['salon-2018']);
+    await join('salon-left@example.test', newsletterOnly, ['salon-2018']);
+    await seeder.consent.withdraw({
+      email: 'salon-left@example.test',
+      purposes: ['newsletter'],
+      evidence: { source: 'preference-center' },
+    });
+    await join('webinar@example.test', both, ['webinar-2024']);
+
+    // The queue plans at `enqueuedAt`; the workers run 200 days later by their own clock:
+    // resolved there, `consentedWithin: 'P1Y'` would leave out salon-early.
+    const queueName = freshName('gm-queue');
+    const queue = createGdprQueue({
+      connection,
+      gdpr: createGdprMail({ ...config, clock: () => enqueuedAt }),
+      queueName,
+    });
+    const worker = createGdprWorker({
+      connection,
+      gdpr: createGdprMail({ ...config, clock: () => new Date(enqueuedAt.getTime() + 200 * DAY) }),
+      queueName,
+      render: renderNews,
+      concurrency: 2,
+    });
+    opened.push({ queue, worker });
+    const enqueued = await queue.enqueueCampaign({
+      id: 'salon-recall',
+      purposeId: 'newsletter',
+      segment: { all: [{ segment: 'salon-2018' }, { consentedWithin: 'P1Y' }] },
+      chunkSize: 1,
+      batchSize: 1,
+    });
+    // One chunk per member the segment keeps, plus the open-ended tail.
+    expect(enqueued).toMatchObject({ chunks: 4, alreadyQueued: false });
+    const parent = await queue.queue.getJob(enqueued.jobId);
+    expect(parent?.data.segment).toEqual({
+      all: [
+        { segment: { in: ['salon-2018'] } },
+        { consentedSince: new Date(enqueuedAt.getTime() - 365 * DAY).toISOString() },
+      ],
+    });
+    const report = await queue.waitForCampaign('salon-recall', { timeoutMs: 20_000, pollMs: 50 });
+    expect(report).toMatchObject({ sent: 3, denied: 0, failed: 0, complete: true });
+    const mailed = transport.sent.map((s) => s.message.to.address).sort();
+    expect(mailed).toEqual([
+      'salon-early@example.test',
+      'salon-webinar@example.test',
+      'salon@example.test',
+    ]);
+  });
+
   it('retries a chunk whose messages failed transiently, with backoff, and sends each once', async () => {
     const { gdpr, transport, queueName } = await setup();
     transport.failFor('m5@example.test', 'transient', { times: 2 });

@@ -293,6 +293,12 @@ function createOperations(
   async function audiencePage(query: AudienceQuery): Promise<SubjectRecord[]> {
     const params: unknown[] = [query.afterSubjectId ?? '', query.limit];
     if (query.consentRequired) params.push(query.purposeId);
+    // A chunk's upper bound: the page stops at the end of its range.
+    let until = '';
+    if (query.untilSubjectId !== undefined) {
+      params.push(query.untilSubjectId);
+      until = ` AND ${query.consentRequired ? 'e.subject_id' : 't.id'} <= $${params.length}`;
+    }
     const where =
       query.segment &&
       compileSegment(
@@ -307,7 +313,7 @@ function createOperations(
       );
     if (!query.consentRequired) {
       const sql = `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects t
-         WHERE t.id > $1${where ? ` AND ${where}` : ''} ORDER BY t.id LIMIT $2`;
+         WHERE t.id > $1${until}${where ? ` AND ${where}` : ''} ORDER BY t.id LIMIT $2`;
       const rows = where
         ? await withoutJit((executor) => executor.query(sql, params))
         : await db.query(sql, params);
@@ -318,7 +324,7 @@ function createOperations(
          SELECT latest.subject_id FROM (
            SELECT DISTINCT ON (e.subject_id) e.subject_id, e.type
            FROM ${s}.consent_events e
-           WHERE e.subject_id > $1
+           WHERE e.subject_id > $1${until}
              AND e.type IN ('granted', 'confirmed', 'withdrawn', 'objected', 'expired')
              AND e.purpose_id IN ($3, '*')
            ORDER BY e.subject_id, e.seq DESC) latest

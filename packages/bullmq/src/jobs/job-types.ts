@@ -1,4 +1,5 @@
 import type { CampaignRange, CampaignReport, CampaignScan, SweepReport } from '@gdpr-mail/core';
+import type { JobSegment } from './job-segment.js';
 
 /** The job names on a gdpr-mail queue. */
 export const GDPR_JOB_NAMES = {
@@ -26,6 +27,8 @@ export interface CampaignJobData {
   purposeId: string;
   batchSize?: number;
   scan?: CampaignScan;
+  /** The campaign's segment, fixed at enqueue: every chunk selects with the same one. */
+  segment?: JobSegment;
   data?: JsonValue;
 }
 

@@ -1,8 +1,9 @@
-import type { CampaignScan, GdprMail } from '@gdpr-mail/core';
+import type { CampaignScan, GdprMail, SegmentFilter } from '@gdpr-mail/core';
 import { GdprMailError } from '@gdpr-mail/core';
 import type { ConnectionOptions, FlowJob, JobsOptions } from 'bullmq';
 import { FlowProducer, Queue } from 'bullmq';
 import { campaignJobKey, chunkJobKey, jobIdFor, sweepJobKey } from '../jobs/job-ids.js';
+import { fixSegment, segmentFilterOf } from '../jobs/job-segment.js';
 import type {
   CampaignJobData,
   CampaignJobReport,
@@ -43,9 +44,19 @@ export interface EnqueueCampaignInput {
   purposeId: string;
   /** Recipients per chunk job (default 1,000): the unit a worker takes. */
   chunkSize?: number;
-  /** Recipients per batch inside a chunk (default 500). */
+  /**
+   * Recipients per page inside a chunk (`CampaignRunInput.batchSize`; default
+   * 2,000, or 10 × the worker's `mailer.batchSize` when that is more).
+   */
   batchSize?: number;
   scan?: CampaignScan;
+  /**
+   * Only the people in this segment (see `CampaignRunInput.segment`). Fixed
+   * when the campaign is enqueued: durations (`consentedWithin: 'P24M'`) count
+   * back from now (the SDK's clock) and travel as instants in every chunk job,
+   * so each worker selects the same people the plan counted, whenever it runs.
+   */
+  segment?: SegmentFilter;
   /** Handed to the worker's `render` (template name, locale, …). */
   data?: JsonValue;
 }
@@ -114,11 +125,14 @@ export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
   async function enqueueCampaign(input: EnqueueCampaignInput): Promise<EnqueuedCampaign> {
     const jobId = jobIdFor(campaignJobKey(input.id));
     if (await queue.getJob(jobId)) return { jobId, chunks: 0, alreadyQueued: true };
+    const now = options.gdpr.config.clock?.() ?? new Date();
+    const segment = input.segment === undefined ? undefined : fixSegment(input.segment, now);
     const data: CampaignJobData = {
       campaignId: input.id,
       purposeId: input.purposeId,
       ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
       ...(input.scan === undefined ? {} : { scan: input.scan }),
+      ...(segment === undefined ? {} : { segment }),
       ...(input.data === undefined ? {} : { data: input.data }),
     };
     const children: FlowChild[] = [];
@@ -126,6 +140,8 @@ export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
       purposeId: input.purposeId,
       chunkSize: input.chunkSize ?? 1000,
       ...(input.scan === undefined ? {} : { scan: input.scan }),
+      // The same fixed segment the chunks carry, so the plan and the sends agree.
+      ...(segment === undefined ? {} : { segment: segmentFilterOf(segment) }),
     })) {
       const chunkData: ChunkJobData = { ...data, chunkIndex: chunk.index, range: chunk.range };
       children.push({

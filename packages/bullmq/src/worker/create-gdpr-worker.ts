@@ -3,6 +3,7 @@ import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
 import { emptyCampaignReport } from '@gdpr-mail/core/internal';
 import type { ConnectionOptions, Job, WorkerOptions } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
+import { segmentFilterOf } from '../jobs/job-segment.js';
 import type {
   BouncePoller,
   BouncePollSummary,
@@ -127,6 +128,7 @@ export function createGdprWorker(options: GdprWorkerOptions): GdprWorker {
       ...(filter ? { filter: (member: CampaignMember) => filter(member, info) } : {}),
       ...(data.batchSize === undefined ? {} : { batchSize: data.batchSize }),
       ...(data.scan === undefined ? {} : { scan: data.scan }),
+      ...(data.segment === undefined ? {} : { segment: segmentFilterOf(data.segment) }),
       ...(options.staleClaimMs === undefined ? {} : { staleClaimMs: options.staleClaimMs }),
       ...(options.staleSendingMs === undefined ? {} : { staleSendingMs: options.staleSendingMs }),
       onProgress: (progress) => {

@@ -556,6 +556,41 @@ describe('gdpr.campaigns.planChunks', () => {
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
   });
 
+  it('reads a chunk in pages of 2,000 by default, none past its range, and stops at its last id', async () => {
+    const { gdpr, store } = setup();
+    await seed(gdpr);
+    const reads: { limit: number; until: string | undefined; returned: number }[] = [];
+    const list = store.listAudienceCandidates.bind(store);
+    store.listAudienceCandidates = async (query) => {
+      const page = await list(query);
+      reads.push({ limit: query.limit, until: query.untilSubjectId, returned: page.length });
+      return page;
+    };
+    const chunks = [];
+    for await (const chunk of gdpr.campaigns.planChunks({ purposeId: 'newsletter', chunkSize: 5 }))
+      chunks.push(chunk);
+    reads.length = 0;
+    const first = await gdpr.campaigns.run({
+      id: 'paged',
+      purposeId: 'newsletter',
+      render,
+      range: chunks[0]!.range,
+    });
+    // One page, bounded by the range: the 9 candidates after it are not read.
+    expect(reads).toEqual([{ limit: 2000, until: chunks[0]!.range.until, returned: 5 }]);
+    expect(first).toMatchObject({ scanned: 5, complete: true });
+    reads.length = 0;
+    // A page exactly as long as the chunk: its last id ends the run, no empty page is read.
+    await gdpr.campaigns.run({
+      id: 'paged',
+      purposeId: 'newsletter',
+      render,
+      range: chunks[1]!.range,
+      batchSize: 5,
+    });
+    expect(reads).toEqual([{ limit: 5, until: chunks[1]!.range.until, returned: 5 }]);
+  });
+
   it('plans one open chunk for an empty audience', async () => {
     const { gdpr } = setup();
     const chunks = [];

@@ -57,7 +57,10 @@ export interface CampaignRunInput {
   scan?: CampaignScan;
   /** Only this slice of the audience (one worker's chunk). */
   range?: CampaignRange;
-  /** Subjects read, rendered and handed to the mailer per round; default 500. */
+  /**
+   * Subjects read, rendered and handed to the mailer per round (a page);
+   * default 2,000, or 10 × `mailer.batchSize` when that is more.
+   */
   batchSize?: number;
   /** Stops between batches (the batch on the wire finishes); run again with the same id to resume. */
   signal?: AbortSignal;

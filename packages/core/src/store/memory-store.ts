@@ -475,6 +475,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
       for (const id of [...s.subjects.keys()].sort()) {
         if (page.length >= query.limit) break;
         if (after !== undefined && id <= after) continue;
+        if (query.untilSubjectId !== undefined && id > query.untilSubjectId) break;
         const ledger = s.ledgers.get(id) ?? [];
         if (query.consentRequired && !isConsentCandidate(ledger, query.purposeId)) {
           continue;

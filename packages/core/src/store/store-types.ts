@@ -236,6 +236,12 @@ export interface AudienceQuery {
   consentRequired: boolean;
   /** Return subjects whose id sorts after this one. */
   afterSubjectId?: string;
+  /**
+   * Return no subject whose id sorts after this one (the upper bound of a
+   * campaign chunk's range), so a page never reads past its range. Core drops
+   * anything beyond it too, for a store that does not know the field.
+   */
+  untilSubjectId?: string;
   limit: number;
   /**
    * Only subjects in this segment (issue #22), resolved by core. A store may

@@ -83,6 +83,20 @@ export function runAudienceConformance(
         }
         expect(await scan(true)).toEqual([...expected].sort());
         expect(await scan(false)).toEqual([...everyone].sort());
+        // A chunk's range: after < id <= until, whatever the limit.
+        for (const [consentRequired, ids] of [
+          [true, [...expected].sort()],
+          [false, [...everyone].sort()],
+        ] as const) {
+          const bounded = await store.listAudienceCandidates({
+            purposeId: 'newsletter',
+            consentRequired,
+            limit: 100,
+            afterSubjectId: ids[0]!,
+            untilSubjectId: ids[3]!,
+          });
+          expect(bounded.map((p) => p.id)).toEqual(ids.slice(1, 4));
+        }
       },
     );
   });
