@@ -1,5 +1,5 @@
 import type { SegmentFilter } from '@gdpr-mail/core';
-import { resolveSegmentFilter } from '@gdpr-mail/core';
+import { resolveSegmentFilter } from '@gdpr-mail/core/internal';
 import { describe, expect, it } from 'vitest';
 import { fixSegment, segmentFilterOf } from './job-segment.js';
 

@@ -1,5 +1,5 @@
 import type { AudienceSegment, SegmentField, SegmentFilter } from '@gdpr-mail/core';
-import { resolveSegmentFilter } from '@gdpr-mail/core';
+import { resolveSegmentFilter } from '@gdpr-mail/core/internal';
 
 /**
  * A campaign's segment as it travels through Redis in every job of the
