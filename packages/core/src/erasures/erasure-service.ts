@@ -41,6 +41,9 @@ export async function journalErasures(
     erasedAt: at,
     reason,
   }));
+  // Computing the suppression hash put the address in this process's hash cache:
+  // every erasure path (retention, admin, expired opt-in, DSAR) drops it again here.
+  for (const subject of subjects) ctx.forgetAddress(subject.email);
   const journal = ctx.erasureJournal;
   if (journal.appendMany) await journal.appendMany(entries);
   else for (const entry of entries) await journal.append(entry);
