@@ -148,6 +148,15 @@ export function isConsentCurrent(state: ConsentState): boolean {
   return state.status === 'granted' && !state.needsRefresh;
 }
 
+/** `isConsentCurrent` over a ledger already loaded: the mailer's pixel and the tracker use it. */
+export function isCurrentInLedger(
+  ctx: CoreContext,
+  events: readonly ConsentEvent[],
+  purposeId: string,
+): boolean {
+  return isConsentCurrent(withState(ctx, events, purposeId));
+}
+
 function withState(
   ctx: CoreContext,
   events: readonly ConsentEvent[],

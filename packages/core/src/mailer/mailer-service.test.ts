@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { createTestClock } from '../testing/test-clock.js';
 import { InMemoryTransport } from '../transport/memory-transport.js';
 
 const mailerConfig = {
@@ -276,6 +277,46 @@ describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
       counted: false,
       reason: 'invalid-token',
     });
+  });
+
+  it('REQ-08/REQ-29: a tracking consent past its refreshAfter gets no personal pixel, and its old pixel stops counting', async () => {
+    const clock = createTestClock('2026-01-01T00:00:00.000Z');
+    const { gdpr, transport } = setup({
+      clock,
+      tracking: { mode: 'individual', purposeId: 'open_tracking' },
+      purposes: [
+        ...testConfig().purposes,
+        {
+          id: 'open_tracking',
+          title: 'Measure opens',
+          kind: 'tracking',
+          lawfulBasis: 'consent',
+          notice: {
+            version: '1.0',
+            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
+          },
+          refreshAfter: 'P1Y',
+          retention: { duration: 'P2Y', anchor: 'collected' },
+        },
+      ],
+    });
+    await subscribe(gdpr, 'old@example.org');
+    await gdpr.consent.record({
+      email: 'old@example.org',
+      purposes: ['open_tracking'],
+      evidence: checkboxEvidence,
+    });
+    await gdpr.mailer.send(newsletter('old@example.org', { campaignId: 'c1' }));
+    const url = /<img src="([^"]+)"/.exec(transport.sent[0]?.message.html ?? '')?.[1];
+    expect(url).toMatch(/\/t\/o\/.+\.gif$/);
+    const token = url!.slice(url!.lastIndexOf('/') + 1, -'.gif'.length);
+    expect(await gdpr.tracking.open(token)).toMatchObject({ counted: true });
+
+    clock.set('2027-01-02T00:00:00.000Z');
+    expect(await gdpr.consent.isCurrent('old@example.org', 'open_tracking')).toBe(false);
+    await gdpr.mailer.send(newsletter('old@example.org', { campaignId: 'c2' }));
+    expect(transport.sent[1]?.message.html).not.toContain('/t/o/');
+    expect(await gdpr.tracking.open(token)).toMatchObject({ counted: false, reason: 'no-consent' });
   });
 
   it('refuses individual tracking without a tracking purpose', () => {

@@ -3,7 +3,7 @@ import { appendAuditEntries } from '../audit/audit-chain.js';
 import type { AuditDraft } from '../audit/audit-entry.js';
 import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
-import { deriveConsentState } from '../consent/ledger.js';
+import { isCurrentInLedger } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { linkUrl } from '../links/link-url.js';
@@ -190,7 +190,9 @@ export function createMailer(ctx: CoreContext): Mailer {
       return campaignId ? `${base}/c/${encodeURIComponent(campaignId)}.gif` : undefined;
     const signals = subject.profile.privacySignals;
     if (!purposeId || signals?.dnt || signals?.gpc) return undefined;
-    if (deriveConsentState(events, purposeId).status !== 'granted') return undefined;
+    // Current, not just granted: a tracking consent to an outdated notice or past its
+    // refreshAfter gets no personal pixel (REQ-08).
+    if (!isCurrentInLedger(ctx, events, purposeId)) return undefined;
     const token = ctx.tokens.sign({ type: 'open', subjectId: subject.id, purposes: [purposeId] });
     return `${base}/o/${token}.gif`;
   }

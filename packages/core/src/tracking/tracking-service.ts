@@ -1,4 +1,4 @@
-import { deriveConsentState } from '../consent/ledger.js';
+import { isCurrentInLedger } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 
@@ -42,7 +42,7 @@ export function createTrackingService(ctx: CoreContext): TrackingService {
         return { counted: false, subjectId, reason: 'privacy-signal' };
       }
       const events = await ctx.store.listConsentEvents(subjectId);
-      return deriveConsentState(events, purposeId).status === 'granted'
+      return isCurrentInLedger(ctx, events, purposeId)
         ? { counted: true, subjectId, reason: 'consented' }
         : { counted: false, subjectId, reason: 'no-consent' };
     },
