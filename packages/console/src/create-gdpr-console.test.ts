@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { DsarRequest, GdprMail } from '@gdpr-mail/core';
+import type { DsarRequest, GdprMail, SweepReport } from '@gdpr-mail/core';
 import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
 import { canonicalJson } from '@gdpr-mail/core/http';
 import {
@@ -8,7 +8,7 @@ import {
   createTestClock,
   testConfig,
 } from '@gdpr-mail/core/testing';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsoleAction, GdprConsole } from './index.js';
 import { CONSOLE_ACTIONS, createGdprConsole } from './index.js';
 
@@ -233,7 +233,7 @@ describe('createGdprConsole', () => {
       (await dpo.post(`/requests/${s.erasure.id}/extend`, { reason: 'Many sources' })).status,
     ).toBe(303);
     expect((await dpo.post('/breaches', breachFields())).status).toBe(303);
-    expect((await dpo.post('/retention/sweep')).status).toBe(200);
+    expect((await dpo.post('/retention/sweep')).status).toBe(303);
     const done = (await auditActions(s.gdpr)).filter((e) => e.action.startsWith('console.'));
     expect(done.map((e) => [e.action, e.actor])).toEqual([
       ['console.extend', 'user:dpo'],
@@ -374,8 +374,12 @@ describe('createGdprConsole', () => {
   it('previews the retention plan, runs a sweep, verifies the audit chain and serves the records', async () => {
     const dpo = await session(s.handler, 'dpo');
     expect(await (await dpo.get('/retention')).text()).toContain('Subjects scanned');
-    const swept = await (await dpo.post('/retention/sweep')).text();
+    const started = await dpo.post('/retention/sweep');
+    expect(started.status).toBe(303);
+    expect(started.headers.get('location')).toBe(`${BASE}/retention/sweep`);
+    const swept = await (await dpo.get('/retention/sweep')).text();
     expect(swept).toContain('Sweep finished.');
+    expect(swept).not.toContain('http-equiv="refresh"');
     const verified = await (await dpo.post('/audit/verify')).text();
     expect(verified).toContain('data-chain="ok"');
     const records = await (await dpo.get('/records')).text();
@@ -383,6 +387,65 @@ describe('createGdprConsole', () => {
     const json = await dpo.get('/records/processing-activities.json');
     expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(JSON.parse(await json.text())).toBeTypeOf('object');
+  });
+
+  it('runs a long sweep in the background: one at a time, a progress page that refreshes itself without script', async () => {
+    let finish: (report: SweepReport) => void = () => undefined;
+    let progress: ((report: SweepReport) => void) | undefined;
+    const report = (scanned: number): SweepReport => ({
+      now: new Date(),
+      scanned,
+      deleted: 0,
+      anonymised: 0,
+      archived: 0,
+      failed: 0,
+      batches: scanned / 100,
+    });
+    const sweep = vi.spyOn(s.gdpr.retention, 'sweep').mockImplementation(async (options) => {
+      progress = options?.onProgress;
+      return new Promise<SweepReport>((resolve) => {
+        finish = resolve;
+      });
+    });
+    const dpo = await session(s.handler, 'dpo');
+    expect(await (await dpo.get('/retention/sweep')).text()).toContain('No sweep has been started');
+    expect((await dpo.post('/retention/sweep')).status).toBe(303);
+    progress?.(report(200));
+    const running = await (await dpo.get('/retention/sweep')).text();
+    expect(running).toContain('data-sweep="running"');
+    expect(running).toContain('<meta http-equiv="refresh" content="2">');
+    expect(running).toContain('<dd>200</dd>');
+    expect(running).not.toContain('<script');
+    // The plan page links to the running sweep instead of offering a second one.
+    expect(await (await dpo.get('/retention')).text()).not.toContain(
+      'action="/admin/privacy/retention/sweep"',
+    );
+    expect((await dpo.post('/retention/sweep')).status).toBe(303);
+    expect(sweep).toHaveBeenCalledTimes(1);
+
+    finish(report(500));
+    await vi.waitFor(async () => {
+      expect(await (await dpo.get('/retention/sweep')).text()).toContain('data-sweep="done"');
+    });
+    const done = await (await dpo.get('/retention/sweep')).text();
+    expect(done).toContain('<dd>500</dd>');
+    expect(done).not.toContain('http-equiv="refresh"');
+    const started = (await auditActions(s.gdpr)).filter((e) => e.action === 'console.sweep');
+    expect(started.map((e) => e.actor)).toEqual(['user:dpo']);
+  });
+
+  it('shows a sweep that failed with its code, and lets the next one start', async () => {
+    const sweep = vi
+      .spyOn(s.gdpr.retention, 'sweep')
+      .mockRejectedValueOnce(Object.assign(new Error('down'), { code: 'STORE_FAILURE' }));
+    const dpo = await session(s.handler, 'dpo');
+    await dpo.post('/retention/sweep');
+    const failed = await (await dpo.get('/retention/sweep')).text();
+    expect(failed).toContain('data-sweep="failed"');
+    expect(failed).toContain('data-code="STORE_FAILURE"');
+    await dpo.post('/retention/sweep');
+    expect(sweep).toHaveBeenCalledTimes(2);
+    expect(await (await dpo.get('/retention/sweep')).text()).toContain('data-sweep="done"');
   });
 });
 

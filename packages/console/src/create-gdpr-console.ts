@@ -28,6 +28,7 @@ import {
   requestPages,
   retentionPages,
 } from './pages.js';
+import { createSweepRunner } from './sweep-runner.js';
 
 /** What a console user may do; `authorize` is asked for one of these on every request. */
 export const CONSOLE_ACTIONS = ['view', 'export', 'erase', 'breach', 'sweep', 'extend'] as const;
@@ -88,6 +89,7 @@ export type ConsoleResult =
       section: ConsoleSection | undefined;
       title: string;
       body: SafeHtml;
+      refreshSeconds?: number;
     }
   | { kind: 'redirect'; location: string }
   | {
@@ -143,6 +145,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
   const pageSize = options.pageSize ?? 25;
   const clock = gdpr.config.clock;
   const now = () => (clock ? clock() : new Date());
+  const sweeps = createSweepRunner(gdpr, now);
 
   const routes: ConsoleRoute[] = [
     {
@@ -205,7 +208,13 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
 
   function render(
     kit: Pick<PageKit, 'locale' | 'm'>,
-    page: { status?: number; section: ConsoleSection | undefined; title: string; body: SafeHtml },
+    page: {
+      status?: number;
+      section: ConsoleSection | undefined;
+      title: string;
+      body: SafeHtml;
+      refreshSeconds?: number;
+    },
     setCookie: string | undefined,
   ): Response {
     const body = consoleLayout({
@@ -215,6 +224,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
       section: page.section,
       title: page.title,
       body: page.body,
+      ...(page.refreshSeconds ? { refreshSeconds: page.refreshSeconds } : {}),
     });
     const h = headers({ 'content-type': 'text/html; charset=utf-8' });
     if (setCookie) h.append('set-cookie', setCookie);
@@ -317,6 +327,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
         now,
         pageSize,
         proofSecret,
+        sweeps,
         csrf: csrfField(csrfSecret, csrfCookie),
         query: url.searchParams,
         audit: async (action, details = {}, subjectRef) => {

@@ -51,6 +51,8 @@ export function consoleLayout(options: {
   section: ConsoleSection | undefined;
   title: string;
   body: SafeHtml;
+  /** Seconds after which the browser reloads the page (a running sweep's progress, no script). */
+  refreshSeconds?: number;
 }): string {
   const { messages: m, basePath } = options;
   const links = SECTIONS.map(
@@ -64,6 +66,7 @@ export function consoleLayout(options: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex">
+${options.refreshSeconds ? html`<meta http-equiv="refresh" content="${String(options.refreshSeconds)}">` : ''}
 <link rel="icon" href="data:,">
 <title>${options.title} · ${m.console}</title>
 <style>${new SafeHtml(STYLE)}</style>

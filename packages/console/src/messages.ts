@@ -111,6 +111,9 @@ export interface ConsoleMessages {
   held: string;
   runSweep: string;
   sweepDone: string;
+  sweepRunning: string;
+  sweepFailed: string;
+  noSweep: string;
   deleted: string;
   anonymised: string;
   archived: string;
@@ -245,6 +248,10 @@ const en: ConsoleMessages = {
   held: 'Kept under a legal hold',
   runSweep: 'Run the sweep now',
   sweepDone: 'Sweep finished.',
+  sweepRunning: 'Sweep running: this page updates itself every 2 seconds.',
+  sweepFailed:
+    'The sweep stopped on an error. The batches already swept stay swept; run it again to finish.',
+  noSweep: 'No sweep has been started from this console since the app started.',
   deleted: 'Deleted',
   anonymised: 'Anonymised',
   archived: 'Archived',
@@ -380,6 +387,10 @@ const fr: ConsoleMessages = {
   held: 'Conservées sous gel juridique',
   runSweep: 'Lancer la purge maintenant',
   sweepDone: 'Purge terminée.',
+  sweepRunning: 'Purge en cours : cette page se met à jour toutes les 2 secondes.',
+  sweepFailed:
+    'La purge s’est arrêtée sur une erreur. Les lots déjà traités le restent ; relancez-la pour finir.',
+  noSweep: 'Aucune purge n’a été lancée depuis cette console depuis le démarrage de l’application.',
   deleted: 'Supprimées',
   anonymised: 'Anonymisées',
   archived: 'Archivées',

@@ -5,6 +5,7 @@ import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
 import type { ConsoleLocale, ConsoleMessages } from './messages.js';
+import type { SweepRunner } from './sweep-runner.js';
 
 /** What a route gets: the SDK, the signed-in actor, the words and the CSRF field of this request. */
 export interface PageKit {
@@ -16,6 +17,8 @@ export interface PageKit {
   now: () => Date;
   pageSize: number;
   proofSecret: string;
+  /** The console's one background retention sweep. */
+  sweeps: SweepRunner;
   csrf: string;
   query: URLSearchParams;
   /** Records `console.<action>` in the audit chain with the actor. */
@@ -676,8 +679,12 @@ export const retentionPages: ConsoleRoute[] = [
 ${table([m.purpose, m.action, m.count], due, m.none)}
 <h2>${m.held}</h2>
 ${table([m.reason, m.count], held, m.none)}
-<form class="box" method="post" action="${basePath}/retention/sweep">${csrfInput(kit)}
-<button type="submit" class="danger">${m.runSweep}</button></form>`;
+${
+  kit.sweeps.current()?.done === false
+    ? html`<p class="notice" role="status"><a href="${basePath}/retention/sweep">${m.sweepRunning}</a></p>`
+    : html`<form class="box" method="post" action="${basePath}/retention/sweep">${csrfInput(kit)}
+<button type="submit" class="danger">${m.runSweep}</button></form>`
+}`;
       return { kind: 'page', section: 'retention', title: m.retention, body };
     },
   },
@@ -686,26 +693,56 @@ ${table([m.reason, m.count], held, m.none)}
     pattern: /^\/retention\/sweep$/,
     action: 'sweep',
     async handle(kit) {
+      const before = kit.sweeps.current();
+      if (!before || before.done) {
+        // Audited before it starts: who started a sweep is on record even if it fails.
+        await kit.audit('sweep', { started: kit.now().toISOString() });
+        kit.sweeps.start(kit.actor);
+      }
+      // A small store's sweep ends within the second: its report shows at once; a big
+      // one's progress page refreshes itself until it ends.
+      await kit.sweeps.settled(1_000);
+      return { kind: 'redirect', location: `${kit.basePath}/retention/sweep` };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/retention\/sweep$/,
+    action: 'view',
+    async handle(kit) {
       const { m, basePath } = kit;
-      const report = await kit.gdpr.retention.sweep();
-      await kit.audit('sweep', {
-        scanned: report.scanned,
-        deleted: report.deleted,
-        anonymised: report.anonymised,
-        archived: report.archived,
-        failed: report.failed,
-      });
-      const body = html`<p class="notice" role="status">${m.sweepDone}</p>
-<dl>
-<dt>${m.scanned}</dt><dd>${report.scanned}</dd>
-<dt>${m.deleted}</dt><dd>${report.deleted}</dd>
-<dt>${m.anonymised}</dt><dd>${report.anonymised}</dd>
-<dt>${m.archived}</dt><dd>${report.archived}</dd>
-<dt>${m.failed}</dt><dd>${report.failed}</dd>
-<dt>${m.batches}</dt><dd>${report.batches}</dd>
-</dl>
-<p><a href="${basePath}/retention">${m.retention}</a></p>`;
-      return { kind: 'page', section: 'retention', title: m.retention, body };
+      const run = kit.sweeps.current();
+      const back = html`<p><a href="${basePath}/retention">${m.retention}</a></p>`;
+      if (!run) {
+        return {
+          kind: 'page',
+          section: 'retention',
+          title: m.retention,
+          body: html`<p>${m.noSweep}</p>${back}`,
+        };
+      }
+      const r = run.report;
+      const counts = html`<dl>
+<dt>${m.when}</dt><dd>${instant(run.startedAt)}</dd>
+<dt>${m.scanned}</dt><dd>${r?.scanned ?? 0}</dd>
+<dt>${m.deleted}</dt><dd>${r?.deleted ?? 0}</dd>
+<dt>${m.anonymised}</dt><dd>${r?.anonymised ?? 0}</dd>
+<dt>${m.archived}</dt><dd>${r?.archived ?? 0}</dd>
+<dt>${m.failed}</dt><dd>${r?.failed ?? 0}</dd>
+<dt>${m.batches}</dt><dd>${r?.batches ?? 0}</dd>
+</dl>`;
+      const status = !run.done
+        ? html`<p class="notice" role="status" data-sweep="running">${m.sweepRunning}</p>`
+        : run.failed
+          ? html`<p class="error" role="alert" data-sweep="failed" data-code="${run.failed}">${m.sweepFailed}</p>`
+          : html`<p class="notice" role="status" data-sweep="done">${m.sweepDone}</p>`;
+      return {
+        kind: 'page',
+        section: 'retention',
+        title: m.retention,
+        body: html`${status}${counts}${back}`,
+        ...(run.done ? {} : { refreshSeconds: 2 }),
+      };
     },
   },
 ];

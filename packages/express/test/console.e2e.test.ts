@@ -178,7 +178,9 @@ browserGate.describe('privacy console in headless Chromium (Express example)', (
       // Retention: the plan, then a sweep.
       await page.goto(`${base}/retention`);
       await log.audit(page, APP, 'console-retention');
-      expect(await submit(page, '/retention/sweep')).toBe(200);
+      // The sweep runs in the background; its page reloads itself until the report shows.
+      expect(await submit(page, '/retention/sweep')).toBe(303);
+      await page.locator('[data-sweep="done"]').waitFor({ timeout: 30_000 });
       expect(await page.locator('[role="status"]').textContent()).toBe('Sweep finished.');
       await log.audit(page, APP, 'console-sweep');
 

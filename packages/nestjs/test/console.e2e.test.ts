@@ -97,7 +97,8 @@ browserGate.describe('privacy console in headless Chromium (Nest example)', () =
       expect(page.url()).toBe(`${origin}/admin/privacy/person/${subjectId}`);
       await log.audit(page, APP, 'console-person');
       await page.goto(`${origin}/admin/privacy/retention`);
-      expect(await submit(page, '/retention/sweep')).toBe(200);
+      expect(await submit(page, '/retention/sweep')).toBe(303);
+      await page.locator('[data-sweep="done"]').waitFor({ timeout: 30_000 });
       await log.audit(page, APP, 'console-sweep');
       await page.goto(`${origin}/admin/privacy/audit`);
       expect(await submit(page, '/audit/verify')).toBe(200);
