@@ -21,7 +21,8 @@
 //
 //   pnpm bench:console      (SUBJECTS=20000 DSAR_OPEN=2000 for a quick run)
 //   N=200 requests per page after WARMUP=20; HEAVY_N=3 for the retention plan and
-//   the audit verification (full walks); KEEP=1 keeps the schema (BENCH_SCHEMA names it).
+//   the audit verification (full walks); KEEP=1 keeps the schema (BENCH_SCHEMA names it),
+//   REUSE=1 measures again on the data it left (without KEEP=1, dropped at the end).
 //
 // Needs PostgreSQL at 127.0.0.1:5432, database `test` (override with DATABASE_URL).
 import { randomUUID } from 'node:crypto';
