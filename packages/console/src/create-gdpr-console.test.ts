@@ -373,7 +373,9 @@ describe('createGdprConsole', () => {
 
   it('previews the retention plan, runs a sweep, verifies the audit chain and serves the records', async () => {
     const dpo = await session(s.handler, 'dpo');
-    expect(await (await dpo.get('/retention')).text()).toContain('Subjects scanned');
+    await vi.waitFor(async () => {
+      expect(await (await dpo.get('/retention')).text()).toContain('Subjects scanned');
+    });
     const started = await dpo.post('/retention/sweep');
     expect(started.status).toBe(303);
     expect(started.headers.get('location')).toBe(`${BASE}/retention/sweep`);
@@ -432,6 +434,43 @@ describe('createGdprConsole', () => {
     expect(done).not.toContain('http-equiv="refresh"');
     const started = (await auditActions(s.gdpr)).filter((e) => e.action === 'console.sweep');
     expect(started.map((e) => e.actor)).toEqual(['user:dpo']);
+  });
+
+  it('computes the retention plan in the background: the page answers at once and reloads itself until the plan shows', async () => {
+    const real = s.gdpr.retention.plan.bind(s.gdpr.retention);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const plan = vi.spyOn(s.gdpr.retention, 'plan').mockImplementation(async (options) => {
+      await gate;
+      return real(options);
+    });
+    const dpo = await session(s.handler, 'dpo');
+    const computing = await (await dpo.get('/retention')).text();
+    expect(computing).toContain('data-plan="running"');
+    expect(computing).toContain('<meta http-equiv="refresh" content="2">');
+    expect(computing).not.toContain('<script');
+    // Visits while it runs start nothing more.
+    await dpo.get('/retention');
+    expect(plan).toHaveBeenCalledTimes(1);
+    release();
+    await vi.waitFor(async () => {
+      expect(await (await dpo.get('/retention')).text()).toContain('data-plan="done"');
+    });
+    expect(await (await dpo.get('/retention')).text()).not.toContain('http-equiv="refresh"');
+    expect(plan).toHaveBeenCalledTimes(1);
+    // Asked again, and after a sweep, it is computed anew.
+    expect((await dpo.post('/retention/plan')).status).toBe(303);
+    expect(plan).toHaveBeenCalledTimes(2);
+    await dpo.post('/retention/sweep');
+    await vi.waitFor(async () => {
+      expect(await (await dpo.get('/retention/sweep')).text()).toContain('data-sweep="done"');
+    });
+    await vi.waitFor(async () => {
+      expect(await (await dpo.get('/retention')).text()).toContain('data-plan="done"');
+    });
+    expect(plan).toHaveBeenCalledTimes(3);
   });
 
   it('shows a sweep that failed with its code, and lets the next one start', async () => {

@@ -28,7 +28,7 @@ import {
   requestPages,
   retentionPages,
 } from './pages.js';
-import { createSweepRunner } from './sweep-runner.js';
+import { createPlanRunner, createSweepRunner } from './sweep-runner.js';
 
 /** What a console user may do; `authorize` is asked for one of these on every request. */
 export const CONSOLE_ACTIONS = ['view', 'export', 'erase', 'breach', 'sweep', 'extend'] as const;
@@ -146,6 +146,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
   const clock = gdpr.config.clock;
   const now = () => (clock ? clock() : new Date());
   const sweeps = createSweepRunner(gdpr, now);
+  const plans = createPlanRunner(gdpr, now);
 
   const routes: ConsoleRoute[] = [
     {
@@ -328,6 +329,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
         pageSize,
         proofSecret,
         sweeps,
+        plans,
         csrf: csrfField(csrfSecret, csrfCookie),
         query: url.searchParams,
         audit: async (action, details = {}, subjectRef) => {

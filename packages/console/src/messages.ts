@@ -114,6 +114,9 @@ export interface ConsoleMessages {
   sweepRunning: string;
   sweepFailed: string;
   noSweep: string;
+  planRunning: string;
+  planFailed: string;
+  recomputePlan: string;
   deleted: string;
   anonymised: string;
   archived: string;
@@ -252,6 +255,10 @@ const en: ConsoleMessages = {
   sweepFailed:
     'The sweep stopped on an error. The batches already swept stay swept; run it again to finish.',
   noSweep: 'No sweep has been started from this console since the app started.',
+  planRunning:
+    'Computing the plan (it reads every person’s ledger): this page updates itself every 2 seconds.',
+  planFailed: 'The plan could not be computed. Try again; if it keeps failing, check the store.',
+  recomputePlan: 'Compute the plan again',
   deleted: 'Deleted',
   anonymised: 'Anonymised',
   archived: 'Archived',
@@ -391,6 +398,11 @@ const fr: ConsoleMessages = {
   sweepFailed:
     'La purge s’est arrêtée sur une erreur. Les lots déjà traités le restent ; relancez-la pour finir.',
   noSweep: 'Aucune purge n’a été lancée depuis cette console depuis le démarrage de l’application.',
+  planRunning:
+    'Calcul du plan en cours (il lit l’historique de chaque personne) : cette page se met à jour toutes les 2 secondes.',
+  planFailed:
+    'Le plan n’a pas pu être calculé. Réessayez ; si l’échec persiste, vérifiez le stockage.',
+  recomputePlan: 'Recalculer le plan',
   deleted: 'Supprimées',
   anonymised: 'Anonymisées',
   archived: 'Archivées',

@@ -5,7 +5,7 @@ import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
 import type { ConsoleLocale, ConsoleMessages } from './messages.js';
-import type { SweepRunner } from './sweep-runner.js';
+import type { PlanRunner, SweepRunner } from './sweep-runner.js';
 
 /** What a route gets: the SDK, the signed-in actor, the words and the CSRF field of this request. */
 export interface PageKit {
@@ -19,6 +19,8 @@ export interface PageKit {
   proofSecret: string;
   /** The console's one background retention sweep. */
   sweeps: SweepRunner;
+  /** The console's retention plan, computed in the background (it walks every subject). */
+  plans: PlanRunner;
   csrf: string;
   query: URLSearchParams;
   /** Records `console.<action>` in the audit chain with the actor. */
@@ -659,6 +661,9 @@ ${breachForm(kit)}`;
 
 // ---------------------------------------------------------------- retention
 
+/** How long a page waits for a plan before it shows the reloading page instead. */
+const PLAN_WAIT_MS = 150;
+
 export const retentionPages: ConsoleRoute[] = [
   {
     method: 'GET',
@@ -666,7 +671,41 @@ export const retentionPages: ConsoleRoute[] = [
     action: 'view',
     async handle(kit) {
       const { m, basePath } = kit;
-      const plan = await kit.gdpr.retention.plan({ samples: 0 });
+      // The plan walks every subject (seconds at a million): computed in the background,
+      // shown at once when it ends within a page's time budget, else the page reloads itself.
+      if (!kit.plans.current()) {
+        kit.plans.start();
+        await kit.plans.settled(PLAN_WAIT_MS);
+      }
+      const run = kit.plans.current()!;
+      const sweeping = kit.sweeps.running();
+      const sweepPart = sweeping
+        ? html`<p class="notice" role="status"><a href="${basePath}/retention/sweep">${m.sweepRunning}</a></p>`
+        : html`<form class="box" method="post" action="${basePath}/retention/sweep">${csrfInput(kit)}
+<button type="submit" class="danger">${m.runSweep}</button></form>`;
+      if (!run.done) {
+        return {
+          kind: 'page',
+          section: 'retention',
+          title: m.retention,
+          body: html`<p class="notice" role="status" data-plan="running">${m.planRunning}</p>
+<dl><dt>${m.when}</dt><dd>${instant(run.startedAt)}</dd></dl>
+${sweepPart}`,
+          refreshSeconds: 2,
+        };
+      }
+      const recompute = html`<form class="box" method="post" action="${basePath}/retention/plan">${csrfInput(kit)}
+<button type="submit">${m.recomputePlan}</button></form>`;
+      const plan = run.result;
+      if (run.failed || !plan) {
+        return {
+          kind: 'page',
+          section: 'retention',
+          title: m.retention,
+          body: html`<p class="error" role="alert" data-plan="failed" data-code="${run.failed ?? 'FAILED'}">${m.planFailed}</p>
+${recompute}`,
+        };
+      }
       const due = Object.entries(plan.due).map(
         ([purpose, d]) => html`<tr><td>${purpose}</td><td>${d.action}</td><td>${d.count}</td></tr>`,
       );
@@ -674,18 +713,27 @@ export const retentionPages: ConsoleRoute[] = [
         ([reason, count]) => html`<tr><td>${reason}</td><td>${count}</td></tr>`,
       );
       const body = html`<p>${m.planHelp}</p>
-<dl><dt>${m.when}</dt><dd>${instant(plan.now)}</dd><dt>${m.scanned}</dt><dd>${plan.scanned}</dd></dl>
+<dl data-plan="done"><dt>${m.when}</dt><dd>${instant(plan.now)}</dd><dt>${m.scanned}</dt><dd>${plan.scanned}</dd></dl>
 <h2>${m.due}</h2>
 ${table([m.purpose, m.action, m.count], due, m.none)}
 <h2>${m.held}</h2>
 ${table([m.reason, m.count], held, m.none)}
-${
-  kit.sweeps.current()?.done === false
-    ? html`<p class="notice" role="status"><a href="${basePath}/retention/sweep">${m.sweepRunning}</a></p>`
-    : html`<form class="box" method="post" action="${basePath}/retention/sweep">${csrfInput(kit)}
-<button type="submit" class="danger">${m.runSweep}</button></form>`
-}`;
+${recompute}
+${sweepPart}`;
       return { kind: 'page', section: 'retention', title: m.retention, body };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/retention\/plan$/,
+    action: 'view',
+    async handle(kit) {
+      if (!kit.plans.running()) {
+        kit.plans.clear();
+        kit.plans.start();
+      }
+      await kit.plans.settled(PLAN_WAIT_MS);
+      return { kind: 'redirect', location: `${kit.basePath}/retention` };
     },
   },
   {
@@ -693,14 +741,15 @@ ${
     pattern: /^\/retention\/sweep$/,
     action: 'sweep',
     async handle(kit) {
-      const before = kit.sweeps.current();
-      if (!before || before.done) {
+      if (!kit.sweeps.running()) {
         // Audited before it starts: who started a sweep is on record even if it fails.
         await kit.audit('sweep', { started: kit.now().toISOString() });
-        kit.sweeps.start(kit.actor);
+        kit.sweeps.start();
+        // The plan shown before the sweep is out of date once it has run.
+        kit.plans.clear();
       }
       // A small store's sweep ends within the second: its report shows at once; a big
-      // one's progress page refreshes itself until it ends.
+      // one's progress page reloads itself until it ends.
       await kit.sweeps.settled(1_000);
       return { kind: 'redirect', location: `${kit.basePath}/retention/sweep` };
     },
@@ -721,7 +770,7 @@ ${
           body: html`<p>${m.noSweep}</p>${back}`,
         };
       }
-      const r = run.report;
+      const r = run.result;
       const counts = html`<dl>
 <dt>${m.when}</dt><dd>${instant(run.startedAt)}</dd>
 <dt>${m.scanned}</dt><dd>${r?.scanned ?? 0}</dd>
@@ -736,6 +785,8 @@ ${
         : run.failed
           ? html`<p class="error" role="alert" data-sweep="failed" data-code="${run.failed}">${m.sweepFailed}</p>`
           : html`<p class="notice" role="status" data-sweep="done">${m.sweepDone}</p>`;
+      // Finished: the plan is recomputed on the next visit of the retention page.
+      if (run.done) kit.plans.clear();
       return {
         kind: 'page',
         section: 'retention',
