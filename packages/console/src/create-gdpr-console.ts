@@ -15,6 +15,7 @@ import {
   statusForCode,
   verifyCsrf,
 } from '@gdpr-mail/core/http';
+import { textStream } from '@gdpr-mail/core/internal';
 import type { ConsoleSection } from './layout.js';
 import { consoleLayout } from './layout.js';
 import type { ConsoleLocale, ConsoleMessages } from './messages.js';
@@ -250,22 +251,6 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
     );
   }
 
-  function toBody(body: string | AsyncIterable<string>): string | ReadableStream<Uint8Array> {
-    if (typeof body === 'string') return body;
-    const encoder = new TextEncoder();
-    const iterator = body[Symbol.asyncIterator]();
-    return new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        const next = await iterator.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(next.value));
-      },
-      async cancel() {
-        await iterator.return?.();
-      },
-    });
-  }
-
   async function handle(request: Request, context: GdprConsoleContext = {}): Promise<Response> {
     const url = new URL(request.url);
     const locale = localeOf(request);
@@ -353,7 +338,10 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
           if (result.filename) {
             h.set('content-disposition', `attachment; filename="${result.filename}"`);
           }
-          return new Response(toBody(result.body), { status: 200, headers: h });
+          return new Response(
+            typeof result.body === 'string' ? result.body : textStream(result.body),
+            { status: 200, headers: h },
+          );
         }
         default:
           return render(kit, result, setCookie);

@@ -13,6 +13,7 @@ export { hashConsentEvent } from '../consent/ledger.js';
 export type { CsvStreamOptions } from '../contacts/csv-stream.js';
 export { csvRows } from '../contacts/csv-stream.js';
 export { validateErasureJournalEntry } from '../crypto/file-erasure-journal.js';
+export { textStream } from '../http/handler/text-stream.js';
 export { resolveSegmentFilter } from '../segments/segment-filter.js';
 export { AsyncMutex } from '../store/async-mutex.js';
 export { checkProcessor } from '../transport/check-processor.js';

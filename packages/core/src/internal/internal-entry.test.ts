@@ -20,6 +20,7 @@ describe('core entries', () => {
       'invalidResult',
       'constantTimeEqual',
       'headerValue',
+      'textStream',
     ];
     expect(Object.keys(internal).sort()).toEqual([...shared].sort());
     for (const name of shared) expect(core).not.toHaveProperty(name);

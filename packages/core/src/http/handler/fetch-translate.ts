@@ -2,6 +2,7 @@ import type { WebhookResponse } from '../../webhooks/webhook-handler.js';
 import type { PrivacySignals } from '../privacy-signals.js';
 import { parseCookies } from '../routes/cookies.js';
 import type { GdprHttpRequest, GdprHttpResponse } from '../routes/gdpr-http-types.js';
+import { textStream } from './text-stream.js';
 
 /**
  * What a Fetch `Request` does not carry and a framework knows: give it when
@@ -68,22 +69,6 @@ export function toRouteRequest(
   };
 }
 
-/** A chunked export as a byte stream: pulled one chunk at a time, so memory stays flat. */
-function streamOf(chunks: AsyncIterable<string>): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const iterator = chunks[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = await iterator.next();
-      if (next.done) controller.close();
-      else controller.enqueue(encoder.encode(next.value));
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
-}
-
 const NULL_BODY = new Set([101, 204, 205, 304]);
 
 /** A route's answer as a Fetch `Response`; `head` keeps the headers and drops the body. */
@@ -105,5 +90,5 @@ export function toFetchResponse(
     headers.set('content-length', String(bytes.byteLength));
     return new Response(head ? null : bytes, { status: response.status, headers });
   }
-  return new Response(head ? null : streamOf(body), { status: response.status, headers });
+  return new Response(head ? null : textStream(body), { status: response.status, headers });
 }
