@@ -278,6 +278,7 @@ export type {
   SegmentChange,
   SegmentOperations,
   SendFacts,
+  SendFactsSubject,
   StoreOperations,
   SubjectDataKeyChange,
   SubjectOperations,

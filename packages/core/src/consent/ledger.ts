@@ -39,26 +39,32 @@ export function deriveConsentState(
   events: readonly ConsentEvent[],
   purposeId: string,
 ): PurposeConsentState {
-  let state: PurposeConsentState = { purposeId, status: 'none' };
+  // The event that started the current period, and the latest one: the state is
+  // built once at the end (asked on every send decision).
+  let status: ConsentStatus = 'none';
+  let start: ConsentEvent | undefined;
+  let last: ConsentEvent | undefined;
   for (const event of events) {
     if (!appliesTo(event, purposeId)) continue;
-    const next = TRANSITIONS[event.type](state.status);
-    const renewsGrant = event.type === 'granted' && next === 'granted';
-    if (next === state.status && !renewsGrant) {
-      state.lastEventAt = event.at;
-      continue;
-    }
+    const next = TRANSITIONS[event.type](status);
+    last = event;
     // A change of status (or a fresh grant, e.g. to a new notice) starts a new period.
-    state = {
-      purposeId,
-      status: next,
-      since: event.at,
-      method: event.proof.method,
-      lastEventAt: event.at,
-    };
-    if (event.proof.noticeVersion !== undefined) state.noticeVersion = event.proof.noticeVersion;
-    if (event.proof.noticeHash !== undefined) state.noticeHash = event.proof.noticeHash;
+    if (next !== status || (event.type === 'granted' && next === 'granted')) {
+      status = next;
+      start = event;
+    }
   }
+  if (!last) return { purposeId, status };
+  if (!start) return { purposeId, status, lastEventAt: last.at };
+  const state: PurposeConsentState = {
+    purposeId,
+    status,
+    since: start.at,
+    method: start.proof.method,
+    lastEventAt: last.at,
+  };
+  if (start.proof.noticeVersion !== undefined) state.noticeVersion = start.proof.noticeVersion;
+  if (start.proof.noticeHash !== undefined) state.noticeHash = start.proof.noticeHash;
   return state;
 }
 

@@ -59,8 +59,16 @@ export function parseNoticeVersion(version: string): [number, number, number] {
 
 /** The major part of a version: digits up to the first dot (`2.1` → 2), as `parseNoticeVersion`. */
 function majorOf(version: string): number {
-  const dot = version.indexOf('.');
-  return Number(dot === -1 ? version : version.slice(0, dot));
+  // Digits read in place (no substring): asked twice on every send decision.
+  let major = 0;
+  let i = 0;
+  for (; i < version.length; i++) {
+    const code = version.charCodeAt(i);
+    if (code === 46) break; // '.'
+    if (code < 48 || code > 57) return Number(version.split('.')[0]);
+    major = major * 10 + (code - 48);
+  }
+  return i === 0 ? Number(version.split('.')[0]) : major;
 }
 
 /**

@@ -293,23 +293,14 @@ export function createEncryptedStore(
   };
   if (raw.readSendFacts) {
     const read = raw.readSendFacts.bind(raw);
-    const openFacts = (s: SubjectSealing, facts: SendFacts): SendFacts => {
-      if (!facts.subject) return facts;
-      // Not remembered: the events come with the row and its key (see below).
-      const subject = s.open(facts.subject);
-      const wrapped = facts.subject.dataKey;
-      const events = facts.events.some((e) => s.hasSealedProof(e))
-        ? facts.events.map((e) => s.openEvent(e, wrapped))
-        : facts.events;
-      return { subject, events, suppression: facts.suppression };
-    };
-    // Every send decision comes through here: no async frame of its own once
-    // the key ring is loaded (bench/express).
-    const readSendFacts = (emailHash: string, suppressionHash: string): Promise<SendFacts> => {
-      const s = loaded;
-      if (!s) return ready().then(() => readSendFacts(emailHash, suppressionHash));
-      return read(emailHash, suppressionHash).then((facts) => openFacts(s, facts));
-    };
+    // Every send decision comes through here. Nothing is opened: a decision
+    // reads the subject's id, the clear profile fields and the proofs' clear
+    // fields only (see SendFacts), so the facts go through as stored, with no
+    // async frame of its own once the key ring is loaded (bench/express, bench/fastify).
+    const readSendFacts = (emailHash: string, suppressionHash: string): Promise<SendFacts> =>
+      loaded
+        ? read(emailHash, suppressionHash)
+        : ready().then(() => read(emailHash, suppressionHash));
     store.readSendFacts = readSendFacts;
   } else {
     delete store.readSendFacts;

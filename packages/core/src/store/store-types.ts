@@ -643,9 +643,19 @@ export interface StoreOperations
     OutboxOperations,
     ImportOperations {}
 
-/** What one send decision reads about an address (see `GdprStore.readSendFacts`). */
+/** The part of a subject row a send decision reads. */
+export type SendFactsSubject = Pick<SubjectRecord, 'id' | 'profile'>;
+
+/**
+ * What one send decision reads about an address (see `GdprStore.readSendFacts`):
+ * the subject's id and the clear fields of its profile. Through the encrypting
+ * store these are the stored rows as they are, unopened: the address is not
+ * there, sealed profile leaves stay in their blob and a proof's IP and user
+ * agent stay sealed (no decision reads them). Read a subject with
+ * `findSubjectByEmailHash` for anything else.
+ */
 export interface SendFacts {
-  subject: SubjectRecord | undefined;
+  subject: SendFactsSubject | undefined;
   events: readonly ConsentEvent[];
   suppression: SuppressionEntry | undefined;
 }

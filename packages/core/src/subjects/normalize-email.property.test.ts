@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { validateMessage } from '../transport/validate-message.js';
-import { isValidEmail, normalizeEmail } from './normalize-email.js';
+import { isValidEmail, normalizeAnyEmail, normalizeEmail } from './normalize-email.js';
 
 /** Invisible, format and bidi control characters an address must never hold. */
 const INVISIBLES = [
@@ -182,5 +182,41 @@ describe('#19 finding 10: the cases of the issue, at intake and at send time', (
     expect(normalizeEmail('JOSÉ@example.es')).toBe('josé@example.es');
     expect(normalizeEmail('Jose\u0301@example.es')).toBe('josé@example.es');
     expect(normalizeEmail('用户@example.cn')).toBe('用户@example.cn');
+  });
+});
+
+describe('normalizeEmail: the printable-ASCII fast path', () => {
+  const outcome = (normalize: (s: string) => string, input: string) => {
+    try {
+      return { ok: normalize(input) };
+    } catch (error) {
+      return { code: isGdprMailError(error) ? error.code : String(error) };
+    }
+  };
+  // Address-like ASCII strings (dots, @, spaces, specials) so both outcomes are common.
+  const asciiAddressish = fc
+    .array(
+      fc.constantFrom(...'aZ09.-_+@ @."<>(),;:[]\\~!#$%&\'*/=?^`{|}'.split(''), 'x', '.', '@'),
+      {
+        maxLength: 40,
+      },
+    )
+    .map((chars) => chars.join(''));
+
+  it('gives what the general path gives, for any printable ASCII string', () => {
+    fc.assert(
+      fc.property(fc.oneof(asciiAddressish, fc.string({ unit: 'binary-ascii' })), (input) => {
+        expect(outcome(normalizeEmail, input)).toEqual(outcome(normalizeAnyEmail, input));
+      }),
+      { numRuns: 5000 },
+    );
+    for (const input of [
+      'Ada@Example.COM',
+      ' ada@example.com ',
+      'a..b@example.com',
+      `${'a'.repeat(65)}@x.io`,
+    ]) {
+      expect(outcome(normalizeEmail, input)).toEqual(outcome(normalizeAnyEmail, input));
+    }
   });
 });

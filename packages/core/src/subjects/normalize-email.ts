@@ -20,10 +20,13 @@ const INVISIBLE_CHARACTER =
   /[\p{Cf}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}\p{Co}\p{Cn}\p{Cs}]/u;
 const ATOM = '[^\\s@<>()[\\]\\\\,;:".]+';
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-const EMAIL_PATTERN = new RegExp(
-  `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`,
-  'u',
-);
+const EMAIL_SOURCE = `^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(?:\\.${LABEL})+$`;
+const EMAIL_PATTERN = new RegExp(EMAIL_SOURCE, 'u');
+// Printable ASCII (space included, for trim to drop) holds no control,
+// invisible or bidi character and is its own NFC form: the common case skips
+// those checks and the Unicode-aware match. Same rule, same result (tested).
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const ASCII_EMAIL_PATTERN = new RegExp(EMAIL_SOURCE);
 
 function invalid(input: string): GdprMailError {
   return new GdprMailError('INVALID_EMAIL', 'This is not a valid email address.', {
@@ -40,6 +43,16 @@ export function normalizeEmail(input: unknown): string {
   if (typeof input !== 'string') {
     throw new GdprMailError('INVALID_EMAIL', 'An email address must be a string.');
   }
+  if (PRINTABLE_ASCII.test(input)) {
+    const email = input.trim().toLowerCase();
+    if (email.length > 254 || !ASCII_EMAIL_PATTERN.test(email)) throw invalid(input);
+    return email;
+  }
+  return normalizeAnyEmail(input);
+}
+
+/** The general path of `normalizeEmail`, for any string; exported for its tests. */
+export function normalizeAnyEmail(input: string): string {
   // Checked once, before trimming: trim() would quietly drop a BOM at either
   // end, and NFC and lower-casing only map to assigned, visible characters.
   if (INVISIBLE_CHARACTER.test(input)) throw invalid(input);
