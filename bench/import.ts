@@ -17,6 +17,7 @@
 // is stored in the clear.
 // Run: pnpm build && pnpm bench:import
 import { fork } from 'node:child_process';
+import { createCipheriv, createHash, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -89,6 +90,60 @@ function checkAgainstReference(
 
 function seconds(ms: number) {
   return `${(ms / 1000).toFixed(2).padStart(7)} s`;
+}
+
+/**
+ * The CPU an encrypted import cannot avoid, timed here with node:crypto the way
+ * the SDK does it (issue #18): per row, the two keyed hashes of the address
+ * (subject and suppression); per new contact, a fresh data key wrapped under the
+ * KEK, the address sealed under it (AES-256-GCM) and the audit entry's hash.
+ * Set beside the plain COPY it shows how far any import that keeps those
+ * guarantees stays from it on one core.
+ */
+function cryptoFloorMs(
+  rows: number,
+  contacts: number,
+): { ms: number; rowUs: number; contactUs: number } {
+  const pepper = createSecretKey(randomBytes(32));
+  const kek = createSecretKey(randomBytes(32));
+  const seal = (key: ReturnType<typeof createSecretKey>, text: string) => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('subjects/id/email'));
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return `${iv.toString('base64url')}.${body.toString('base64url')}.${cipher.getAuthTag().toString('base64url')}`;
+  };
+  const time = (n: number, fn: (i: number) => unknown) => {
+    for (let i = 0; i < 2_000; i++) fn(i);
+    const start = performance.now();
+    for (let i = 0; i < n; i++) fn(i);
+    return ((performance.now() - start) * 1000) / n;
+  };
+  const rowUs = time(50_000, (i) =>
+    ['subject', 'suppression'].map((domain) =>
+      createHmac('sha256', pepper)
+        .update(domain)
+        .update('\u0000')
+        .update(`p${i}@example.com`)
+        .digest('hex'),
+    ),
+  );
+  const contactUs = time(50_000, (i) => {
+    const key = createSecretKey(randomBytes(32));
+    seal(kek, key.export().toString('base64url'));
+    seal(key, `p${i}@example.com`);
+    return createHash('sha256')
+      .update(
+        JSON.stringify({
+          action: 'contact.imported',
+          subjectRef: `id-${i}`,
+          seq: i,
+          prevHash: 'f'.repeat(64),
+        }),
+      )
+      .digest('hex');
+  });
+  return { ms: (rows * rowUs + contacts * contactUs) / 1000, rowUs, contactUs };
 }
 
 function line(name: string, rows: number, ms: number, extra = '') {
@@ -296,6 +351,10 @@ try {
       console.log(
         `  child peak RSS ${mib(r.maxRss)}; ${people.toLocaleString('en')} contacts, reference agrees`,
       );
+      const floor = cryptoFloorMs(rows, people);
+      console.log(
+        `  crypto floor (keyed hashes ${floor.rowUs.toFixed(1)} µs a row, key + wrap + seal + audit hash ${floor.contactUs.toFixed(1)} µs a new contact): ${seconds(floor.ms)} on one core = ${(floor.ms / copyMs).toFixed(1)}x plain COPY`,
+      );
     } finally {
       await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       rmSync(files.dir, { recursive: true, force: true });
@@ -326,6 +385,10 @@ try {
       line('PGlite on disk, re-run', PGLITE_ROWS, r.again.ms, `CPU ${seconds(r.again.cpuMs)}`);
       console.log(
         `  child peak RSS ${mib(r.maxRss)}; ${people.toLocaleString('en')} contacts, reference agrees`,
+      );
+      const floor = cryptoFloorMs(rows, people);
+      console.log(
+        `  crypto floor (keyed hashes ${floor.rowUs.toFixed(1)} µs a row, key + wrap + seal + audit hash ${floor.contactUs.toFixed(1)} µs a new contact): ${seconds(floor.ms)} on one core = ${(floor.ms / copyMs).toFixed(1)}x plain COPY`,
       );
     } finally {
       rmSync(files.dir, { recursive: true, force: true });
