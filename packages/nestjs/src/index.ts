@@ -1,27 +1,24 @@
-export { emailFromUser, GdprConsentGuard } from './consent/gdpr-consent.guard.js';
-export { RequireConsent } from './consent/require-consent.decorator.js';
-export { GdprProblemFilter } from './errors/gdpr-problem.filter.js';
-export { InjectGdprMail } from './inject-gdpr-mail.decorator.js';
-export { GdprMailModule } from './module/gdpr-mail.module.js';
+export { emailFromUser, GdprConsentGuard, RequireConsent } from './consent.js';
 export type {
   GdprMailModuleAsyncOptions,
+  GdprMailModuleCommonOptions,
   GdprMailModuleExtras,
   GdprMailModuleForRootOptions,
-} from './module/gdpr-mail.module-definition.js';
-export type {
-  GdprMailModuleCommonOptions,
   GdprMailModuleOptions,
   GdprMailOptionsFactory,
   GdprMailRoutesOptions,
   ResolveEmail,
-} from './module/gdpr-mail-options.js';
-export type { GdprMailMiddleware, GdprMailMount, MountedRoute } from './routes/gdpr-mail-mount.js';
-export { createGdprMailMount } from './routes/gdpr-mail-mount.js';
-export { GdprMailService } from './service/gdpr-mail.service.js';
-export { PrivacySignals } from './signals/privacy-signals.decorator.js';
+} from './gdpr-mail.module.js';
+export { GdprMailModule } from './gdpr-mail.module.js';
+export { GdprMailService } from './gdpr-mail.service.js';
+export type { GdprMailMiddleware, GdprMailMount, MountedRoute } from './gdpr-mail-mount.js';
+export { createGdprMailMount } from './gdpr-mail-mount.js';
+export { GdprProblemFilter } from './gdpr-problem.filter.js';
+export { PrivacySignals } from './privacy-signals.decorator.js';
 export {
   GDPR_MAIL,
   GDPR_MAIL_OPTIONS,
   GDPR_MAIL_ROUTES,
+  InjectGdprMail,
   REQUIRE_CONSENT_METADATA,
 } from './tokens.js';

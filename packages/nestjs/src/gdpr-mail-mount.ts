@@ -1,7 +1,7 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { GdprRouteName, GdprRoutes, NodeMiddleware } from '@gdpr-mail/core/http';
 import { createGdprRoutes, serveGdprRoutes, toNodeMiddleware } from '@gdpr-mail/core/http';
-import type { GdprMailRoutesOptions } from '../module/gdpr-mail-options.js';
+import type { GdprMailRoutesOptions } from './gdpr-mail.module.js';
 
 /** A Nest middleware, as both platforms call it (Express's req/res, or Node's under Fastify). */
 export type GdprMailMiddleware = NodeMiddleware;
