@@ -78,6 +78,12 @@ function gdprMailFrom(options: GdprMailModuleOptions): GdprMail {
   );
 }
 
+function mountFrom(gdpr: GdprMail, options: GdprMailModuleOptions): GdprMailMount | null {
+  return options.routes === false ? null : createGdprMailMount(gdpr, options.routes ?? {});
+}
+
+const services = [GdprMailService, GdprConsentGuard, GdprProblemFilter];
+
 /**
  * gdpr-mail for Nest: `forRoot({ config })` or `forRootAsync({ imports, inject, useFactory })`.
  * Provides the `GdprMail`, the consent guard and the problem filter, and serves the gdpr-mail
@@ -86,24 +92,10 @@ function gdprMailFrom(options: GdprMailModuleOptions): GdprMail {
 @Module({
   providers: [
     { provide: GDPR_MAIL, useFactory: gdprMailFrom, inject: [GDPR_MAIL_OPTIONS] },
-    {
-      provide: GDPR_MAIL_ROUTES,
-      useFactory: (gdpr: GdprMail, options: GdprMailModuleOptions): GdprMailMount | null =>
-        options.routes === false ? null : createGdprMailMount(gdpr, options.routes ?? {}),
-      inject: [GDPR_MAIL, GDPR_MAIL_OPTIONS],
-    },
-    GdprMailService,
-    GdprConsentGuard,
-    GdprProblemFilter,
+    { provide: GDPR_MAIL_ROUTES, useFactory: mountFrom, inject: [GDPR_MAIL, GDPR_MAIL_OPTIONS] },
+    ...services,
   ],
-  exports: [
-    GDPR_MAIL,
-    GDPR_MAIL_OPTIONS,
-    GDPR_MAIL_ROUTES,
-    GdprMailService,
-    GdprConsentGuard,
-    GdprProblemFilter,
-  ],
+  exports: [GDPR_MAIL, GDPR_MAIL_OPTIONS, GDPR_MAIL_ROUTES, ...services],
 })
 export class GdprMailModule extends GdprMailConfigurableModule implements NestModule {
   constructor(@Inject(GDPR_MAIL_ROUTES) private readonly mount: GdprMailMount | null) {
