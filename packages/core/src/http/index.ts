@@ -70,6 +70,8 @@ export type {
   GdprRoute,
   GdprRouteName,
 } from './routes/gdpr-http-types.js';
+export type { MountedRoute } from './routes/mounted-routes.js';
+export { listMountedRoutes, resolveMountPath } from './routes/mounted-routes.js';
 export type { OpenApiDocument, OpenApiLicense, OpenApiOptions } from './routes/openapi.js';
 export { createGdprOpenApi } from './routes/openapi.js';
 export type { ProblemRenderContext } from './routes/respond.js';

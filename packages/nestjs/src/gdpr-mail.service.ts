@@ -1,14 +1,12 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { OnModuleDestroy } from '@nestjs/common';
 import { Inject, Injectable } from '@nestjs/common';
-import type { GdprMailModuleOptions } from '../module/gdpr-mail-options.js';
-import { GDPR_MAIL, GDPR_MAIL_OPTIONS } from '../tokens.js';
+import type { GdprMailModuleOptions } from './gdpr-mail.module.js';
+import { GDPR_MAIL, GDPR_MAIL_OPTIONS } from './tokens.js';
 
 /**
- * The core `GdprMail` facade as a Nest provider. It closes the facade when the
- * module is destroyed (`app.close()`), unless `closeOnDestroy: false`.
- * @deprecated Inject the `GdprMail` itself with `@InjectGdprMail()`; this alias
- * goes in the next minor.
+ * The core `GdprMail` facade as a Nest provider, closed on `app.close()` unless `closeOnDestroy: false`.
+ * @deprecated Inject the `GdprMail` itself with `@InjectGdprMail()`; this alias goes in the next minor.
  */
 export interface GdprMailService extends GdprMail {}
 
@@ -21,8 +19,7 @@ export class GdprMailService implements OnModuleDestroy {
     @Inject(GDPR_MAIL) readonly gdpr: GdprMail,
     @Inject(GDPR_MAIL_OPTIONS) private readonly options: GdprMailModuleOptions,
   ) {
-    // Every member of the facade the service does not define itself (it keeps `close`),
-    // read from the facade at each access.
+    // Every member of the facade but `close` (the service's own), read at each access.
     const members = gdpr as unknown as Record<string, unknown>;
     for (let from: object | null = gdpr; from && from !== Object.prototype; ) {
       for (const key of Object.getOwnPropertyNames(from)) {

@@ -1,10 +1,18 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
-import { Inject, Injectable } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  SetMetadata,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import type { GdprMailModuleOptions, ResolveEmail } from '../module/gdpr-mail-options.js';
-import { GDPR_MAIL, GDPR_MAIL_OPTIONS, REQUIRE_CONSENT_METADATA } from '../tokens.js';
+import type { GdprMailModuleOptions, ResolveEmail } from './gdpr-mail.module.js';
+import { GdprProblemFilter } from './gdpr-problem.filter.js';
+import { GDPR_MAIL, GDPR_MAIL_OPTIONS, REQUIRE_CONSENT_METADATA } from './tokens.js';
 
 /** The default `resolveEmail`: what Passport-style authentication leaves on the request. */
 export const emailFromUser: ResolveEmail = (request) => {
@@ -13,10 +21,9 @@ export const emailFromUser: ResolveEmail = (request) => {
 };
 
 /**
- * Lets a request through only when the person behind it (the module's `resolveEmail`)
- * currently consents to every purpose `@RequireConsent()` lists on the handler and its
- * controller. Core decides (`gdpr.consent.assertCurrent`); a refusal is its `GdprMailError`
- * CONSENT_REQUIRED, which `GdprProblemFilter` answers as a 403 problem.
+ * Lets a request through only when the person behind it (`resolveEmail`) currently consents
+ * to every purpose `@RequireConsent()` lists on the handler and its controller. Core decides
+ * (`gdpr.consent.assertCurrent`); its CONSENT_REQUIRED error becomes a 403 in `GdprProblemFilter`.
  */
 @Injectable()
 export class GdprConsentGuard implements CanActivate {
@@ -37,4 +44,25 @@ export class GdprConsentGuard implements CanActivate {
     await this.gdpr.consent.assertCurrent(email, purposes);
     return true;
   }
+}
+
+/**
+ * Guards a route (or a controller) with `GdprConsentGuard`: the person must currently consent
+ * to each purpose, else a 403 `application/problem+json` with code CONSENT_REQUIRED.
+ *
+ * @example
+ * ```ts nocheck
+ * @Get('recommendations')
+ * @RequireConsent('personalisation')
+ * recommendations() { … }
+ * ```
+ */
+export function RequireConsent(
+  ...purposeIds: [string, ...string[]]
+): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRE_CONSENT_METADATA, purposeIds),
+    UseGuards(GdprConsentGuard),
+    UseFilters(GdprProblemFilter),
+  );
 }
