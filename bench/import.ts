@@ -386,10 +386,6 @@ try {
       console.log(
         `  child peak RSS ${mib(r.maxRss)}; ${people.toLocaleString('en')} contacts, reference agrees`,
       );
-      const floor = cryptoFloorMs(rows, people);
-      console.log(
-        `  crypto floor (keyed hashes ${floor.rowUs.toFixed(1)} µs a row, key + wrap + seal + audit hash ${floor.contactUs.toFixed(1)} µs a new contact): ${seconds(floor.ms)} on one core = ${(floor.ms / copyMs).toFixed(1)}x plain COPY`,
-      );
     } finally {
       rmSync(files.dir, { recursive: true, force: true });
     }
