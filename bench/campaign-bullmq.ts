@@ -151,6 +151,10 @@ try {
       [String(port), String(from), String(to), String(CONNS), 'c'],
       {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        // CPU_PROF: the raw senders are profiled too, to compare like with like.
+        execArgv: process.env.CPU_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}/raw`]
+          : [],
       },
     );
   });
