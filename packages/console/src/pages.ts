@@ -81,6 +81,27 @@ function table(head: readonly string[], rows: readonly SafeHtml[], empty: string
 
 // ---------------------------------------------------------------- requests
 
+/**
+ * A streamed JSON download. Its first chunk is read before the answer, so a
+ * refusal (a request not verified) is a page rather than a broken download;
+ * `audit` runs once the export has started, before anything is sent.
+ */
+async function jsonDownload(
+  source: AsyncIterable<string>,
+  filename: string,
+  audit: () => Promise<unknown>,
+): Promise<ConsoleResult> {
+  const parts = source[Symbol.asyncIterator]();
+  const first = await parts.next();
+  await audit();
+  async function* body(): AsyncIterable<string> {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
+  }
+  return { kind: 'file', contentType: 'application/json; charset=utf-8', filename, body: body() };
+}
+
 async function loadRequest(kit: PageKit, id: string): Promise<DsarRequest> {
   return kit.gdpr.dsar.get(id);
 }
@@ -226,21 +247,9 @@ export const requestPages: ConsoleRoute[] = [
     action: 'export',
     async handle(kit, [id]) {
       const request = await loadRequest(kit, id!);
-      const parts = kit.gdpr.dsar.exportJson(request.id)[Symbol.asyncIterator]();
-      // The first chunk before the answer: a refusal (not verified) is a page, not a broken download.
-      const first = await parts.next();
-      await kit.audit('export', { requestId: request.id }, request.subjectId);
-      async function* body(): AsyncIterable<string> {
-        if (first.done) return;
-        yield first.value;
-        for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
-      }
-      return {
-        kind: 'file',
-        contentType: 'application/json; charset=utf-8',
-        filename: `dsar-${request.id}.json`,
-        body: body(),
-      };
+      return jsonDownload(kit.gdpr.dsar.exportJson(request.id), `dsar-${request.id}.json`, () =>
+        kit.audit('export', { requestId: request.id }, request.subjectId),
+      );
     },
   },
   {
@@ -389,20 +398,11 @@ ${table([m.when, m.purpose, m.status, 'Transport', m.reason], sent, m.none)}
     action: 'export',
     async handle(kit, [id]) {
       const subject = await subjectOf(kit, id!);
-      const parts = kit.gdpr.dsar.adminExport(subject.email, kit.actor)[Symbol.asyncIterator]();
-      const first = await parts.next();
-      await kit.audit('export', {}, subject.id);
-      async function* body(): AsyncIterable<string> {
-        if (first.done) return;
-        yield first.value;
-        for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
-      }
-      return {
-        kind: 'file',
-        contentType: 'application/json; charset=utf-8',
-        filename: `person-${subject.id}.json`,
-        body: body(),
-      };
+      return jsonDownload(
+        kit.gdpr.dsar.adminExport(subject.email, kit.actor),
+        `person-${subject.id}.json`,
+        () => kit.audit('export', {}, subject.id),
+      );
     },
   },
   {
