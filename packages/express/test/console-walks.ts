@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DsarRequest, GdprMail } from '@gdpr-mail/core';
 import type { Browser, Page } from 'playwright-core';
-import { expect } from 'vitest';
-import type { createAuditLog } from './browser-audit.js';
+import { expect, it } from 'vitest';
+import { createAuditLog, launchChromium } from './browser-audit.js';
 
 // Issue #24: the privacy console's browser walks, shared by the Express and the Nest
 // examples (both mount it at /admin/privacy behind the same demo staff login), so both
@@ -22,6 +22,33 @@ export interface ConsoleWalk {
   subjectId: string;
   overdue: DsarRequest;
   erasure: DsarRequest;
+}
+
+/** What both examples' console walks start from: the seeded people and requests, and Chromium. */
+export async function openConsoleWalk(options: {
+  gdpr: GdprMail;
+  origin: string;
+  app: string;
+  email: string;
+}): Promise<ConsoleWalk> {
+  const seeded = await seedConsole(options.gdpr, options.email);
+  return { ...options, ...seeded, browser: await launchChromium(), log: createAuditLog() };
+}
+
+const TIMEOUT = 240_000;
+
+/** The console's two walks, as tests: run through the Express example and the Nest example alike. */
+export function consoleWalkTests(walk: () => ConsoleWalk): void {
+  it(
+    'SEED-06: a support agent (view only) gets 403 on each action',
+    () => supportRefusedEachAction(walk()),
+    TIMEOUT,
+  );
+  it(
+    'a DPO finds the overdue request, extends one, exports, records a breach, sweeps, prints a proof, verifies the audit chain and erases',
+    () => dpoWalk(walk()),
+    TIMEOUT,
+  );
 }
 
 /** A consenting person, an overdue access request and a verified erasure request. */
