@@ -12,11 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { createGdprMail, isEncryptedStore, MemoryStore } from '@gdpr-mail/core';
 import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { installPrivacySignals, privacySignals } from '@gdpr-mail/express';
-import autocannon from 'autocannon';
 import express from 'express';
+import { measureRounds, reportRounds } from './http-rounds.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const email = 'ada@example.com';
 
 async function listen(app: express.Express): Promise<{ server: Server; url: string }> {
@@ -64,17 +62,6 @@ async function serve(): Promise<void> {
   });
 }
 
-async function measure(url: string): Promise<number> {
-  const result = await autocannon({
-    url,
-    connections: 50,
-    duration: seconds,
-    headers: { 'sec-gpc': '1', accept: 'application/json' },
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`failures against ${url}`);
-  return result.requests.average;
-}
-
 if (process.argv[2] === 'serve') {
   await serve();
 } else {
@@ -86,46 +73,12 @@ if (process.argv[2] === 'serve') {
     child.once('message', (m) => resolve(m as Urls)),
   );
   console.log(`encryption at rest: isEncryptedStore(gdpr.store) = ${urls.encrypted}`);
-  // One short warm-up each, unrecorded: the JIT and the connection pools settle.
-  await autocannon({ url: urls.bare, connections: 50, duration: 1 });
-  await autocannon({ url: urls.gdpr, connections: 50, duration: 1 });
-  await autocannon({ url: urls.middleware, connections: 50, duration: 1 });
-
-  const rows: Row[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
-    const bare = await measure(urls.bare);
-    const gdpr = await measure(urls.gdpr);
-    rows.push({ round, bare, gdpr, middleware: await measure(urls.middleware) });
-  }
+  const rows = await measureRounds({ bare: urls.bare, gdpr: urls.gdpr, variant: urls.middleware });
   child.disconnect();
-  report(rows);
-}
-
-interface Row {
-  round: number;
-  bare: number;
-  gdpr: number;
-  middleware: number;
-}
-
-function report(rows: Row[]): void {
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  console.log(
-    `Node ${process.version}, ${process.platform} ${process.arch}, ${seconds}s x ${rounds}`,
-  );
-  console.log(
-    '| round | bare Express req/s | installPrivacySignals + canSend req/s | ratio | privacySignals() middleware + canSend req/s | ratio |',
-  );
-  console.log('| ----- | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    console.log(
-      `| ${row.round} | ${fmt(row.bare)} | ${fmt(row.gdpr)} | ${ratio(row.gdpr, row.bare)} | ${fmt(row.middleware)} | ${ratio(row.middleware, row.bare)} |`,
-    );
-  }
-  const total = (key: 'bare' | 'gdpr' | 'middleware') =>
-    rows.reduce((sum, row) => sum + row[key], 0);
-  console.log(
-    `overall ratio: ${ratio(total('gdpr'), total('bare'))} (goal >= 0.9x); with the middleware: ${ratio(total('middleware'), total('bare'))}`,
-  );
+  reportRounds(rows, {
+    bare: 'bare Express req/s',
+    gdpr: 'installPrivacySignals + canSend req/s',
+    variant: 'privacySignals() middleware + canSend req/s',
+    variantSummary: 'with the middleware',
+  });
 }

@@ -11,12 +11,10 @@ import { createGdprMail, isEncryptedStore, MemoryStore } from '@gdpr-mail/core';
 import { readPrivacySignals } from '@gdpr-mail/core/http';
 import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { gdprMail } from '@gdpr-mail/fastify';
-import autocannon from 'autocannon';
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
+import { measureRounds, reportRounds } from './http-rounds.js';
 
-const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const email = 'ada@example.com';
 
 async function listen(app: FastifyInstance): Promise<string> {
@@ -60,17 +58,6 @@ async function serve(): Promise<void> {
   });
 }
 
-async function measure(url: string): Promise<number> {
-  const result = await autocannon({
-    url,
-    connections: 50,
-    duration: seconds,
-    headers: { 'sec-gpc': '1', accept: 'application/json' },
-  });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`failures against ${url}`);
-  return result.requests.average;
-}
-
 if (process.argv[2] === 'serve') {
   await serve();
 } else {
@@ -89,46 +76,12 @@ if (process.argv[2] === 'serve') {
   );
   console.log(`encryption at rest: isEncryptedStore(gdpr.store) = ${urls.encrypted}`);
   console.log(`plugin mounted: GET /gdpr/signup -> ${urls.signup}`);
-  // One short warm-up each, unrecorded: the JIT and the connection pools settle.
-  await autocannon({ url: urls.bare, connections: 50, duration: 1 });
-  await autocannon({ url: urls.gdpr, connections: 50, duration: 1 });
-  await autocannon({ url: urls.pluginOnly, connections: 50, duration: 1 });
-
-  const rows: Row[] = [];
-  for (let round = 1; round <= rounds; round += 1) {
-    const bare = await measure(urls.bare);
-    const gdpr = await measure(urls.gdpr);
-    rows.push({ round, bare, gdpr, pluginOnly: await measure(urls.pluginOnly) });
-  }
+  const rows = await measureRounds({ bare: urls.bare, gdpr: urls.gdpr, variant: urls.pluginOnly });
   child.disconnect();
-  report(rows);
-}
-
-interface Row {
-  round: number;
-  bare: number;
-  gdpr: number;
-  pluginOnly: number;
-}
-
-function report(rows: Row[]): void {
-  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  console.log(
-    `Node ${process.version}, ${process.platform} ${process.arch}, ${seconds}s x ${rounds}`,
-  );
-  console.log(
-    '| round | bare Fastify req/s | plugin + signals + canSend req/s | ratio | plugin only req/s | ratio |',
-  );
-  console.log('| ----- | ---: | ---: | ---: | ---: | ---: |');
-  for (const row of rows) {
-    console.log(
-      `| ${row.round} | ${fmt(row.bare)} | ${fmt(row.gdpr)} | ${ratio(row.gdpr, row.bare)} | ${fmt(row.pluginOnly)} | ${ratio(row.pluginOnly, row.bare)} |`,
-    );
-  }
-  const total = (key: 'bare' | 'gdpr' | 'pluginOnly') =>
-    rows.reduce((sum, row) => sum + row[key], 0);
-  console.log(
-    `overall ratio: ${ratio(total('gdpr'), total('bare'))} (goal >= 0.9x); plugin only: ${ratio(total('pluginOnly'), total('bare'))}`,
-  );
+  reportRounds(rows, {
+    bare: 'bare Fastify req/s',
+    gdpr: 'plugin + signals + canSend req/s',
+    variant: 'plugin only req/s',
+    variantSummary: 'plugin only',
+  });
 }
