@@ -1,5 +1,6 @@
 import type { GdprRoutes } from './create-gdpr-routes.js';
 import type { GdprRouteName } from './gdpr-http-types.js';
+import { trimSlash } from './route-context.js';
 
 /** One route of the table, as served under a mount path. */
 export interface MountedRoute {
@@ -14,7 +15,7 @@ export interface MountedRoute {
  * mailed links point at), with one leading slash and none trailing (`''` at the root).
  */
 export function resolveMountPath(baseUrl: string, path?: string): string {
-  const trimmed = (path ?? new URL(baseUrl).pathname).replace(/\/+$/, '');
+  const trimmed = trimSlash(path ?? new URL(baseUrl).pathname);
   return trimmed === '' || trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
 }
 
