@@ -1,7 +1,8 @@
 // The measuring half of bench/express.ts and bench/fastify.ts: three servers (the bare
-// framework, the same route with the SDK, and a variant), a short unrecorded warm-up of
-// each, then rounds that alternate bare, gdpr, variant so drift hits all alike, and the
-// table both print. BENCH_SECONDS per round (default 5), BENCH_ROUNDS (default 3).
+// framework, the same route with the SDK, and a variant), an unrecorded warm-up of each
+// (BENCH_WARMUP seconds, default 3), then rounds that alternate bare, gdpr, variant so drift
+// hits all alike, and the table both print. BENCH_SECONDS per round (default 5), BENCH_ROUNDS
+// (default 3).
 import autocannon from 'autocannon';
 
 export const seconds = Number(process.env.BENCH_SECONDS ?? 5);
