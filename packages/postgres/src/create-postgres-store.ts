@@ -15,6 +15,13 @@ export interface PostgresStoreOptions {
   migrate?: boolean;
   /** End the pool when the store is closed (default false: the pool is the app's). */
   endPoolOnClose?: boolean;
+  /**
+   * Keep the statements every send runs prepared on each connection (default true):
+   * PostgreSQL parses and plans them once per connection instead of at every call.
+   * Set `false` behind a pooler that does not carry prepared statements across
+   * transactions (PgBouncer in transaction mode before 1.21, some hosted poolers).
+   */
+  preparedStatements?: boolean;
 }
 
 export interface PostgresStore extends GdprStore {
@@ -24,7 +31,10 @@ export interface PostgresStore extends GdprStore {
 /** The production store: PostgreSQL through a `pg` Pool. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const db = pgDatabase(options.pool, { endPoolOnClose: options.endPoolOnClose ?? false });
+  const db = pgDatabase(options.pool, {
+    endPoolOnClose: options.endPoolOnClose ?? false,
+    preparedStatements: options.preparedStatements ?? true,
+  });
   const store = createSqlStore(db, { kind: 'postgres', schema });
   if (options.migrate ?? true) await runMigrations(db, schema);
   return Object.assign(store, { schema });

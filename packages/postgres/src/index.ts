@@ -4,7 +4,7 @@ export type { PostgresStore, PostgresStoreOptions } from './create-postgres-stor
 export { createPostgresStore, migratePostgres } from './create-postgres-store.js';
 export type { Migration, MigrationResult } from './migrations.js';
 export { MIGRATIONS, runMigrations } from './migrations.js';
-export type { PgClientLike, PgPoolLike } from './pg-database.js';
+export type { PgClientLike, PgDatabaseOptions, PgPoolLike, PgQueryConfig } from './pg-database.js';
 export { pgDatabase } from './pg-database.js';
 export type { PgliteLike, PgliteQueryable } from './pglite-database.js';
 export { pgliteDatabase } from './pglite-database.js';

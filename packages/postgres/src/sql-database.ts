@@ -5,9 +5,19 @@
  */
 export type SqlRow = Record<string, unknown>;
 
+/** How the store asks for one statement. */
+export interface SqlQueryOptions {
+  /**
+   * The text is fixed (the schema is its only interpolation), so a database may keep
+   * it prepared on each connection and skip parsing and planning it again. The store
+   * sets it on the statements every send runs; a database may ignore it.
+   */
+  prepare?: boolean;
+}
+
 export interface SqlExecutor {
   /** One statement with `$1`-style parameters. */
-  query(sql: string, params?: readonly unknown[]): Promise<SqlRow[]>;
+  query(sql: string, params?: readonly unknown[], options?: SqlQueryOptions): Promise<SqlRow[]>;
   /** A script of several statements, no parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**

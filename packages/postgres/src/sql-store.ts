@@ -22,10 +22,13 @@ import { writeImportBatch } from './import-batch.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
 import { quoteSchema } from './schema-name.js';
 import { compileSegment } from './segment-sql.js';
-import type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
+import type { SqlDatabase, SqlExecutor, SqlQueryOptions, SqlRow } from './sql-database.js';
 
 const SUBJECT_COLUMNS = 'id, email_hash, email, created_at, updated_at, profile, data_key';
 const EVENT_COLUMNS = 'subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash';
+const SUPPRESSION_COLUMNS = 'hash, reason, at, source';
+/** The statements every send runs: fixed texts, kept prepared where the database can. */
+const PREPARED: SqlQueryOptions = { prepare: true };
 
 function subjectFrom(row: SqlRow): SubjectRecord {
   return {
@@ -93,9 +96,9 @@ function auditFrom(row: SqlRow): AuditEntry {
 /** Driver errors become typed ones at the boundary of every statement. */
 function guarded(db: SqlExecutor): SqlExecutor {
   return {
-    async query(sql, params) {
+    async query(sql, params, options) {
       try {
-        return await db.query(sql, params);
+        return await db.query(sql, params, options);
       } catch (error) {
         throw toStoreError(error);
       }
@@ -206,6 +209,7 @@ function createOperations(
       `UPDATE ${s}.audit_head SET seq = $1, hash = $2
        WHERE id = 1 AND seq = $3 AND hash IS NOT DISTINCT FROM $4 RETURNING seq`,
       [last.seq, last.hash, first.seq - 1, first.prevHash],
+      PREPARED,
     );
     if (moved.length === 0) {
       throw new GdprMailError('STORE_CONFLICT', 'The audit log moved; retry.', {
@@ -229,6 +233,7 @@ function createOperations(
         entries.map((e) => e.prevHash),
         entries.map((e) => e.hash),
       ],
+      PREPARED,
     );
   }
 
@@ -620,6 +625,8 @@ function createOperations(
     async getAuditHead() {
       const [row] = await db.query(
         `SELECT seq, hash FROM ${s}.audit_head WHERE id = 1${inTransaction ? ' FOR UPDATE' : ''}`,
+        [],
+        PREPARED,
       );
       if (!row || toInt(row.seq) === 0) return undefined;
       return { seq: toInt(row.seq), hash: toText(row.hash) };
@@ -695,6 +702,7 @@ function createOperations(
            OR (${s}.deliveries.status = 'claimed' AND ${s}.deliveries.updated_at < $14::timestamptz)
          RETURNING idempotency_key`,
         [...Array.from({ length: 13 }, (_, i) => column(i)), options.reclaimClaimedBefore ?? null],
+        PREPARED,
       );
       const won = new Set(claimed.map((row) => toText(row.idempotency_key)));
       const lost = records.filter((r) => !won.has(r.idempotencyKey)).map((r) => r.idempotencyKey);
@@ -736,6 +744,7 @@ function createOperations(
           JSON.stringify(Object.fromEntries(starts.map((x) => [x.idempotencyKey, x.messageId]))),
           at,
         ],
+        PREPARED,
       );
       return rows.map((row) => toText(row.idempotency_key));
     },
@@ -761,6 +770,7 @@ function createOperations(
           updates.map((u) => u.reason ?? null),
           updates.map((u) => u.providerMessageId ?? null),
         ],
+        PREPARED,
       );
       if (rows.length !== new Set(updates.map((u) => u.idempotencyKey)).size) {
         throw new GdprMailError('STORE_FAILURE', 'Some deliveries to update do not exist.');
@@ -814,6 +824,7 @@ function createOperations(
       const rows = await db.query(
         `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = ANY($1::text[])`,
         [[...new Set(emailHashes)]],
+        PREPARED,
       );
       return rows.map(subjectFrom);
     },
@@ -832,9 +843,11 @@ function createOperations(
 
     async getSuppressions(hashes) {
       if (hashes.length === 0) return [];
-      const rows = await db.query(`SELECT * FROM ${s}.suppression WHERE hash = ANY($1::text[])`, [
-        [...new Set(hashes)],
-      ]);
+      const rows = await db.query(
+        `SELECT ${SUPPRESSION_COLUMNS} FROM ${s}.suppression WHERE hash = ANY($1::text[])`,
+        [[...new Set(hashes)]],
+        PREPARED,
+      );
       return rows.map(suppressionFrom);
     },
 
@@ -844,6 +857,7 @@ function createOperations(
         `SELECT ${EVENT_COLUMNS} FROM ${s}.consent_events WHERE subject_id = ANY($1::text[])
          ORDER BY subject_id, seq`,
         [[...new Set(subjectIds)]],
+        PREPARED,
       );
       return rows.map(eventFrom);
     },
