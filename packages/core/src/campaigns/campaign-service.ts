@@ -34,7 +34,8 @@ const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * wire within a page but lets them drain at its end, so each page boundary
  * idles the connections for a round of policy reads and claims: with pages of
  * 500 the campaign over BullMQ ran at 0.46–0.73x raw nodemailer, with 2,000 at
- * 1.05x (docs/benchmarks.md). A page is rendered in memory: a few MB.
+ * 1.05x (docs/benchmarks.md). A page's rows are held in memory; its messages are
+ * rendered as the mailer takes them.
  */
 const DEFAULT_PAGE = 2000;
 const PAGE_MAILER_BATCHES = 10;
@@ -53,8 +54,15 @@ interface SettleOutcome {
   providerMessageId?: string;
 }
 
+/**
+ * A page of the audience on its way to the mailer. Its messages are rendered as the
+ * mailer asks for them, so only the batches in flight are held rendered, not two pages
+ * of messages: those outlived the young generation's collections and made the garbage
+ * collector copy them (bench/campaign-bullmq). `filteredOut` is final once `inputs`
+ * has been read to its end.
+ */
 interface RenderedPage {
-  inputs: MailInput[];
+  inputs: AsyncIterable<MailInput>;
   scanned: number;
   filteredOut: number;
 }
@@ -104,36 +112,34 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
   const resolve = (segment: SegmentFilter | undefined) =>
     segment === undefined ? undefined : resolveSegmentFilter(segment, ctx.now());
 
-  async function render(
-    input: CampaignRunInput,
-    subjects: readonly SubjectRecord[],
-  ): Promise<RenderedPage> {
-    const inputs: MailInput[] = [];
-    let filteredOut = 0;
-    for (const subject of subjects) {
-      const member: CampaignMember = {
-        subjectId: subject.id,
-        email: subject.email,
-        profile: subject.profile,
-      };
-      if (input.filter && !(await input.filter(member))) {
-        filteredOut += 1;
-        continue;
+  function render(input: CampaignRunInput, subjects: readonly SubjectRecord[]): RenderedPage {
+    const page: RenderedPage = { inputs: renderEach(), scanned: subjects.length, filteredOut: 0 };
+    async function* renderEach(): AsyncGenerator<MailInput> {
+      for (const subject of subjects) {
+        const member: CampaignMember = {
+          subjectId: subject.id,
+          email: subject.email,
+          profile: subject.profile,
+        };
+        if (input.filter && !(await input.filter(member))) {
+          page.filteredOut += 1;
+          continue;
+        }
+        const content = await input.render(member);
+        yield {
+          to: subject.email,
+          purposeId: input.purposeId,
+          campaignId: input.id,
+          idempotencyKey: campaignIdempotencyKey(input.id, input.purposeId, subject.id),
+          subject: content.subject,
+          ...(content.text === undefined ? {} : { text: content.text }),
+          ...(content.html === undefined ? {} : { html: content.html }),
+          ...(content.headers === undefined ? {} : { headers: content.headers }),
+          ...(input.context ? { context: input.context } : {}),
+        };
       }
-      const content = await input.render(member);
-      inputs.push({
-        to: subject.email,
-        purposeId: input.purposeId,
-        campaignId: input.id,
-        idempotencyKey: campaignIdempotencyKey(input.id, input.purposeId, subject.id),
-        subject: content.subject,
-        ...(content.text === undefined ? {} : { text: content.text }),
-        ...(content.html === undefined ? {} : { html: content.html }),
-        ...(content.headers === undefined ? {} : { headers: content.headers }),
-        ...(input.context ? { context: input.context } : {}),
-      });
     }
-    return { inputs, scanned: subjects.length, filteredOut };
+    return page;
   }
 
   async function run(input: CampaignRunInput): Promise<CampaignReport> {
@@ -168,7 +174,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       report.reconciled = settled.delivered + settled.notDelivered;
     }
 
-    // One batch is in the mailer while the next one is read and rendered; the
+    // One page is in the mailer while the next one is read; the
     // policy check still runs inside sendMany, right before each dispatch.
     let sending: Promise<void> | undefined;
     const send = (page: RenderedPage, cursor: string | undefined) => {
@@ -202,7 +208,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
         (until !== undefined && last?.id === until);
       if (!last) break;
       const members = await keepSegmentMembers(store, inRange, segment, input.purposeId);
-      const rendered = await render(input, members);
+      const rendered = render(input, members);
       await sending;
       sending = undefined;
       if (signal?.aborted) {
