@@ -303,6 +303,34 @@ describe('gdpr.campaigns.run', () => {
     expect(transport.sent).toHaveLength(5);
   });
 
+  it('a render that throws mid-page stops the run; what was handed over is recorded, a re-run sends the rest once', async () => {
+    const { gdpr, transport } = setup();
+    const { consenting } = await seed(gdpr);
+    const rendered: string[] = [];
+    const failing = (member: CampaignMember) => {
+      // Mailer batches of 3: two are on their way when the seventh member fails.
+      if (rendered.length === 6) throw new Error('template error');
+      rendered.push(member.email);
+      return render(member);
+    };
+    await expect(
+      gdpr.campaigns.run({ id: 'broken', purposeId: 'newsletter', render: failing }),
+    ).rejects.toThrow('template error');
+    // The two batches handed over went out (the refused among them were not mailed).
+    const handedOver = rendered.filter((email) => consenting.includes(email));
+    expect(handedOver.length).toBeGreaterThan(0);
+    expect(transport.sent.map((m) => m.message.to.address).sort()).toEqual(handedOver.sort());
+    const again = await gdpr.campaigns.run({ id: 'broken', purposeId: 'newsletter', render });
+    expect(again).toMatchObject({
+      sent: 12 - handedOver.length,
+      alreadySent: handedOver.length,
+      complete: true,
+    });
+    const counts = perAddress(transport);
+    expect([...counts.keys()].sort()).toEqual([...consenting].sort());
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
   it('refuses a bad campaign id or an unknown purpose before reading anything', async () => {
     const { gdpr } = setup();
     await expect(
