@@ -1,7 +1,40 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { OutgoingMessage } from './outgoing-message.js';
-import { validateMessage } from './validate-message.js';
+import { hasControlCharacter, validateMessage } from './validate-message.js';
+
+it('finds a control character exactly where Unicode puts one (Cc), tabs allowed', () => {
+  const reference = (value: string) => /\p{Cc}/u.test(value.replaceAll('\t', ''));
+  const near = fc.constantFrom(
+    '\t',
+    '\r',
+    '\n',
+    '\u0000',
+    '\u001f',
+    ' ',
+    '\u007f',
+    '\u0085',
+    '\u009f',
+    '\u00a0',
+    '\u2028',
+    'é',
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.oneof(near, fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 8 }),
+      (parts) => {
+        const value = parts.join('');
+        expect(hasControlCharacter(value)).toBe(reference(value));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  for (let code = 0; code <= 0xffff; code += 1) {
+    const value = String.fromCharCode(code);
+    if (hasControlCharacter(value) !== reference(value)) throw new Error(`differs at ${code}`);
+  }
+});
 
 const base: OutgoingMessage = {
   from: { address: 'news@shop.example', name: 'Shop' },
