@@ -12,14 +12,18 @@
 //   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100 (mailer.batchSize),
 //   MAILER_IN_FLIGHT=2 (mailer.inFlightBatches), PAGE (the campaign's page size,
 //   `batchSize` of enqueueCampaign; unset: the SDK's default), CPU_PROF=<dir> (a V8
-//   CPU profile of each worker process, written there)
+//   CPU profile of each worker process, written there), SEED=import|sql (below)
 //
 // Also prints, per side, CPU time per message (user + system of the sending
 // processes, not the sink's nor PostgreSQL's) and, for the campaign, the SQL
 // statements its workers ran per message (BEGIN and COMMIT count).
 //
 // Needs PostgreSQL at 127.0.0.1:5432 db `test` (DATABASE_URL) and Redis at
-// 127.0.0.1:6379 (REDIS_URL). Seeds its own schema set-based, in SQL, and drops it.
+// 127.0.0.1:6379 (REDIS_URL). Seeds a schema of its own and drops it. SEED=import (the
+// default) seeds through the SDK's own contact import, so every address is sealed under
+// its person's key as encryption at rest (on by default) writes it, and each worker opens
+// the addresses it mails; SEED=sql inserts clear rows set-based in SQL (as a store
+// written before encryption at rest holds them), quicker to seed at 1M.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { createHmac, createSecretKey, randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +31,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createGdprQueue } from '@gdpr-mail/bullmq';
 import { createGdprMail } from '@gdpr-mail/core';
+import { checkboxEvidence } from '@gdpr-mail/core/testing';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import pg from 'pg';
 import { benchConfig } from './fixtures.js';
@@ -35,6 +40,8 @@ const N = Number(process.env.N ?? 1_000_000);
 const CONNS = Number(process.env.CONNS ?? 4);
 const CHUNK = Number(process.env.CHUNK ?? 2000);
 const PAGE = process.env.PAGE === undefined ? undefined : Number(process.env.PAGE);
+const SEED = process.env.SEED ?? 'import';
+if (SEED !== 'import' && SEED !== 'sql') throw new Error('SEED is import or sql');
 const WORKERS = 2;
 /** Non-consenting people in the audience table: withdrawn, and never asked. */
 const REFUSED = 10;
@@ -74,61 +81,116 @@ if (!port) throw new Error('the sink did not start');
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
 const failures: string[] = [];
 try {
-  // Seeding, set-based: N consenting people (clear rows, as a store written before
-  // encryption at rest reads them) with one grant each, and REFUSED who are not
-  // candidates: half granted then withdrew, half never consented.
   let started = performance.now();
-  await createPostgresStore({ pool, schema });
+  const seedStore = await createPostgresStore({ pool, schema });
   const s = `"${schema}"`;
-  // The blind index the SDK looks people up by (HMAC of the address under the
-  // pepper, core's keyedHash): computed in Node a batch at a time, the rows in SQL.
-  const pepper = createSecretKey(Buffer.from(benchConfig().secrets.pepper, 'utf8'));
-  const subjectHash = (email: string) =>
-    createHmac('sha256', pepper)
-      .update('gdpr-mail/subject')
-      .update('\u0000')
-      .update(email)
-      .digest('hex');
-  for (let from = 1; from <= N; from += 50_000) {
-    const to = Math.min(N, from + 49_999);
-    const hashes = Array.from({ length: to - from + 1 }, (_, i) =>
-      subjectHash(`c${from + i}@example.test`),
+  if (SEED === 'sql') await seedInSql();
+  else await seedByImport();
+
+  async function seedByImport(): Promise<void> {
+    // N consenting people, one list, a consent date each (a `granted` event with method
+    // `import`); then REFUSED who are not candidates: half granted then withdrew, half
+    // never consented. Rows sealed as the SDK writes them.
+    const seeder = createGdprMail({ ...benchConfig(), store: seedStore });
+    async function* csv(): AsyncGenerator<string> {
+      yield 'email,opt_in_date\n';
+      for (let from = 1; from <= N; from += 10_000) {
+        let lines = '';
+        for (let i = from; i < Math.min(N + 1, from + 10_000); i += 1) {
+          lines += `c${i}@example.test,2026-01-15\n`;
+        }
+        yield lines;
+      }
+    }
+    const report = await seeder.contacts.import(csv(), {
+      list: 'bench',
+      source: 'bench seed',
+      basis: 'consent',
+      purposes: ['newsletter'],
+      columns: { consentDate: 'opt_in_date' },
+    });
+    if (report.created !== N || report.consentRecorded !== N) {
+      throw new Error(`seed: created ${report.created}, consent ${report.consentRecorded}`);
+    }
+    for (let i = 1; i <= REFUSED; i += 1) {
+      const email = `x${i}@example.test`;
+      if (i <= REFUSED / 2) {
+        await seeder.consent.record({
+          email,
+          purposes: ['newsletter'],
+          evidence: checkboxEvidence,
+        });
+        await seeder.consent.withdraw({
+          email,
+          purposes: ['newsletter'],
+          evidence: { source: 'link' },
+        });
+      } else {
+        await seeder.subjects.upsert(email, {});
+      }
+    }
+    await seeder.close();
+  }
+
+  async function seedInSql(): Promise<void> {
+    // Seeding, set-based: N consenting people (clear rows, as a store written before
+    // encryption at rest reads them) with one grant each, and REFUSED who are not
+    // candidates: half granted then withdrew, half never consented.
+    // The blind index the SDK looks people up by (HMAC of the address under the
+    // pepper, core's keyedHash): computed in Node a batch at a time, the rows in SQL.
+    const pepper = createSecretKey(Buffer.from(benchConfig().secrets.pepper, 'utf8'));
+    const subjectHash = (email: string) =>
+      createHmac('sha256', pepper)
+        .update('gdpr-mail/subject')
+        .update('\u0000')
+        .update(email)
+        .digest('hex');
+    for (let from = 1; from <= N; from += 50_000) {
+      const to = Math.min(N, from + 49_999);
+      const hashes = Array.from({ length: to - from + 1 }, (_, i) =>
+        subjectHash(`c${from + i}@example.test`),
+      );
+      await pool.query(
+        `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile)
+         SELECT lpad(g::text, 9, '0'), t.h, 'c' || g || '@example.test', now(), now(), '{}'
+         FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i), LATERAL (SELECT $2::int + t.i::int - 1 AS g) AS n`,
+        [hashes, from],
+      );
+    }
+    await pool.query(
+      `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
+       SELECT lpad(g::text, 9, '0'), 1, 'e' || g, 'granted', 'newsletter', now() - interval '1 day',
+         '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('e' || g)
+       FROM generate_series(1, $1) g`,
+      [N],
     );
+    // The refused ones sort between the consenting ones (ids 'x…' after digits would not).
     await pool.query(
       `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile)
-       SELECT lpad(g::text, 9, '0'), t.h, 'c' || g || '@example.test', now(), now(), '{}'
-       FROM unnest($1::text[]) WITH ORDINALITY AS t(h, i), LATERAL (SELECT $2::int + t.i::int - 1 AS g) AS n`,
-      [hashes, from],
+       SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h, 'x' || g || '@example.test', now(), now(), '{}'
+       FROM unnest($3::text[]) WITH ORDINALITY AS t(h, g)`,
+      [
+        REFUSED,
+        N,
+        Array.from({ length: REFUSED }, (_, i) => subjectHash(`x${i + 1}@example.test`)),
+      ],
+    );
+    await pool.query(
+      `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
+       SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h.seq, 'x' || g || ':' || h.seq, h.type, 'newsletter',
+         now() - interval '2 days' + h.seq * interval '1 hour',
+         '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('x' || g || h.seq)
+       FROM generate_series(1, $1 / 2) g
+       CROSS JOIN (VALUES (1, 'granted'), (2, 'withdrawn')) AS h(seq, type)`,
+      [REFUSED, N],
     );
   }
-  await pool.query(
-    `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
-     SELECT lpad(g::text, 9, '0'), 1, 'e' || g, 'granted', 'newsletter', now() - interval '1 day',
-       '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('e' || g)
-     FROM generate_series(1, $1) g`,
-    [N],
-  );
-  // The refused ones sort between the consenting ones (ids 'x…' after digits would not).
-  await pool.query(
-    `INSERT INTO ${s}.subjects (id, email_hash, email, created_at, updated_at, profile)
-     SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h, 'x' || g || '@example.test', now(), now(), '{}'
-     FROM unnest($3::text[]) WITH ORDINALITY AS t(h, g)`,
-    [REFUSED, N, Array.from({ length: REFUSED }, (_, i) => subjectHash(`x${i + 1}@example.test`))],
-  );
-  await pool.query(
-    `INSERT INTO ${s}.consent_events (subject_id, seq, id, type, purpose_id, at, proof, prev_hash, hash)
-     SELECT lpad((g * ($2::int / $1::int))::text, 9, '0') || '-x', h.seq, 'x' || g || ':' || h.seq, h.type, 'newsletter',
-       now() - interval '2 days' + h.seq * interval '1 hour',
-       '{"source":"bench","method":"checkbox","actor":"subject"}', NULL, md5('x' || g || h.seq)
-     FROM generate_series(1, $1 / 2) g
-     CROSS JOIN (VALUES (1, 'granted'), (2, 'withdrawn')) AS h(seq, type)`,
-    [REFUSED, N],
-  );
+
   await pool.query(`VACUUM ANALYZE ${s}.subjects`);
   await pool.query(`VACUUM ANALYZE ${s}.consent_events`);
   const refused = Array.from({ length: REFUSED }, (_, i) => `x${i + 1}@example.test`);
   console.log(
-    `seeded ${N.toLocaleString('en')} consenting + ${REFUSED} refused subjects in ${((performance.now() - started) / 1000).toFixed(1)} s; load ${loadavg()
+    `seeded (${SEED}) ${N.toLocaleString('en')} consenting + ${REFUSED} refused subjects in ${((performance.now() - started) / 1000).toFixed(1)} s; load ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
