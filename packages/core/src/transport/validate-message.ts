@@ -13,6 +13,7 @@ const FIELD_NAME = /^[!-9;-~]{1,76}$/;
 // one stray CRLF turns the value into a new header or a new body. The class is
 // Unicode's Cc (U+0000–U+001F, U+007F–U+009F) without the tab, spelled out so
 // that no copy of the value is made (every header of every message comes here).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
 const CONTROL_BUT_TAB = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F]/;
 export function hasControlCharacter(value: string): boolean {
   return CONTROL_BUT_TAB.test(value);
