@@ -18,6 +18,6 @@ export {
   DEFAULT_JOURNAL_SCHEMA,
 } from './postgres-erasure-journal.js';
 export { DEFAULT_SCHEMA } from './schema-name.js';
-export type { SqlDatabase, SqlExecutor, SqlRow } from './sql-database.js';
+export type { SqlDatabase, SqlExecutor, SqlQueryOptions, SqlRow } from './sql-database.js';
 export type { SqlStoreOptions } from './sql-store.js';
 export { createSqlStore } from './sql-store.js';
