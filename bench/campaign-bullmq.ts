@@ -15,8 +15,9 @@
 //   CPU profile of each worker process, written there), SEED=import|sql (below)
 //
 // Also prints, per side, CPU time per message (user + system of the sending
-// processes, not the sink's nor PostgreSQL's) and, for the campaign, the SQL
-// statements its workers ran per message (BEGIN and COMMIT count).
+// processes, not the sink's nor PostgreSQL's), the whole machine's CPU per message
+// during that side's run (every process) and, for the campaign, the SQL statements its
+// workers ran per message (BEGIN and COMMIT count).
 //
 // Needs PostgreSQL at 127.0.0.1:5432 db `test` (DATABASE_URL) and Redis at
 // 127.0.0.1:6379 (REDIS_URL). Seeds a schema of its own and drops it. SEED=import (the
