@@ -11,8 +11,16 @@
 //   CONNS=4 (SMTP connections per process), CHUNK=2000 (recipients per chunk job),
 //   JOB_CONCURRENCY=2 (chunk jobs per worker), MAILER_BATCH=100 (mailer.batchSize),
 //   MAILER_IN_FLIGHT=2 (mailer.inFlightBatches), PAGE (the campaign's page size,
-//   `batchSize` of enqueueCampaign; unset: the SDK's default), CPU_PROF=<dir> (a V8
-//   CPU profile of each worker process, written there), SEED=import|sql (below)
+//   `batchSize` of enqueueCampaign; unset: the SDK's default), SEED=import|sql (below)
+//
+// To see where the time and memory go (none of these is on by default):
+//   CPU_PROF=<dir>   a V8 CPU profile of every sending process, both sides
+//   HEAP_PROF=<dir>  a sampling profile of every allocation of every sending process,
+//                    the ones the GC collected included (what shows as scavenges)
+//   MEMORY_LOG=1     each worker prints its RSS, V8 heap and external memory every 10 s
+//   NODE_FLAGS='...' node flags for the sending processes of both sides, e.g.
+//                    '--trace-gc --trace-gc-ignore-scavenger'; a worker's output is
+//                    passed on once it is ready
 //
 // Also prints, per side, CPU time per message (user + system of the sending
 // processes, not the sink's nor PostgreSQL's), the whole machine's CPU per message
@@ -42,6 +50,8 @@ const CONNS = Number(process.env.CONNS ?? 4);
 const CHUNK = Number(process.env.CHUNK ?? 2000);
 const PAGE = process.env.PAGE === undefined ? undefined : Number(process.env.PAGE);
 const SEED = process.env.SEED ?? 'import';
+/** Extra node flags for the sending processes of both sides (like with like), e.g. GC settings. */
+const NODE_FLAGS = (process.env.NODE_FLAGS ?? '').split(' ').filter(Boolean);
 if (SEED !== 'import' && SEED !== 'sql') throw new Error('SEED is import or sql');
 const WORKERS = 2;
 /** Non-consenting people in the audience table: withdrawn, and never asked. */
@@ -220,9 +230,12 @@ try {
       {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         // CPU_PROF: the raw senders are profiled too, to compare like with like.
-        execArgv: process.env.CPU_PROF
-          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}/raw`]
-          : [],
+        execArgv: [
+          ...NODE_FLAGS,
+          ...(process.env.CPU_PROF
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}/raw`]
+            : []),
+        ],
       },
     );
   });
@@ -256,6 +269,7 @@ try {
     const child = spawn(
       process.execPath,
       [
+        ...NODE_FLAGS,
         // CPU_PROF=<dir>: a V8 CPU profile of each worker, written there when it exits.
         ...(process.env.CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF}`] : []),
         '--import',
@@ -271,7 +285,15 @@ try {
       { cwd: root, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] },
     );
     return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve(child));
+      let ready = false;
+      child.stdout!.on('data', (d: Buffer) => {
+        // After "ready", what a worker prints (NODE_FLAGS=--trace-gc, say) is passed on.
+        if (ready) process.stdout.write(d);
+        else if (d.toString().includes('ready')) {
+          ready = true;
+          resolve(child);
+        }
+      });
       child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready`)));
     });
   };

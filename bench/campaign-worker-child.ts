@@ -5,6 +5,9 @@
 // and on SIGTERM closes gracefully and reports { peakRss, cpuMs, statements } over
 // IPC (CPU time and statements counted from "ready").
 
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createGdprWorker } from '@gdpr-mail/bullmq';
 import { createGdprMail } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
@@ -14,8 +17,17 @@ import { benchConfig } from './fixtures.js';
 
 const [schema, queueName, smtpPort, conns, redisUrl, databaseUrl] = process.argv.slice(2);
 let peakRss = process.memoryUsage().rss;
+let samples = 0;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const memory = process.memoryUsage();
+  peakRss = Math.max(peakRss, memory.rss);
+  // MEMORY_LOG=1: where the RSS is, every 10 s (V8 heap, external, array buffers).
+  if (process.env.MEMORY_LOG && ++samples % 50 === 0) {
+    const mb = (n: number) => (n / 1048576).toFixed(0);
+    process.stdout.write(
+      `worker ${process.pid} rss ${mb(memory.rss)} heapUsed ${mb(memory.heapUsed)} heapTotal ${mb(memory.heapTotal)} external ${mb(memory.external)} arrayBuffers ${mb(memory.arrayBuffers)} MB\n`,
+    );
+  }
 }, 200);
 let statements = 0;
 const query = pg.Client.prototype.query;
@@ -58,11 +70,29 @@ const worker = createGdprWorker({
 });
 await worker.worker.waitUntilReady();
 statements = 0;
+// HEAP_PROF=<dir>: a sampling profile of every allocation from "ready" on, the ones the
+// GC collected included (what a CPU profile shows as scavenges), written there on exit.
+const heapSession = process.env.HEAP_PROF ? new Session() : undefined;
+if (heapSession) {
+  heapSession.connect();
+  await heapSession.post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
 const cpuAtReady = process.cpuUsage();
 process.stdout.write('ready\n');
 
 process.once('SIGTERM', () => {
   void (async () => {
+    if (heapSession) {
+      const { profile } = await heapSession.post('HeapProfiler.stopSampling');
+      writeFileSync(
+        join(process.env.HEAP_PROF!, `worker-${process.pid}.heapprofile`),
+        JSON.stringify(profile),
+      );
+    }
     await worker.close();
     await gdpr.close();
     await pool.end();
