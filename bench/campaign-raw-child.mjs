@@ -8,10 +8,8 @@
 // Says { ready } once loaded, starts on 'go'; reports { sent, peakRss, cpuMs } when done
 // (CPU time from 'go').
 import { createHmac, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
 import nodemailer from 'nodemailer';
+import { startHeapSampling } from './heap-sampling.mjs';
 
 const [port, from, to, conns, prefix] = process.argv.slice(2);
 let peakRss = process.memoryUsage().rss;
@@ -48,16 +46,8 @@ await new Promise((resolve) => {
   process.once('message', resolve);
   process.send?.({ ready: true });
 });
-// HEAP_PROF=<dir>: every allocation sampled from 'go' on, as campaign-worker-child.ts does.
-const heapSession = process.env.HEAP_PROF ? new Session() : undefined;
-if (heapSession) {
-  heapSession.connect();
-  await heapSession.post('HeapProfiler.startSampling', {
-    samplingInterval: 16_384,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-}
+// HEAP_PROF=<dir>: allocations sampled from 'go' on.
+const stopHeapSampling = await startHeapSampling('raw');
 const cpuAtGo = process.cpuUsage();
 let next = Number(from);
 let sent = 0;
@@ -82,13 +72,7 @@ await Promise.all(
   }),
 );
 clearInterval(sampler);
-if (heapSession) {
-  const { profile } = await heapSession.post('HeapProfiler.stopSampling');
-  writeFileSync(
-    join(process.env.HEAP_PROF, `raw-${process.pid}.heapprofile`),
-    JSON.stringify(profile),
-  );
-}
+await stopHeapSampling();
 peakRss = Math.max(peakRss, process.memoryUsage().rss);
 transport.close();
 const cpu = process.cpuUsage(cpuAtGo);

@@ -5,15 +5,13 @@
 // and on SIGTERM closes gracefully and reports { peakRss, cpuMs, statements } over
 // IPC (CPU time and statements counted from "ready").
 
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import { join } from 'node:path';
 import { createGdprWorker } from '@gdpr-mail/bullmq';
 import { createGdprMail } from '@gdpr-mail/core';
 import { createPostgresStore } from '@gdpr-mail/postgres';
 import { createSmtpTransport } from '@gdpr-mail/smtp';
 import pg from 'pg';
 import { benchConfig } from './fixtures.js';
+import { startHeapSampling } from './heap-sampling.mjs';
 
 const [schema, queueName, smtpPort, conns, redisUrl, databaseUrl] = process.argv.slice(2);
 let peakRss = process.memoryUsage().rss;
@@ -70,29 +68,14 @@ const worker = createGdprWorker({
 });
 await worker.worker.waitUntilReady();
 statements = 0;
-// HEAP_PROF=<dir>: a sampling profile of every allocation from "ready" on, the ones the
-// GC collected included (what a CPU profile shows as scavenges), written there on exit.
-const heapSession = process.env.HEAP_PROF ? new Session() : undefined;
-if (heapSession) {
-  heapSession.connect();
-  await heapSession.post('HeapProfiler.startSampling', {
-    samplingInterval: 16_384,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-}
+// HEAP_PROF=<dir>: allocations sampled from "ready" on, written on exit.
+const stopHeapSampling = await startHeapSampling('worker');
 const cpuAtReady = process.cpuUsage();
 process.stdout.write('ready\n');
 
 process.once('SIGTERM', () => {
   void (async () => {
-    if (heapSession) {
-      const { profile } = await heapSession.post('HeapProfiler.stopSampling');
-      writeFileSync(
-        join(process.env.HEAP_PROF!, `worker-${process.pid}.heapprofile`),
-        JSON.stringify(profile),
-      );
-    }
+    await stopHeapSampling();
     await worker.close();
     await gdpr.close();
     await pool.end();

@@ -1,0 +1,2 @@
+/** See heap-sampling.mjs. */
+export declare function startHeapSampling(name: string): Promise<() => Promise<void>>;
