@@ -16,7 +16,8 @@
 // To see where the time and memory go (none of these is on by default):
 //   CPU_PROF=<dir>   a V8 CPU profile of every sending process, both sides
 //   HEAP_PROF=<dir>  a sampling profile of every allocation of every sending process,
-//                    the ones the GC collected included (what shows as scavenges)
+//                    the ones the GC collected included (what shows as scavenges);
+//                    with HEAP_PROF_SURVIVORS=1 only what no scavenge collected
 //   MEMORY_LOG=1     each worker prints its RSS, V8 heap and external memory every 10 s
 //   NODE_FLAGS='...' node flags for the sending processes of both sides, e.g.
 //                    '--trace-gc --trace-gc-ignore-scavenger'; a worker's output is

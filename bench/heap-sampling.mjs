@@ -1,6 +1,7 @@
 // HEAP_PROF=<dir>: a sampling profile of every allocation a sending process of
 // bench/campaign-bullmq.ts makes from the moment it starts sending, the ones the GC
-// collected included (what a CPU profile shows as scavenges). Plain JavaScript so the
+// collected included (what a CPU profile shows as scavenges), or with HEAP_PROF_SURVIVORS=1
+// only what no scavenge collected (promoted to the old generation, or alive at the end). Plain JavaScript so the
 // raw nodemailer child (run without tsx) and the worker child share it.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -20,7 +21,8 @@ export async function startHeapSampling(name) {
   await session.post('HeapProfiler.startSampling', {
     samplingInterval: 16_384,
     includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
+    // HEAP_PROF_SURVIVORS=1: only what no scavenge collected (promoted, or alive at the end).
+    includeObjectsCollectedByMinorGC: !process.env.HEAP_PROF_SURVIVORS,
   });
   return async () => {
     const { profile } = await session.post('HeapProfiler.stopSampling');
