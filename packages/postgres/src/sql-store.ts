@@ -1078,6 +1078,21 @@ export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprS
     claimDeliveries: (records, claimOptions) =>
       transaction((tx) => tx.claimDeliveries(records, claimOptions)),
     updateDeliveries: (updates) => transaction((tx) => tx.updateDeliveries(updates)),
+    async listAuditForSubjects(refs, afterSeq, limit) {
+      const distinct = [...new Set(refs)];
+      if (distinct.length === 0 || limit < 1) return [];
+      // One range of audit_log_subject_ref_idx per reference, each stopped at `limit`,
+      // merged by seq: a person's trail costs what it holds, not the size of the log.
+      const rows = await guarded(db).query(
+        `SELECT a.* FROM unnest($1::text[]) AS r(ref)
+         CROSS JOIN LATERAL (
+           SELECT * FROM ${s}.audit_log WHERE subject_ref = r.ref AND seq > $2 ORDER BY seq LIMIT $3
+         ) AS a
+         ORDER BY a.seq LIMIT $3`,
+        [distinct, afterSeq, limit],
+      );
+      return rows.map(auditFrom);
+    },
     async listConsentEventsInRange({ afterId, lastId }) {
       // A range on (subject_id, …) instead of `= ANY(ids)`: about half the time per page of
       // a million-row sweep, where the ledgers are read while the previous page is deleted.

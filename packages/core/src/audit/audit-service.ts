@@ -1,12 +1,21 @@
 import type { CoreContext } from '../context.js';
 import { appendAuditEntry, verifyAuditLog } from './audit-chain.js';
 import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
+import { auditTrailPage } from './audit-trail.js';
 
 export interface AuditService {
   /** Checks the whole chain; names the first altered, missing or reordered entry. */
   verify(options?: { batchSize?: number }): Promise<AuditVerification>;
-  /** Every entry in order, fetched in batches. */
-  entries(options?: { afterSeq?: number; batchSize?: number }): AsyncIterable<AuditEntry>;
+  /**
+   * Every entry in order, fetched in batches; with `subjectRefs`, only the entries
+   * naming one of them (a subject id, or the keyed suppression hash), read through
+   * the store's index on the reference where it has one (`listAuditForSubjects`).
+   */
+  entries(options?: {
+    afterSeq?: number;
+    batchSize?: number;
+    subjectRefs?: readonly string[];
+  }): AsyncIterable<AuditEntry>;
   /** Records an action the app performed itself (an admin export, a manual fix). */
   record(draft: AuditDraft): Promise<AuditEntry>;
 }
@@ -18,8 +27,11 @@ export function createAuditService(ctx: CoreContext): AuditService {
     async *entries(options = {}) {
       const batchSize = options.batchSize ?? 500;
       let after = options.afterSeq ?? 0;
+      const refs = options.subjectRefs;
       for (;;) {
-        const batch = await store.listAudit(after, batchSize);
+        const batch = refs
+          ? await auditTrailPage(store, refs, after, batchSize)
+          : await store.listAudit(after, batchSize);
         yield* batch;
         const last = batch.at(-1);
         if (!last || batch.length < batchSize) return;

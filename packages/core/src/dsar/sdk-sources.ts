@@ -1,3 +1,4 @@
+import { auditTrailPage } from '../audit/audit-trail.js';
 import type { CoreContext } from '../context.js';
 import type { DsarDataSource } from './data-source.js';
 
@@ -80,22 +81,22 @@ export function sdkSources(ctx: CoreContext): DsarDataSource[] {
     {
       name: 'audit',
       columns: ['seq', 'at', 'action', 'actor', 'reason'],
-      // The log names people by subject id only; scanned in pages, never loaded whole.
+      // The log names people by subject id or keyed suppression hash only. Read in
+      // pages through the store's index on the reference where it has one: the log
+      // grows by an entry a message sent, a person's trail does not.
       async *export({ subjectId, email }) {
-        const refs = new Set([subjectId, ctx.suppressionHash(email)]);
+        const refs = [subjectId, ctx.suppressionHash(email)];
         let after = 0;
         for (;;) {
-          const page = await store.listAudit(after, PAGE);
+          const page = await auditTrailPage(store, refs, after, PAGE);
           for (const entry of page) {
-            if (entry.subjectRef && refs.has(entry.subjectRef)) {
-              yield {
-                seq: entry.seq,
-                at: entry.at,
-                action: entry.action,
-                actor: entry.actor,
-                reason: entry.reason,
-              };
-            }
+            yield {
+              seq: entry.seq,
+              at: entry.at,
+              action: entry.action,
+              actor: entry.actor,
+              reason: entry.reason,
+            };
           }
           if (page.length < PAGE) return;
           after = page.at(-1)!.seq;

@@ -314,5 +314,8 @@ export function createEncryptedStore(
   } else {
     delete store.listConsentEventsInRange;
   }
+  // Audit entries hold no sealed field: they go through as stored.
+  if (raw.listAuditForSubjects) store.listAuditForSubjects = raw.listAuditForSubjects.bind(raw);
+  else delete store.listAuditForSubjects;
   return store;
 }

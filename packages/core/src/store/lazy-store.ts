@@ -1,3 +1,4 @@
+import { auditTrailPage } from '../audit/audit-trail.js';
 import type { GdprStore, StoreOperations } from './store-types.js';
 
 const OPERATIONS = [
@@ -89,6 +90,10 @@ export function createLazyStore(open: () => Promise<GdprStore>): GdprStore {
     },
     async transaction(work) {
       return (await target()).transaction(work);
+    },
+    // The store behind is not known yet: its own index when it has one, a scan otherwise.
+    async listAuditForSubjects(refs, afterSeq, limit) {
+      return auditTrailPage(await target(), refs, afterSeq, limit);
     },
     async close() {
       if (closed) return;

@@ -246,6 +246,20 @@ export class MemoryStore implements GdprStore {
   listAudit(afterSeq: number, limit: number) {
     return this.ops.listAudit(afterSeq, limit);
   }
+  async listAuditForSubjects(refs: readonly string[], afterSeq: number, limit: number) {
+    const wanted = new Set(refs);
+    const found: AuditEntry[] = [];
+    // Seqs run from 1 without gaps (REQ-32), so the log is walked in order from afterSeq.
+    const { audit } = this.state;
+    for (let seq = Math.max(0, Math.floor(afterSeq)) + 1; found.length < limit; seq += 1) {
+      const entry = audit.get(seq);
+      if (!entry) break;
+      if (entry.subjectRef !== undefined && wanted.has(entry.subjectRef)) {
+        found.push(cloneRecord(entry));
+      }
+    }
+    return found;
+  }
   claimDelivery(record: DeliveryRecord) {
     return this.transaction((tx) => tx.claimDelivery(record));
   }

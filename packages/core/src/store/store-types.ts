@@ -679,6 +679,19 @@ export interface GdprStore extends StoreOperations {
    */
   listConsentEventsInRange?(range: { afterId?: string; lastId: string }): Promise<ConsentEvent[]>;
   /**
+   * Optional fast path of one person's audit trail (the DSAR export): the
+   * entries whose `subjectRef` is one of `refs`, with `seq > afterSeq`, in seq
+   * order, at most `limit` — read through an index on the reference instead
+   * of a scan of the whole log, which grows by an entry a message sent. Stores
+   * without it are read with `listAudit` and filtered (`gdpr.audit.entries({
+   * subjectRefs })` does either); the entries are the same.
+   */
+  listAuditForSubjects?(
+    refs: readonly string[],
+    afterSeq: number,
+    limit: number,
+  ): Promise<AuditEntry[]>;
+  /**
    * Runs `work` atomically: if it throws, nothing it wrote stays. Transactions
    * touching the same subject are serialised.
    */

@@ -100,6 +100,66 @@ export function runAuditConformance(
       { requires: 'concurrency' },
     );
 
+    /** Eight entries naming a, b, c in turn, every third without a reference. */
+    async function writeTrails() {
+      const at = new Date('2026-06-01T00:00:00.000Z');
+      const refs = ['a', 'b', undefined, 'c', 'a', undefined, 'c', 'a'];
+      for (const [i, ref] of refs.entries()) {
+        await current().transaction((tx) =>
+          appendAuditEntry(
+            tx,
+            {
+              actor: 'test',
+              action: 'test.action',
+              ...(ref === undefined ? {} : { subjectRef: ref }),
+              details: { i },
+            },
+            at,
+          ),
+        );
+      }
+      return current().listAudit(0, 100);
+    }
+
+    test(
+      'audit.subject-trail',
+      "reads a person's trail by reference, in seq order and in pages, where it offers listAuditForSubjects",
+      async () => {
+        const store = current();
+        if (!store.listAuditForSubjects) throw new Error('auditTrail declared, method missing');
+        const all = await writeTrails();
+        const ac = all.filter((e) => e.subjectRef === 'a' || e.subjectRef === 'c');
+        expect(ac.map((e) => e.seq)).toEqual([1, 4, 5, 7, 8]);
+        expect(await store.listAuditForSubjects(['a', 'c'], 0, 2)).toEqual(ac.slice(0, 2));
+        expect(await store.listAuditForSubjects(['c', 'a'], 4, 10)).toEqual(ac.slice(2));
+        expect(await store.listAuditForSubjects(['a', 'a'], 0, 10)).toEqual(
+          all.filter((e) => e.subjectRef === 'a'),
+        );
+        expect(await store.listAuditForSubjects(['b'], 2, 10)).toEqual([]);
+        expect(await store.listAuditForSubjects(['nobody'], 0, 10)).toEqual([]);
+        expect(await store.listAuditForSubjects([], 0, 10)).toEqual([]);
+      },
+      { requires: 'auditTrail' },
+    );
+
+    test(
+      'audit.subject-trail-entries',
+      'gdpr.audit.entries({ subjectRefs }) yields exactly the entries naming them, in order',
+      async () => {
+        const store = current();
+        const all = await writeTrails();
+        const gdpr = createGdprMail(testConfig({ store }));
+        const trail = [];
+        for await (const entry of gdpr.audit.entries({ subjectRefs: ['c', 'a'], batchSize: 2 })) {
+          trail.push(entry);
+        }
+        expect(trail).toEqual(all.filter((e) => e.subjectRef === 'a' || e.subjectRef === 'c'));
+        const none = [];
+        for await (const entry of gdpr.audit.entries({ subjectRefs: [] })) none.push(entry);
+        expect(none).toEqual([]);
+      },
+    );
+
     test(
       'audit.one-entry-per-action',
       'writes one audit entry per consent, suppression and deletion, in the same transaction',

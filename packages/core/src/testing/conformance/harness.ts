@@ -13,6 +13,7 @@ import type { GdprStore, SubjectRecord } from '../../store/store-types.js';
  *   pass them; opt out only for a store used by one caller at a time.
  * - `rangeReads`: `listConsentEventsInRange`. Default: whether the store has it.
  * - `sendFacts`: `readSendFacts`. Default: whether the store has it.
+ * - `auditTrail`: `listAuditForSubjects`. Default: whether the store has it.
  * - `segments`: `setSubjectSegments` and audience pages narrowed to a segment
  *   (issue #22). Default true; a store without segment support yet opts out
  *   (core re-checks every page, so it stays correct, only slower).
@@ -24,6 +25,7 @@ export interface StoreCapabilities {
   rangeReads?: boolean;
   sendFacts?: boolean;
   segments?: boolean;
+  auditTrail?: boolean;
 }
 export type StoreCapability = keyof StoreCapabilities;
 
@@ -83,6 +85,8 @@ function offers(capability: StoreCapability, store: GdprStore, options: StoreCon
       return typeof store.listConsentEventsInRange === 'function';
     case 'sendFacts':
       return typeof store.readSendFacts === 'function';
+    case 'auditTrail':
+      return typeof store.listAuditForSubjects === 'function';
   }
 }
 
