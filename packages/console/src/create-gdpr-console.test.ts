@@ -353,6 +353,27 @@ describe('createGdprConsole', () => {
     expect(await s.gdpr.store.getSubject(s.subjectId)).toBeUndefined();
   });
 
+  it('REQ-25: erases on an erasure request only: a verified access request is refused, nothing erased', async () => {
+    const access: DsarRequest = {
+      ...s.erasure,
+      id: randomUUID(),
+      type: 'access',
+    };
+    await s.gdpr.store.putDsarRequest(access, 0);
+    const dpo = await session(s.handler, 'dpo');
+    const page = await dpo.get(`/requests/${access.id}`);
+    expect(await page.text()).not.toContain(`action="${BASE}/requests/${access.id}/erase"`);
+    // A hand-made POST with the right code: the form being hidden is no protection.
+    const refused = await dpo.post(`/requests/${access.id}/erase`, {
+      confirm: access.id.slice(0, 8),
+    });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('not an erasure request: nothing was erased');
+    expect(await s.gdpr.store.getSubject(s.subjectId)).toBeDefined();
+    expect((await auditActions(s.gdpr)).map((e) => e.action)).not.toContain('console.erase');
+    expect((await s.gdpr.dsar.get(access.id)).status).toBe('identity-verified');
+  });
+
   it('REQ-33: records a breach, shows its 72-hour clock and records the decisions', async () => {
     const dpo = await session(s.handler, 'dpo');
     const created = await dpo.post('/breaches', breachFields());

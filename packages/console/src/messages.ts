@@ -40,6 +40,7 @@ export interface ConsoleMessages {
   eraseConfirm: string;
   eraseDone: string;
   eraseMismatch: string;
+  eraseNotErasure: (type: string) => string;
   sources: string;
   lookup: string;
   lookupHelp: string;
@@ -179,6 +180,8 @@ const en: ConsoleMessages = {
   eraseConfirm: 'Confirmation',
   eraseDone: 'Erased. Certificate:',
   eraseMismatch: 'The confirmation does not match: nothing was erased.',
+  eraseNotErasure: (type) =>
+    `This is a request of type ${type}, not an erasure request: nothing was erased.`,
   sources: 'Sources',
   lookup: 'Find a person',
   lookupHelp:
@@ -321,6 +324,8 @@ const fr: ConsoleMessages = {
   eraseConfirm: 'Confirmation',
   eraseDone: 'Effacé. Certificat :',
   eraseMismatch: 'La confirmation ne correspond pas : rien n’a été effacé.',
+  eraseNotErasure: (type) =>
+    `Cette demande est de type ${type}, pas une demande d’effacement : rien n’a été effacé.`,
   sources: 'Sources',
   lookup: 'Rechercher une personne',
   lookupHelp:

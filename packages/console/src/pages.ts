@@ -258,6 +258,14 @@ export const requestPages: ConsoleRoute[] = [
     action: 'erase',
     async handle(kit, [id], form) {
       const request = await loadRequest(kit, id!);
+      // The form is only shown on erasure requests, but a POST can name any request: an access
+      // or portability request must never cost the person their data.
+      if (request.type !== 'erasure') {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.eraseNotErasure(request.type),
+        });
+      }
       if (field(form, 'confirm') !== eraseCode(request)) {
         return requestDetail(kit, request, { kind: 'error', text: kit.m.eraseMismatch });
       }

@@ -27,7 +27,7 @@ runHttpConformance('node:http with toNodeMiddleware', {
 });
 
 describe('toNodeMiddleware with a mountPath', () => {
-  it('serves whole-segment paths under the mount (behind a prefix too) and passes the rest on', async () => {
+  it('serves the paths that start with the mount, in whole segments, and passes the rest on', async () => {
     const gdpr = createGdprMail(testConfig());
     const handler = createGdprHandler(gdpr);
     const middleware = toNodeMiddleware(handler, { mountPath: '/gdpr' });
@@ -42,10 +42,41 @@ describe('toNodeMiddleware with a mountPath', () => {
     const status = async (path: string) => (await fetch(`${base}${path}`)).status;
     try {
       expect(await status('/gdpr/signup')).toBe(200);
-      expect(await status('/api/gdpr/signup?lang=fr')).toBe(200);
+      expect(await status('/gdpr/signup?lang=fr')).toBe(200);
+      expect(await status('/gdpr?lang=fr')).toBe(404);
       expect(await status('/gdpr/no-such-page')).toBe(404);
       expect(await status('/')).toBe(418);
       expect(await status('/gdprsignup')).toBe(418);
+      // The mount path elsewhere in the URL belongs to the app: a page of its own, a query.
+      expect(await status('/shop/gdpr/signup')).toBe(418);
+      expect(await status('/api/gdpr/signup')).toBe(418);
+      expect(await status('/search?next=/gdpr/signup')).toBe(418);
+      expect(await status('/search?next=%2Fgdpr%2Fsignup')).toBe(418);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gdpr.close();
+    }
+  });
+});
+
+describe('toNodeMiddleware behind a prefix', () => {
+  it('serves a full mount path given whole, not the same path repeated below it', async () => {
+    const gdpr = createGdprMail(testConfig({ links: { baseUrl: 'https://app.acme.test/gdpr' } }));
+    const handler = createGdprHandler(gdpr);
+    // A Nest app with the global prefix `gdpr` and the routes at `/gdpr`.
+    const middleware = toNodeMiddleware(handler, { mountPath: '/gdpr/gdpr' });
+    const server = createServer((req, res) =>
+      middleware(req, res, () => {
+        res.statusCode = 418;
+        res.end('not gdpr-mail');
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const status = async (path: string) => (await fetch(`${base}${path}`)).status;
+    try {
+      expect(await status('/gdpr/gdpr/signup')).toBe(200);
+      expect(await status('/gdpr/signup')).toBe(418);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gdpr.close();

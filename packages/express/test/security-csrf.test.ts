@@ -56,6 +56,32 @@ describe('#19 finding 6: preference centre POST refuses cross-site submissions',
     expect((await h.gdpr.suppression.check('ada@example.com'))?.reason).toBe('unsubscribed-all');
   });
 
+  it('Origin: null is refused without Sec-Fetch-Site, accepted when it says same-origin', async () => {
+    await confirmed('ada@example.com', ['newsletter']);
+    const path = pathOf(await h.gdpr.links.preferencesUrl('ada@example.com'));
+    // A sandboxed iframe or a data: page elsewhere sends `Origin: null` too.
+    const opaque = await h
+      .agent()
+      .post(path)
+      .set('origin', 'null')
+      .set('accept', 'application/json')
+      .type('form')
+      .send(formBody({ action: 'unsubscribe-all' }));
+    expect(opaque.status).toBe(403);
+    expect(opaque.body.code).toBe('CSRF_FAILED');
+    expect(await h.gdpr.suppression.check('ada@example.com')).toBeUndefined();
+    // Our own form under `Referrer-Policy: no-referrer`: the browser says where it came from.
+    await h
+      .agent()
+      .post(path)
+      .set('sec-fetch-site', 'same-origin')
+      .set('origin', 'null')
+      .type('form')
+      .send(formBody({ action: 'unsubscribe-all' }))
+      .expect(200);
+    expect((await h.gdpr.suppression.check('ada@example.com'))?.reason).toBe('unsubscribed-all');
+  });
+
   it('the RFC 8058 one-click POST still works cross-site with no cookie', async () => {
     await confirmed('ada@example.com', ['newsletter']);
     const path = pathOf(await h.gdpr.links.unsubscribeUrl('ada@example.com', 'all'));

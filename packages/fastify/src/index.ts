@@ -1,2 +1,2 @@
 export type { GdprMailFastifyOptions } from './gdpr-mail-plugin.js';
-export { gdprMail } from './gdpr-mail-plugin.js';
+export { gdprMail, gdprMailFrameworkErrors } from './gdpr-mail-plugin.js';

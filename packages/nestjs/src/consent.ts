@@ -1,4 +1,5 @@
 import type { GdprMail } from '@gdpr-mail/core';
+import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import {
   applyDecorators,
@@ -41,7 +42,16 @@ export class GdprConsentGuard implements CanActivate {
     if (purposes.length === 0) return true;
     const request = context.switchToHttp().getRequest<Request>();
     const email = await (this.options.resolveEmail ?? emailFromUser)(request);
-    await this.gdpr.consent.assertCurrent(email, purposes);
+    try {
+      await this.gdpr.consent.assertCurrent(email, purposes);
+    } catch (error) {
+      // An address that is not one (a user record holding anything) names no one who could
+      // have consented: the same refusal as no address, and a 400 would blame the client.
+      if (!isGdprMailError(error, 'INVALID_EMAIL')) throw error;
+      throw new GdprMailError('CONSENT_REQUIRED', 'This is for people who gave their consent.', {
+        details: { purposes: [...new Set(purposes)] },
+      });
+    }
     return true;
   }
 }

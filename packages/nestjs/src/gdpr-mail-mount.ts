@@ -8,6 +8,7 @@ import {
   toNodeMiddleware,
 } from '@gdpr-mail/core/http';
 import type { GdprMailRoutesOptions } from './gdpr-mail.module.js';
+import { rememberHandler } from './gdpr-mail-mount-middleware.js';
 
 export type { MountedRoute } from '@gdpr-mail/core/http';
 
@@ -19,7 +20,10 @@ export interface GdprMailMount {
   path: string;
   routes: GdprRoutes;
   mounted: readonly MountedRoute[];
-  /** The one middleware bound on every method under `path`: the core handler, translated. */
+  /**
+   * The core handler, translated, for requests whose path starts with `path`. The module binds
+   * it with the app's global prefix in front; bound by hand behind a prefix, it answers nothing.
+   */
   handler: GdprMailMiddleware;
 }
 
@@ -31,6 +35,9 @@ export function createGdprMailMount(
   const { path, ...handlerOptions } = options;
   const routes = createGdprRoutes(gdpr, handlerOptions);
   const mountPath = resolveMountPath(gdpr.config.links.baseUrl, path);
-  const handler = toNodeMiddleware(serveGdprRoutes(routes, handlerOptions), { mountPath });
-  return { path: mountPath, routes, mounted: listMountedRoutes(routes, mountPath), handler };
+  const served = serveGdprRoutes(routes, handlerOptions);
+  const handler = toNodeMiddleware(served, { mountPath });
+  const mount = { path: mountPath, routes, mounted: listMountedRoutes(routes, mountPath), handler };
+  rememberHandler(mount, served);
+  return mount;
 }

@@ -8,6 +8,7 @@ import { GdprConsentGuard } from './consent.js';
 import { GdprMailService } from './gdpr-mail.service.js';
 import type { GdprMailMount } from './gdpr-mail-mount.js';
 import { createGdprMailMount } from './gdpr-mail-mount.js';
+import { GdprMailMountMiddleware } from './gdpr-mail-mount-middleware.js';
 import { GdprProblemFilter } from './gdpr-problem.filter.js';
 import { GDPR_MAIL, GDPR_MAIL_OPTIONS, GDPR_MAIL_ROUTES } from './tokens.js';
 
@@ -106,7 +107,7 @@ export class GdprMailModule extends GdprMailConfigurableModule implements NestMo
   configure(consumer: MiddlewareConsumer): void {
     if (!this.mount) return;
     consumer
-      .apply(this.mount.handler)
+      .apply(GdprMailMountMiddleware)
       .forRoutes(
         { path: this.mount.path || '/', method: RequestMethod.ALL },
         { path: `${this.mount.path}/*path`, method: RequestMethod.ALL },

@@ -239,6 +239,19 @@ describe('@RequireConsent guard', () => {
     expect(anonymous.body.code).toBe('CONSENT_REQUIRED');
   });
 
+  it('refuses a malformed address with the same 403 CONSENT_REQUIRED as no address', async () => {
+    const { server } = await guarded((req) => req.header('x-user'));
+    for (const address of ['not-an-address', 'two@@example.com']) {
+      const refused = await request(server)
+        .get('/members/newsletter-archive')
+        .set('x-user', address);
+      expect(refused.status).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.body).toMatchObject({ status: 403, code: 'CONSENT_REQUIRED' });
+      expect(JSON.stringify(refused.body)).not.toContain(address);
+    }
+  });
+
   it('REQ-10: a withdrawal closes the route at once', async () => {
     const { server, gdpr } = await guarded((req) => req.header('x-user'));
     const email = 'gone@example.com';

@@ -362,4 +362,50 @@ describe('behind a global prefix', () => {
       await app.close();
     }
   });
+
+  it('takes the prefix as the start of the path: a prefix named like the routes is not cut twice', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GdprMailModule.forRoot({
+          config: testConfig({ links: { baseUrl: 'https://app.acme.test/gdpr/gdpr' } }),
+          routes: { path: '/gdpr', secureCookies: false },
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('gdpr');
+    await app.init();
+    try {
+      const form = await request(app.getHttpServer())
+        .get('/gdpr/gdpr/signup?next=/gdpr/unsubscribe')
+        .set('accept', 'application/json')
+        .expect(200);
+      expect(form.body.action).toBe('/gdpr/gdpr/signup');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('serves at the bare path when the app excludes the routes from its prefix', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        GdprMailModule.forRoot({
+          config: testConfig({ links: { baseUrl: 'https://app.acme.test/gdpr' } }),
+          routes: { secureCookies: false },
+        }),
+      ],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('api', { exclude: ['gdpr', 'gdpr/{*path}'] });
+    await app.init();
+    try {
+      const form = await request(app.getHttpServer())
+        .get('/gdpr/signup')
+        .set('accept', 'application/json')
+        .expect(200);
+      expect(form.body.action).toBe('/gdpr/signup');
+    } finally {
+      await app.close();
+    }
+  });
 });

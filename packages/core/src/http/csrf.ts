@@ -36,8 +36,8 @@ export function verifyCsrf(secret: string, cookie: unknown, field: unknown): boo
  * preference centre, reached by its token link). A browser names where a POST
  * came from: `Sec-Fetch-Site` other than `same-origin` or `none` (a typed URL
  * or bookmark), or (only when that header is absent) an `Origin` other than the
- * site's own, is a cross-site submission and is refused. A request with neither header (a
- * non-browser client or an old browser) passes: it still needs the token.
+ * site's own, `null` included, is a cross-site submission and is refused. A request with
+ * neither header (a non-browser client or an old browser) passes: it still needs the token.
  */
 export function isCrossSiteRequest(
   headers: Readonly<Record<string, string | string[] | undefined>>,
@@ -48,9 +48,12 @@ export function isCrossSiteRequest(
     return Array.isArray(value) ? value[0] : value;
   };
   // Sec-Fetch-Site decides when sent: our pages' `Referrer-Policy: no-referrer` makes
-  // Chromium send `Origin: null` even on same-origin form posts.
+  // browsers send `Origin: null` even on same-origin form posts, and every current browser
+  // sends Sec-Fetch-Site with them.
   const site = one('sec-fetch-site')?.toLowerCase();
   if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  // Without it, `null` is what a sandboxed iframe or a data: page on another site sends too,
+  // so it cannot be told from a cross-site post: refused, like any foreign origin.
   const origin = one('origin');
-  return origin !== undefined && origin !== 'null' && origin !== ownOrigin;
+  return origin !== undefined && origin !== ownOrigin;
 }

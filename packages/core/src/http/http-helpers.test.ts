@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
-import { createCsrfPair, verifyCsrf } from './csrf.js';
+import { createCsrfPair, isCrossSiteRequest, verifyCsrf } from './csrf.js';
 import { html, SafeHtml } from './html.js';
 import { negotiateLocale } from './locale.js';
 import { readPrivacySignals } from './privacy-signals.js';
@@ -62,6 +62,29 @@ describe('CSRF', () => {
     expect(verifyCsrf(secret, createCsrfPair(secret).cookie, pair.field)).toBe(false);
     expect(verifyCsrf('another-secret-0123456789-abcdefghij', pair.cookie, pair.field)).toBe(false);
     expect(verifyCsrf(secret, undefined, pair.field)).toBe(false);
+  });
+
+  describe('isCrossSiteRequest (the preference centre POST)', () => {
+    const own = 'https://app.acme.test';
+
+    it('lets Sec-Fetch-Site decide when sent: a same-origin post with Origin: null passes', () => {
+      // What a browser sends for our own form under `Referrer-Policy: no-referrer`.
+      expect(isCrossSiteRequest({ 'sec-fetch-site': 'same-origin', origin: 'null' }, own)).toBe(
+        false,
+      );
+      expect(isCrossSiteRequest({ 'sec-fetch-site': 'none' }, own)).toBe(false);
+      expect(isCrossSiteRequest({ 'sec-fetch-site': 'cross-site', origin: own }, own)).toBe(true);
+      expect(isCrossSiteRequest({ 'sec-fetch-site': 'same-site', origin: 'null' }, own)).toBe(true);
+    });
+
+    it('refuses Origin: null without Sec-Fetch-Site, like any origin other than our own', () => {
+      expect(isCrossSiteRequest({ origin: 'null' }, own)).toBe(true);
+      expect(isCrossSiteRequest({ origin: ['null'] }, own)).toBe(true);
+      expect(isCrossSiteRequest({ origin: 'https://evil.test' }, own)).toBe(true);
+      expect(isCrossSiteRequest({ origin: own }, own)).toBe(false);
+      // Neither header: not a browser; the token is still needed.
+      expect(isCrossSiteRequest({}, own)).toBe(false);
+    });
   });
 });
 

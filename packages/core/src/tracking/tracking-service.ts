@@ -19,16 +19,21 @@ export interface TrackingService {
   /**
    * Called by the pixel endpoint when it is hit. Consent is checked at that
    * moment, not when the mail was sent: a withdrawal after sending stops
-   * counting at once (REQ-30). An open never moves the retention anchor.
+   * counting at once (REQ-30). `signals` are the DNT / Sec-GPC the hit itself
+   * carried: either set means the open is not counted (REQ-15), as does one
+   * stored on the profile at signup. An open never moves the retention anchor.
    */
-  open(token: string): Promise<OpenHit>;
+  open(token: string, signals?: { dnt: boolean; gpc: boolean }): Promise<OpenHit>;
 }
 
 export function createTrackingService(ctx: CoreContext): TrackingService {
   return {
-    async open(token) {
+    async open(token, signals) {
       const { mode, purposeId } = ctx.config.tracking;
       if (mode !== 'individual' || !purposeId) return { counted: false, reason: 'tracking-off' };
+      // An objection sent with the hit (Art. 21(5)) wins over a consent given earlier, and is
+      // honoured before the token is even read: the person is not looked up at all.
+      if (signals?.dnt || signals?.gpc) return { counted: false, reason: 'privacy-signal' };
       let subjectId: string;
       try {
         subjectId = ctx.tokens.verify(token, 'open').subjectId;

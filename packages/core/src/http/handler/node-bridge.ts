@@ -92,20 +92,24 @@ export function writeFetchResponse(res: ServerResponse, response: Response): voi
 
 export interface NodeMiddlewareOptions {
   /**
-   * The path the middleware is bound at, as it appears in the request's `originalUrl` (Nest's
-   * mount path, under any global prefix); a request outside it goes to `next()`. Without it,
-   * `req.url` is taken as the path below the mount, which is what an Express router sees
-   * wherever it is mounted.
+   * The path the middleware is bound at, as the request's `originalUrl` starts with it (Nest's
+   * mount path with the global prefix in front); a request whose path does not start with it
+   * goes to `next()`. Without it, `req.url` is taken as the path below the mount, which is what
+   * an Express router sees wherever it is mounted.
    */
   mountPath?: string;
 }
 
-/** The part of `url` after the first whole-segment `mountPath`: `/api/gdpr/u?x` → `/u?x`. */
+/**
+ * The part of `url` after `mountPath` when its path starts with it as whole segments:
+ * `/gdpr/u?x` → `/u?x`. Only a prefix of the path counts: `/shop/gdpr/u` and
+ * `/search?next=/gdpr/u` belong to the app, not to the mount.
+ */
 function belowMount(url: string, mountPath: string): string | undefined {
-  for (let at = url.indexOf(mountPath); at >= 0; at = url.indexOf(mountPath, at + 1)) {
-    const rest = url.slice(at + mountPath.length);
-    if (rest === '' || rest.startsWith('/') || rest.startsWith('?')) return rest;
-  }
+  const mount = mountPath.endsWith('/') ? mountPath.slice(0, -1) : mountPath;
+  if (!url.startsWith(mount)) return undefined;
+  const rest = url.slice(mount.length);
+  if (rest === '' || rest.startsWith('/') || rest.startsWith('?')) return rest;
   return undefined;
 }
 

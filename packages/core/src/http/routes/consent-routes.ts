@@ -37,6 +37,15 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
     if (!purpose) {
       throw new GdprMailError('UNKNOWN_PURPOSE', `signup.purposes: unknown purpose "${id}".`);
     }
+    // Tracking needs an act of its own (REQ-15, REQ-29): among the signup boxes it would be
+    // ticked in the same gesture as the newsletter, so only the preference centre offers it.
+    if (purpose.kind === 'tracking') {
+      throw new GdprMailError(
+        'CONFIG_INVALID',
+        `signup.purposes: "${id}" is a tracking purpose; tracking is offered in the preference centre only.`,
+        { issues: [{ path: 'signup.purposes', message: `"${id}" is a tracking purpose` }] },
+      );
+    }
     return {
       id,
       title: purpose.title,

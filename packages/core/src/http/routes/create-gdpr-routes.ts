@@ -4,7 +4,7 @@ import { problem } from '../problem-details.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
 import type { GdprRoutesOptions } from './gdpr-routes-options.js';
 import { openapiRoutes } from './openapi-routes.js';
-import { withSecurityHeaders } from './respond.js';
+import { SECURITY_HEADERS, withSecurityHeaders } from './respond.js';
 import { createRouteContext } from './route-context.js';
 import { routeTable } from './route-table.js';
 import type { WebhookRoute } from './webhook-routes.js';
@@ -41,7 +41,7 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
   // Leftovers of a crash or a restart run without waiting for new traffic.
   gdpr.outbox.startSweeping();
   const ctx = createRouteContext(gdpr, options);
-  const webhooks = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
+  const providerRoutes = createWebhookRoutes(options.webhooks ?? [], (error, request, path) => {
     const { method, headers, query, ip } = request;
     options.onError?.(error, {
       method,
@@ -54,6 +54,18 @@ export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}
       cookies: {},
     });
   });
+  // A provider's handler answers with its own few headers; the router's promise (security
+  // headers, nothing cached) holds for these answers too, the handler's own winning.
+  const webhooks: WebhookRoute[] = providerRoutes.map((route) => ({
+    ...route,
+    handle: async (request) => {
+      const response = await route.handle(request);
+      return {
+        ...response,
+        headers: { ...SECURITY_HEADERS, 'cache-control': 'no-store', ...response.headers },
+      };
+    },
+  }));
   const table = routeTable(ctx);
   // The OpenAPI route (when asked) documents the table it is served with.
   const ownRoutes: GdprRoute[] = [...table, ...openapiRoutes(ctx, [...table, ...webhooks])];

@@ -38,7 +38,10 @@ export interface GdprRoutesOptions {
    */
   basePath?: string;
   signup?: {
-    /** Purpose ids offered at signup; default: every consent-based purpose except tracking ones. */
+    /**
+     * Purpose ids offered at signup; default: every consent-based purpose except tracking ones.
+     * A tracking purpose here is refused (`CONFIG_INVALID`): the preference centre offers it.
+     */
     purposes?: readonly string[];
     /** Written into the consent proof (`source`, `formId`). */
     source?: string;

@@ -20,16 +20,16 @@ const pixelName = (request: GdprHttpRequest) => (request.params.file ?? '').repl
 
 /**
  * Tracking pixels (`tracking.path`): a personal open is counted only while the
- * person consents to tracking at the moment of the hit (REQ-30); the campaign
- * pixel counts no person. Failures are reported, never shown: the answer is
- * always the same GIF.
+ * person consents to tracking at the moment of the hit (REQ-30) and the hit
+ * carries no DNT / Sec-GPC (REQ-15); the campaign pixel counts no person.
+ * Failures are reported, never shown: the answer is always the same GIF.
  */
 export function trackingRoutes(ctx: RouteContext): GdprRoute[] {
   const { gdpr, config, options, paths } = ctx;
 
   async function personalPixel(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     try {
-      const hit = await gdpr.tracking.open(pixelName(request));
+      const hit = await gdpr.tracking.open(pixelName(request), ctx.signals(request));
       if (hit.counted && hit.subjectId)
         await options.tracking?.onOpen?.({ subjectId: hit.subjectId });
     } catch (error) {
@@ -62,7 +62,7 @@ export function trackingRoutes(ctx: RouteContext): GdprRoute[] {
       doc: {
         summary: 'Personal open pixel: counted only while the person consents to tracking (REQ-30)',
         description:
-          '`{file}` is `<token>.gif`. Failures are reported to `onError`, never shown: every hit gets the same GIF.',
+          '`{file}` is `<token>.gif`. A hit with `DNT: 1` or `Sec-GPC: 1` is not counted. Failures are reported to `onError`, never shown: every hit gets the same GIF.',
         tag: 'tracking',
         answers: { 200: pixel },
         problems: PATH_PROBLEMS,

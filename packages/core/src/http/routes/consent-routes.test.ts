@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { isGdprMailError } from '../../errors/gdpr-mail-error.js';
+import { createGdprMail } from '../../gdpr-mail.js';
+import { testConfig } from '../../testing/fixtures.js';
+import { createGdprHandler } from '../handler/create-gdpr-handler.js';
+
+function trackingMail() {
+  const base = testConfig();
+  return createGdprMail(
+    testConfig({
+      tracking: { mode: 'individual', purposeId: 'open_tracking' },
+      purposes: [
+        ...base.purposes,
+        {
+          id: 'open_tracking',
+          title: 'Measure opens',
+          kind: 'tracking',
+          lawfulBasis: 'consent',
+          notice: {
+            version: '1.0',
+            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
+          },
+          retention: { duration: 'P1Y', anchor: 'collected' },
+        },
+      ],
+    }),
+  );
+}
+
+describe('signup.purposes', () => {
+  it('REQ-15, REQ-29: refuses a tracking purpose at signup with CONFIG_INVALID', async () => {
+    const gdpr = trackingMail();
+    try {
+      let thrown: unknown;
+      try {
+        createGdprHandler(gdpr, { signup: { purposes: ['newsletter', 'open_tracking'] } });
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isGdprMailError(thrown, 'CONFIG_INVALID')).toBe(true);
+      expect((thrown as Error).message).toContain('"open_tracking" is a tracking purpose');
+    } finally {
+      await gdpr.close();
+    }
+  });
+
+  it('REQ-29: offers no tracking purpose by default, and any consent purpose when listed', async () => {
+    const gdpr = trackingMail();
+    try {
+      const form = async (purposes?: readonly string[]) => {
+        const handler = createGdprHandler(gdpr, purposes ? { signup: { purposes } } : {});
+        const response = await handler(
+          new Request('https://app.acme.test/gdpr/signup', {
+            headers: { accept: 'application/json' },
+          }),
+        );
+        const body = (await response.json()) as { purposes: { id: string }[] };
+        return body.purposes.map((p) => p.id);
+      };
+      expect(await form()).toEqual(['newsletter', 'partners']);
+      expect(await form(['partners'])).toEqual(['partners']);
+    } finally {
+      await gdpr.close();
+    }
+  });
+});
