@@ -210,16 +210,25 @@ export function createConsentService(ctx: CoreContext): ConsentService {
     const events = await appendConsentEvents(tx, subject.id, drafts, at);
     // A person who unsubscribed from everything and now opts in again, by their
     // own act, lifts their own "unsubscribe from all"; imports never do.
-    const method = evidence.method ?? 'checkbox';
     let suppressionLifted = false;
-    if (evidence.actor === 'subject' && method !== 'import') {
+    let privacySignalsCleared = false;
+    if (isOwnAct(evidence)) {
       const hash = ctx.suppressionHash(email);
       const entry = await tx.getSuppression(hash);
       if (entry?.reason === 'unsubscribed-all')
         suppressionLifted = await tx.removeSuppression(hash);
+      // REQ-15: a stored DNT / GPC signal is an automated objection to tracking. The
+      // person's own tick of a tracking box overrides it; nobody else can speak for them.
+      if (subject.profile.privacySignals && purposeIds.some(isTracking)) {
+        const { privacySignals: _overridden, ...profile } = subject.profile;
+        await tx.updateSubjectProfile(subject.id, profile, at);
+        privacySignalsCleared = true;
+      }
     }
-    return { subject, events, suppressionLifted };
+    return { subject, events, suppressionLifted, privacySignalsCleared };
   }
+
+  const isTracking = (purposeId: string) => ctx.purpose(purposeId).kind === 'tracking';
 
   async function loadEvents(email: string) {
     const subject = await findSubject(ctx, store, normalizeEmail(email));
@@ -246,6 +255,7 @@ export function createConsentService(ctx: CoreContext): ConsentService {
               purposeIds,
               eventSeqs: eventRefs(events),
               ...(granted.suppressionLifted ? { suppressionLifted: true } : {}),
+              ...(granted.privacySignalsCleared ? { privacySignalsCleared: true } : {}),
             },
             at,
           );
@@ -275,11 +285,17 @@ export function createConsentService(ctx: CoreContext): ConsentService {
           const at = ctx.now();
           const subject = await ensureSubject(ctx, tx, email, at);
           const ledger = await tx.listConsentEvents(subject.id);
+          const overridesSignal =
+            subject.profile.privacySignals !== undefined &&
+            grantEvidence !== undefined &&
+            isOwnAct(grantEvidence);
           const toGrant = ticked.filter((id) => {
             const state = withState(ctx, ledger, id);
-            return (
-              !isConsentCurrent(state) || state.noticeVersion !== ctx.purpose(id).notice.version
-            );
+            if (!isConsentCurrent(state) || state.noticeVersion !== ctx.purpose(id).notice.version)
+              return true;
+            // A tracking box ticked again over a stored DNT / GPC signal: the tick is
+            // what lifts the signal, so it goes in the ledger as proof (REQ-05, REQ-15).
+            return overridesSignal && isTracking(id);
           });
           const toWithdraw = unticked.filter((id) => {
             const status = deriveConsentState(ledger, id).status;
@@ -288,8 +304,11 @@ export function createConsentService(ctx: CoreContext): ConsentService {
             return ctx.purpose(id).lawfulBasis !== 'consent' && status === 'none';
           });
           const events: ConsentEvent[] = [];
+          let privacySignalsCleared = false;
           if (toGrant.length > 0 && grantEvidence) {
-            events.push(...(await grantInTx(tx, email, toGrant, grantEvidence, at)).events);
+            const granted = await grantInTx(tx, email, toGrant, grantEvidence, at);
+            events.push(...granted.events);
+            privacySignalsCleared = granted.privacySignalsCleared;
           }
           const drafts: ConsentEventDraft[] = toWithdraw.map((purposeId) => ({
             type: 'withdrawn',
@@ -303,7 +322,12 @@ export function createConsentService(ctx: CoreContext): ConsentService {
               'consent.choices',
               subject.id,
               grantEvidence ?? withdrawEvidence,
-              { granted: toGrant, withdrawn: toWithdraw, eventSeqs: eventRefs(events) },
+              {
+                granted: toGrant,
+                withdrawn: toWithdraw,
+                eventSeqs: eventRefs(events),
+                ...(privacySignalsCleared ? { privacySignalsCleared: true } : {}),
+              },
               at,
             );
           }
@@ -341,16 +365,13 @@ export function createConsentService(ctx: CoreContext): ConsentService {
             return { subjectId: undefined, events: [] };
           }
           const ledger = await tx.listConsentEvents(subject.id);
-          const drafts: ConsentEventDraft[] = purposeIds
-            .filter((id) => {
-              const status = deriveConsentState(ledger, id).status;
-              return status !== 'withdrawn' && status !== 'objected';
-            })
-            .map((purposeId) => ({
+          const drafts: ConsentEventDraft[] = stillOpen(ctx, ledger, purposeIds).map(
+            (purposeId) => ({
               type: 'withdrawn',
               purposeId,
               proof: buildProof(ctx, evidence, 'unsubscribe-link'),
-            }));
+            }),
+          );
           const events = await appendConsentEvents(tx, subject.id, drafts, at);
           if (events.length > 0 || suppressed) {
             await auditConsent(
@@ -388,9 +409,12 @@ export function createConsentService(ctx: CoreContext): ConsentService {
             return { subjectId: undefined, events: [] };
           }
           const ledger = await tx.listConsentEvents(subject.id);
-          if (deriveConsentState(ledger, ALL_PURPOSES).status === 'objected') {
-            return { subjectId: subject.id, events: [] };
-          }
+          // A grant or a sign-up after an earlier objection reopens its purpose: the
+          // objection is only still standing if every marketing purpose is objected.
+          const standing = [ALL_PURPOSES, ...marketingPurposes(ctx)].every(
+            (id) => deriveConsentState(ledger, id).status === 'objected',
+          );
+          if (standing) return { subjectId: subject.id, events: [] };
           const events = await appendConsentEvents(
             tx,
             subject.id,
@@ -487,6 +511,40 @@ export function createConsentService(ctx: CoreContext): ConsentService {
       };
     },
   };
+}
+
+/** The person acting for themselves, not an admin, a system or an import on their behalf. */
+function isOwnAct(evidence: { actor: string; method?: string | undefined }): boolean {
+  return evidence.actor === 'subject' && (evidence.method ?? 'checkbox') !== 'import';
+}
+
+function marketingPurposes(ctx: CoreContext): string[] {
+  return ctx.config.purposes.filter((p) => p.kind !== 'transactional').map((p) => p.id);
+}
+
+/**
+ * What a withdrawal must record: the purposes not already withdrawn or objected.
+ * For "unsubscribe from all" the first time that is one `*` event for every
+ * purpose; once that stands, the marker says nothing of what the person granted
+ * or asked for since, so those purposes are withdrawn one by one (REQ-10).
+ */
+function stillOpen(
+  ctx: CoreContext,
+  ledger: readonly ConsentEvent[],
+  purposeIds: readonly string[],
+): string[] {
+  const isOpen = (id: string) => {
+    const status = deriveConsentState(ledger, id).status;
+    return status !== 'withdrawn' && status !== 'objected';
+  };
+  if (purposeIds[0] !== ALL_PURPOSES) return purposeIds.filter(isOpen);
+  if (isOpen(ALL_PURPOSES)) return [ALL_PURPOSES];
+  return ctx.config.purposes
+    .map((p) => p.id)
+    .filter((id) => {
+      const status = deriveConsentState(ledger, id).status;
+      return status === 'granted' || status === 'pending';
+    });
 }
 
 function stripAffirmative(evidence: unknown): unknown {

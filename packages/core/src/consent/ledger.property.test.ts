@@ -162,7 +162,11 @@ describe('consent ledger properties', () => {
         const steps: { type: ConsentEventType; purposeId: string }[] = [];
         // The service writes no event that would not change anything: nothing for an
         // address not on file (only a suppression hash), no second withdrawal or
-        // objection, and no withdrawal on top of an objection.
+        // objection with nothing granted since, and no withdrawal on top of an objection.
+        // A repeated "unsubscribe from all" withdraws, one by one, what was granted since
+        // (REQ-10); a repeated objection objects again if anything was (REQ-11).
+        const open = (purposeId: string) =>
+          !['withdrawn', 'objected'].includes(model(steps, purposeId));
         let onFile = false;
         for (const op of ops) {
           if (op.kind === 'grant') onFile = true;
@@ -179,17 +183,23 @@ describe('consent ledger properties', () => {
               purposes: [op.purpose],
               evidence: { source: 'p' },
             });
-            if (onFile && !['withdrawn', 'objected'].includes(model(steps, op.purpose))) {
+            if (onFile && open(op.purpose)) {
               steps.push({ type: 'withdrawn', purposeId: op.purpose });
             }
           } else if (op.kind === 'withdraw-all') {
             await gdpr.consent.withdraw({ email, purposes: 'all', evidence: { source: 'p' } });
-            if (onFile && !['withdrawn', 'objected'].includes(model(steps, ALL_PURPOSES))) {
+            if (onFile && open(ALL_PURPOSES)) {
               steps.push({ type: 'withdrawn', purposeId: ALL_PURPOSES });
+            } else if (onFile) {
+              for (const purposeId of ['newsletter', 'partners']) {
+                if (model(steps, purposeId) === 'granted')
+                  steps.push({ type: 'withdrawn', purposeId });
+              }
             }
           } else {
             await gdpr.consent.object({ email, evidence: { source: 'p' } });
-            if (onFile && model(steps, ALL_PURPOSES) !== 'objected') {
+            const objected = (id: string) => model(steps, id) === 'objected';
+            if (onFile && ![ALL_PURPOSES, 'newsletter', 'partners'].every(objected)) {
               steps.push({ type: 'objected', purposeId: ALL_PURPOSES });
             }
           }

@@ -3,6 +3,7 @@ import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { InMemoryTransport } from '../transport/memory-transport.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 
@@ -157,6 +158,75 @@ describe('double opt-in', () => {
     expect(await store.getPendingOptIn(fresh.nonce)).toBeDefined();
     expect(await codeOf(gdpr.optIn.confirm(fresh.token))).toBe('ok');
     expect(await gdpr.optIn.purgeExpired()).toMatchObject({ expired: 0, subjectsDeleted: 0 });
+  });
+
+  it('REQ-18, REQ-25, REQ-27: the purge keeps a customer, a held person and one with mail on record', async () => {
+    const transport = new InMemoryTransport();
+    const { gdpr, store, setNow } = setup({
+      transport,
+      mailer: { from: { address: 'news@acme.test' } },
+    });
+    const customer = 'customer@example.com';
+    const held = 'held@example.com';
+    const ordered = 'ordered@example.com';
+    const stranger = 'stranger@example.com';
+    await gdpr.subjects.upsert(customer, {
+      customer: { saleRef: 'S-1', categories: ['garden'], objectionOfferedAt: T0 },
+    });
+    await gdpr.subjects.upsert(held, {});
+    await gdpr.subjects.hold(held, 'litigation 2026-17');
+    await gdpr.subjects.upsert(ordered, {});
+    expect(
+      await gdpr.mailer.send({ to: ordered, purposeId: 'orders', subject: 'Order', text: 'x' }),
+    ).toMatchObject({ status: 'sent' });
+    for (const email of [customer, held, ordered, stranger]) {
+      const request = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
+      // The confirmation mail's own delivery record does not keep anyone.
+      await gdpr.mailer.sendSystem(request.message, {
+        kind: 'double-opt-in',
+        idempotencyKey: request.nonce,
+      });
+    }
+    setNow(new Date('2026-03-09T00:00:00.000Z'));
+
+    expect(await gdpr.optIn.purgeExpired()).toMatchObject({ expired: 4, subjectsDeleted: 1 });
+    expect(await gdpr.subjects.get(stranger)).toBeUndefined();
+    expect(store.dump()).not.toContain(stranger);
+    expect((await gdpr.subjects.get(customer))?.profile.customer).toMatchObject({ saleRef: 'S-1' });
+    expect(await gdpr.canSend(customer, 'customer-offers')).toMatchObject({
+      allowed: true,
+      reason: 'soft-opt-in',
+    });
+    expect((await gdpr.subjects.get(held))?.profile.legalHold?.reason).toBe('litigation 2026-17');
+    const orderedSubject = await gdpr.subjects.get(ordered);
+    expect(orderedSubject).toBeDefined();
+    const deliveries = await store.listDeliveries({ subjectId: orderedSubject!.id, limit: 10 });
+    expect(deliveries.map((d) => d.purposeId).sort()).toEqual(['orders', 'system:double-opt-in']);
+    for (const email of [customer, held, ordered]) {
+      expect((await gdpr.consent.state(email, 'newsletter')).status).toBe('expired');
+    }
+  });
+
+  it('REQ-18: a hold that has run out no longer keeps a never-confirmed address', async () => {
+    const { gdpr, setNow } = setup();
+    await gdpr.subjects.upsert('was-held@example.com', {});
+    await gdpr.subjects.hold('was-held@example.com', 'claim', new Date('2026-03-02T00:00:00.000Z'));
+    await gdpr.optIn.request('was-held@example.com', ['newsletter'], checkboxEvidence);
+    setNow(new Date('2026-03-09T00:00:00.000Z'));
+    expect(await gdpr.optIn.purgeExpired()).toMatchObject({ expired: 1, subjectsDeleted: 1 });
+  });
+
+  it('REQ-05, REQ-16: a confirmation is recorded as double-opt-in whatever method the caller names', async () => {
+    const { gdpr } = setup();
+    const req = await gdpr.optIn.request('jane@example.com', ['newsletter'], checkboxEvidence);
+    const { events } = await gdpr.optIn.confirm(req.token, {
+      source: 'confirm-page',
+      method: 'api',
+    });
+    expect(events[0]?.proof).toMatchObject({ method: 'double-opt-in', source: 'confirm-page' });
+    expect((await gdpr.consent.state('jane@example.com', 'newsletter')).method).toBe(
+      'double-opt-in',
+    );
   });
 
   it('REQ-18: pending sign-ups are rate-limited per address', async () => {

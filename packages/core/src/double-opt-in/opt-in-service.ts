@@ -10,7 +10,9 @@ import type { CoreContext } from '../context.js';
 import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { linkUrl } from '../links/link-url.js';
-import type { StoreOperations } from '../store/store-types.js';
+import type { SystemMailKind } from '../mailer/mailer-service.js';
+import { linkedPurposes } from '../retention/retention-decision.js';
+import type { StoreOperations, SubjectRecord } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { ensureSubject } from '../subjects/subject-service.js';
@@ -89,12 +91,19 @@ export interface OptInService {
   inspect(token: string): Promise<OptInInspection>;
   /** The POST from the interstitial page: single use, records `confirmed` with proof. */
   confirm(token: string, evidence?: WithdrawalEvidence): Promise<OptInConfirmResult>;
-  /** Records `expired` for stale requests and deletes subjects with nothing else on record. */
+  /**
+   * Records `expired` for stale requests and deletes subjects with nothing else on
+   * record: no other consent event, no legal hold, no customer / B2B / account facts
+   * or open re-permission, no delivery but the confirmation mails.
+   */
   purgeExpired(options?: { batchSize?: number }): Promise<OptInPurgeResult>;
 }
 
 const DAY_MS = 86_400_000;
 const CONFIRM_SOURCE = 'double-opt-in-confirmation';
+/** The purpose id `mailer.sendSystem` gives the delivery of a confirmation mail. */
+const CONFIRMATION_DELIVERY = 'system:double-opt-in' satisfies `system:${SystemMailKind}`;
+const DELIVERY_PAGE = 50;
 
 function requestCount(events: readonly ConsentEvent[], since: Date): number {
   // One request appends one `requested` per purpose, contiguous in the ledger
@@ -265,9 +274,12 @@ export function createOptInService(ctx: CoreContext): OptInService {
 
     async confirm(token, evidenceInput) {
       const claims = ctx.tokens.verify(token, 'confirm');
+      // The method is what happened, not what the caller says: the proof of a
+      // double opt-in is that it went through this link (REQ-05, REQ-16).
       const evidence = parseWithdrawalEvidence({
         source: CONFIRM_SOURCE,
         ...(evidenceInput ?? {}),
+        method: 'double-opt-in',
       });
       const outcome = await withConflictRetry(() =>
         store.transaction(async (tx) => {
@@ -361,10 +373,36 @@ export function createOptInService(ctx: CoreContext): OptInService {
     // Data minimisation: an address that never confirmed anything is not kept.
     if (nothingElse && !anyNewer) {
       const subject = await tx.getSubject(pending.subjectId);
+      if (subject && (await keptForMore(tx, subject, at))) return { expired: true, deleted: false };
       await tx.deleteSubject(pending.subjectId);
       if (subject) await journalErasures(ctx, tx, [subject], 'opt-in-expired', at);
       return { expired: true, deleted: true };
     }
     return { expired: true, deleted: false };
+  }
+
+  /**
+   * The ledger shows only the sign-up, but the person may be on record for more:
+   * a legal hold (Art. 17(3)), a lawful basis the ledger cannot hold (a customer,
+   * a B2B contact, an account, an open re-permission: what retention weighs), or
+   * mail sent to them. Deleting the subject would take all of that with it; it is
+   * left to retention, which weighs it (REQ-25, REQ-27).
+   */
+  async function keptForMore(tx: StoreOperations, subject: SubjectRecord, now: Date) {
+    const hold = subject.profile.legalHold;
+    if (hold && (!hold.until || hold.until > now)) return true;
+    if (linkedPurposes(config.purposes, subject, []).length > 0) return true;
+    let afterKey: string | undefined;
+    for (;;) {
+      const page = await tx.listDeliveries({
+        subjectId: subject.id,
+        limit: DELIVERY_PAGE,
+        ...(afterKey === undefined ? {} : { afterKey }),
+      });
+      // The confirmation mails of the sign-up itself go with it.
+      if (page.some((d) => d.purposeId !== CONFIRMATION_DELIVERY)) return true;
+      if (page.length < DELIVERY_PAGE) return false;
+      afterKey = page.at(-1)!.idempotencyKey;
+    }
   }
 }

@@ -63,6 +63,35 @@ describe('double opt-in mail (REQ-17)', () => {
     }
   });
 
+  it.each([
+    ['image-set()', `<div style="background-image:image-set('//t.acme.test/p.gif' 1x)"></div>`],
+    ['-webkit-image-set()', '<div style="background:-webkit-image-set(\'p.gif\' 1x)"></div>'],
+    ['a CSS-escaped url()', '<div style="background:\\75 rl(//t.acme.test/p.gif)"></div>'],
+    ['a CSS-escaped url() in a style sheet', '<style>p{background:\\000075rl(p.gif)}</style>'],
+    ['an escaped @import', '<style>@\\69mport "a.css";</style>'],
+    ['an entity-encoded CSS escape', '<div style="background:&#92;75 rl(p.gif)"></div>'],
+    ['image()', '<div style="background:image(\'p.gif\')"></div>'],
+    ['cross-fade()', "<div style=\"background:cross-fade('a.gif', 'b.gif', 50%)\"></div>"],
+  ])('REQ-17: %s loads on open and is refused', (_name, extra) => {
+    const mail = render('en');
+    expect(issuesOf({ ...mail, html: mail.html.replace('</body>', `${extra}</body>`) })).toContain(
+      'CSS url(), image-set() or @import loads content on open',
+    );
+  });
+
+  it('REQ-17: a scheme-relative //host URL is refused like any other link', () => {
+    const mail = render('en');
+    const inCss = `<div style="background:url('//t.acme.test/p.gif')"></div>`;
+    expect(issuesOf({ ...mail, html: mail.html.replace('</body>', `${inCss}</body>`) })).toContain(
+      'link to "//t.acme.test/p.gif" is not allowed: only the confirm and privacy links',
+    );
+    expect(issuesOf({ ...mail, text: `${mail.text}\nSale: //shop.acme.test/sale` })).toEqual([
+      'link to "//shop.acme.test/sale" is not allowed: only the confirm and privacy links',
+    ]);
+    // The confirm link's own "//" is not a second link.
+    expect(issuesOf(mail)).toEqual([]);
+  });
+
   it('REQ-17: a promo block (any link but confirm and privacy) is refused', () => {
     const mail = render('en');
     const promo = `<div><h2>Spring sale</h2><a href="https://shop.acme.test/sale?utm_source=doi">-30% now</a></div>`;
@@ -85,6 +114,19 @@ describe('double opt-in mail (REQ-17)', () => {
       `href="https://click.esp.test/r?u=${encodeURIComponent(links.confirmUrl)}"`,
     );
     expect(issuesOf({ ...mail, html: tracked }).length).toBeGreaterThan(0);
+  });
+
+  it('an impossible character reference or CSS escape is read as U+FFFD, not thrown', () => {
+    const mail = render('en');
+    for (const extra of [
+      '<p>&#99999999;</p>',
+      '<p>&#xD800;</p>',
+      '<p style="x:\\110000 y">.</p>',
+    ]) {
+      expect(issuesOf({ ...mail, html: mail.html.replace('</body>', `${extra}</body>`) })).toEqual(
+        [],
+      );
+    }
   });
 
   it('a mail without the confirm link is refused', () => {

@@ -11,9 +11,14 @@ export interface DoubleOptInLinks {
 const EMBEDDED =
   /<\s*(img|picture|source|svg|image|video|audio|iframe|frame|object|embed|script|link|form|input|base|map|area)\b/gi;
 const LOADING_ATTRIBUTE = /[\s"'/](src|srcset|background|poster|lowsrc|dynsrc|data)\s*=/gi;
-const CSS_URL = /url\s*\(|@import/gi;
+// CSS that fetches on open: url(), the image functions (image-set() takes bare strings,
+// no url() needed) and @import. Matched after CSS escapes are decoded.
+const CSS_LOAD = /url\s*\(|(?<![\w-])(?:-webkit-)?(?:image-set|image|cross-fade|src)\(|@import/i;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-const BARE_URL = /\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.|mailto:)[^\s<>"']*/gi;
+// A scheme-relative `//host/…` loads over the page's scheme; a host has a dot, which
+// keeps a doctype's "-//W3C//DTD" out.
+const BARE_URL =
+  /(?:\b(?:[a-z][a-z0-9+.-]*:\/\/|www\.|mailto:)|(?<![\w:/])\/\/(?=[a-z0-9-]+\.[a-z0-9]))[^\s<>"']*/gi;
 
 const NAMED_ENTITIES: Record<string, string> = {
   amp: '&',
@@ -29,11 +34,31 @@ function decodeEntities(text: string): string {
     const named = NAMED_ENTITIES[name.toLowerCase()];
     if (named) return named;
     if (name.startsWith('#x') || name.startsWith('#X')) {
-      return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+      return fromCodePoint(Number.parseInt(name.slice(2), 16));
     }
-    if (name.startsWith('#')) return String.fromCodePoint(Number.parseInt(name.slice(1), 10));
+    if (name.startsWith('#')) return fromCodePoint(Number.parseInt(name.slice(1), 10));
     return whole;
   });
+}
+
+/** As parsers do, U+FFFD for a code point that cannot be one, rather than a RangeError. */
+function fromCodePoint(code: number): string {
+  const invalid = code === 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff);
+  return invalid ? '\ufffd' : String.fromCodePoint(code);
+}
+
+/**
+ * CSS escapes as a CSS parser reads them: `\75 rl(` and `\000075rl(` are `url(`,
+ * `\@` is `@`. Undone before matching so a disguised function is still seen.
+ */
+function decodeCssEscapes(text: string): string {
+  return text.replace(
+    /\\([0-9a-f]{1,6})(?:\r\n|[ \t\r\n\f])?|\\([^\r\n\f0-9a-f])/gi,
+    (_whole, hex: string | undefined, char: string | undefined) => {
+      if (char !== undefined) return char;
+      return fromCodePoint(Number.parseInt(hex!, 16));
+    },
+  );
 }
 
 function trimPunctuation(url: string): string {
@@ -65,10 +90,13 @@ export function lintDoubleOptInTemplate(content: MailContent, links: DoubleOptIn
       message: `a ${match[1]?.toLowerCase()}= attribute loads content on open`,
     });
   }
-  if (CSS_URL.test(html)) {
-    issues.push({ path: 'html', message: 'CSS url() or @import loads content on open' });
+  // A style attribute is entity-decoded by the HTML parser before CSS reads it.
+  if (CSS_LOAD.test(decodeCssEscapes(decodeEntities(html)))) {
+    issues.push({
+      path: 'html',
+      message: 'CSS url(), image-set() or @import loads content on open',
+    });
   }
-  CSS_URL.lastIndex = 0;
   const withoutHrefs = html.replace(HREF, (_whole, a?: string, b?: string, c?: string) => {
     const target = decodeEntities((a ?? b ?? c ?? '').trim());
     if (!allowed.has(target)) {
@@ -80,7 +108,7 @@ export function lintDoubleOptInTemplate(content: MailContent, links: DoubleOptIn
     return ' ';
   });
   for (const [path, body] of [
-    ['html', decodeEntities(withoutHrefs)],
+    ['html', decodeCssEscapes(decodeEntities(withoutHrefs))],
     ['text', text],
     ['subject', subject],
   ] as const) {

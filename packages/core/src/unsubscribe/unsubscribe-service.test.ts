@@ -64,6 +64,46 @@ describe('one-click unsubscribe and preference links', () => {
     expect((await gdpr.consent.history('jane@example.com')).length).toBe(3);
   });
 
+  it('REQ-10, REQ-13: the same "all" link used again after a new opt-in withdraws that opt-in too', async () => {
+    const { gdpr } = await subscribed();
+    const token = tokenOf(await gdpr.links.unsubscribeUrl('jane@example.com', 'all'));
+    await gdpr.unsubscribe.oneClick(token);
+    await gdpr.consent.record({
+      email: 'jane@example.com',
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    expect(await gdpr.consent.isCurrent('jane@example.com', 'newsletter')).toBe(true);
+
+    const again = await gdpr.unsubscribe.oneClick(token);
+    expect(again.events).toHaveLength(1);
+    expect(again.events[0]).toMatchObject({
+      type: 'withdrawn',
+      purposeId: 'newsletter',
+      proof: { method: 'one-click-unsubscribe', actor: 'subject' },
+    });
+    expect(await gdpr.consent.isCurrent('jane@example.com', 'newsletter')).toBe(false);
+    expect(await gdpr.suppression.check('jane@example.com')).toMatchObject({
+      reason: 'unsubscribed-all',
+    });
+  });
+
+  it('REQ-10: the preference centre\'s "unsubscribe from all" after a new opt-in withdraws it', async () => {
+    const { gdpr } = await subscribed();
+    const token = tokenOf(await gdpr.links.preferencesUrl('jane@example.com'));
+    await gdpr.preferences.unsubscribeAll(token);
+    await gdpr.consent.record({
+      email: 'jane@example.com',
+      purposes: ['partners'],
+      evidence: checkboxEvidence,
+    });
+    const again = await gdpr.preferences.unsubscribeAll(token);
+    expect(again.events.map((e) => [e.purposeId, e.proof.method])).toEqual([
+      ['partners', 'preference-center'],
+    ]);
+    expect((await gdpr.consent.state('jane@example.com', 'partners')).status).toBe('withdrawn');
+  });
+
   it('REQ-12: unsubscribe links are long-lived (no expiry by default) and accept a subject id', async () => {
     const { gdpr, setNow } = await subscribed();
     const subject = await gdpr.subjects.get('jane@example.com');
