@@ -390,6 +390,30 @@ describe('mailer: batches in flight', () => {
     expect((await running).counts.sent).toBe(6);
   });
 
+  it('REQ-13: a withdrawal while a batch waits for a free slot stops that batch', async () => {
+    const transport = new GatedTransport();
+    const { gdpr } = setup({ transport });
+    await subscribe(gdpr, ...people);
+    const running = gdpr.mailer.sendMany(people.map((to) => newsletter(to, { campaignId: 'c' })));
+    // Batches 1 and 2 fill both slots; batch 3 (e, f) waits for one to free up.
+    await transport.started(2);
+    await settle();
+    await gdpr.consent.withdraw({
+      email: 'f@example.org',
+      purposes: ['newsletter'],
+      evidence: { source: 'link' },
+    });
+    transport.release(1);
+    await transport.started(3);
+    transport.release(2);
+    transport.release(3);
+    const report = await running;
+    // Checked once the slot was free, right before its own dispatch, not before the wait.
+    expect(report.outcomes.map((o) => o.status)).toEqual([...Array(5).fill('sent'), 'denied']);
+    expect(report.outcomes[5]).toMatchObject({ reason: 'withdrawn' });
+    expect(transport.sentTo('f@example.org')).toHaveLength(0);
+  });
+
   it('a batch that fails surfaces its error after the batches in flight have finished', async () => {
     const transport = new GatedTransport();
     const { gdpr, store } = setup({ transport });

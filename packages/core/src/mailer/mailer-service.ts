@@ -454,14 +454,17 @@ export function createMailer(ctx: CoreContext): Mailer {
     let pending: { input: MailInput; index: number }[] = [];
     let index = 0;
 
-    // Up to `inFlightBatches` batches are on the wire while the next is checked
-    // and claimed, so the connections never drain between batches; the policy
-    // check still runs right before its own batch is dispatched (REQ-13).
+    // Up to `inFlightBatches` batches are on the wire; the next is checked and
+    // claimed while the ones before it still are, so the connections never drain
+    // between batches.
     const inFlight: Promise<void>[] = [];
 
     const flush = async () => {
       const batch = pending;
       pending = [];
+      // The slot first, then the policy check: a batch checked before the wait
+      // would still go to people who withdrew while it waited (REQ-13).
+      while (inFlight.length >= mailer.inFlightBatches) await inFlight.shift();
       const ready: Prepared[] = [];
       const early: { index: number; outcome: MailOutcome; input: MailInput }[] = [];
       const emails = batch.map(({ input }) => normalised(input));
@@ -484,7 +487,6 @@ export function createMailer(ctx: CoreContext): Mailer {
         await store.transaction((tx) => appendAuditEntries(tx, denials, ctx.now()));
       }
       for (const { index: i, outcome } of early) outcomes[i] = outcome;
-      while (inFlight.length >= mailer.inFlightBatches) await inFlight.shift();
       if (ready.length === 0) return;
       const sending = dispatch(ready, options).then((sent) => {
         for (const [i, outcome] of sent) outcomes[i] = outcome;

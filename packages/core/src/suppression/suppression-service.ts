@@ -4,9 +4,15 @@ import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { StoreOperations, SuppressionEntry, SuppressionReason } from '../store/store-types.js';
 import { SUPPRESSION_REASONS } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
+import { outranks } from './suppression-strength.js';
 
 export interface SuppressionService {
-  /** Adds the address (as a keyed hash only). Returns false when it was already suppressed. */
+  /**
+   * Adds the address (as a keyed hash only), or upgrades its entry when the new
+   * reason is stronger (erased > hard-bounce = complaint = manual >
+   * unsubscribed-all), with a `suppression.added` audit entry either way.
+   * Returns false when it was already suppressed for an equal or stronger reason.
+   */
   add(
     email: string,
     reason: SuppressionReason,
@@ -46,10 +52,19 @@ export async function suppressInTx(
   return ops.addSuppression({ hash: ctx.suppressionHash(email), reason, at: ctx.now(), source });
 }
 
+/** What `suppressWithAudit` did to the address's entry. */
+export interface SuppressResult {
+  /** The entry was written: added, or upgraded from a weaker reason. */
+  written: boolean;
+  /** The weaker reason the entry held before this one replaced it. */
+  upgradedFrom?: SuppressionReason;
+}
+
 /**
- * Suppresses the (normalised) address in `ops` and, when it was not already,
- * appends the `suppression.added` audit entry: one entry per address, none on a
- * replay. `extra` joins the entry's details (provider event ids…).
+ * Suppresses the (normalised) address in `ops` and, when that wrote the entry
+ * (added, or upgraded from a weaker reason), appends the `suppression.added`
+ * audit entry: one entry per address and reason, none on a replay. `extra`
+ * joins the entry's details (provider event ids…).
  */
 export async function suppressWithAudit(
   ctx: CoreContext,
@@ -59,14 +74,29 @@ export async function suppressWithAudit(
   source: string,
   by: AuditedBy,
   extra: Record<string, unknown> = {},
-): Promise<boolean> {
-  const added = await suppressInTx(ctx, ops, email, reason, source);
-  if (added) {
-    const hash = ctx.suppressionHash(email);
-    const draft = auditDraft('suppression.added', hash, by, { reason, source, ...extra });
-    await appendAuditEntry(ops, draft, ctx.now());
+): Promise<SuppressResult> {
+  const hash = ctx.suppressionHash(email);
+  // Read first to name what an upgrade replaced; the store's own write is what
+  // decides (a concurrent writer may have changed the entry since).
+  const held = await ops.getSuppression(hash);
+  if (held && !outranks(reason, held.reason)) return { written: false };
+  let written = await suppressInTx(ctx, ops, email, reason, source);
+  let replaced = held?.reason;
+  if (!written) {
+    // A store that predates upgrades keeps the first entry whatever its reason:
+    // replace a weaker one here, in the same transaction, or a bounce would stay
+    // an unsubscribe. A stronger or equal one now there is left alone.
+    const now = await ops.getSuppression(hash);
+    if (now === undefined || !outranks(reason, now.reason)) return { written: false };
+    await ops.removeSuppression(hash);
+    written = await suppressInTx(ctx, ops, email, reason, source);
+    replaced = now.reason;
   }
-  return added;
+  if (!written) return { written: false };
+  const upgraded = replaced === undefined ? {} : { upgradedFrom: replaced };
+  const details = { reason, source, ...upgraded, ...extra };
+  await appendAuditEntry(ops, auditDraft('suppression.added', hash, by, details), ctx.now());
+  return { written: true, ...upgraded };
 }
 
 export function createSuppressionService(ctx: CoreContext): SuppressionService {
@@ -79,8 +109,8 @@ export function createSuppressionService(ctx: CoreContext): SuppressionService {
       }
       const email = normalizeEmail(emailInput);
       const source = options.source ?? 'api';
-      return ctx.store.transaction((tx) =>
-        suppressWithAudit(ctx, tx, email, reason, source, options),
+      return ctx.store.transaction(
+        async (tx) => (await suppressWithAudit(ctx, tx, email, reason, source, options)).written,
       );
     },
     async check(emailInput) {

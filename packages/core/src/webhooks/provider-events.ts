@@ -39,26 +39,34 @@ export interface ProviderEvent {
 export interface ProviderEventOutcome {
   type: ProviderEventType;
   /**
-   * `suppressed`: added now; `already-suppressed`: a replay or an earlier
-   * event; `ignored`: not a suppressing event; `rejected`: a suppressing event
-   * whose address is not a valid one (see `code`), left out while the other
-   * events of the call are applied.
+   * `suppressed`: added now, or upgraded from a weaker reason (see
+   * `upgradedFrom`); `already-suppressed`: a replay, or an earlier entry of
+   * equal or greater strength; `ignored`: not a suppressing event; `rejected`:
+   * a suppressing event whose address is not a valid one (see `code`), left out
+   * while the other events of the call are applied.
    */
   action: 'suppressed' | 'already-suppressed' | 'ignored' | 'rejected';
   /** Why an event was rejected: `INVALID_EMAIL`. Only on `rejected`. */
   code?: 'INVALID_EMAIL';
+  /**
+   * On `suppressed`, when the address was already on the list for a weaker
+   * reason that this event replaced, e.g. `unsubscribed-all` before a hard
+   * bounce: the bounce now also stops transactional mail and survives an opt-in.
+   */
+  upgradedFrom?: SuppressionReason;
 }
 
 export interface ProviderEventService {
   /**
    * Feeds provider events into suppression, with one audit entry per address
-   * added. Idempotent: replaying the same events changes nothing. Each event
-   * stands apart: one whose address is not valid comes back `rejected`
-   * (code `INVALID_EMAIL`) and does not hold back the others, so a provider
-   * does not redeliver a notification for ever because of one bad recipient.
-   * The accepted events of one call are applied in one transaction, or none
-   * when the store fails. An unknown event type is a programming error and
-   * throws `VALIDATION_FAILED` before anything is written.
+   * added or upgraded to a stronger reason. Idempotent: replaying the same
+   * events changes nothing. Each event stands apart: one whose address is not
+   * valid comes back `rejected` (code `INVALID_EMAIL`) and does not hold back
+   * the others, so a provider does not redeliver a notification for ever
+   * because of one bad recipient. The accepted events of one call are applied
+   * in one transaction, or none when the store fails. An unknown event type is
+   * a programming error and throws `VALIDATION_FAILED` before anything is
+   * written.
    */
   apply(events: readonly ProviderEvent[]): Promise<ProviderEventOutcome[]>;
 }
@@ -113,7 +121,7 @@ export function createProviderEventService(ctx: CoreContext): ProviderEventServi
           }
           const { event, reason, email } = p;
           const source = `provider:${event.provider}`;
-          const added = await suppressWithAudit(
+          const { written, upgradedFrom } = await suppressWithAudit(
             ctx,
             tx,
             email,
@@ -128,7 +136,15 @@ export function createProviderEventService(ctx: CoreContext): ProviderEventServi
               ...(event.detail === undefined ? {} : { detail: event.detail.slice(0, 200) }),
             },
           );
-          outcomes.push({ type: event.type, action: added ? 'suppressed' : 'already-suppressed' });
+          outcomes.push(
+            written
+              ? {
+                  type: event.type,
+                  action: 'suppressed',
+                  ...(upgradedFrom ? { upgradedFrom } : {}),
+                }
+              : { type: event.type, action: 'already-suppressed' },
+          );
         }
         return outcomes;
       });
