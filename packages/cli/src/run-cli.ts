@@ -12,7 +12,7 @@ import { initCommand } from './commands/init-command.js';
 import { keysCommand } from './commands/keys-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { recordsCommand } from './commands/records-command.js';
-import { retentionCommand } from './commands/retention-command.js';
+import { parseRetentionSources, retentionCommand } from './commands/retention-command.js';
 import { loadConfig, loadConfigExport } from './load-config.js';
 
 export const USAGE = `Usage: gdpr-mail <command> [options]
@@ -26,7 +26,9 @@ Commands:
       --out <file>              write to a file instead of stdout
     migrate                     bring the configured SQL store's schema up to date
   audit verify                check the hash-chained audit log (exit 1 when broken)
-  retention plan|sweep        dry run, or apply the retention policies (progress on stderr)
+  retention plan|sweep        dry run, or apply the retention policies (progress on stderr);
+                              the sweep also erases through the config module's
+                              \`retentionSources\` export (the app's own data)
       --batch-size <n>          subjects per page and transaction (default 500)
   import <file>               stream a legacy list (CSV or JSON lines) into the contact base
       --list <name>             the list, kept as a segment of each contact
@@ -38,6 +40,7 @@ Commands:
       --language-column <col>   the column holding the language (default language)
       --default-language <iso>  given to contacts without a (known) language
       --delimiter <char>        CSV delimiter (default ,)
+      --batch-size <n>          rows per transaction (default: the importer's own)
   breach <action> [id]        the breach register (Art. 33)
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
@@ -146,11 +149,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);
     if (command === 'import') return await importCommand(gdpr, rest[0], values, io);
     if (command === 'retention') {
+      const sources = parseRetentionSources(
+        await loadConfigExport(io.cwd, values.config, 'retentionSources'),
+      );
       return await retentionCommand(
         gdpr,
         rest[0],
         {
           json: values.json ?? false,
+          sources,
           ...(values['batch-size'] ? { batchSize: values['batch-size'] } : {}),
         },
         io,

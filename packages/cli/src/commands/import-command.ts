@@ -77,8 +77,10 @@ export async function importCommand(
   if (!(LAWFUL_BASES as readonly string[]).includes(options.basis)) {
     throw new UsageError(`--basis must be one of ${LAWFUL_BASES.join(', ')}`);
   }
-  const batchSize = options['batch-size'] ? Number(options['batch-size']) : 500;
-  if (!Number.isInteger(batchSize) || batchSize < 1)
+  // Only when given: the importer's own default fits the store (5,000 rows where the
+  // store writes set-based batches, else 500); a fixed 500 here overrode it.
+  const batchSize = options['batch-size'] === undefined ? undefined : Number(options['batch-size']);
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
     throw new UsageError('--batch-size must be a positive integer');
   const path = resolve(io.cwd, file);
   if (!existsSync(path)) throw new UsageError(`File not found: ${file}`);
@@ -89,7 +91,8 @@ export async function importCommand(
     source: options.source,
     basis: options.basis as LawfulBasis,
     format,
-    batchSize,
+    ...(batchSize === undefined ? {} : { batchSize }),
+    // The audit shows the import came from the command line, not the app's own code.
     actor: 'cli',
     ...(options.key ? { key: options.key } : {}),
     ...(options.purpose && options.purpose.length > 0 ? { purposes: options.purpose } : {}),

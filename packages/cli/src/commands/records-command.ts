@@ -26,9 +26,6 @@ export async function recordsCommand(
   const document = (options.document ?? 'processing-activities') as (typeof DOCUMENTS)[number];
   if (!DOCUMENTS.includes(document))
     throw new UsageError(`--document must be one of ${DOCUMENTS.join(', ')}`);
-  if (document === 'privacy-notice' && format === 'html') {
-    throw new UsageError('The privacy notice is rendered as markdown or json.');
-  }
   const text = gdpr.records.render(document, format);
   if (options.out) {
     const path = resolve(io.cwd, options.out);

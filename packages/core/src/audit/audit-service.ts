@@ -1,4 +1,5 @@
 import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { appendAuditEntry, verifyAuditLog } from './audit-chain.js';
 import type { AuditDraft, AuditEntry, AuditVerification } from './audit-entry.js';
 import { auditTrailPage } from './audit-trail.js';
@@ -16,7 +17,13 @@ export interface AuditService {
     batchSize?: number;
     subjectRefs?: readonly string[];
   }): AsyncIterable<AuditEntry>;
-  /** Records an action the app performed itself (an admin export, a manual fix). */
+  /**
+   * Records an action the app performed itself (an admin export, a manual fix).
+   * `subjectRef` names the person pseudonymously (the subject id, or
+   * `gdpr.suppression.hash(email)`); one holding an `@` is refused with
+   * `VALIDATION_FAILED`. `reason` and `details` must hold no personal data either:
+   * the log is append-only, so nothing in it can be erased.
+   */
   record(draft: AuditDraft): Promise<AuditEntry>;
 }
 
@@ -38,6 +45,18 @@ export function createAuditService(ctx: CoreContext): AuditService {
         after = last.seq;
       }
     },
-    record: (draft) => store.transaction((tx) => appendAuditEntry(tx, draft, ctx.now())),
+    async record(draft) {
+      // An address written here could never be erased (REQ-32: pseudonymous refs only).
+      // The SDK's refs (ids, hex hashes) never hold an '@'; an address always does.
+      if (typeof draft.subjectRef === 'string' && draft.subjectRef.includes('@')) {
+        // The message and details leave the value out: it is the address being kept out.
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'subjectRef must be a pseudonymous reference (the subject id or the keyed suppression hash), never an address.',
+          { issues: [{ path: 'subjectRef', message: 'looks like an email address' }] },
+        );
+      }
+      return store.transaction((tx) => appendAuditEntry(tx, draft, ctx.now()));
+    },
   };
 }

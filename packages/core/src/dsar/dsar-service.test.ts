@@ -289,6 +289,176 @@ describe('DSAR erasure (REQ-25, REQ-26)', () => {
   });
 });
 
+describe('DSAR erasure refusals (REQ-25)', () => {
+  async function auditActions(ctx: ReturnType<typeof setup>) {
+    const actions: string[] = [];
+    for await (const entry of ctx.gdpr.audit.entries()) actions.push(entry.action);
+    return actions;
+  }
+
+  for (const type of ['access', 'portability'] as const) {
+    it(`REQ-25: a verified ${type} request erases nothing and stays as it was`, async () => {
+      const ctx = setup();
+      const erased: string[] = [];
+      const told: string[] = [];
+      ctx.gdpr.dsar.registerSource({
+        name: 'crm',
+        async erase(s) {
+          erased.push(s.subjectId);
+          return 1;
+        },
+      });
+      ctx.gdpr.dsar.registerProcessor({
+        name: 'Mailjet',
+        async eraseContact(address) {
+          told.push(address);
+          return { ok: true };
+        },
+      });
+      await ctx.gdpr.consent.record({
+        email,
+        purposes: ['newsletter'],
+        evidence: checkboxEvidence,
+      });
+      await ctx.gdpr.dsar.request({ email, type });
+      const request = await ctx.gdpr.dsar.verify(ctx.linkIn(email, '/dsar/verify')!);
+      const audit = await auditActions(ctx);
+
+      await expect(ctx.gdpr.dsar.erase(request.id)).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { requestId: request.id, type },
+      });
+      expect(erased).toEqual([]);
+      expect(told).toEqual([]);
+      expect(await ctx.gdpr.subjects.get(email)).toBeDefined();
+      expect(await ctx.gdpr.suppression.check(email)).toBeUndefined();
+      expect((await ctx.gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
+      expect(await ctx.gdpr.dsar.get(request.id)).toEqual(request);
+      expect(await auditActions(ctx)).toEqual(audit);
+    });
+  }
+
+  it('REQ-25: a legal hold naming no registered app source is refused before anything is erased', async () => {
+    const ctx = setup();
+    const erased: string[] = [];
+    ctx.gdpr.dsar.registerSource({
+      name: 'orders',
+      async erase(s) {
+        erased.push(s.subjectId);
+        return 1;
+      },
+    });
+    const request = await verifiedRequest(ctx, 'erasure');
+    // A typo'd or unregistered source, and one of the SDK's own records: none can be held.
+    for (const source of ['invoices', 'consent-ledger']) {
+      await expect(
+        ctx.gdpr.dsar.erase(request.id, {
+          legalHolds: [
+            { source: 'orders', reason: 'Commercial code: kept 10 years' },
+            { source, reason: 'Commercial code: kept 10 years' },
+          ],
+        }),
+      ).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { requestId: request.id, sources: [source] },
+      });
+    }
+    await expect(
+      ctx.gdpr.dsar.erase(request.id, { legalHolds: [{ source: 'orders', reason: ' ' }] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(erased).toEqual([]);
+    expect(await ctx.gdpr.subjects.get(email)).toBeDefined();
+    expect(await ctx.gdpr.dsar.get(request.id)).toEqual(request);
+
+    // Named right, the hold is honoured and the rest erased.
+    const certificate = await ctx.gdpr.dsar.erase(request.id, {
+      legalHolds: [{ source: 'orders', reason: 'Commercial code: kept 10 years' }],
+    });
+    expect(certificate.sources.orders).toEqual({
+      status: 'held',
+      reason: 'Commercial code: kept 10 years',
+    });
+    expect(erased).toEqual([]);
+    expect(await ctx.gdpr.subjects.get(email)).toBeUndefined();
+  });
+
+  it('REQ-25: the certificate says the suppression entry and the audit log are kept, not erased', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'erasure');
+    const certificate = await ctx.gdpr.dsar.erase(request.id);
+    expect(certificate.sources).toEqual({
+      'consent-ledger': { status: 'erased' },
+      deliveries: { status: 'erased' },
+      suppression: { status: 'held', reason: expect.stringContaining('keyed hash') },
+      audit: { status: 'held', reason: expect.stringContaining('pseudonymous') },
+    });
+    expect(await ctx.gdpr.suppression.check(email)).toMatchObject({ reason: 'erased' });
+    const refs: (string | undefined)[] = [];
+    for await (const entry of ctx.gdpr.audit.entries()) refs.push(entry.subjectRef);
+    expect(refs).toContain(request.subjectId);
+  });
+});
+
+describe('DSAR steps (SEED-12)', () => {
+  it('SEED-12: a CSV export is recorded on the request and in the audit log, as the JSON one is', async () => {
+    const ctx = setup();
+    ctx.gdpr.dsar.registerSource({
+      name: 'orders',
+      async *export() {
+        yield { id: 'A-1', total: 42.5 };
+        yield { id: 'A-2', total: 10 };
+      },
+    });
+    const request = await verifiedRequest(ctx);
+    const csv = await text(ctx.gdpr.dsar.exportCsv(request.id, 'orders'));
+    expect(csv).toBe('id,total\r\nA-1,42.5\r\nA-2,10\r\n');
+    const after = await ctx.gdpr.dsar.get(request.id);
+    expect(after.status).toBe('in-progress');
+    expect(after.steps.map((s) => [s.action, s.detail])).toEqual([
+      ['received', undefined],
+      ['identity-verified', undefined],
+      ['exported', 'csv: orders'],
+    ]);
+    expect(after.sources.orders).toEqual({ status: 'done', attempts: 1, count: 2 });
+    const exported = [];
+    for await (const entry of ctx.gdpr.audit.entries()) {
+      if (entry.action === 'dsar.exported') exported.push(entry);
+    }
+    expect(exported).toHaveLength(1);
+    expect(exported[0]).toMatchObject({
+      subjectRef: request.subjectId,
+      details: { requestId: request.id, type: 'access' },
+    });
+  });
+
+  it('SEED-12: a CSV export read only in part records no step', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx);
+    for await (const _chunk of ctx.gdpr.dsar.exportCsv(request.id, 'consent-ledger')) break;
+    expect((await ctx.gdpr.dsar.get(request.id)).steps.map((s) => s.action)).toEqual([
+      'received',
+      'identity-verified',
+    ]);
+  });
+});
+
+describe('DSAR mails per address (REQ-21)', () => {
+  it('REQ-21: first requests use up dsar.perAddressPerDay too, yet are always mailed; repeats over it are not', async () => {
+    const ctx = setup({ dsar: { perAddressPerDay: 2 } });
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await ctx.gdpr.dsar.request({ email, type: 'access' });
+    await ctx.gdpr.dsar.request({ email, type: 'erasure' });
+    await ctx.gdpr.dsar.request({ email, type: 'objection' }); // over the allowance, still mailed
+    expect(ctx.transport.sentTo(email)).toHaveLength(3);
+    // A repeat finds the day's allowance used up by the first requests: no re-send.
+    await ctx.gdpr.dsar.request({ email, type: 'access' });
+    expect(ctx.transport.sentTo(email)).toHaveLength(3);
+    ctx.clock.advance(DAY);
+    await ctx.gdpr.dsar.request({ email, type: 'access' });
+    expect(ctx.transport.sentTo(email)).toHaveLength(4);
+  });
+});
+
 describe('rectification, restriction, objection (REQ-11, REQ-24)', () => {
   it('restrict blocks sending until lifted with a notice; rectify keeps the change in the steps', async () => {
     const ctx = setup();

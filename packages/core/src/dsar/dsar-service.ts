@@ -35,9 +35,11 @@ export interface DsarOptions {
   /** Who may run admin operations (SEED-06, SEED-08); default: nobody. */
   authorize?: (actor: string, action: 'export' | 'erase') => boolean | Promise<boolean>;
   /**
-   * Re-sent links per address per day (default 3). Only repeats count: the first
-   * request of each type is always recorded and mailed; a repeat re-sends the
-   * pending request's link, at most 3 times an hour per type.
+   * Verification mails per address per day (default 3), first requests included:
+   * each new request uses up one, yet is always recorded and mailed, even over the
+   * limit. Only repeats are refused once it is used up: a repeat re-sends the
+   * pending request's link, at most 3 times an hour per type and while the day's
+   * allowance lasts.
    */
   perAddressPerDay?: number;
   /** Requests per IP per hour (default 20); over it, RATE_LIMITED. */
@@ -60,7 +62,11 @@ const requestSchema = z.object({
 export type DsarRequestInput = z.input<typeof requestSchema>;
 
 export interface LegalHold {
-  /** The source whose data must be kept (Art. 17(3): legal obligation, legal claims). */
+  /**
+   * The registered app source (`registerSource`) whose data must be kept (Art. 17(3):
+   * legal obligation, legal claims). A hold naming anything else is refused: the SDK's
+   * own records go with the subject and cannot be held one by one.
+   */
   source: string;
   reason: string;
 }
@@ -70,6 +76,11 @@ export interface ErasureCertificate {
   requestId: string;
   subjectId: string;
   erasedAt: Date;
+  /**
+   * Per source: `erased`, `failed`, or `held` (kept, `reason` says why): an app source
+   * under a legal hold, the suppression list (the keyed hash stays as an `erased`
+   * entry) and the audit log (pseudonymous, append-only).
+   */
   sources: Record<
     string,
     { status: 'erased' | 'failed' | 'held'; count?: number; error?: string; reason?: string }
@@ -116,14 +127,19 @@ export interface DsarService {
   extend(id: string, reason: string, actor?: string): Promise<DsarRequest>;
   reject(id: string, reason: string, actor?: string): Promise<DsarRequest>;
   complete(id: string, actor?: string): Promise<DsarRequest>;
-  /** The JSON bundle of a verified request, streamed. */
+  /** The JSON bundle of a verified request, streamed; recorded as an `exported` step. */
   exportJson(id: string): AsyncIterable<string>;
-  /** One source as RFC 4180 CSV, streamed. */
+  /** One source as RFC 4180 CSV, streamed; recorded as an `exported` step once read to the end. */
   exportCsv(id: string, source: string): AsyncIterable<string>;
   /** Mails an expiring, single-use download link for a verified request; returns it too. */
   sendDownloadLink(id: string): Promise<string>;
   /** The download link's GET: single use; the JSON bundle. */
   download(token: string): Promise<{ request: DsarRequest; body: AsyncIterable<string> }>;
+  /**
+   * Erases the person of a verified erasure request. A request of another type, or a
+   * legal hold naming anything but a registered app source (or without a reason), is
+   * refused with `VALIDATION_FAILED` before anything is erased.
+   */
   erase(
     id: string,
     options?: { legalHolds?: readonly LegalHold[]; actor?: string },
@@ -489,21 +505,44 @@ export function createDsarService(
       const source = sources().find((s) => s.name === name);
       if (!source?.export)
         throw new GdprMailError('VALIDATION_FAILED', `No exportable source "${name}".`);
-      const rows = source.export(subject);
+      let count = 0;
+      async function* counted(rows: AsyncIterable<Record<string, unknown>>) {
+        for await (const row of rows) {
+          count += 1;
+          yield row;
+        }
+      }
+      const rows = counted(source.export(subject));
       if (source.columns) {
         yield* toCsv(source.columns, rows);
-        return;
+      } else {
+        // Without declared columns, the first row's keys name them.
+        const first = await rows.next();
+        if (!first.done) {
+          const rest = async function* () {
+            yield first.value;
+            yield* rows;
+          };
+          yield* toCsv(Object.keys(first.value), rest());
+        }
       }
-      // Without declared columns, the first row's keys name them.
-      const iterator = rows[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      if (first.done) return;
-      async function* rest() {
-        yield first.value;
-        for (let next = await iterator.next(); !next.done; next = await iterator.next())
-          yield next.value;
-      }
-      yield* toCsv(Object.keys(first.value), rest());
+      // Recorded once the copy was read to the end, as the JSON export is: the request's
+      // steps and the audit log show every copy handed out (SEED-12). A reader that stops
+      // early or a source that throws records nothing.
+      await change(
+        id,
+        'exported',
+        'system',
+        (r) => ({
+          ...r,
+          status: r.status === 'identity-verified' ? 'in-progress' : r.status,
+          sources: {
+            ...r.sources,
+            [name]: { status: 'done', attempts: (r.sources[name]?.attempts ?? 0) + 1, count },
+          },
+        }),
+        `csv: ${name}`,
+      );
     },
 
     async sendDownloadLink(id) {
@@ -569,7 +608,37 @@ export function createDsarService(
     async erase(id, eraseOptions = {}) {
       const actor = eraseOptions.actor ?? 'system';
       const { request, subject } = await verified(id);
-      const holds = new Map((eraseOptions.legalHolds ?? []).map((h) => [h.source, h.reason]));
+      // An access or portability request proves the person wants a copy, not that they
+      // want to be forgotten: erasing on it would lose their data for good (Art. 17(1)).
+      if (request.type !== 'erasure') {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `Request ${request.id} is a ${request.type} request; only an erasure request erases.`,
+          { details: { requestId: request.id, type: request.type } },
+        );
+      }
+      const legalHolds = eraseOptions.legalHolds ?? [];
+      // A hold is honoured only where the erasure loop looks for it: on an app source.
+      // Any other name (a typo, a source never registered, one of the SDK's records)
+      // would be dropped silently and the data the controller must keep erased.
+      const unknown = legalHolds
+        .map((h) => h.source)
+        .filter((name) => !appSources.some((s) => s.name === name));
+      if (unknown.length > 0) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `Legal holds must name a registered app source; unknown: ${unknown.map((n) => `"${n}"`).join(', ')}.`,
+          { details: { requestId: request.id, sources: unknown } },
+        );
+      }
+      if (legalHolds.some((h) => typeof h.reason !== 'string' || !h.reason.trim())) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'Every legal hold needs its reason: the certificate says what was kept and why.',
+          { details: { requestId: request.id } },
+        );
+      }
+      const holds = new Map(legalHolds.map((h) => [h.source, h.reason]));
       const certificate: ErasureCertificate = {
         requestId: request.id,
         subjectId: subject.subjectId,
@@ -639,8 +708,19 @@ export function createDsarService(
             at,
           );
         });
-        for (const name of ['consent-ledger', 'suppression', 'deliveries'])
+        for (const name of ['consent-ledger', 'deliveries'])
           certificate.sources[name] = { status: 'erased' };
+        // Not erased, and the certificate says so: the address's keyed hash stays as an
+        // `erased` suppression entry (its former reason and date are gone), and the audit
+        // log keeps its pseudonymous entries.
+        certificate.sources.suppression = {
+          status: 'held',
+          reason: 'the keyed hash of the address stays on the suppression list, as an erased entry',
+        };
+        certificate.sources.audit = {
+          status: 'held',
+          reason: 'entries naming a pseudonymous id are kept: the log is append-only',
+        };
         for (const processor of processors) {
           try {
             certificate.processors[processor.name] = await processor.eraseContact(subject.email);

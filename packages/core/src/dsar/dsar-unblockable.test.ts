@@ -22,7 +22,7 @@ describe('#19 finding 3: a third party cannot silence a rights request', () => {
     expect(requests.filter((r) => r.type === 'access')).toHaveLength(1);
   });
 
-  it('REQ-20: a repeat re-sends the pending link, at most 3 times an hour', async () => {
+  it('REQ-21: a repeat re-sends the pending link, at most 3 times an hour', async () => {
     const { gdpr, store, transport } = setup();
     await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
     for (let i = 0; i < 6; i += 1) await gdpr.dsar.request({ email, type: 'access' });

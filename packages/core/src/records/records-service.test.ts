@@ -160,3 +160,45 @@ describe('privacy notice facts (Art. 13)', () => {
     expect(markdown).toContain('objection, absolute for direct marketing (Art. 21)');
   });
 });
+
+describe('privacy notice as HTML', () => {
+  it('SEED-09: renders an HTML page with every configured string escaped', () => {
+    const base = testConfig();
+    const hostile = '<script>alert(1)</script>';
+    const html = createGdprMail(
+      testConfig({
+        controller: {
+          name: 'Acme SAS',
+          email: 'privacy@acme.test',
+          address: '<b>1 rue</b>',
+          country: 'FR',
+          dpo: { name: `Dana ${hostile}`, email: 'dpo@acme.test' },
+        },
+        processors: [
+          {
+            name: `Helpdesk ${hostile}`,
+            role: 'support',
+            country: 'US',
+            transferSafeguard: 'standard-contractual-clauses',
+          },
+        ],
+        records: { supervisoryAuthority: { name: `CNIL ${hostile}` } },
+        purposes: base.purposes.map((p) =>
+          p.id === 'newsletter' ? { ...p, title: `News ${hostile}`, recipients: [hostile] } : p,
+        ),
+      }),
+    ).records.render('privacy-notice', 'html');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<b>1 rue');
+    expect(html).toContain('<h1>How Acme SAS uses your email address</h1>');
+    expect(html).toContain('&lt;b&gt;1 rue&lt;/b&gt;');
+    expect(html).toContain('<strong>News &lt;script&gt;');
+    expect(html).toContain('Dana &lt;script&gt;');
+    expect(html).toContain('Helpdesk &lt;script&gt;');
+    expect(html).toContain('CNIL &lt;script&gt;');
+    expect(html).toContain('<li>objection, absolute for direct marketing (Art. 21)</li>');
+    // Markdown stays Markdown: the HTML is its own rendering, not the Markdown renamed.
+    expect(html).not.toContain('**Controller:**');
+  });
+});

@@ -4,6 +4,7 @@ import { buildPrivacyNoticeFacts } from './privacy-notice-facts.js';
 import type { ProcessorRecord, RecordsOfProcessing } from './records-of-processing.js';
 import { buildRecordsOfProcessing } from './records-of-processing.js';
 import {
+  renderPrivacyNoticeHtml,
   renderPrivacyNoticeMarkdown,
   renderRecordsHtml,
   renderRecordsMarkdown,
@@ -30,8 +31,11 @@ export function createRecordsService(ctx: CoreContext): RecordsService {
     processors: () => ropa().processors,
     render(document, format) {
       if (document === 'privacy-notice') {
-        return format === 'json'
-          ? JSON.stringify(notice(), null, 2)
+        if (format === 'json') return JSON.stringify(notice(), null, 2);
+        // HTML is served as a page (the console's download): configured text is escaped
+        // there, never passed on as Markdown a browser would read as markup.
+        return format === 'html'
+          ? renderPrivacyNoticeHtml(notice())
           : renderPrivacyNoticeMarkdown(notice());
       }
       const records = ropa();

@@ -140,3 +140,43 @@ export function renderPrivacyNoticeMarkdown(facts: PrivacyNoticeFacts): string {
   lines.push('', '## Automated decisions', '', facts.automatedDecisions);
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * The privacy-notice facts as an HTML page: the same sections as the Markdown, every
+ * configured string escaped (a title or processor name is text, never markup).
+ */
+export function renderPrivacyNoticeHtml(facts: PrivacyNoticeFacts): string {
+  const c = facts.controller;
+  const list = (items: readonly string[]) =>
+    `<ul>\n${items.map((item) => `<li>${escapeHtml(item)}</li>`).join('\n')}\n</ul>`;
+  const purposes = facts.purposes.map((p) => {
+    const interest = p.legitimateInterest
+      ? ` Legitimate interest: ${escapeHtml(p.legitimateInterest)}.`
+      : '';
+    return `<li><strong>${escapeHtml(p.title)}</strong> — lawful basis: ${escapeHtml(p.lawfulBasis)}.${interest} ${escapeHtml(p.retention.description)}</li>`;
+  });
+  const controller = `${c.name}, ${c.email}${c.address ? `, ${c.address}` : ''}`;
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>How ${escapeHtml(c.name)} uses your email address</title></head>
+<body>
+<h1>How ${escapeHtml(c.name)} uses your email address</h1>
+<p><strong>Controller:</strong> ${escapeHtml(controller)}.</p>
+${facts.dpo ? `<p><strong>Data protection officer:</strong> ${escapeHtml(`${facts.dpo.name}, ${facts.dpo.email}`)}.</p>\n` : ''}<h2>Purposes</h2>
+<ul>
+${purposes.join('\n')}
+</ul>
+<h2>Recipients</h2>
+${facts.recipients.length ? list(facts.recipients) : '<p>None.</p>'}
+<h2>Transfers outside the EEA</h2>
+${facts.transfers.length ? list(facts.transfers.map((t) => `${t.to} (${t.country}): ${t.safeguard}`)) : '<p>None.</p>'}
+<h2>Your rights</h2>
+${list(facts.rights)}
+<p>${escapeHtml(facts.withdrawal)}</p>
+<p>${escapeHtml(facts.complaint)}</p>
+<h2>Automated decisions</h2>
+<p>${escapeHtml(facts.automatedDecisions)}</p>
+</body>
+</html>
+`;
+}

@@ -17,25 +17,51 @@ export type RetentionVerdict =
     };
 
 /**
- * Purposes that hold a person's data: any ledger event, a customer or B2B basis,
- * or a re-permission still open for it (an imported contact being asked again).
+ * Purposes that hold a person's data: any ledger event, a re-permission still
+ * open for it (an imported contact being asked again), or the facts the app
+ * keeps for a basis the ledger cannot record:
+ * - soft-opt-in: a customer record (a sale);
+ * - legitimate-interest: a B2B record;
+ * - contract: a customer record, a closed account (`accountClosedAt`) or an
+ *   import on `contract`;
+ * - legal-obligation: an import on `legal-obligation`.
+ * `consent.record` refuses contract and legal-obligation purposes: without
+ * these facts their people would count as unlinked and go `unlinkedFor` after
+ * their last act, whatever the purpose's own period (SEED-05).
  */
 export function linkedPurposes(
   purposes: readonly PurposeConfig[],
   subject: SubjectRecord,
   events: readonly ConsentEvent[],
 ): PurposeConfig[] {
+  const { profile } = subject;
   const mentioned = new Set(events.map((e) => e.purposeId));
-  const asking = subject.profile.contact?.repermission;
+  const asking = profile.contact?.repermission;
   if (asking && (asking.status === 'flagged' || asking.status === 'sent')) {
     for (const id of asking.purposeIds) mentioned.add(id);
   }
-  return purposes.filter(
-    (p) =>
-      mentioned.has(p.id) ||
-      (p.lawfulBasis === 'soft-opt-in' && subject.profile.customer) ||
-      (p.lawfulBasis === 'legitimate-interest' && subject.profile.professional),
-  );
+  // Only these two bases: an import on a consentable basis links through its
+  // ledger or its open re-permission, so it lets go once the person refuses or
+  // the re-permission expires (REQ-27).
+  const importedOn = (basis: 'contract' | 'legal-obligation') =>
+    profile.contact?.sources.some((s) => s.basis === basis) === true;
+  return purposes.filter((p) => {
+    if (mentioned.has(p.id)) return true;
+    switch (p.lawfulBasis) {
+      case 'soft-opt-in':
+        return Boolean(profile.customer);
+      case 'legitimate-interest':
+        return Boolean(profile.professional);
+      case 'contract':
+        // A sale and an account are contracts; the customer relationship lasts
+        // until `closeAccount`, the anchor `account-closed` retention runs from.
+        return Boolean(profile.customer || profile.accountClosedAt) || importedOn('contract');
+      case 'legal-obligation':
+        return importedOn('legal-obligation');
+      default:
+        return false;
+    }
+  });
 }
 
 /** The person's own last act: their ledger events and recorded interactions; opens never count. */

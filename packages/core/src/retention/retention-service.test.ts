@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { GdprMailConfig } from '../config/config-schema.js';
+import type { GdprMail } from '../gdpr-mail.js';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
@@ -6,34 +9,55 @@ import { createTestClock } from '../testing/test-clock.js';
 
 const DAY = 86_400_000;
 
-function setup() {
+type PurposeInput = GdprMailConfig['purposes'][number];
+
+/** SEED-05's purpose, as docs/retention.md declares it. */
+const account: PurposeInput = {
+  id: 'account',
+  title: 'Customer account mail',
+  kind: 'transactional',
+  lawfulBasis: 'contract',
+  notice: {
+    version: '1.0',
+    text: 'Acme SAS emails you about your account. Withdraw: close the account.',
+  },
+  retention: {
+    duration: 'P1D',
+    anchor: 'account-closed',
+    action: 'archive-then-delete',
+    archiveFor: 'P12M',
+  },
+};
+
+/** Every test purpose plus `account`; `only` keeps the ones named. */
+function setup(only?: readonly string[]) {
   const clock = createTestClock('2026-01-10T12:00:00.000Z');
   const base = testConfig();
+  const purposes = [...base.purposes, account];
   const gdpr = createGdprMail({
     ...base,
     store: new MemoryStore(),
     clock,
-    purposes: [
-      ...base.purposes,
-      {
-        id: 'account',
-        title: 'Customer account mail',
-        kind: 'transactional',
-        lawfulBasis: 'contract',
-        notice: {
-          version: '1.0',
-          text: 'Acme SAS emails you about your account. Withdraw: close the account.',
-        },
-        retention: {
-          duration: 'P1D',
-          anchor: 'account-closed',
-          action: 'archive-then-delete',
-          archiveFor: 'P12M',
-        },
-      },
-    ],
+    purposes: only ? purposes.filter((p) => only.includes(p.id)) : purposes,
   });
   return { gdpr, clock };
+}
+
+/** The purposes docs/retention.md shows. */
+const DOC_PURPOSES = ['newsletter', 'account'];
+/** testConfig's purposes alone: `orders` is the one contract purpose. */
+const TEST_PURPOSES = testConfig().purposes.map((p) => p.id);
+
+async function* lines(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+async function retentionEntries(gdpr: GdprMail, action: string) {
+  const found = [];
+  for await (const entry of gdpr.audit.entries()) {
+    if (entry.action === action) found.push(entry.details);
+  }
+  return found;
 }
 
 const prospect = 'prospect@example.org';
@@ -61,10 +85,7 @@ describe('retention (REQ-27, REQ-09)', () => {
     const report = await gdpr.retention.sweep();
     expect(report).toMatchObject({ deleted: 1, scanned: 1 });
     expect(await gdpr.subjects.get(prospect)).toBeUndefined();
-    const deletions = [];
-    for await (const entry of gdpr.audit.entries()) {
-      if (entry.action === 'retention.deleted') deletions.push(entry.details);
-    }
+    const deletions = await retentionEntries(gdpr, 'retention.deleted');
     // The audit names the person, the purpose whose retention ended, and when it ended
     // (3 years after the click).
     const ended = Date.UTC(2029, 3, 20, 12) / 1000;
@@ -90,33 +111,18 @@ describe('retention (REQ-27, REQ-09)', () => {
     expect((await gdpr.retention.plan()).due).toEqual({});
   });
 
-  it('SEED-05: a closed account is archived, not mailed, and deleted for good 12 months later', async () => {
-    const { gdpr, clock } = setup();
+  it('SEED-05: a closed account is archived past unlinkedFor, not mailed, and deleted for good 12 months later', async () => {
+    const { gdpr, clock } = setup(DOC_PURPOSES);
+    // Only what docs/retention.md tells the app to call: no ledger event links the account.
     await gdpr.subjects.upsert('client@example.org', { country: 'FR' });
-    await gdpr.consent.record({
-      email: 'client@example.org',
-      purposes: ['newsletter'],
-      evidence: checkboxEvidence,
+    expect(await gdpr.subjects.closeAccount('client@example.org')).toBe(true);
+    const id = (await gdpr.subjects.get('client@example.org'))?.id;
+    clock.advance(40 * DAY); // past retention.unlinkedFor (P1M)
+    expect((await gdpr.retention.plan()).due).toEqual({
+      'account:archive': { action: 'archive', count: 1, samples: [id] },
     });
-    await gdpr.consent.withdraw({
-      email: 'client@example.org',
-      purposes: ['newsletter'],
-      evidence: { source: 'x' },
-    });
-    clock.advance(4 * 365 * DAY);
-    // Linked to the account purpose through a ledger event of its own.
-    await gdpr.subjects.closeAccount('client@example.org');
-    await gdpr.consent.withdraw({
-      email: 'client@example.org',
-      purposes: ['account'],
-      // Recorded by the shop's back office, not an act of the person.
-      evidence: { source: 'account closure', actor: 'system' },
-    });
-    clock.advance(2 * DAY);
-    expect((await gdpr.retention.sweep()).archived).toBe(1);
-    expect((await gdpr.subjects.get('client@example.org'))?.profile.archivedAt).toBeInstanceOf(
-      Date,
-    );
+    expect(await gdpr.retention.sweep()).toMatchObject({ archived: 1, deleted: 0 });
+    expect((await gdpr.subjects.get('client@example.org'))?.profile.archivedAt).toEqual(clock());
     expect(await gdpr.canSend('client@example.org', 'account')).toMatchObject({
       allowed: false,
       reason: 'archived',
@@ -124,8 +130,114 @@ describe('retention (REQ-27, REQ-09)', () => {
     clock.advance(300 * DAY);
     expect((await gdpr.retention.sweep()).deleted).toBe(0);
     clock.advance(70 * DAY);
+    expect((await gdpr.retention.plan()).due).toMatchObject({
+      'account:delete-archived': { count: 1 },
+    });
     expect((await gdpr.retention.sweep()).deleted).toBe(1);
     expect(await gdpr.subjects.get('client@example.org')).toBeUndefined();
+    // Ended 12 months after the archiving, itself 40 days after the closing.
+    const ended = Date.UTC(2027, 1, 19, 12) / 1000;
+    expect(await retentionEntries(gdpr, 'retention.deleted')).toEqual([
+      { purposes: { account: [[id, ended]] } },
+    ]);
+  });
+
+  it('SEED-05: an open account (a customer, or imported on contract) is kept past unlinkedFor and while it stays open; archived once closed', async () => {
+    const { gdpr, clock } = setup(DOC_PURPOSES);
+    await gdpr.subjects.upsert('buyer@example.org', {
+      customer: { saleRef: 'A-1001', categories: ['garden'], objectionOfferedAt: clock() },
+    });
+    // An account holder who bought nothing: linked the way docs/retention.md says.
+    await gdpr.contacts.import(Readable.from(['email\nmember@example.org\n']), {
+      list: 'Accounts',
+      source: 'Sign-up',
+      basis: 'contract',
+    });
+    const erased: string[] = [];
+    gdpr.retention.registerSource({
+      name: 'app-accounts',
+      async erase(subjectId) {
+        erased.push(subjectId);
+      },
+    });
+    clock.advance(40 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    clock.advance(5 * 365 * DAY);
+    expect(await gdpr.retention.sweep()).toMatchObject({ deleted: 0, archived: 0 });
+    expect(erased).toEqual([]);
+
+    await gdpr.subjects.closeAccount('buyer@example.org');
+    await gdpr.subjects.closeAccount('member@example.org');
+    clock.advance(DAY);
+    // The anchor's day itself is still within retention.
+    expect((await gdpr.retention.sweep()).archived).toBe(0);
+    clock.advance(1000);
+    expect(await gdpr.retention.sweep()).toMatchObject({ archived: 2, deleted: 0 });
+  });
+
+  it('REQ-27: every contract purpose holds an account holder; the one ending last decides', async () => {
+    // With `orders` (10 years from collection) configured too, closing the account
+    // does not end what `orders` keeps.
+    const { gdpr, clock } = setup();
+    await gdpr.subjects.upsert('client@example.org', {});
+    await gdpr.subjects.closeAccount('client@example.org');
+    clock.advance(40 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    clock.set(new Date(Date.UTC(2036, 0, 10, 12))); // collected + P10Y
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    clock.advance(DAY);
+    expect((await gdpr.retention.plan()).due).toMatchObject({ 'orders:delete': { count: 1 } });
+    expect((await gdpr.retention.sweep()).deleted).toBe(1);
+  });
+
+  it("REQ-27: contacts imported on `contract` are kept for the contract purpose's period, not unlinkedFor", async () => {
+    const { gdpr, clock } = setup(TEST_PURPOSES);
+    const report = await gdpr.contacts.import(
+      lines('email,customer_no\nk1@example.org,1\nk2@example.org,2\n'),
+      { list: 'Customers', source: 'ERP', basis: 'contract', key: 'customer_no' },
+    );
+    expect(report).toMatchObject({ created: 2, flagged: 0 });
+    clock.advance(40 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    // `orders`: 10 years from collection (the import).
+    clock.set(new Date(Date.UTC(2036, 0, 10, 12)));
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    clock.advance(DAY);
+    expect((await gdpr.retention.plan()).due).toMatchObject({ 'orders:delete': { count: 2 } });
+    expect((await gdpr.retention.sweep()).deleted).toBe(2);
+  });
+
+  it("contacts imported on `legal-obligation` are kept for that purpose's period", async () => {
+    const clock = createTestClock('2026-01-10T12:00:00.000Z');
+    const base = testConfig();
+    const invoices: PurposeInput = {
+      id: 'invoices',
+      title: 'Invoices',
+      kind: 'transactional',
+      lawfulBasis: 'legal-obligation',
+      notice: {
+        version: '1.0',
+        text: 'Acme SAS emails you the invoices the law requires; withdraw is not applicable.',
+      },
+      retention: { duration: 'P6Y', anchor: 'collected', action: 'delete' },
+    };
+    const gdpr = createGdprMail({
+      ...base,
+      store: new MemoryStore(),
+      clock,
+      purposes: [...base.purposes, invoices],
+    });
+    await gdpr.contacts.import(lines('email\nbilled@example.org\n'), {
+      list: 'Billing',
+      source: 'Accounting export',
+      basis: 'legal-obligation',
+    });
+    clock.advance(40 * DAY);
+    expect((await gdpr.retention.sweep()).deleted).toBe(0);
+    clock.set(new Date(Date.UTC(2032, 0, 11, 12)));
+    expect((await gdpr.retention.plan()).due).toMatchObject({ 'invoices:delete': { count: 1 } });
   });
 
   it('a legal hold keeps a record, and the plan says why', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appendAuditEntry } from '../audit/audit-chain.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
+import { canonicalJson } from '../crypto/canonical-json.js';
 import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { StoreOperations, SubjectProfile, SubjectRecord } from '../store/store-types.js';
@@ -76,6 +77,18 @@ export function mergeProfile(
   return merged;
 }
 
+/** The profile fields whose value differs between two versions, sorted: names only, never values. */
+function changedProfileFields(before: SubjectProfile, after: SubjectProfile): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter(
+      (key) =>
+        canonicalJson((before as Record<string, unknown>)[key]) !==
+        canonicalJson((after as Record<string, unknown>)[key]),
+    )
+    .sort();
+}
+
 export async function findSubject(
   ctx: CoreContext,
   ops: StoreOperations,
@@ -103,8 +116,17 @@ export async function ensureSubject(
   });
 }
 
+/*
+ * Every change below writes its audit entry in the transaction of the change (REQ-32,
+ * SEED-06): the subject id as the reference, the names of the fields changed, never
+ * their values (the log is append-only and outlives an erasure). These calls take no
+ * actor: it is `api`, as for `suppression.add`. A call that changes nothing writes none.
+ */
 export interface SubjectService {
-  /** Creates the subject if needed and merges the profile fields given (null clears one). */
+  /**
+   * Creates the subject if needed and merges the profile fields given (null clears one).
+   * Audited as `subject.created` or `subject.updated` with `details.fields`.
+   */
   upsert(email: string, patch?: SubjectProfilePatch): Promise<SubjectRecord>;
   get(email: string): Promise<SubjectRecord | undefined>;
   /**
@@ -123,21 +145,55 @@ export interface SubjectService {
     kind: 'click' | 'open' | 'reply' | 'login' | 'purchase',
     at?: Date,
   ): Promise<boolean>;
-  /** Marks the customer account closed: the anchor of `account-closed` retention (SEED-05). */
+  /**
+   * Marks the customer account closed: the anchor of `account-closed` retention (SEED-05).
+   * Audited as `subject.account-closed`.
+   */
   closeAccount(email: string, at?: Date): Promise<boolean>;
-  /** Art. 17(3): keep this person's data whatever the retention, until released. */
+  /**
+   * Art. 17(3): keep this person's data whatever the retention, until released. Audited as
+   * `subject.held`, with the reason as the entry's `reason`: name the case, not the person.
+   */
   hold(email: string, reason: string, until?: Date): Promise<boolean>;
+  /** Audited as `subject.hold-released`. */
   releaseHold(email: string): Promise<boolean>;
 }
 
 export function createSubjectService(ctx: CoreContext): SubjectService {
-  /** Changes the profile of a subject on record; false for an unknown address. */
-  async function patchExisting(email: string, patchInput: SubjectProfilePatch): Promise<boolean> {
+  /**
+   * Changes the profile of a subject on record; false for an unknown address. With
+   * `audit`, the change is audited under that action when it changed something.
+   */
+  async function patchExisting(
+    email: string,
+    patchInput: SubjectProfilePatch,
+    audit?: {
+      action: string;
+      reason?: string;
+      /** From the validated profile, so a bad input is refused before anything is read of it. */
+      details?: (profile: SubjectProfile) => Record<string, unknown>;
+    },
+  ): Promise<boolean> {
     const patch = parseProfilePatch(patchInput);
     return ctx.store.transaction(async (tx) => {
       const subject = await findSubject(ctx, tx, email);
       if (!subject) return false;
-      await tx.updateSubjectProfile(subject.id, mergeProfile(subject.profile, patch), ctx.now());
+      const at = ctx.now();
+      const profile = mergeProfile(subject.profile, patch);
+      await tx.updateSubjectProfile(subject.id, profile, at);
+      if (audit && changedProfileFields(subject.profile, profile).length > 0) {
+        await appendAuditEntry(
+          tx,
+          {
+            actor: 'api',
+            action: audit.action,
+            subjectRef: subject.id,
+            ...(audit.reason === undefined ? {} : { reason: audit.reason }),
+            details: audit.details?.(profile) ?? {},
+          },
+          at,
+        );
+      }
       return true;
     });
   }
@@ -148,8 +204,24 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
       const patch = parseProfilePatch(patchInput);
       return ctx.store.transaction(async (tx) => {
         const at = ctx.now();
-        const subject = await ensureSubject(ctx, tx, email, at);
-        return tx.updateSubjectProfile(subject.id, mergeProfile(subject.profile, patch), at);
+        const existing = await findSubject(ctx, tx, email);
+        const subject = existing ?? (await ensureSubject(ctx, tx, email, at));
+        const profile = mergeProfile(subject.profile, patch);
+        const updated = await tx.updateSubjectProfile(subject.id, profile, at);
+        const fields = changedProfileFields(subject.profile, profile);
+        if (!existing || fields.length > 0) {
+          await appendAuditEntry(
+            tx,
+            {
+              actor: 'api',
+              action: existing ? 'subject.updated' : 'subject.created',
+              subjectRef: subject.id,
+              details: { fields },
+            },
+            at,
+          );
+        }
+        return updated;
       });
     },
     async get(emailInput) {
@@ -157,18 +229,37 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
     },
     async recordInteraction(emailInput, kind, at) {
       if (kind === 'open') return false;
+      // Not audited: the person's own act, kept on the profile as the retention anchor;
+      // an entry per click would grow the append-only log with every visit.
       return patchExisting(normalizeEmail(emailInput), { lastInteractionAt: at ?? ctx.now() });
     },
     async closeAccount(emailInput, at) {
-      return patchExisting(normalizeEmail(emailInput), { accountClosedAt: at ?? ctx.now() });
+      return patchExisting(
+        normalizeEmail(emailInput),
+        { accountClosedAt: at ?? ctx.now() },
+        {
+          action: 'subject.account-closed',
+          details: (p) => (p.accountClosedAt ? { closedAt: p.accountClosedAt.toISOString() } : {}),
+        },
+      );
     },
     async hold(emailInput, reason, until) {
-      return patchExisting(normalizeEmail(emailInput), {
-        legalHold: { reason, ...(until ? { until } : {}) },
-      });
+      return patchExisting(
+        normalizeEmail(emailInput),
+        { legalHold: { reason, ...(until ? { until } : {}) } },
+        {
+          action: 'subject.held',
+          reason,
+          details: (p) => (p.legalHold?.until ? { until: p.legalHold.until.toISOString() } : {}),
+        },
+      );
     },
     async releaseHold(emailInput) {
-      return patchExisting(normalizeEmail(emailInput), { legalHold: null });
+      return patchExisting(
+        normalizeEmail(emailInput),
+        { legalHold: null },
+        { action: 'subject.hold-released' },
+      );
     },
     async delete(emailInput, by) {
       const email = normalizeEmail(emailInput);
