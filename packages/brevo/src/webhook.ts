@@ -25,7 +25,9 @@ export interface BrevoWebhookOptions {
 /** The fields gdpr-mail reads from a Brevo transactional event; the others are ignored. */
 const brevoEventSchema = z.looseObject({
   event: z.string().min(1).max(64),
-  email: z.string().max(320),
+  // An empty address names nobody: the entry is skipped like one without an address,
+  // not reported as a rejected address.
+  email: z.string().min(1).max(320),
   'message-id': z.string().max(998).optional(),
   ts_event: z.number().optional(),
   ts_epoch: z.number().optional(),

@@ -176,6 +176,15 @@ describe('createBrevoWebhookHandler', () => {
     expect((await gdpr.suppression.check('spam@example.com'))?.reason).toBe('complaint');
   });
 
+  it('skips an entry with an empty address, as one without an address: it is not rejected', async () => {
+    const { gdpr, handler } = setup();
+    const response = await handler.handle(signed([event('hard_bounce', '', 1), hardBounce]));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ received: 2, suppressed: 1, rejected: 0 });
+    expect(toProviderEvent(event('hard_bounce', '', 1), 'brevo')).toBeUndefined();
+    expect((await gdpr.suppression.check('jane@example.com'))?.reason).toBe('hard-bounce');
+  });
+
   it('acknowledges and ignores event types it does not know', async () => {
     const { gdpr, handler } = setup();
     const before = await auditEntries(gdpr);

@@ -31,13 +31,32 @@ function executor(target: PgliteQueryable): SqlExecutor {
 }
 
 /**
+ * The lock of each instance, not of each store: stores on one folder share its
+ * instance, and a worker's transaction is plain BEGIN … COMMIT messages, so a
+ * lock per store would let another store's statement run inside the open
+ * transaction (and be undone by its rollback). Weak, so a closed instance's
+ * lock goes with it.
+ */
+const locks = new WeakMap<PgliteLike, AsyncMutex>();
+
+function lockOf(db: PgliteLike): AsyncMutex {
+  let mutex = locks.get(db);
+  if (!mutex) {
+    mutex = new AsyncMutex();
+    locks.set(db, mutex);
+  }
+  return mutex;
+}
+
+/**
  * PGlite is one connection in this process: statements and transactions must
- * not interleave, so every use goes through one FIFO lock. Inside a
- * transaction, use the `tx` it hands you: calling the store itself would wait
- * for the very transaction that is waiting on it.
+ * not interleave, so every use of one instance, by every store on it, goes
+ * through one FIFO lock. Inside a transaction, use the `tx` it hands you:
+ * calling a store on the same instance would wait for the very transaction
+ * that is waiting on it.
  */
 export function pgliteDatabase(db: PgliteLike, onClose: () => Promise<void>): SqlDatabase {
-  const mutex = new AsyncMutex();
+  const mutex = lockOf(db);
   const direct = executor(db);
   return {
     query: (sql, params) => mutex.run(() => direct.query(sql, params)),

@@ -78,7 +78,7 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
     unrefQueued = true;
     setImmediate(() => {
       unrefQueued = false;
-      if (waiting.size === 0 && referenced) {
+      if (waiting.size === 0 && referenced && !closed) {
         referenced = false;
         worker.unref();
       }
@@ -188,6 +188,9 @@ export async function openPgliteWorker(dataDir: string | undefined): Promise<Pgl
         await call({ kind: 'close' });
       } finally {
         closed = true;
+        // Terminating is pending work too: unreferenced, the worker would let a
+        // process with nothing else to do exit before close() resolves.
+        hold();
         await worker.terminate();
       }
     },

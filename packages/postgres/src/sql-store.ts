@@ -583,9 +583,19 @@ function createOperations(
     },
 
     async addSuppression(entry) {
+      // A stronger reason replaces a weaker one, in the one statement so two
+      // writers cannot weaken an entry between a read and a write. The ranks are
+      // core's SUPPRESSION_STRENGTH (conformance `suppression.upgrade`); a reason
+      // missing here ranks NULL, which neither replaces nor is replaced.
+      const rank = (reason: string) =>
+        `CASE ${reason} WHEN 'unsubscribed-all' THEN 1 WHEN 'hard-bounce' THEN 2 ` +
+        `WHEN 'complaint' THEN 2 WHEN 'manual' THEN 2 WHEN 'erased' THEN 3 END`;
       const rows = await db.query(
-        `INSERT INTO ${s}.suppression (hash, reason, at, source) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (hash) DO NOTHING RETURNING hash`,
+        `INSERT INTO ${s}.suppression AS existing (hash, reason, at, source) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (hash) DO UPDATE
+           SET reason = EXCLUDED.reason, at = EXCLUDED.at, source = EXCLUDED.source
+           WHERE ${rank('EXCLUDED.reason')} > ${rank('existing.reason')}
+         RETURNING hash`,
         [entry.hash, entry.reason, entry.at, entry.source],
       );
       return rows.length > 0;

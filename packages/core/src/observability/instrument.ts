@@ -40,8 +40,9 @@ function streamSwap(telemetry: Telemetry, target: object, key: string, name: str
 /**
  * Spans around the operations a production team watches (consent checks, sends, campaign
  * batches, DSAR exports and erasures, retention sweeps, store calls) and counters fed by the
- * events. The traced versions are swapped in only while an OpenTelemetry SDK is registered
+ * events. The traced versions are swapped in only while a tracer provider is registered
  * (checked every second); the rest of the time every method is the plain one, at no cost.
+ * Counters do not wait for one: they are recorded whenever a MeterProvider is registered.
  * Attribute values are purpose ids, outcomes and counts, never an address. Returns the
  * function that stops watching (at close).
  */
@@ -79,30 +80,22 @@ export function instrument(gdpr: GdprMail, ctx: CoreContext, store: TracedStore)
   ];
 
   events.on('mail.sent', (e) => {
-    if (telemetry.active()) {
-      telemetry.count('gdpr_mail.mail.sent', { 'gdpr_mail.purpose.id': e.purposeId });
-    }
+    telemetry.count('gdpr_mail.mail.sent', { 'gdpr_mail.purpose.id': e.purposeId });
   });
   events.on('mail.denied', (e) => {
-    if (telemetry.active()) {
-      telemetry.count('gdpr_mail.mail.denied', {
-        'gdpr_mail.purpose.id': e.purposeId,
-        'gdpr_mail.decision.reason': e.reason,
-      });
-    }
+    telemetry.count('gdpr_mail.mail.denied', {
+      'gdpr_mail.purpose.id': e.purposeId,
+      'gdpr_mail.decision.reason': e.reason,
+    });
   });
   events.on('consent.changed', (e) => {
-    if (telemetry.active()) {
-      telemetry.count('gdpr_mail.consent.changed', {
-        'gdpr_mail.purpose.id': e.purposeId,
-        'gdpr_mail.consent.event': e.type,
-      });
-    }
+    telemetry.count('gdpr_mail.consent.changed', {
+      'gdpr_mail.purpose.id': e.purposeId,
+      'gdpr_mail.consent.event': e.type,
+    });
   });
   events.on('subject.erased', (e) => {
-    if (telemetry.active()) {
-      telemetry.count('gdpr_mail.subject.erased', { 'gdpr_mail.erasure.reason': e.reason });
-    }
+    telemetry.count('gdpr_mail.subject.erased', { 'gdpr_mail.erasure.reason': e.reason });
   });
 
   return telemetry.watch((active) => {

@@ -18,7 +18,9 @@ export const silentLogger: GdprLogger = { debug: noop, info: noop, warn: noop, e
 
 // An address anywhere in a string, and the SDK's signed tokens
 // (`<kid>.1~<type>~…~<nonce>.<43-character MAC>`, see tokens/token-signer.ts).
-const ADDRESS_SOURCE = /[^\s"'<>@,;:()[\]]+@[^\s"'<>@,;:()[\]]+\.[A-Za-z]{2,}/.source;
+// Any local@domain, not only a dotted public one: `root@mailhost`, `ops@localhost` and
+// `admin@[192.0.2.1]` deliver on an intranet and name a person just as well.
+const ADDRESS_SOURCE = /[^\s"'<>@,;:()[\]]+@(?:\[[^\s\]]+\]|[^\s"'<>@,;:()[\]]+)/.source;
 const TOKEN_SOURCE = /[A-Za-z0-9_-]{1,16}\.1~[a-z]~[^\s"'<>]*?\.[A-Za-z0-9_-]{43}/.source;
 const ADDRESS = new RegExp(ADDRESS_SOURCE, 'g');
 // Redaction takes the whole MAC, not a 43-character prefix of a longer run.
@@ -59,15 +61,19 @@ function scrub(value: unknown, depth: number, count: boolean): unknown {
   if (depth >= 4) return '[object]';
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1, count));
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = scrub(item, depth + 1, count);
+  // Keys too: a map keyed by address (`{ [email]: n }`) carries it in the key. Two keys
+  // redacted alike collapse into one; the line loses a value, never the address's secrecy.
+  for (const [key, item] of Object.entries(value)) {
+    out[scrubString(key, count)] = scrub(item, depth + 1, count);
+  }
   return out;
 }
 
 /**
  * Wraps the configured logger so that nothing personal leaves through it, whatever a
- * call site passes: addresses and tokens are redacted from every string, errors are
- * reduced to their name and code. The SDK only ever logs pseudonymous ids; this is
- * the second line.
+ * call site passes: addresses and tokens are redacted from every string and object
+ * key, errors are reduced to their name and code. The SDK only ever logs pseudonymous
+ * ids; this is the second line.
  */
 export function safeLogger(
   logger: GdprLogger,

@@ -19,7 +19,7 @@ import { withEventsAfterCommit } from './after-commit.js';
 import type { GdprEventMap, GdprEventName, GdprEvents } from './gdpr-events.js';
 import { createEventBus } from './gdpr-events.js';
 import type { GdprLogger } from './logger.js';
-import { safeLogger } from './logger.js';
+import { holdsPersonalData, safeLogger } from './logger.js';
 
 const email = 'observed.person@example.org';
 
@@ -178,6 +178,37 @@ describe('safeLogger', () => {
     await gdpr.close();
   });
 
+  it('redacts addresses used as object keys, and addresses without a dotted domain', () => {
+    const { logger, lines } = captureLogger();
+    const safe = safeLogger(logger, { countRedactions: false });
+    safe.info(
+      {
+        byAddress: { 'camille@example.org': 2, 'ops@localhost': 1 },
+        to: 'root@mailhost',
+        literal: 'admin@[192.0.2.1]',
+      },
+      'bounce for postmaster@intranet',
+    );
+    const text = JSON.stringify(lines);
+    for (const address of [
+      'camille@example.org',
+      'ops@localhost',
+      'root@mailhost',
+      'admin@[192.0.2.1]',
+      'postmaster@intranet',
+    ]) {
+      expect(text).not.toContain(address);
+    }
+    expect(lines[0]).toMatchObject({
+      fields: { to: '[redacted]', literal: '[redacted]' },
+      message: 'bounce for [redacted]',
+    });
+    expect(Object.keys(lines[0]!.fields.byAddress as object)).toEqual(['[redacted]']);
+    expect(holdsPersonalData('ops@localhost')).toBe(true);
+    // Not an address: nothing before the @.
+    expect(holdsPersonalData('@gdpr-mail/core')).toBe(false);
+  });
+
   it('is silent by default: no logger, no output, and a throwing logger breaks nothing', async () => {
     const throwing: GdprLogger = {
       debug: () => {
@@ -263,6 +294,30 @@ describe('OpenTelemetry', () => {
         'gdpr_mail.decision.reason': 'no-consent',
       },
     });
+    await gdpr.close();
+  });
+
+  it('counts with a MeterProvider alone, no tracer registered', async () => {
+    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const reader = new PeriodicExportingMetricReader({
+      exporter: metricExporter,
+      exportIntervalMillis: 3_600_000,
+    });
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const { gdpr } = testGdpr();
+    const { token } = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
+    await gdpr.optIn.confirm(token);
+    await gdpr.mailer.send({ to: email, purposeId: 'newsletter', subject: 'S', text: 'T' });
+    await reader.forceFlush();
+    const exported = metricExporter
+      .getMetrics()
+      .flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    const sent = exported.find((m) => m.descriptor.name === 'gdpr_mail.mail.sent');
+    expect(sent?.dataPoints[0]).toMatchObject({
+      value: 1,
+      attributes: { 'gdpr_mail.purpose.id': 'newsletter' },
+    });
+    expect(exported.map((m) => m.descriptor.name)).toContain('gdpr_mail.consent.changed');
     await gdpr.close();
   });
 

@@ -27,6 +27,8 @@ interface OtelApi {
     getTracer(name: string, version?: string): Tracer;
   };
   metrics: { getMeterProvider(): unknown; getMeter(name: string, version?: string): Meter };
+  /** Since API 1.3 (the peer range starts at 1.9). */
+  createNoopMeter?(): Meter;
   ProxyTracerProvider: new () => { getDelegate(): unknown };
   SpanStatusCode: { ERROR: number };
   SpanKind: { INTERNAL: number; CLIENT: number };
@@ -40,7 +42,7 @@ export interface SpanHandle {
 }
 
 export interface Telemetry {
-  /** True when an OpenTelemetry SDK is registered (as of the last check). */
+  /** True when an OpenTelemetry tracer provider is registered (as of the last check). */
   active(): boolean;
   /**
    * Calls `onChange(true)` when an SDK is registered and `onChange(false)` when it goes,
@@ -57,7 +59,10 @@ export interface Telemetry {
   ): Promise<T>;
   /** A span from the first item read to the last (streamed exports). */
   iterate<T>(name: string, attributes: Attributes, source: AsyncIterable<T>): AsyncIterable<T>;
-  /** Adds to a monotonic counter when metrics are on. */
+  /**
+   * Adds to a monotonic counter when a MeterProvider is registered, whether or not a
+   * tracer provider is: metrics and traces are set up separately.
+   */
   count(name: string, attributes: Attributes): void;
 }
 
@@ -107,7 +112,10 @@ export function createTelemetry(api: OtelApi | undefined = loadApi()): Telemetry
     span.setStatus({ code: api.SpanStatusCode.ERROR });
     span.setAttribute('error.type', errorType(error));
   };
+  // Without a MeterProvider the API hands out this very meter (one per API copy).
+  const noopMeter = api.createNoopMeter?.();
   let meterProvider: unknown;
+  let metering = false;
   let counters = new Map<string, Counter>();
   const registered = () => {
     const provider = api.trace.getTracerProvider();
@@ -172,10 +180,12 @@ export function createTelemetry(api: OtelApi | undefined = loadApi()): Telemetry
     count(name, attributes) {
       const provider = api.metrics.getMeterProvider();
       if (provider !== meterProvider) {
-        // A MeterProvider registered since: counters come from it from now on.
+        // A MeterProvider registered (or gone) since: counters come from it from now on.
         meterProvider = provider;
+        metering = api.metrics.getMeter(SCOPE) !== noopMeter;
         counters = new Map();
       }
+      if (!metering) return;
       let counter = counters.get(name);
       if (!counter) {
         counter = api.metrics.getMeter(SCOPE).createCounter(name);

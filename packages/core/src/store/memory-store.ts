@@ -5,6 +5,7 @@ import { ALL_PURPOSES } from '../consent/consent-event.js';
 import type { DsarRequest } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { matchesSegment } from '../segments/match-segment.js';
+import { outranks } from '../suppression/suppression-strength.js';
 import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
 import type {
@@ -471,7 +472,10 @@ function createOperations(state: () => MemoryState): StoreOperations {
     },
     async addSuppression(entry) {
       const s = state();
-      if (s.suppression.has(entry.hash)) return false;
+      const current = s.suppression.get(entry.hash);
+      // A stronger reason replaces a weaker one (a bounce after an unsubscribe
+      // must stop transactional mail too); anything else keeps the first entry.
+      if (current && !outranks(entry.reason, current.reason)) return false;
       s.suppression.set(entry.hash, cloneRecord(entry));
       return true;
     },

@@ -1,3 +1,4 @@
+import { describe } from 'vitest';
 import { runAudienceConformance } from './conformance/audience.js';
 import { runAuditConformance } from './conformance/audit.js';
 import { runConsentConformance } from './conformance/consent.js';
@@ -5,6 +6,7 @@ import { runDeliveryConformance } from './conformance/deliveries.js';
 import { runDocumentConformance } from './conformance/documents.js';
 import { runDsarConformance } from './conformance/dsar.js';
 import type { StoreConformanceOptions, StoreFactory } from './conformance/harness.js';
+import { failUnknownSkips, forCombinedRun, foreignSkips } from './conformance/harness.js';
 import { runOutboxConformance } from './conformance/outbox.js';
 import { runSegmentConformance } from './conformance/segments.js';
 import { runSubjectConformance } from './conformance/subjects.js';
@@ -26,6 +28,7 @@ export type {
  * Each test gets a fresh store from `makeStore`. A store being written can run
  * one aggregate's suite alone (`runConsentConformance`, …) with the same
  * arguments, and opt out of tests with `options.skip` / `options.capabilities`.
+ * A skip id that names no test of any suite fails the run.
  *
  * The integrity of the chains (continuity, hashes) is core's and is tested in
  * core (`integrity-checks.test.ts`); these suites test what the store keeps:
@@ -36,15 +39,28 @@ export function runStoreConformance(
   makeStore: StoreFactory,
   options: StoreConformanceOptions = {},
 ): void {
-  runSubjectConformance(name, makeStore, options);
-  runConsentConformance(name, makeStore, options);
-  runSuppressionConformance(name, makeStore, options);
-  runAudienceConformance(name, makeStore, options);
-  runSegmentConformance(name, makeStore, options);
-  runAuditConformance(name, makeStore, options);
-  runDeliveryConformance(name, makeStore, options);
-  runDsarConformance(name, makeStore, options);
-  runDocumentConformance(name, makeStore, options);
-  runOutboxConformance(name, makeStore, options);
-  runTransactionConformance(name, makeStore, options);
+  // Each suite fails on a skip id of its own namespace that names none of its tests;
+  // an id in no suite's namespace is this run's to report, once.
+  const combined = forCombinedRun(options);
+  const foreign = foreignSkips(options.skip);
+  // Only when there is something to report: vitest fails a suite without tests.
+  if (foreign.length > 0) {
+    describe(`GdprStore conformance: ${name} / options.skip`, () => {
+      failUnknownSkips(
+        foreign,
+        (id) => `options.skip names ${id}, which is no test of any conformance suite.`,
+      );
+    });
+  }
+  runSubjectConformance(name, makeStore, combined);
+  runConsentConformance(name, makeStore, combined);
+  runSuppressionConformance(name, makeStore, combined);
+  runAudienceConformance(name, makeStore, combined);
+  runSegmentConformance(name, makeStore, combined);
+  runAuditConformance(name, makeStore, combined);
+  runDeliveryConformance(name, makeStore, combined);
+  runDsarConformance(name, makeStore, combined);
+  runDocumentConformance(name, makeStore, combined);
+  runOutboxConformance(name, makeStore, combined);
+  runTransactionConformance(name, makeStore, combined);
 }

@@ -90,6 +90,52 @@ function offers(capability: StoreCapability, store: GdprStore, options: StoreCon
   }
 }
 
+/**
+ * Every suite's aggregate, the namespaces of test ids. A suite checks the ids of
+ * its own namespace; an id in none of them (`consnet.…`, a bare `notice-once`)
+ * names no test anywhere, and would otherwise be ignored by every suite.
+ */
+export const AGGREGATES: readonly string[] = [
+  'subjects',
+  'consent',
+  'suppression',
+  'audience',
+  'segments',
+  'audit',
+  'deliveries',
+  'dsar',
+  'documents',
+  'outbox',
+  'transactions',
+];
+
+/** Ids of `skip` whose prefix is no aggregate's: they can name no test of any suite. */
+export function foreignSkips(skip: Readonly<Record<string, string>> = {}): string[] {
+  return Object.keys(skip).filter((id) => !AGGREGATES.some((a) => id.startsWith(`${a}.`)));
+}
+
+/**
+ * Options handed to the suites by `runStoreConformance`, which reports foreign ids
+ * once for the whole run: its suites leave them alone (else each of them would).
+ */
+const combinedRuns = new WeakSet<StoreConformanceOptions>();
+
+/** A copy of `options` whose suites leave foreign skip ids to the caller. */
+export function forCombinedRun(options: StoreConformanceOptions): StoreConformanceOptions {
+  const copy = { ...options };
+  combinedRuns.add(copy);
+  return copy;
+}
+
+/** Registers one failing test per id that names no test, so a typo cannot pass unseen. */
+export function failUnknownSkips(ids: readonly string[], explain: (id: string) => string): void {
+  for (const id of ids) {
+    it(`options.skip names a known test (${id})`, () => {
+      throw new Error(explain(id));
+    });
+  }
+}
+
 /** Ids of `skip` in this aggregate's namespace (`consent.…`) that name no test of it. */
 export function unknownSkips(
   aggregate: string,
@@ -118,6 +164,10 @@ export function conformanceSuite(
   options: StoreConformanceOptions,
   define: (test: ConformanceTest, store: () => GdprStore) => void,
 ): void {
+  if (!AGGREGATES.includes(aggregate)) {
+    // Keeps AGGREGATES complete: an id of a suite missing there would be reported foreign.
+    throw new Error(`Conformance aggregate "${aggregate}" is missing from AGGREGATES.`);
+  }
   describe(`GdprStore conformance: ${name} / ${aggregate}`, () => {
     let current: GdprStore | undefined;
     const store = () => {
@@ -147,10 +197,16 @@ export function conformanceSuite(
     };
     define(test, store);
     // A mistyped id would silently run the test it meant to skip: fail instead.
-    for (const id of unknownSkips(aggregate, ids, options.skip)) {
-      it(`options.skip names a known test (${id})`, () => {
-        throw new Error(`options.skip names ${id}, which is no ${aggregate} test.`);
-      });
+    failUnknownSkips(
+      unknownSkips(aggregate, ids, options.skip),
+      (id) => `options.skip names ${id}, which is no ${aggregate} test.`,
+    );
+    // Run alone, the suite is the only one to see an id outside every namespace.
+    if (!combinedRuns.has(options)) {
+      failUnknownSkips(
+        foreignSkips(options.skip),
+        (id) => `options.skip names ${id}, which is no test of any conformance suite.`,
+      );
     }
   });
 }
