@@ -33,6 +33,7 @@ import type {
 import { emptyReport } from './import-report.js';
 import type { LanguageMatch } from './language.js';
 import { normalizeLanguage } from './language.js';
+import { writesImportBatches } from './writes-import-batches.js';
 
 export interface ContactImportColumns {
   /** Default `email`. Header names match case-insensitively. */
@@ -104,6 +105,7 @@ interface ParsedRow {
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const ROW_BATCH = 500;
+
 const SET_BASED_BATCH = 5_000;
 
 const CONSENTABLE = new Set<LawfulBasis>(['consent', 'soft-opt-in', 'legitimate-interest']);
@@ -251,11 +253,14 @@ export function createContactService(ctx: CoreContext): ContactService {
       }
       // A store that writes a batch in a few set-based statements gains from
       // larger batches; row by row, 500 keeps each transaction short.
-      const batchSize =
-        options.batchSize ?? (ctx.store.writeImportBatch ? SET_BASED_BATCH : ROW_BATCH);
-      if (!Number.isInteger(batchSize) || batchSize < 1) {
+      if (
+        options.batchSize !== undefined &&
+        (!Number.isInteger(options.batchSize) || options.batchSize < 1)
+      ) {
         throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.');
       }
+      const setBased = await writesImportBatches(ctx.store);
+      const batchSize = options.batchSize ?? (setBased ? SET_BASED_BATCH : ROW_BATCH);
       const sampleSize = options.sampleSize ?? 10;
       const actor = options.actor ?? 'import';
       const report = emptyReport(list, label, options.basis, purposeIds);
@@ -689,7 +694,7 @@ export function createContactService(ctx: CoreContext): ContactService {
       // On a set-based store the next batch is read and parsed while the
       // database writes the previous one (two batches in memory at most); row
       // by row, the importer never runs ahead of the batch it writes.
-      const overlap = ctx.store.writeImportBatch !== undefined;
+      const overlap = setBased;
       let writing: Promise<void> | undefined;
       let failed: { error: unknown } | undefined;
       const settle = async () => {

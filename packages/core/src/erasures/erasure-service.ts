@@ -79,20 +79,24 @@ export function createErasureService(ctx: CoreContext): ErasureService {
         const ids = [...new Set(back.map((e) => e.subjectId))];
         const erased = await tx.deleteSubjects(ids);
         const wanted = batch.filter((e) => e.reason === 'dsar');
-        const present = new Set(
-          (await tx.getSuppressions(wanted.map((e) => e.suppressionHash))).map((s) => s.hash),
+        // Only an `erased` entry is enough: a weaker one the backup kept (an unsubscribe,
+        // say) is replaced, since the store lets the stronger reason win.
+        const erasedAlready = new Set(
+          (await tx.getSuppressions(wanted.map((e) => e.suppressionHash)))
+            .filter((s) => s.reason === 'erased')
+            .map((s) => s.hash),
         );
         let restored = 0;
         for (const entry of wanted) {
-          if (present.has(entry.suppressionHash)) continue;
-          present.add(entry.suppressionHash);
-          await tx.addSuppression({
+          if (erasedAlready.has(entry.suppressionHash)) continue;
+          erasedAlready.add(entry.suppressionHash);
+          const written = await tx.addSuppression({
             hash: entry.suppressionHash,
             reason: 'erased',
             at: entry.erasedAt,
             source: 'erasure-replay',
           });
-          restored += 1;
+          if (written) restored += 1;
         }
         if (erased > 0 || restored > 0) {
           await appendAuditEntry(

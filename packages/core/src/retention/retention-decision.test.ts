@@ -48,6 +48,7 @@ const linked = (profile: SubjectProfile) =>
 describe('linkedPurposes: what holds a person without a ledger event (REQ-27, SEED-05)', () => {
   it('a closed account or a customer record links the contract purposes, and a customer the soft-opt-in ones', () => {
     expect(linked({ accountClosedAt: at })).toEqual(['orders']);
+    expect(linked({ accountOpenedAt: at })).toEqual(['orders']);
     expect(
       linked({ customer: { saleRef: 'A-1', categories: ['garden'], objectionOfferedAt: at } }),
     ).toEqual(['customer-offers', 'orders']);

@@ -22,8 +22,8 @@ export type RetentionVerdict =
  * keeps for a basis the ledger cannot record:
  * - soft-opt-in: a customer record (a sale);
  * - legitimate-interest: a B2B record;
- * - contract: a customer record, a closed account (`accountClosedAt`) or an
- *   import on `contract`;
+ * - contract: a customer record, an account opened or closed (`accountOpenedAt`,
+ *   `accountClosedAt`) or an import on `contract`;
  * - legal-obligation: an import on `legal-obligation`.
  * `consent.record` refuses contract and legal-obligation purposes: without
  * these facts their people would count as unlinked and go `unlinkedFor` after
@@ -55,7 +55,10 @@ export function linkedPurposes(
       case 'contract':
         // A sale and an account are contracts; the customer relationship lasts
         // until `closeAccount`, the anchor `account-closed` retention runs from.
-        return Boolean(profile.customer || profile.accountClosedAt) || importedOn('contract');
+        return (
+          Boolean(profile.customer || profile.accountOpenedAt || profile.accountClosedAt) ||
+          importedOn('contract')
+        );
       case 'legal-obligation':
         return importedOn('legal-obligation');
       default:

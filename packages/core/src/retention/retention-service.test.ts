@@ -176,6 +176,37 @@ describe('retention (REQ-27, REQ-09)', () => {
     expect(await gdpr.retention.sweep()).toMatchObject({ archived: 2, deleted: 0 });
   });
 
+  it('SEED-05: openAccount keeps an account holder who bought nothing until closeAccount; reopening stops the period', async () => {
+    const { gdpr, clock } = setup(DOC_PURPOSES);
+    const opened = await gdpr.subjects.openAccount('holder@example.org');
+    expect(opened.profile.accountOpenedAt).toEqual(clock());
+    // Past unlinkedFor (P1M) and years on: the open account holds them.
+    clock.advance(3 * 365 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    expect(await gdpr.subjects.closeAccount('holder@example.org')).toBe(true);
+    // Opened again before the period ran out: the close is cleared, nothing is due.
+    clock.advance(12 * 60 * 60 * 1000);
+    const reopened = await gdpr.subjects.openAccount('holder@example.org');
+    expect(reopened.profile.accountClosedAt).toBeUndefined();
+    clock.advance(40 * DAY);
+    expect((await gdpr.retention.plan()).due).toEqual({});
+    await gdpr.subjects.closeAccount('holder@example.org');
+    clock.advance(DAY + 1000);
+    expect(await gdpr.retention.sweep()).toMatchObject({ archived: 1, deleted: 0 });
+
+    const actions: string[] = [];
+    for await (const entry of gdpr.audit.entries({ subjectRefs: [opened.id] })) {
+      actions.push(entry.action);
+    }
+    expect(actions).toEqual([
+      'subject.account-opened',
+      'subject.account-closed',
+      'subject.account-opened',
+      'subject.account-closed',
+    ]);
+    expect((await retentionEntries(gdpr, 'retention.archived')).length).toBe(1);
+  });
+
   it('REQ-27: every contract purpose holds an account holder; the one ending last decides', async () => {
     // With `orders` (10 years from collection) configured too, closing the account
     // does not end what `orders` keeps.

@@ -178,16 +178,24 @@ describe('the encrypting store layer (issue #18)', () => {
     expect(() => reopened!.email).toThrow(expect.objectContaining({ code: 'CIPHERTEXT_INVALID' }));
     await raw.deleteSubject(id);
 
-    // A restore brings the whole row back (with its key) and loses the suppression.
+    // A restore brings the whole row back (with its key) and loses the tombstone: the backup
+    // held only an older, weaker entry (an unsubscribe), which must not count as restored.
     await raw.createSubject(backupRow);
     await raw.appendConsentEvents(id, undefined, backupEvents);
     const suppressionHash = entry!.suppressionHash;
     await raw.removeSuppression(suppressionHash);
+    await raw.addSuppression({
+      hash: suppressionHash,
+      reason: 'unsubscribed-all',
+      at: new Date('2026-01-01T00:00:00Z'),
+      source: 'backup',
+    });
     expect((await gdpr.subjects.get(person.email))?.profile.name).toBe(person.name);
 
     const report = await gdpr.erasures.replay();
     expect(report).toEqual({ entries: 1, erased: 1, suppressionsRestored: 1 });
     expect(await gdpr.subjects.get(person.email)).toBeUndefined();
+    expect((await raw.getSuppression(suppressionHash))?.reason).toBe('erased');
     expect((await gdpr.canSend(person.email, 'newsletter')).reason).toBe('suppressed');
     // The control person is untouched, and a second replay changes nothing.
     expect((await gdpr.subjects.get(control.email))?.profile.name).toBe(control.name);

@@ -38,6 +38,11 @@ export interface SubjectProfile {
   language?: string;
   /** The person's last own act (a click, a reply, a login): opens do not count (REQ-27). */
   lastInteractionAt?: Date;
+  /**
+   * When the customer account was opened (`subjects.openAccount`): while it is set, every
+   * `contract` purpose holds the person (SEED-05).
+   */
+  accountOpenedAt?: Date;
   /** When the customer account was closed: anchor of `account-closed` retention. */
   accountClosedAt?: Date;
   /** Archived by retention: kept for the archive period, never mailed. */
@@ -391,10 +396,13 @@ export interface ConsentOperations {
 
 /**
  * The suppression list, keyed by a keyed hash: it never holds an address
- * (REQ-28). Store rules: `addSuppression` is idempotent.
+ * (REQ-28). Store rules: `addSuppression` is idempotent and never weakens an entry.
  */
 export interface SuppressionOperations {
-  /** Adds or keeps the entry; returns false when the hash was already suppressed. */
+  /**
+   * Adds the entry, or replaces one with a weaker reason (erased > hard-bounce = complaint =
+   * manual > unsubscribed-all); returns false when it kept the existing entry.
+   */
   addSuppression(entry: SuppressionEntry): Promise<boolean>;
   getSuppression(hash: string): Promise<SuppressionEntry | undefined>;
   removeSuppression(hash: string): Promise<boolean>;

@@ -45,6 +45,7 @@ export const subjectProfilePatchSchema = z.strictObject({
     .regex(/^[a-z]{2}$/, 'must be an ISO 639-1 code')
     .optional(),
   lastInteractionAt: date.optional(),
+  accountOpenedAt: date.nullable().optional(),
   accountClosedAt: date.nullable().optional(),
   archivedAt: date.nullable().optional(),
   legalHold: z
@@ -146,6 +147,13 @@ export interface SubjectService {
     at?: Date,
   ): Promise<boolean>;
   /**
+   * Marks a customer account open (creating the subject if needed, clearing an earlier
+   * close): from then on every `contract` purpose holds the person, so retention keeps them
+   * until `closeAccount` starts the `account-closed` period (SEED-05). Audited as
+   * `subject.account-opened`.
+   */
+  openAccount(email: string, at?: Date): Promise<SubjectRecord>;
+  /**
    * Marks the customer account closed: the anchor of `account-closed` retention (SEED-05).
    * Audited as `subject.account-closed`.
    */
@@ -232,6 +240,35 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
       // Not audited: the person's own act, kept on the profile as the retention anchor;
       // an entry per click would grow the append-only log with every visit.
       return patchExisting(normalizeEmail(emailInput), { lastInteractionAt: at ?? ctx.now() });
+    },
+    async openAccount(emailInput, at) {
+      const email = normalizeEmail(emailInput);
+      const patch = parseProfilePatch({ accountOpenedAt: at ?? ctx.now(), accountClosedAt: null });
+      return ctx.store.transaction(async (tx) => {
+        const now = ctx.now();
+        const existing = await findSubject(ctx, tx, email);
+        const subject = existing ?? (await ensureSubject(ctx, tx, email, now));
+        const profile = mergeProfile(subject.profile, patch);
+        const updated = await tx.updateSubjectProfile(subject.id, profile, now);
+        const fields = changedProfileFields(subject.profile, profile);
+        if (!existing || fields.length > 0) {
+          await appendAuditEntry(
+            tx,
+            {
+              actor: 'api',
+              action: 'subject.account-opened',
+              subjectRef: subject.id,
+              details: {
+                openedAt: (profile.accountOpenedAt as Date).toISOString(),
+                created: !existing,
+                fields,
+              },
+            },
+            now,
+          );
+        }
+        return updated;
+      });
     },
     async closeAccount(emailInput, at) {
       return patchExisting(
