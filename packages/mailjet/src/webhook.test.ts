@@ -15,6 +15,29 @@ describe('toProviderEvent', () => {
     expect(type({ event: 'click' })).toBe('other');
   });
 
+  it('reads a flag sent as a string, and never drops an event for an optional field of another type', () => {
+    const type = (raw: Record<string, unknown>) =>
+      toProviderEvent({ email: 'a@example.com', ...raw }, 'mailjet')?.type;
+    expect(type({ event: 'bounce', hard_bounce: 'true', blocked: '' })).toBe('hard-bounce');
+    expect(type({ event: 'bounce', hard_bounce: 'false' })).toBe('soft-bounce');
+    expect(type({ event: 'bounce', hard_bounce: '' })).toBe('soft-bounce');
+    expect(type({ event: 'spam', blocked: '', hard_bounce: '', source: 'JMRPP' })).toBe(
+      'complaint',
+    );
+    expect(type({ event: 'unsub', time: '1733300003', mj_list_id: 1 })).toBe('unsubscribe');
+    expect(
+      toProviderEvent(
+        { event: 'spam', email: 'a@example.com', time: 'soon', MessageID: { x: 1 } },
+        'mailjet',
+      ),
+    ).toEqual({
+      provider: 'mailjet',
+      type: 'complaint',
+      email: 'a@example.com',
+      eventId: 'none:spam:none',
+    });
+  });
+
   it('builds the event id from the message id, the event and its time; falls back to mj_message_id', () => {
     expect(
       toProviderEvent(

@@ -141,17 +141,69 @@ export const mailjetEventSchema = z.looseObject({
   source: z.string().optional(),
 });
 
+const OPTIONAL_FIELDS: Readonly<Record<string, z.ZodType>> = {
+  time: z.number(),
+  MessageID: id,
+  mj_message_id: id,
+  error_related_to: z.string(),
+  error: z.string(),
+  source: z.string(),
+};
+
+/**
+ * A Mailjet event as the schema reads it: a flag sent as `"true"` / `"false"`
+ * becomes a boolean, and an optional field of an unexpected type (`""`, a
+ * string time…) is left out rather than dropping the whole event (a spam
+ * report with `"blocked": ""` is still a complaint). Only `event` and `email`
+ * decide whether the entry is usable.
+ */
+function lenient(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const entry: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  for (const key of ['hard_bounce', 'blocked']) {
+    const value = entry[key];
+    if (value === 'true' || value === 'false') entry[key] = value === 'true';
+    else if (typeof entry[key] !== 'boolean') delete entry[key];
+  }
+  for (const [key, type] of Object.entries(OPTIONAL_FIELDS)) {
+    if (key in entry && !type.safeParse(entry[key]).success) delete entry[key];
+  }
+  return entry;
+}
+
 export type MailjetEvent = z.infer<typeof mailjetEventSchema>;
+
+/**
+ * Mailjet's `error_related_to` categories that say nothing against the
+ * address: the message's content or the sender was refused (`content`,
+ * `spam`), or Mailjet itself failed (`system`). A `blocked` event or a
+ * permanent bounce in one of them is about this message, not the person: it
+ * must not suppress the recipient (a content block would otherwise suppress
+ * a whole campaign's audience as hard bounces).
+ */
+const NOT_ABOUT_THE_ADDRESS = new Set(['content', 'spam', 'system']);
+
+/**
+ * Whether a failure's `error_related_to` / `error` pair is about the address
+ * (Mailjet's error table): anything but the categories above, a greylisting
+ * (temporary) or a `duplicate in campaign` block (the first copy went out).
+ */
+function aboutTheAddress(event: MailjetEvent): boolean {
+  const category = event.error_related_to?.trim().toLowerCase();
+  const error = event.error?.trim().toLowerCase();
+  if (category !== undefined && NOT_ABOUT_THE_ADDRESS.has(category)) return false;
+  return error !== 'greylisted' && error !== 'duplicate in campaign';
+}
 
 /** Mailjet's event name → gdpr-mail's provider event type. */
 export function mailjetEventType(event: MailjetEvent): ProviderEventType {
   switch (event.event) {
     case 'bounce':
-      return event.hard_bounce === true ? 'hard-bounce' : 'soft-bounce';
+      return event.hard_bounce === true && aboutTheAddress(event) ? 'hard-bounce' : 'soft-bounce';
     case 'spam':
       return 'complaint';
     case 'blocked':
-      return 'blocked';
+      return aboutTheAddress(event) ? 'blocked' : 'other';
     case 'unsub':
       return 'unsubscribe';
     default:
@@ -174,7 +226,7 @@ function detailOf(event: MailjetEvent): string | undefined {
  * message id, the event name and its time, so a replay matches the original.
  */
 export function toProviderEvent(raw: unknown, provider: string): ProviderEvent | undefined {
-  const parsed = mailjetEventSchema.safeParse(raw);
+  const parsed = mailjetEventSchema.safeParse(lenient(raw));
   if (!parsed.success) return undefined;
   const event = parsed.data;
   if (!isValidEmail(event.email)) return undefined;

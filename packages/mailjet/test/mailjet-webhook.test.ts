@@ -73,6 +73,50 @@ describe('createMailjetWebhookHandler', () => {
     expect(await gdpr.suppression.check('open@example.com')).toBeUndefined();
   });
 
+  it('a block or permanent bounce about the content, the sender or Mailjet itself suppresses nobody', async () => {
+    // Mailjet's error table: `content`, `spam` and `system` failures, greylisting and
+    // `duplicate in campaign` say nothing against the address (a content block hits a
+    // whole campaign's audience); `recipient` / `domain` ones and `preblocked` do.
+    const failure = (email: string, event: string, related: string, error: string) => ({
+      event,
+      time: 1733300100,
+      MessageID: 21,
+      email,
+      ...(event === 'bounce' ? { hard_bounce: true, blocked: false } : {}),
+      error_related_to: related,
+      error,
+    });
+    const { gdpr, handler } = setup();
+    const response = await handler.handle(
+      request([
+        failure('content@example.com', 'blocked', 'content', 'error in template language'),
+        failure('filter@example.com', 'blocked', 'spam', 'content blocked'),
+        failure('system@example.com', 'blocked', 'system', 'system issue'),
+        failure('dup@example.com', 'blocked', 'mailjet', 'duplicate in campaign'),
+        failure('grey@example.com', 'blocked', 'domain', 'greylisted'),
+        failure('policy@example.com', 'bounce', 'spam', 'policy issue'),
+        failure('pre@example.com', 'blocked', 'mailjet', 'preblocked'),
+        failure('gone@example.com', 'blocked', 'recipient', 'user unknown'),
+        failure('nohost@example.com', 'bounce', 'domain', 'no mail host'),
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ received: 9, suppressed: 3 });
+    for (const email of [
+      'content@example.com',
+      'filter@example.com',
+      'system@example.com',
+      'dup@example.com',
+      'grey@example.com',
+      'policy@example.com',
+    ]) {
+      expect(await gdpr.suppression.check(email)).toBeUndefined();
+    }
+    for (const email of ['pre@example.com', 'gone@example.com', 'nohost@example.com']) {
+      expect((await gdpr.suppression.check(email))?.reason).toBe('hard-bounce');
+    }
+  });
+
   it('takes a single event object as well as an array', async () => {
     const { gdpr, handler } = setup();
     expect((await handler.handle(request(hardBounce))).status).toBe(200);

@@ -72,6 +72,12 @@ describe('sesNotificationEvents', () => {
     });
     expect(sesNotificationEvents(complaint(), ids)[0]?.type).toBe('complaint');
     expect(sesNotificationEvents(complaint('not-spam'), ids)[0]?.type).toBe('other');
+    // An ISP's auth-failure (RFC 6591: SPF/DKIM/DMARC) or virus report is about the
+    // message or the sending domain, not the person complaining: no suppression.
+    expect(sesNotificationEvents(complaint('auth-failure'), ids)[0]?.type).toBe('other');
+    expect(sesNotificationEvents(complaint('virus'), ids)[0]?.type).toBe('other');
+    expect(sesNotificationEvents(complaint('fraud'), ids)[0]?.type).toBe('complaint');
+    expect(sesNotificationEvents(complaint('other'), ids)[0]?.type).toBe('complaint');
     expect(
       sesNotificationEvents(
         { eventType: 'Open', mail: { messageId: 'm', destination: ['o@example.test'] } },

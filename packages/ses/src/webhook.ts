@@ -41,9 +41,18 @@ export interface SesWebhookOptions {
   autoConfirm?: boolean;
   /** Provider name written on the events and in the audit. Default `ses`. */
   provider?: string;
-  /** The clock for the certificate validity check. */
+  /** The clock for the certificate validity check and the message age. */
   now?: () => Date;
 }
+
+/**
+ * How old (by its signed `Timestamp`) a message may be: two hours. SNS stops
+ * redelivering to an HTTP(S) endpoint within 3,600 s (a hard limit), so an
+ * older message is a replay of a captured one.
+ */
+const MAX_MESSAGE_AGE_MS = 2 * 60 * 60 * 1000;
+/** How far ahead of our clock a message's Timestamp may be. */
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const MAX_CERTIFICATE_BYTES = 64 * 1024;
 
@@ -125,7 +134,8 @@ export type SesWebhookGdpr = Pick<GdprMail, 'providerEvents'>;
  * anything is fetched; verifies every message's signature (SignatureVersion
  * 1 and 2) with the certificate at its SigningCertURL, which must be
  * `https://sns.<region>.amazonaws.com[.cn]/….pem`; a forged, tampered or
- * foreign message answers 401 and changes nothing. Bounces and complaints go
+ * foreign message, or one whose signed Timestamp is older than SNS's
+ * redelivery window (a replay), answers 401 and changes nothing. Bounces and complaints go
  * to `gdpr.providerEvents.apply` with the SNS MessageId as event id, so SNS's
  * redeliveries are idempotent; each recipient is handled apart, so one
  * malformed address is reported as rejected and does not hold back the others.
@@ -148,6 +158,16 @@ export function createSesWebhookHandler(
   const fetchCertificate = options.fetchCertificate ?? fetchSnsCertificate;
   const confirmSubscription = options.confirmSubscription ?? confirmWithFetch;
   const now = options.now ?? (() => new Date());
+
+  /** Whether the signed Timestamp is within the window (a replay of an old message is not). */
+  function fresh(timestamp: string): boolean {
+    // SNS writes ISO 8601 UTC (`2026-12-04T02:00:00.000Z`); nothing else is accepted.
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/.test(timestamp)) return false;
+    const at = Date.parse(timestamp);
+    if (Number.isNaN(at)) return false;
+    const age = now().getTime() - at;
+    return age <= MAX_MESSAGE_AGE_MS && age >= -MAX_CLOCK_SKEW_MS;
+  }
   const certificates = new Map<string, Promise<string>>();
 
   function certificateFor(url: string): Promise<string> {
@@ -179,6 +199,11 @@ export function createSesWebhookHandler(
     }
     if (!topics.has(message.TopicArn)) {
       return reply(401, 'Topic not allowed');
+    }
+    // The Timestamp is signed: checked here, verified below. A captured message
+    // replayed later (after a suppression was lifted, say) changes nothing.
+    if (!fresh(message.Timestamp)) {
+      return reply(401, 'SNS message is outside the accepted time window');
     }
     let pem: string;
     try {
@@ -275,6 +300,9 @@ function addressOf(recipient: Recipient): string {
   return typeof recipient.emailAddress === 'string' ? recipient.emailAddress : '';
 }
 
+/** ARF Feedback-Types (RFC 5965, 6591, 6650) that are no complaint by the recipient. */
+const NOT_A_COMPLAINT = new Set(['not-spam', 'auth-failure', 'virus']);
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -284,7 +312,8 @@ function text(value: unknown): string | undefined {
  * Notification), from identity notifications (`notificationType`) and from
  * configuration-set event publishing (`eventType`) alike:
  * a Permanent bounce is a `hard-bounce` per bounced recipient, a Transient
- * one a `soft-bounce`, a complaint a `complaint`, anything else `other`.
+ * one a `soft-bounce`, a complaint a `complaint` (not when its feedback type
+ * is `not-spam`, `auth-failure` or `virus`), anything else `other`.
  * `detail` holds SES's status code or sub-type, never the diagnostic text
  * (it may quote the address). A bounced or complained recipient without an
  * address string still yields its event (with an empty address), so that
@@ -338,8 +367,13 @@ export function sesNotificationEvents(
       (r) =>
         ({
           ...base,
-          // A feedback report saying "not spam" is no complaint.
-          type: feedback === 'not-spam' ? 'other' : 'complaint',
+          // The ISP's ARF Feedback-Type: "not spam" reverses a complaint, an
+          // auth-failure (RFC 6591) or virus report is about the message or the
+          // sending domain. None of them is the person complaining.
+          type:
+            feedback !== undefined && NOT_A_COMPLAINT.has(feedback.toLowerCase())
+              ? 'other'
+              : 'complaint',
           email: addressOf(r),
           ...(feedback === undefined ? {} : { detail: feedback }),
           ...at(complaint.timestamp),

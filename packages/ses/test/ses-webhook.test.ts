@@ -58,7 +58,7 @@ function notification(
     MessageId: `22b80b92-fdea-4c2c-8f9d-bdfb0c7b${String(sequence).padStart(4, '0')}`,
     TopicArn: TOPIC,
     Message: JSON.stringify(sesEvent),
-    Timestamp: '2026-12-04T02:00:00.000Z',
+    Timestamp: new Date().toISOString(),
     SigningCertURL: CERT_URL,
     UnsubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC}:sub`,
     ...overrides,
@@ -237,6 +237,43 @@ describe('SES SNS webhook: forged messages change nothing', () => {
     expect(await gdpr.suppression.check('jane@example.com')).toBeUndefined();
   });
 
+  it('refuses a genuine message replayed after the redelivery window, once the suppression was lifted (401)', async () => {
+    // SNS stops redelivering within an hour: a signed message seen again days later is a
+    // replay of a captured body, and must not put back a suppression the operator lifted.
+    const captured = signer.sign(
+      notification(bounce('jane@example.com', 'Permanent'), {
+        Timestamp: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      }),
+    );
+    const { gdpr, handler, fetched } = setup();
+    await gdpr.suppression.add('jane@example.com', 'hard-bounce');
+    await gdpr.suppression.remove('jane@example.com');
+    const before = await auditCount(gdpr);
+    expect((await handler.handle(request(captured))).status).toBe(401);
+    expect(fetched).toEqual([]);
+    expect(await gdpr.suppression.check('jane@example.com')).toBeUndefined();
+    expect(await auditCount(gdpr)).toBe(before);
+    // A Timestamp far in the future, or not SNS's ISO form, is refused the same way.
+    for (const Timestamp of [
+      new Date(Date.now() + 3_600_000).toISOString(),
+      'Mon, 07 Dec 2026 12:00:00 GMT',
+    ]) {
+      const body = signer.sign(
+        notification(bounce('jane@example.com', 'Permanent'), { Timestamp }),
+      );
+      expect((await handler.handle(request(body))).status).toBe(401);
+    }
+    expect(await gdpr.suppression.check('jane@example.com')).toBeUndefined();
+    // Within the window (SNS's own redeliveries), it is applied.
+    const recent = signer.sign(
+      notification(bounce('jane@example.com', 'Permanent'), {
+        Timestamp: new Date(Date.now() - 50 * 60_000).toISOString(),
+      }),
+    );
+    expect((await handler.handle(request(recent))).status).toBe(200);
+    expect((await gdpr.suppression.check('jane@example.com'))?.reason).toBe('hard-bounce');
+  });
+
   it('refuses a certificate that is expired (401)', async () => {
     const expired = await createSnsSigner({
       notBefore: new Date(Date.now() - 3 * 86_400_000),
@@ -307,7 +344,7 @@ describe('SES SNS webhook: subscription confirmation', () => {
       TopicArn: TOPIC,
       Message: `You have chosen to subscribe to the topic ${TOPIC}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
       SubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=2336412f37`,
-      Timestamp: '2026-12-04T02:00:00.000Z',
+      Timestamp: new Date().toISOString(),
       SigningCertURL: CERT_URL,
       ...overrides,
     };

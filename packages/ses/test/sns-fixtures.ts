@@ -46,7 +46,7 @@ export function snsNotification(
     MessageId: `7f1c2a44-5d1e-4c8a-9a51-0c3e5b7d${String(sequence).padStart(4, '0')}`,
     TopicArn: TOPIC,
     Message: JSON.stringify(sesEvent),
-    Timestamp: '2026-12-04T02:00:00.000Z',
+    Timestamp: new Date().toISOString(),
     SigningCertURL: CERT_URL,
     ...overrides,
   };
@@ -63,7 +63,7 @@ export function subscriptionConfirmation(
     TopicArn: topic,
     Message: `You have chosen to subscribe to the topic ${topic}.`,
     SubscribeURL: `https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topic}&Token=2336412f37`,
-    Timestamp: '2026-12-04T02:00:00.000Z',
+    Timestamp: new Date().toISOString(),
     SigningCertURL: CERT_URL,
     ...overrides,
   };

@@ -48,7 +48,13 @@ export function classifyRecipient(
     if (subject === '2' && detail === '1') return 'hard-bounce';
     if (subject === '2' && (detail === '2' || detail === '3')) return 'soft-bounce';
     if (subject === '4' && detail === '4') return 'hard-bounce';
-    if (subject === '7') return byText(text) === 'hard-bounce' ? 'hard-bounce' : 'soft-bounce';
+    if (subject === '7') {
+      // A policy refusal names the address it refused ("Recipient address rejected:
+      // Access denied"): that alone says nothing about the mailbox, only the words
+      // after it (user unknown, …) can.
+      const reason = text.replace(/address rejected/gi, '');
+      return byText(reason) === 'hard-bounce' ? 'hard-bounce' : 'soft-bounce';
+    }
   }
   // 5.0.0, 5.5.x, bare 5xx and no code at all: the server's words decide;
   // a permanent failure that says nothing more is taken at its word.

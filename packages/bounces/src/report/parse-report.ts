@@ -9,6 +9,9 @@ import { looksLikeBounce, parseTextBounce } from './text-bounce.js';
 /** Reports larger than this are not read (a returned message with big attachments is cut by MTAs anyway). */
 export const MAX_REPORT_BYTES = 10 * 1024 * 1024;
 
+/** ARF Feedback-Types (RFC 5965 §7.3) by which a recipient complains about the mail. */
+const COMPLAINT_FEEDBACK_TYPES = new Set(['abuse', 'fraud', 'other']);
+
 const STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
 const HEADERS_TYPES = new Set(['text/rfc822-headers', 'message/global-headers']);
 
@@ -143,8 +146,11 @@ function readReport(source: Uint8Array): ParsedReport {
     const email =
       addressIn(field(fields, 'original-rcpt-to')) ??
       soleAddressee(original && field(original, 'to'));
-    // not-spam (RFC 6650) reverses a complaint: nothing to suppress.
-    const outcome = feedbackType === 'not-spam' ? 'delivered' : 'complaint';
+    // Only a person's complaint suppresses: abuse, fraud (phishing) and other
+    // (RFC 5965). not-spam (RFC 6650) reverses one; auth-failure (RFC 6591, an
+    // SPF/DKIM/DMARC failure) and virus are about the message or the sending
+    // domain, and a type this reader does not know is no complaint either.
+    const outcome = COMPLAINT_FEEDBACK_TYPES.has(feedbackType) ? 'complaint' : 'delivered';
     return {
       kind: 'feedback-report',
       format: 'arf',
