@@ -67,7 +67,10 @@ export interface ContactImportOptions {
   defaultLanguage?: string;
   /** CSV only; default `,`. */
   delimiter?: string;
-  /** Rows per transaction (default 500). */
+  /**
+   * Rows per transaction: default 5,000 on a store that writes batches
+   * set-based (the SQL stores), 500 on the others.
+   */
   batchSize?: number;
   /** How many examples each part of the report keeps (default 10). */
   sampleSize?: number;
@@ -634,7 +637,9 @@ export function createContactService(ctx: CoreContext): ContactService {
                     row.consentAt
                       ? `consent given ${row.consentAt.toISOString().slice(0, 10)}`
                       : '',
-                    row.proof ? `proof ${row.proof}` : '',
+                    // The reference itself is kept sealed on the contact's source
+                    // (`contact.sources[].proof`): a ledger reason is stored in the clear.
+                    row.proof ? 'proof reference on the contact source' : '',
                   ]
                     .filter(Boolean)
                     .join('; '),

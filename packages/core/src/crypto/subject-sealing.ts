@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { ConsentEvent } from '../consent/consent-event.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
-import type { SubjectProfile, SubjectRecord } from '../store/store-types.js';
+import type { ContactFacts, SubjectProfile, SubjectRecord } from '../store/store-types.js';
 import { BoundedMap } from './bounded-map.js';
 import type { DataKeyRing } from './data-key-ring.js';
 import { fieldContext, isSealed, openField, sealField } from './field-cipher.js';
@@ -36,6 +36,9 @@ export const SEALED_PROFILE_PATHS: readonly (readonly string[])[] = [
   ['contact', 'attributes'],
   ['contact', 'conflicts'],
 ];
+
+/** The field context of an import source's sealed proof reference. */
+const SOURCE_PROOF = 'profile.contact.sources.proof';
 
 /** The consent-proof fields that are personal data (Art. 7(1) evidence, REQ-05): sealed. */
 export const SEALED_PROOF_FIELDS = ['ip', 'userAgent'] as const;
@@ -290,6 +293,7 @@ export function createSubjectSealing(
         delete parent[leaf];
       }
     }
+    sealSourceProofs(key, id, clear);
     const keys = Object.keys(secret);
     if (keys.length === 0) return clear as SubjectProfile;
     const blob: SealedProfileBlob = {
@@ -299,7 +303,71 @@ export function createSubjectSealing(
     return { ...clear, sealed: blob } as SubjectProfile;
   }
 
+  /**
+   * The proof reference of each import source (`contact.sources[].proof`: a
+   * form id, a paper number, typed about this one person) sealed in place,
+   * each under the row's data key: the sources stay an array whose labels
+   * the segment columns read in the clear. `clear` is the sealing copy.
+   */
+  function sealSourceProofs(key: KeyObject, id: string, clear: Record<string, unknown>): void {
+    const contact = clear.contact as Record<string, unknown> | undefined;
+    const sources = contact?.sources;
+    if (!Array.isArray(sources)) return;
+    if (!sources.some((source) => typeof source?.proof === 'string' && !isSealed(source.proof))) {
+      return;
+    }
+    clear.contact = {
+      ...contact,
+      sources: sources.map((source: Record<string, unknown>) =>
+        typeof source?.proof === 'string' && !isSealed(source.proof)
+          ? {
+              ...source,
+              proof: sealField(key, source.proof, fieldContext('subjects', id, SOURCE_PROOF)),
+            }
+          : source,
+      ),
+    };
+  }
+
+  /** The sources of an opened profile with each sealed proof decrypted on first read. */
+  function openSourceProofs(
+    stored: SubjectProfile,
+    profile: SubjectProfile,
+    dataKey: RowKey,
+  ): SubjectProfile {
+    const contact = profile.contact as (ContactFacts & Record<string, unknown>) | undefined;
+    const sources = contact?.sources;
+    if (!Array.isArray(sources) || !sources.some((source) => isSealed(source?.proof))) {
+      return profile;
+    }
+    const opened = sources.map((source) => {
+      const proof = source?.proof;
+      if (!isSealed(proof)) return source;
+      const copy = { ...source };
+      lazyField(copy, 'proof', proof, () =>
+        openField(dataKey.get(), proof, fieldContext('subjects', dataKey.id, SOURCE_PROOF)),
+      );
+      return copy;
+    });
+    // The containers are copied unless they already are this read's own copies
+    // (a container holding sealed leaves: copying it would decrypt them).
+    const own = profile === stored ? { ...profile } : profile;
+    if (contact && Object.hasOwn(contact, SEALED_LEAVES)) {
+      contact.sources = opened;
+    } else {
+      own.contact = { ...contact!, sources: opened };
+    }
+    return own;
+  }
+
   function openProfile(
+    stored: SubjectProfile & { sealed?: SealedProfileBlob },
+    dataKey: RowKey,
+  ): SubjectProfile {
+    return openSourceProofs(stored, openSealedLeaves(stored, dataKey), dataKey);
+  }
+
+  function openSealedLeaves(
     stored: SubjectProfile & { sealed?: SealedProfileBlob },
     dataKey: RowKey,
   ): SubjectProfile {

@@ -95,6 +95,39 @@ describe('the encrypting store layer (issue #18)', () => {
     expect((await gdpr.consent.prove(person.email, 'newsletter')).chain.ok).toBe(true);
   });
 
+  it("REQ-34: an import's consent proof reference is sealed on the contact's source and kept out of the ledger's clear reason; the SDK reads it back, through a later profile change too", async () => {
+    const { gdpr, raw } = setup();
+    const proof = 'paper form QF/7731-zephyrine';
+    const csv = `email,consent_date,consent_proof\n${person.email},2024-02-03,${proof}\n`;
+    const options = {
+      basis: 'consent' as const,
+      purposes: ['newsletter'],
+      list: 'Fair',
+      source: 'Fair 2024',
+    };
+    const report = await gdpr.contacts.import(chunks(csv), options);
+    expect(report.consentRecorded).toBe(1);
+    const dump = await rawDump(raw);
+    expect(dump).not.toContain(proof);
+    // The source stays a clear array (the segment columns read its labels).
+    const stored = (await raw.listSubjects({ limit: 10 }))[0]!;
+    expect(stored.profile.contact?.sources.map((s) => s.label)).toEqual(['Fair 2024']);
+    const read = async () => (await gdpr.subjects.get(person.email))?.profile.contact?.sources[0];
+    expect(await read()).toMatchObject({ label: 'Fair 2024', list: 'Fair', proof });
+    // A profile change reseals what it read; a re-run of the file changes nothing.
+    await gdpr.subjects.upsert(person.email, { name: person.name });
+    expect((await gdpr.contacts.import(chunks(csv), options)).unchanged).toBe(1);
+    expect(await read()).toMatchObject({ proof });
+    expect(await rawDump(raw)).not.toContain(proof);
+    // The ledger keeps the grant's date; the reference is on the source only.
+    const subject = (await gdpr.subjects.get(person.email))!;
+    const events = await gdpr.store.listConsentEvents(subject.id);
+    const grant = events.find((e) => e.type === 'granted');
+    expect(grant?.proof.reason).toContain('consent given 2024-02-03');
+    expect(JSON.stringify(events)).not.toContain('QF/7731');
+    expect(JSON.stringify(await gdpr.subjects.get(person.email))).toContain(proof);
+  });
+
   it('REQ-34: a ciphertext moved to another row fails with CIPHERTEXT_INVALID', async () => {
     const { gdpr, raw } = setup();
     await seedPerson(gdpr);

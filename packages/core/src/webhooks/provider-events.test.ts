@@ -66,6 +66,35 @@ describe('provider events feed suppression', () => {
     expect(await gdpr.suppression.check('d@example.com')).toBeUndefined();
   });
 
+  it('REQ-32: a detail quoting the recipient reaches the audit log without the address or its local part (the entry outlives an erasure)', async () => {
+    const { gdpr, store } = setup();
+    await gdpr.providerEvents.apply([
+      {
+        provider: 'custom-relay',
+        type: 'hard-bounce',
+        email: 'Zq7.Erase+Me@Example.org',
+        detail:
+          '550 5.1.1 <zq7.erase+me@example.org>: Recipient address rejected; ZQ7.ERASE+ME... User unknown',
+      },
+      {
+        provider: 'custom-relay',
+        type: 'complaint',
+        email: 'ab@example.org',
+        // A local part under 3 characters is left alone: it would match inside common words.
+        detail: `abuse report about ab@example.org ${'x'.repeat(300)}`,
+      },
+    ]);
+    const details = (await store.listAudit(0, 100))
+      .filter((e) => e.action === 'suppression.added')
+      .map((e) => String(e.details?.detail));
+    expect(details[0]).toBe(
+      '550 5.1.1 <[address]>: Recipient address rejected; [address]... User unknown',
+    );
+    expect(details[1]).toBe(`abuse report about [address] ${'x'.repeat(171)}`);
+    expect(details[1]).toHaveLength(200);
+    for (const detail of details) expect(detail.toLowerCase()).not.toMatch(/zq7|@example/);
+  });
+
   it('refuses an unknown event type before writing anything', async () => {
     const { gdpr } = setup();
     const events = [

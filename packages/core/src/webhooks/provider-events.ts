@@ -3,6 +3,7 @@ import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { SuppressionReason } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { suppressWithAudit } from '../suppression/suppression-service.js';
+import { redactAddresses } from '../transport/redact-addresses.js';
 
 export const PROVIDER_EVENT_TYPES = [
   /** Permanent failure: the mailbox does not exist. Suppressed. */
@@ -31,7 +32,12 @@ export interface ProviderEvent {
   providerMessageId?: string;
   /** The provider's own event or notification id (kept in the audit, never personal data). */
   eventId?: string;
-  /** The provider's detail code, e.g. `5.1.1` or `user unknown`. */
+  /**
+   * The provider's detail code, e.g. `5.1.1` or `user unknown`. Kept in the
+   * audit log, which outlives an erasure: every address in it and the local
+   * part of `email` are replaced with `[address]`, and it is cut to 200
+   * characters. Pass a code, not a text that names the person.
+   */
   detail?: string;
   occurredAt?: Date;
 }
@@ -81,6 +87,24 @@ const REASON_BY_TYPE: Partial<Record<ProviderEventType, SuppressionReason>> = {
 type Prepared =
   | { event: ProviderEvent; settled: ProviderEventOutcome }
   | { event: ProviderEvent; settled?: undefined; reason: SuppressionReason; email: string };
+
+const REGEXP_SPECIALS = /[.*+?^${}()|[\]\\]/g;
+
+/**
+ * A provider's detail as the audit log may keep it: SMTP replies quote the
+ * recipient, whole (`<a@b>`) or by its local part alone (`a... User
+ * unknown`), and the audit entry outlives the person's erasure. Every
+ * address and the event's own local part (from 3 characters, any case) are
+ * replaced before the text is cut, so no cut leaves half an address behind.
+ */
+function auditDetail(detail: string, email: string): string {
+  let text = redactAddresses(detail);
+  const local = email.slice(0, email.lastIndexOf('@'));
+  if (local.length >= 3) {
+    text = text.replace(new RegExp(local.replace(REGEXP_SPECIALS, '\\$&'), 'giu'), '[address]');
+  }
+  return text.slice(0, 200);
+}
 
 /** One event on its own: settled now (ignored, rejected), or an address to suppress. */
 function prepare(event: ProviderEvent): Prepared {
@@ -133,7 +157,7 @@ export function createProviderEventService(ctx: CoreContext): ProviderEventServi
               ...(event.providerMessageId === undefined
                 ? {}
                 : { providerMessageId: event.providerMessageId }),
-              ...(event.detail === undefined ? {} : { detail: event.detail.slice(0, 200) }),
+              ...(event.detail === undefined ? {} : { detail: auditDetail(event.detail, email) }),
             },
           );
           outcomes.push(
