@@ -9,6 +9,17 @@ export { createDevInbox } from './dev-inbox-kit.js';
 
 export function devInboxRouter(gdpr: GdprMail, inbox: DevInbox): Router {
   const router = express.Router();
+  // Every page here shows signed links (confirm, unsubscribe, DSAR): never cached, never sent
+  // on as a Referer, never framed by another site (the mail page frames its own /html body).
+  router.use((_req, res, next) => {
+    res.set({
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "frame-ancestors 'self'",
+    });
+    next();
+  });
   router.get('/inbox', (req, res) => {
     const note = typeof req.query.note === 'string' ? req.query.note.slice(0, 300) : undefined;
     res.type('html').send(inboxPage(inbox, note));

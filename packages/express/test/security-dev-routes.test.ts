@@ -39,3 +39,41 @@ describe('#19 finding 11: example dev routes and secrets', () => {
     ).toThrow(/secrets\.encryptionKeys\.0\.secret/);
   });
 });
+
+describe('the dev inbox pages (HTTP attacks, 2026-12-07)', () => {
+  // Every mail page shows the mail's signed links (confirm, unsubscribe, preferences, DSAR):
+  // no cache may keep them, no Referer may carry the page's address, and another site may
+  // not frame the newsletter form. The mail page frames its own /html body, hence 'self'.
+  it('are not cached, send no Referer and cannot be framed by another site', async () => {
+    vi.stubEnv('NODE_ENV', 'development');
+    const dev = createExampleApp({ baseUrl: 'http://127.0.0.1/gdpr', store: new MemoryStore() });
+    try {
+      await dev.gdpr.mailer.sendSystem(
+        {
+          to: 'dev-inbox@example.org',
+          subject: 'Confirm',
+          text: 'Confirm: http://127.0.0.1/gdpr/confirm/abc',
+          html: '<p><a href="http://127.0.0.1/gdpr/confirm/abc">Confirm</a></p>',
+        },
+        { kind: 'double-opt-in' },
+      );
+      const paths = ['/dev/inbox', '/dev/inbox/1', '/dev/inbox/1/html', '/dev/inbox/1/raw'];
+      for (const path of paths) {
+        const res = await request(dev.app).get(path);
+        expect(res.status, path).toBe(200);
+        expect(res.headers['cache-control'], path).toBe('no-store');
+        expect(res.headers['referrer-policy'], path).toBe('no-referrer');
+        expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+        expect(res.headers['content-security-policy'], path).toContain("frame-ancestors 'self'");
+      }
+      const sent = await request(dev.app)
+        .post('/dev/newsletter')
+        .type('form')
+        .send('email=nobody%40example.org');
+      expect(sent.status).toBe(303);
+      expect(sent.headers['cache-control']).toBe('no-store');
+    } finally {
+      await dev.gdpr.close();
+    }
+  });
+});

@@ -175,7 +175,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
       200,
       pages.confirm({
         ...ctx.pageContext(request),
-        action: `${basePath}${paths.confirm}/${value}`,
+        action: ctx.linkAction(paths.confirm, value),
         token: value,
         purposes: inspection.purposes,
       }),
@@ -208,7 +208,7 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
       200,
       pages.confirm({
         ...ctx.pageContext(request),
-        action: `${basePath}${paths.repermission}/${value}`,
+        action: ctx.linkAction(paths.repermission, value),
         token: value,
         purposes: inspection.purposes,
       }),

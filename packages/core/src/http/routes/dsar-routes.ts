@@ -80,7 +80,7 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
   async function dsarVerifyView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const value = ctx.token(request);
     const t = dsarText(request);
-    const target = `${basePath}${paths.dsarVerify}/${value}`;
+    const target = ctx.linkAction(paths.dsarVerify, value);
     if (wantsJson(request))
       return jsonResponse(200, { action: target } satisfies z.input<typeof dsarVerifyPageAnswer>);
     return htmlResponse(
@@ -132,7 +132,7 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
       dsarActionPage(ctx.pageContext(request), {
         title: t.downloadTitle!,
         body: t.downloadBody!,
-        action: `${basePath}${paths.dsarDownload}/${value}`,
+        action: ctx.linkAction(paths.dsarDownload, value),
         submit: t.downloadSubmit!,
         token: value,
       }),

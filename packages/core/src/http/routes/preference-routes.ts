@@ -19,7 +19,7 @@ import { FORM_PROBLEMS, TOKEN_PROBLEMS } from './route-doc.js';
  * centre, whose form is refused when a browser says it came from another site.
  */
 export function preferenceRoutes(ctx: RouteContext): GdprRoute[] {
-  const { gdpr, basePath, pages, paths, guarded } = ctx;
+  const { gdpr, pages, paths, guarded } = ctx;
 
   async function unsubscribeView(request: GdprHttpRequest): Promise<GdprHttpResponse> {
     const value = ctx.token(request);
@@ -34,7 +34,7 @@ export function preferenceRoutes(ctx: RouteContext): GdprRoute[] {
       200,
       pages.unsubscribe({
         ...page,
-        action: `${basePath}${paths.unsubscribe}/${value}`,
+        action: ctx.linkAction(paths.unsubscribe, value),
         token: value,
         purposes:
           inspection.scope === 'all' ? [{ title: page.messages.everything }] : inspection.scope,
@@ -68,7 +68,7 @@ export function preferenceRoutes(ctx: RouteContext): GdprRoute[] {
       200,
       pages.preferences({
         ...ctx.pageContext(request),
-        action: `${basePath}${paths.preferences}/${value}`,
+        action: ctx.linkAction(paths.preferences, value),
         token: value,
         purposes: view.items
           .filter((item) => item.kind !== 'tracking')

@@ -115,6 +115,15 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     return request.privacySignals ?? readPrivacySignals(request.headers);
   }
 
+  /**
+   * Where a link page's button posts: the route of `path` with the link's segment encoded.
+   * The segment is the visitor's, decoded: as is, `..%2F..%2Flogout` or `x%3Fq` would send
+   * the button to another path of the site (the DSAR pages show it before any token check).
+   */
+  function linkAction(path: string, value: string): string {
+    return `${basePath}${path}/${encodeURIComponent(value)}`;
+  }
+
   function token(request: GdprHttpRequest): string {
     const value = request.params.token;
     if (!value) throw new GdprMailError('TOKEN_INVALID', 'This link is incomplete.');
@@ -255,6 +264,7 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     drainAfter,
     signals,
     token,
+    linkAction,
     evidence,
     message,
     usedLinkAware,
