@@ -40,6 +40,11 @@ export interface GdprQueueOptions {
 }
 
 export interface EnqueueCampaignInput {
+  /**
+   * As in `campaigns.run`: 1 to 128 letters, digits, `.`, `_`, `-`. Refused
+   * (VALIDATION_FAILED) before anything is queued, as a bad `batchSize` or
+   * `segment` is.
+   */
   id: string;
   purposeId: string;
   /** Recipients per chunk job (default 1,000): the unit a worker takes. */
@@ -102,6 +107,8 @@ export interface GdprQueue {
 }
 
 const RETENTION_SCHEDULER = 'gdpr-retention-sweeps';
+/** The campaign ids `campaigns.run` accepts (core's campaign-service). */
+const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export const BOUNCES_SCHEDULER = 'gdpr-bounce-polls';
 
 export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
@@ -123,6 +130,23 @@ export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
   let flow: FlowProducer | undefined;
 
   async function enqueueCampaign(input: EnqueueCampaignInput): Promise<EnqueuedCampaign> {
+    // campaigns.run would refuse it in every chunk; and a `:` in the id could name
+    // another campaign's chunk job (`campaign:<id>:chunk:…`).
+    if (typeof input.id !== 'string' || !CAMPAIGN_ID.test(input.id)) {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        'A campaign id is 1 to 128 letters, digits, dots, underscores or dashes.',
+        { details: { id: typeof input.id === 'string' ? input.id : null } },
+      );
+    }
+    if (
+      input.batchSize !== undefined &&
+      (!Number.isInteger(input.batchSize) || input.batchSize < 1)
+    ) {
+      throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.', {
+        details: { batchSize: input.batchSize },
+      });
+    }
     const jobId = jobIdFor(campaignJobKey(input.id));
     if (await queue.getJob(jobId)) return { jobId, chunks: 0, alreadyQueued: true };
     const now = options.gdpr.config.clock?.() ?? new Date();

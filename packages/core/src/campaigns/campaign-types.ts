@@ -175,8 +175,11 @@ export interface CampaignService {
   run(input: CampaignRunInput): Promise<CampaignReport>;
   /**
    * Splits the audience into id ranges of about `chunkSize` people, streamed:
-   * one job per chunk lets many worker processes share one campaign. The last
-   * chunk is open-ended, so people who join after planning are still covered.
+   * one job per chunk lets many worker processes share one campaign. The
+   * ranges cover the whole id space (the last one is open-ended): someone who
+   * joins after planning is mailed if their chunk runs after they joined. Ids
+   * are random, so a joiner may fall in a chunk already sent: a later run
+   * under the same id reaches them, and mails no one twice.
    */
   planChunks(input: PlanChunksInput): AsyncIterable<CampaignChunk>;
   /**

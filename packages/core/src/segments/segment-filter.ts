@@ -17,8 +17,9 @@ export type SegmentValues = string | { in: readonly string[] };
  * - `consentedWithin` / `consentedSince`: a grant or confirmation for the
  *   campaign's purpose recorded in the ledger within the ISO 8601 duration
  *   (`P24M`, `P1Y`, `P30D`) or since the instant.
- * - `engagedWithin` / `engagedSince`: the person's last own act
- *   (`profile.lastInteractionAt`) within the duration or since the instant.
+ * - `engagedWithin` / `engagedSince`: the person's last recorded act
+ *   (`profile.lastInteractionAt`, which `subjects.recordInteraction` sets;
+ *   consent events do not) within the duration or since the instant.
  *
  * A person without the fact (no language, never engaged) does not match the
  * condition, and does match its `not`.
@@ -52,6 +53,19 @@ const MAX_DEPTH = 8;
 const MAX_CONDITIONS = 64;
 const MAX_VALUES = 1000;
 const MAX_VALUE_LENGTH = 200;
+/**
+ * The instants a segment may name: years 1 to 9999, what every store can
+ * compare (PostgreSQL refuses the expanded years JavaScript can write).
+ */
+const MIN_INSTANT = Date.parse('0001-01-01T00:00:00.000Z');
+const MAX_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+/** Lone surrogates: no UTF-8 for them, so a SQL store would compare something else. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What PostgreSQL text cannot hold (NUL) or would store as something else. */
+function unstorable(value: string): boolean {
+  return value.includes('\0') || LONE_SURROGATE.test(value);
+}
 
 const DURATION =
   /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
@@ -108,8 +122,16 @@ function values(raw: unknown, field: SegmentField, path: string): string[] {
   }
   if (list.length > MAX_VALUES) invalid(`${field} takes at most ${MAX_VALUES} values.`, path);
   return list.map((value: unknown) => {
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_VALUE_LENGTH) {
-      invalid(`${field} values are strings of 1 to ${MAX_VALUE_LENGTH} characters.`, path);
+    if (
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > MAX_VALUE_LENGTH ||
+      unstorable(value)
+    ) {
+      invalid(
+        `${field} values are strings of 1 to ${MAX_VALUE_LENGTH} characters (no NUL, well-formed UTF-16).`,
+        path,
+      );
     }
     // Stored as the SDK writes them: languages lower case, countries upper case.
     if (field === 'language') return value.toLowerCase();
@@ -120,7 +142,16 @@ function values(raw: unknown, field: SegmentField, path: string): string[] {
 
 function instant(raw: unknown, key: string, path: string): Date {
   if (!(raw instanceof Date) || Number.isNaN(raw.getTime())) invalid(`${key} takes a Date.`, path);
-  return new Date(raw.getTime());
+  return inRange(raw, key, path);
+}
+
+/** Refuses an instant outside years 1 to 9999, which a SQL store could not compare. */
+function inRange(at: Date, key: string, path: string): Date {
+  const time = at.getTime();
+  if (time < MIN_INSTANT || time > MAX_INSTANT) {
+    invalid(`${key} reaches outside the years 1 to 9999.`, path);
+  }
+  return new Date(time);
 }
 
 /**
@@ -162,7 +193,7 @@ export function resolveSegmentFilter(filter: SegmentFilter, now: Date): Audience
       case 'engagedWithin': {
         if (typeof value !== 'string') invalid(`${key} takes an ISO 8601 duration.`, at);
         const field = key === 'consentedWithin' ? 'consent' : 'engagement';
-        return { op: 'since', field, at: subtractDuration(now, value) };
+        return { op: 'since', field, at: inRange(subtractDuration(now, value), key, at) };
       }
       case 'consentedSince':
       case 'engagedSince': {
