@@ -19,12 +19,13 @@ export const USAGE = `Usage: gdpr-mail <command> [options]
 
 Commands:
   init                        write gdpr-mail.config.mjs and a .env with fresh secrets
+                              (and gdpr-mail.config.d.mts beside a tsconfig.json)
       --force                   replace them if they exist
   records                     write the record of processing activities (Art. 30)
       --format md|html|json     output format (default md)
       --document processing-activities|privacy-notice
       --out <file>              write to a file instead of stdout
-    migrate                     bring the configured SQL store's schema up to date
+  migrate                     bring the configured SQL store's schema up to date
   audit verify                check the hash-chained audit log (exit 1 when broken)
   retention plan|sweep        dry run, or apply the retention policies (progress on stderr);
                               the sweep also erases through the config module's

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CliIo } from '../cli-io.js';
@@ -15,6 +15,8 @@ export interface InitOptions {
 
 export const INIT_CONFIG_FILE = 'gdpr-mail.config.mjs';
 export const INIT_ENV_FILE = '.env';
+/** The config's type, written beside it in a TypeScript project (one with a tsconfig.json). */
+export const INIT_TYPES_FILE = 'gdpr-mail.config.d.mts';
 
 /** 32 random bytes, base64url: what every gdpr-mail secret is made of. */
 function secret(): string {
@@ -70,6 +72,33 @@ GDPR_MAIL_ENCRYPTION_KEY=${secret()}
 `;
 }
 
+// TypeScript finds this file for `import config from './gdpr-mail.config.mjs'`, so a strict
+// project needs neither allowJs nor a declaration of its own (TS7016 otherwise).
+const TYPES_MODULE = `// The type of gdpr-mail.config.mjs, for TypeScript (written by \`gdpr-mail init\`).
+import type { GdprMailConfig } from '@gdpr-mail/core';
+
+declare const config: GdprMailConfig;
+export default config;
+`;
+
+/** Whether the package.json in `cwd` makes `.js` files CommonJS (no `"type": "module"`). */
+function isCommonJsPackage(cwd: string): boolean {
+  try {
+    const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { type?: unknown };
+    return pkg.type !== 'module';
+  } catch {
+    return false;
+  }
+}
+
+/** The line that loads the config, in the module system the app is written in. */
+function loadLine(cwd: string, typescript: boolean): string {
+  // require(esm), Node >= 20.19: the config is the module's default export.
+  return !typescript && isCommonJsPackage(cwd)
+    ? `const config = require('./${INIT_CONFIG_FILE}').default;`
+    : `import config from './${INIT_CONFIG_FILE}';`;
+}
+
 /**
  * `gdpr-mail init`: a config skeleton and a `.env` with three fresh secrets,
  * so a first app starts without inventing any. Nothing existing is overwritten
@@ -78,8 +107,16 @@ GDPR_MAIL_ENCRYPTION_KEY=${secret()}
 export async function initCommand(options: InitOptions, io: CliIo): Promise<number> {
   const configPath = join(io.cwd, INIT_CONFIG_FILE);
   const envPath = join(io.cwd, INIT_ENV_FILE);
+  const typesPath = join(io.cwd, INIT_TYPES_FILE);
+  const typescript = existsSync(join(io.cwd, 'tsconfig.json'));
+  // The types hold no secret: written when missing, even beside an existing config.
+  const writeTypes = typescript && (options.force || !existsSync(typesPath));
   const existing = [configPath, envPath].filter((path) => existsSync(path));
   if (existing.length > 0 && !options.force) {
+    if (writeTypes) {
+      await writeFile(typesPath, TYPES_MODULE, 'utf8');
+      io.stdout(`Wrote ${INIT_TYPES_FILE} (the config's type, for TypeScript).\n`);
+    }
     io.stderr(
       `Not written: ${existing.map((p) => p.slice(io.cwd.length + 1)).join(' and ')} already exist${existing.length === 1 ? 's' : ''}. ` +
         'Run with --force to replace them (a new .env means new secrets: data already recorded with the old ones no longer opens).\n',
@@ -91,17 +128,21 @@ export async function initCommand(options: InitOptions, io: CliIo): Promise<numb
   await writeFile(envPath, envFile(keyId), { encoding: 'utf8', mode: 0o600 });
   // `mode` applies only when the file is created: a replaced .env is narrowed too.
   await chmod(envPath, 0o600);
+  if (writeTypes) await writeFile(typesPath, TYPES_MODULE, 'utf8');
   if (options.json) {
-    io.stdout(`${JSON.stringify({ config: INIT_CONFIG_FILE, env: INIT_ENV_FILE, keyId })}\n`);
+    io.stdout(
+      `${JSON.stringify({ config: INIT_CONFIG_FILE, env: INIT_ENV_FILE, ...(writeTypes ? { types: INIT_TYPES_FILE } : {}), keyId })}\n`,
+    );
     return EXIT.ok;
   }
+  const types = writeTypes ? `\nand ${INIT_TYPES_FILE} (the config's type, for TypeScript)` : '';
   io.stdout(
-    `Wrote ${INIT_CONFIG_FILE} (edit the controller, links and purposes) and ${INIT_ENV_FILE} (three fresh secrets, mode 0600).
+    `Wrote ${INIT_CONFIG_FILE} (edit the controller, links and purposes) and ${INIT_ENV_FILE} (three fresh secrets, mode 0600)${types}.
 
 Next:
   1. Add to .gitignore:  .env  .gdpr-mail/  .gdpr-mail-journal/
   2. Check the config:   npx gdpr-mail records
-  3. In your app:        import config from './${INIT_CONFIG_FILE}';
+  3. In your app:        ${loadLine(io.cwd, typescript)}
                          const gdpr = createGdprMail(config);
 `,
   );

@@ -29,6 +29,28 @@ export interface GdprRoutes {
   unmatched(request: GdprHttpRequest, knownPath: boolean): GdprHttpResponse;
 }
 
+/** Instances already told that their routes cannot mail: one warning each. */
+const warnedCannotMail = new WeakSet<GdprMail>();
+
+/**
+ * Without a transport the signup and DSAR forms still answer "check your inbox" (the same for
+ * every address), and the mails then fail after the answer, where no one sees it: said once,
+ * when the routes are made, to the configured logger or else the console.
+ */
+function warnIfCannotMail(gdpr: GdprMail, options: GdprRoutesOptions): void {
+  if (gdpr.config.transport || warnedCannotMail.has(gdpr)) return;
+  warnedCannotMail.add(gdpr);
+  const links = options.sendMail
+    ? 'the verification links of data-subject requests (`sendMail` sends the double opt-in mail only)'
+    : 'the double opt-in confirmation links or the verification links of data-subject requests';
+  const message =
+    `[gdpr-mail] The config has no \`transport\`: the routes answer sign-ups and data-subject requests ` +
+    `but cannot mail ${links} (MAILER_NOT_CONFIGURED). ` +
+    'Add `transport` and `mailer: { from }` to the config (docs/transports.md).';
+  if (gdpr.config.logger) gdpr.config.logger.warn({ code: 'MAILER_NOT_CONFIGURED' }, message);
+  else console.warn(message);
+}
+
 /**
  * The gdpr-mail route table, free of any framework, assembled from one module
  * per route group. `createGdprHandler` serves it on the Fetch API; this lower
@@ -36,6 +58,7 @@ export interface GdprRoutes {
  * every failure becomes an RFC 9457 problem (JSON) or an error page (browsers).
  */
 export function createGdprRoutes(gdpr: GdprMail, options: GdprRoutesOptions = {}): GdprRoutes {
+  warnIfCannotMail(gdpr, options);
   // The signup's confirmation mail is sent by the outbox, after the answer.
   if (options.sendMail) gdpr.outbox.useSender(options.sendMail);
   // Leftovers of a crash or a restart run without waiting for new traffic.
