@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, openTrackingOverrides, testConfig } from '../testing/fixtures.js';
 import { InMemoryTransport } from '../transport/memory-transport.js';
 
 const email = 'camille@example.org';
@@ -22,27 +22,12 @@ function setup() {
 function trackingSetup() {
   const store = new MemoryStore();
   const transport = new InMemoryTransport();
-  const base = testConfig();
   const gdpr = createGdprMail(
     testConfig({
       store,
       transport,
       mailer: { from: { address: 'news@acme.test' } },
-      tracking: { mode: 'individual', purposeId: 'open_tracking' },
-      purposes: [
-        ...base.purposes,
-        {
-          id: 'open_tracking',
-          title: 'Measure opens',
-          kind: 'tracking',
-          lawfulBasis: 'consent',
-          notice: {
-            version: '1.0',
-            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
-          },
-          retention: { duration: 'P1Y', anchor: 'collected' },
-        },
-      ],
+      ...openTrackingOverrides(),
     }),
   );
   /** Sends one newsletter and returns its personal pixel's token, if it has one. */

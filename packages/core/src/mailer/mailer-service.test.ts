@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, openTrackingOverrides, testConfig } from '../testing/fixtures.js';
 import { createTestClock } from '../testing/test-clock.js';
 import { InMemoryTransport } from '../transport/memory-transport.js';
 
@@ -198,24 +198,7 @@ describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
   });
 
   function trackingSetup(mode: 'none' | 'aggregate' | 'individual') {
-    const base = testConfig();
-    return setup({
-      tracking: { mode, purposeId: 'open_tracking' },
-      purposes: [
-        ...base.purposes,
-        {
-          id: 'open_tracking',
-          title: 'Measure opens',
-          kind: 'tracking',
-          lawfulBasis: 'consent',
-          notice: {
-            version: '1.0',
-            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
-          },
-          retention: { duration: 'P1Y', anchor: 'collected' },
-        },
-      ],
-    });
+    return setup(openTrackingOverrides(mode));
   }
 
   it('REQ-09: no pixel by default', async () => {
@@ -283,22 +266,12 @@ describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
     const clock = createTestClock('2026-01-01T00:00:00.000Z');
     const { gdpr, transport } = setup({
       clock,
-      tracking: { mode: 'individual', purposeId: 'open_tracking' },
-      purposes: [
-        ...testConfig().purposes,
-        {
-          id: 'open_tracking',
-          title: 'Measure opens',
-          kind: 'tracking',
-          lawfulBasis: 'consent',
-          notice: {
-            version: '1.0',
-            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
-          },
-          refreshAfter: 'P1Y',
-          retention: { duration: 'P2Y', anchor: 'collected' },
-        },
-      ],
+      ...openTrackingOverrides(),
+      purposes: openTrackingOverrides().purposes.map((p) =>
+        p.id === 'open_tracking'
+          ? { ...p, refreshAfter: 'P1Y', retention: { duration: 'P2Y', anchor: 'collected' } }
+          : p,
+      ),
     });
     await subscribe(gdpr, 'old@example.org');
     await gdpr.consent.record({

@@ -206,31 +206,41 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
     });
   }
 
+  /**
+   * Creates the subject if needed and merges the patch, audited (when it created the
+   * subject or changed a field) under the action and details `audit` names.
+   */
+  async function upsertAudited(
+    email: string,
+    patchInput: SubjectProfilePatch,
+    audit: (
+      created: boolean,
+      fields: string[],
+      profile: SubjectProfile,
+    ) => { action: string; details: Record<string, unknown> },
+  ): Promise<SubjectRecord> {
+    const patch = parseProfilePatch(patchInput);
+    return ctx.store.transaction(async (tx) => {
+      const at = ctx.now();
+      const existing = await findSubject(ctx, tx, email);
+      const subject = existing ?? (await ensureSubject(ctx, tx, email, at));
+      const profile = mergeProfile(subject.profile, patch);
+      const updated = await tx.updateSubjectProfile(subject.id, profile, at);
+      const fields = changedProfileFields(subject.profile, profile);
+      if (!existing || fields.length > 0) {
+        const { action, details } = audit(!existing, fields, profile);
+        await appendAuditEntry(tx, { actor: 'api', action, subjectRef: subject.id, details }, at);
+      }
+      return updated;
+    });
+  }
+
   return {
     async upsert(emailInput, patchInput = {}) {
-      const email = normalizeEmail(emailInput);
-      const patch = parseProfilePatch(patchInput);
-      return ctx.store.transaction(async (tx) => {
-        const at = ctx.now();
-        const existing = await findSubject(ctx, tx, email);
-        const subject = existing ?? (await ensureSubject(ctx, tx, email, at));
-        const profile = mergeProfile(subject.profile, patch);
-        const updated = await tx.updateSubjectProfile(subject.id, profile, at);
-        const fields = changedProfileFields(subject.profile, profile);
-        if (!existing || fields.length > 0) {
-          await appendAuditEntry(
-            tx,
-            {
-              actor: 'api',
-              action: existing ? 'subject.updated' : 'subject.created',
-              subjectRef: subject.id,
-              details: { fields },
-            },
-            at,
-          );
-        }
-        return updated;
-      });
+      return upsertAudited(normalizeEmail(emailInput), patchInput, (created, fields) => ({
+        action: created ? 'subject.created' : 'subject.updated',
+        details: { fields },
+      }));
     },
     async get(emailInput) {
       return findSubject(ctx, ctx.store, normalizeEmail(emailInput));
@@ -242,33 +252,14 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
       return patchExisting(normalizeEmail(emailInput), { lastInteractionAt: at ?? ctx.now() });
     },
     async openAccount(emailInput, at) {
-      const email = normalizeEmail(emailInput);
-      const patch = parseProfilePatch({ accountOpenedAt: at ?? ctx.now(), accountClosedAt: null });
-      return ctx.store.transaction(async (tx) => {
-        const now = ctx.now();
-        const existing = await findSubject(ctx, tx, email);
-        const subject = existing ?? (await ensureSubject(ctx, tx, email, now));
-        const profile = mergeProfile(subject.profile, patch);
-        const updated = await tx.updateSubjectProfile(subject.id, profile, now);
-        const fields = changedProfileFields(subject.profile, profile);
-        if (!existing || fields.length > 0) {
-          await appendAuditEntry(
-            tx,
-            {
-              actor: 'api',
-              action: 'subject.account-opened',
-              subjectRef: subject.id,
-              details: {
-                openedAt: (profile.accountOpenedAt as Date).toISOString(),
-                created: !existing,
-                fields,
-              },
-            },
-            now,
-          );
-        }
-        return updated;
-      });
+      return upsertAudited(
+        normalizeEmail(emailInput),
+        { accountOpenedAt: at ?? ctx.now(), accountClosedAt: null },
+        (created, fields, profile) => ({
+          action: 'subject.account-opened',
+          details: { openedAt: profile.accountOpenedAt?.toISOString(), created, fields },
+        }),
+      );
     },
     async closeAccount(emailInput, at) {
       return patchExisting(

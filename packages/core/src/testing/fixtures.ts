@@ -83,6 +83,32 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
 }
 
 /** Evidence of a ticked, unticked-by-default checkbox on a signup form. */
+/**
+ * Overrides for `testConfig` that turn open tracking on under its own consent
+ * purpose, `open_tracking` (REQ-29): `testConfig({ ...openTrackingOverrides(), … })`.
+ */
+export function openTrackingOverrides(
+  mode: 'none' | 'aggregate' | 'individual' = 'individual',
+): Pick<GdprMailConfig, 'tracking' | 'purposes'> {
+  return {
+    tracking: { mode, purposeId: 'open_tracking' },
+    purposes: [
+      ...testConfig().purposes,
+      {
+        id: 'open_tracking',
+        title: 'Measure opens',
+        kind: 'tracking',
+        lawfulBasis: 'consent',
+        notice: {
+          version: '1.0',
+          text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
+        },
+        retention: { duration: 'P1Y', anchor: 'collected' },
+      },
+    ],
+  };
+}
+
 export const checkboxEvidence = {
   action: 'affirmative' as const,
   method: 'checkbox' as const,

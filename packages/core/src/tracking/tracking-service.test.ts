@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, openTrackingOverrides, testConfig } from '../testing/fixtures.js';
 
 const EMAIL = 'reader@example.org';
 
 function trackingMail() {
-  const base = testConfig();
   return createGdprMail(
     testConfig({
-      tracking: { mode: 'individual', purposeId: 'open_tracking' },
-      purposes: [
-        ...base.purposes,
-        {
-          id: 'open_tracking',
-          title: 'Measure opens',
-          kind: 'tracking',
-          lawfulBasis: 'consent',
-          notice: {
-            version: '1.0',
-            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
-          },
-          retention: { duration: 'P1Y', anchor: 'collected' },
-        },
-      ],
+      ...openTrackingOverrides(),
     }),
   );
 }

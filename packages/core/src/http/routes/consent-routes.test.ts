@@ -1,28 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { isGdprMailError } from '../../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../../gdpr-mail.js';
-import { testConfig } from '../../testing/fixtures.js';
+import { openTrackingOverrides, testConfig } from '../../testing/fixtures.js';
 import { createGdprHandler } from '../handler/create-gdpr-handler.js';
 
 function trackingMail() {
-  const base = testConfig();
   return createGdprMail(
     testConfig({
-      tracking: { mode: 'individual', purposeId: 'open_tracking' },
-      purposes: [
-        ...base.purposes,
-        {
-          id: 'open_tracking',
-          title: 'Measure opens',
-          kind: 'tracking',
-          lawfulBasis: 'consent',
-          notice: {
-            version: '1.0',
-            text: 'Acme SAS measures whether you open its emails. Withdraw at any time.',
-          },
-          retention: { duration: 'P1Y', anchor: 'collected' },
-        },
-      ],
+      ...openTrackingOverrides(),
     }),
   );
 }
