@@ -1,5 +1,5 @@
 import type { GdprMail, SystemMailKind, ValidatedMessage } from '@gdpr-mail/core';
-import { InMemoryTransport } from '@gdpr-mail/core';
+import { InMemoryTransport, isGdprMailError } from '@gdpr-mail/core';
 import { html, layout } from '@gdpr-mail/core/http';
 import type { MailCheck } from './mail-checks.js';
 import { checkOneClickMail, decodeHeaderWords, rawHeader } from './mail-checks.js';
@@ -229,10 +229,12 @@ export async function sendNewsletter(gdpr: GdprMail, email: string): Promise<str
       subject: NEWSLETTER_SUBJECT,
       ...newsletterBody,
     });
+    // The note travels in the redirect's query string: it names no address (no personal
+    // data in a URL other than a signed link).
     return outcome.status === 'sent'
-      ? `Newsletter sent to ${email}.`
-      : `Not sent to ${email}: ${outcome.status === 'denied' ? outcome.reason : outcome.status}.`;
+      ? 'Newsletter sent.'
+      : `Not sent: ${outcome.status === 'denied' ? outcome.reason : outcome.status}.`;
   } catch (error) {
-    return `Not sent: ${error instanceof Error ? error.message : 'error'}`;
+    return `Not sent: ${isGdprMailError(error) ? error.code : 'error'}.`;
   }
 }

@@ -1,16 +1,19 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import { GdprMailService } from '@gdpr-mail/nestjs';
+import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import {
   Body,
   Controller,
   Get,
   Header,
   Inject,
+  Injectable,
   NotFoundException,
   Param,
   Post,
   Query,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import type { Response } from 'express';
 // The same dev inbox as the Express example: its pages and its newsletter, served by Nest.
@@ -23,8 +26,26 @@ export { createDevInbox } from '../../express-app/src/dev-inbox-kit.js';
 /** The token the inbox is provided under. */
 export const DEV_INBOX = Symbol.for('example-nest-app:dev-inbox');
 
+/**
+ * Every page here shows signed links (confirm, unsubscribe, DSAR): never cached, never sent on
+ * as a Referer, never framed by another site (the mail page frames its own /html body).
+ */
+@Injectable()
+export class DevInboxHeaders implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler) {
+    context.switchToHttp().getResponse<Response>().set({
+      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "frame-ancestors 'self'",
+    });
+    return next.handle();
+  }
+}
+
 /** The dev inbox pages, as an ordinary Nest controller injecting the service. */
 @Controller('dev')
+@UseInterceptors(DevInboxHeaders)
 export class DevInboxController {
   constructor(
     @Inject(GdprMailService) private readonly gdpr: GdprMail,

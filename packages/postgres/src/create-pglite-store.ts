@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import type { PostgresStore } from './create-postgres-store.js';
+import type { DataDirLock } from './data-dir-lock.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { runMigrations } from './migrations.js';
 import type { PgliteLike } from './pglite-database.js';
 import { pgliteDatabase } from './pglite-database.js';
@@ -35,6 +37,7 @@ export type PgliteStoreOptions =
 interface OpenDatabase {
   db: PgliteLike;
   users: number;
+  lock: DataDirLock;
 }
 
 /**
@@ -56,7 +59,16 @@ async function acquire(
 ): Promise<{ db: PgliteLike; release(): Promise<void> }> {
   let entry = openDirs.get(dataDir);
   if (!entry) {
-    entry = openPglite(dataDir, worker).then((db) => ({ db, users: 0 }));
+    entry = (async () => {
+      // Another process on the same folder would corrupt it: refused before PGlite opens it.
+      const lock = await lockDataDir(dataDir);
+      try {
+        return { db: await openPglite(dataDir, worker), users: 0, lock };
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
+    })();
     openDirs.set(dataDir, entry);
     entry.catch(() => openDirs.delete(dataDir));
   }
@@ -71,7 +83,11 @@ async function acquire(
       open.users -= 1;
       if (open.users === 0) {
         openDirs.delete(dataDir);
-        await open.db.close();
+        try {
+          await open.db.close();
+        } finally {
+          await open.lock.release();
+        }
       }
     },
   };
