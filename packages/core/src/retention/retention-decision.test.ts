@@ -1,27 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/parse-config.js';
 import type { SubjectProfile, SubjectRecord } from '../store/store-types.js';
-import { testConfig } from '../testing/fixtures.js';
+import { invoicesPurpose, testConfig } from '../testing/fixtures.js';
 import { linkedPurposes } from './retention-decision.js';
 
 const at = new Date('2026-01-10T12:00:00.000Z');
 
 const purposes = parseConfig(
   testConfig({
-    purposes: [
-      ...testConfig().purposes,
-      {
-        id: 'invoices',
-        title: 'Invoices',
-        kind: 'transactional',
-        lawfulBasis: 'legal-obligation',
-        notice: {
-          version: '1.0',
-          text: 'Acme SAS emails you the invoices the law requires; withdraw is not applicable.',
-        },
-        retention: { duration: 'P6Y', anchor: 'collected', action: 'delete' },
-      },
-    ],
+    purposes: [...testConfig().purposes, invoicesPurpose],
   }),
 ).purposes;
 

@@ -4,7 +4,7 @@ import type { GdprMailConfig } from '../config/config-schema.js';
 import type { GdprMail } from '../gdpr-mail.js';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, invoicesPurpose, testConfig } from '../testing/fixtures.js';
 import { createTestClock } from '../testing/test-clock.js';
 
 const DAY = 86_400_000;
@@ -243,22 +243,11 @@ describe('retention (REQ-27, REQ-09)', () => {
   it("contacts imported on `legal-obligation` are kept for that purpose's period", async () => {
     const clock = createTestClock('2026-01-10T12:00:00.000Z');
     const base = testConfig();
-    const invoices: PurposeInput = {
-      id: 'invoices',
-      title: 'Invoices',
-      kind: 'transactional',
-      lawfulBasis: 'legal-obligation',
-      notice: {
-        version: '1.0',
-        text: 'Acme SAS emails you the invoices the law requires; withdraw is not applicable.',
-      },
-      retention: { duration: 'P6Y', anchor: 'collected', action: 'delete' },
-    };
     const gdpr = createGdprMail({
       ...base,
       store: new MemoryStore(),
       clock,
-      purposes: [...base.purposes, invoices],
+      purposes: [...base.purposes, invoicesPurpose],
     });
     await gdpr.contacts.import(lines('email\nbilled@example.org\n'), {
       list: 'Billing',

@@ -83,6 +83,19 @@ export function testConfig(overrides: Partial<GdprMailConfig> = {}): GdprMailCon
 }
 
 /** Evidence of a ticked, unticked-by-default checkbox on a signup form. */
+/** A transactional purpose on `legal-obligation` (invoices kept six years from collection). */
+export const invoicesPurpose: GdprMailConfig['purposes'][number] = {
+  id: 'invoices',
+  title: 'Invoices',
+  kind: 'transactional',
+  lawfulBasis: 'legal-obligation',
+  notice: {
+    version: '1.0',
+    text: 'Acme SAS emails you the invoices the law requires; withdraw is not applicable.',
+  },
+  retention: { duration: 'P6Y', anchor: 'collected', action: 'delete' },
+};
+
 /**
  * Overrides for `testConfig` that turn open tracking on under its own consent
  * purpose, `open_tracking` (REQ-29): `testConfig({ ...openTrackingOverrides(), … })`.
