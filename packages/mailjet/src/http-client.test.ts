@@ -61,6 +61,37 @@ describe('mapSendResponse', () => {
     expect(unavailable).toMatchObject({ error: { category: 'transient', retryAfterMs: 3000 } });
   });
 
+  it("carries the call's Retry-After to per-message 429 and 5xx failures, and to them only", () => {
+    const success = '{"Status":"success","To":[{"MessageID":1152921518473429250}]}';
+    const body = `{"Messages":[${error(429)},${error(503)},${error(400)},${success}]}`;
+    const results = mapSendResponse(answer(400, body, { 'retry-after': '12' }), 4);
+    expect(results[0]).toMatchObject({
+      status: 'failed',
+      error: { category: 'rate-limited', retryable: true, retryAfterMs: 12_000 },
+    });
+    expect(results[1]).toMatchObject({
+      status: 'failed',
+      error: { category: 'transient', retryable: true, retryAfterMs: 12_000 },
+    });
+    expect(results[2]).toMatchObject({ status: 'failed', error: { category: 'rejected' } });
+    expect(results[2]?.status === 'failed' && 'retryAfterMs' in results[2].error).toBe(false);
+    expect(results[3]).toEqual({ status: 'accepted', providerMessageId: '1152921518473429250' });
+
+    // The header as an array, on a 429 whose body still lists the messages.
+    const [limited] = mapSendResponse(
+      answer(429, `{"Messages":[${error(429)}]}`, { 'retry-after': ['5'] }),
+      1,
+    );
+    expect(limited).toMatchObject({ error: { category: 'rate-limited', retryAfterMs: 5_000 } });
+
+    // No header (or one that cannot be read): no hint, still retryable.
+    for (const headers of [{}, { 'retry-after': 'soon' }]) {
+      const [plain] = mapSendResponse(answer(400, `{"Messages":[${error(429)}]}`, headers), 1);
+      expect(plain).toMatchObject({ error: { category: 'rate-limited', retryable: true } });
+      expect(plain?.status === 'failed' && 'retryAfterMs' in plain.error).toBe(false);
+    }
+  });
+
   it('a global 400 (no Messages) is rejected for every message, with the Mailjet code', () => {
     const results = mapSendResponse(
       answer(400, '{"ErrorCode":"send-0008","StatusCode":400,"ErrorMessage":"Too many"}'),

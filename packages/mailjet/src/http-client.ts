@@ -175,8 +175,16 @@ function providerCode(error: ApiError | undefined, status: number): string {
   return error?.ErrorCode ? `${error.ErrorCode} (${error.StatusCode ?? status})` : `HTTP ${status}`;
 }
 
-/** The result of one `Messages[i]` entry, whatever the HTTP status of the call. */
-function mapMessage(entry: MessageResult | undefined, httpStatus: number): SendResult {
+/**
+ * The result of one `Messages[i]` entry, whatever the HTTP status of the call.
+ * `retryAfterMs` is the call's `Retry-After`: Mailjet sends one header for the
+ * whole answer, so it is the wait for a per-message 429 or 5xx too.
+ */
+function mapMessage(
+  entry: MessageResult | undefined,
+  httpStatus: number,
+  retryAfterMs: number | undefined,
+): SendResult {
   if (entry === undefined) {
     return {
       status: 'ambiguous',
@@ -203,8 +211,9 @@ function mapMessage(entry: MessageResult | undefined, httpStatus: number): SendR
   const message = describe(error, 'Mailjet refused the message.');
   const code = providerCode(error, httpStatus);
   if (status === 401 || status === 403) return failed('auth', message, { providerCode: code });
-  if (status === 429) return failed('rate-limited', message, { providerCode: code });
-  if (status >= 500) return failed('transient', message, { providerCode: code });
+  const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
+  if (status === 429) return failed('rate-limited', message, { providerCode: code, ...wait });
+  if (status >= 500) return failed('transient', message, { providerCode: code, ...wait });
   return failed('rejected', message, { retryable: false, providerCode: code });
 }
 
@@ -220,10 +229,14 @@ function all(count: number, result: SendResult): SendResult[] {
  */
 export function mapSendResponse(answer: HttpAnswer, count: number): SendResult[] {
   const { status } = answer;
+  const retryAfterMs = parseRetryAfter(headerText(answer.headers['retry-after']));
+  const wait = retryAfterMs === undefined ? {} : { retryAfterMs };
   const json = answer.text === undefined ? undefined : parseJsonKeepingIds(answer.text);
   const parsed = sendResponse.safeParse(json);
   if (parsed.success && parsed.data.Messages.length > 0) {
-    return Array.from({ length: count }, (_, i) => mapMessage(parsed.data.Messages[i], status));
+    return Array.from({ length: count }, (_, i) =>
+      mapMessage(parsed.data.Messages[i], status, retryAfterMs),
+    );
   }
 
   const global = apiError.safeParse(json);
@@ -247,12 +260,11 @@ export function mapSendResponse(answer: HttpAnswer, count: number): SendResult[]
     );
   }
   if (status === 429) {
-    const retryAfterMs = parseRetryAfter(headerText(answer.headers['retry-after']));
     return all(
       count,
       failed('rate-limited', describe(error, 'Mailjet asked to slow down (HTTP 429).'), {
         providerCode: code,
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...wait,
       }),
     );
   }
@@ -261,12 +273,11 @@ export function mapSendResponse(answer: HttpAnswer, count: number): SendResult[]
     // was sent. A bare 500/502/504 from a gateway may hide a send that went
     // through, so those are ambiguous rather than retried.
     if (error?.ErrorMessage !== undefined || error?.ErrorCode !== undefined || status === 503) {
-      const retryAfterMs = parseRetryAfter(headerText(answer.headers['retry-after']));
       return all(
         count,
         failed('transient', describe(error, `Mailjet is unavailable (HTTP ${status}).`), {
           providerCode: code,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          ...wait,
         }),
       );
     }

@@ -10,6 +10,13 @@ const UNKNOWN: DeliveryLookupResult = { status: 'unknown' };
  * `not-found`: Mailjet fills that list after it has processed a message, so
  * absence is no proof that it will never be sent. A failed call is `unknown`
  * too. Never throws.
+ *
+ * A message sent with `metadata.customId` went out with that value as its
+ * `CustomID`, not the idempotency key. A lookup is given only the Message-ID
+ * and the idempotency key (core's `DeliveryLookup`), Mailjet sets its own
+ * Message-ID, and its message list can be searched by `CustomID` but not by
+ * `EventPayload`: such a message cannot be found here. It stays `unknown`
+ * (never `not-found`, so it is never sent twice) and a person settles it.
  */
 export async function lookupMailjetMessages(
   http: MailjetHttp,

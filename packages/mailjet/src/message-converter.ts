@@ -29,7 +29,12 @@ function address(box: Mailbox): MailjetAddress {
   return box.name === undefined ? { Email: box.address } : { Email: box.address, Name: box.name };
 }
 
-/** Metadata key whose value becomes the `CustomID` (else the idempotency key). */
+/**
+ * Metadata key whose value becomes the `CustomID` (else the idempotency key).
+ * Setting it gives up `lookup` for that message: the lookup searches Mailjet by
+ * `CustomID` = idempotency key, so a message sent with another `CustomID`
+ * always looks up as `unknown` (see `lookupMailjetMessages`).
+ */
 export const CUSTOM_ID_METADATA_KEY = 'customId';
 
 /**

@@ -24,7 +24,11 @@ import { type MailjetSendRequest, toMailjetMessage } from './message-converter.j
 /** A Mailjet transport, with `eraseContact` (Art. 19) that core registers as a DSAR processor. */
 export interface MailjetTransport extends Transport {
   eraseContact(email: string): Promise<ProcessorErasureResult>;
-  /** By CustomID in Mailjet's message list: `accepted` when listed, else `unknown`. */
+  /**
+   * By CustomID (the idempotency key) in Mailjet's message list: `accepted`
+   * when listed, else `unknown`. A message sent with `metadata.customId` went
+   * out under that CustomID and always looks up as `unknown`.
+   */
   lookup(
     queries: readonly DeliveryLookup[],
     options?: SendOptions,

@@ -75,6 +75,27 @@ describe('createMailjetTransport against a local Mailjet-like API', () => {
     ).toEqual([{ status: 'unknown' }]);
   });
 
+  it('a message sent with metadata.customId cannot be found by its idempotency key: unknown, never not-found', async () => {
+    const transport = make();
+    const before = peer.sendCalls.length;
+    const sent = await transport.send(
+      message('custom@example.test', {
+        idempotencyKey: 'campaign:c9:newsletter:s2',
+        metadata: { customId: 'order-4711' },
+      }),
+    );
+    expect(sent).toMatchObject({ status: 'accepted' });
+    // It went out under the app's CustomID, which Mailjet lists it by.
+    expect(peer.sendCalls.slice(before)).toEqual([{ messages: 1, customIds: ['order-4711'] }]);
+    expect(peer.sentByCustomId.has('order-4711')).toBe(true);
+    // The lookup only knows the idempotency key: it must not claim the message was never sent.
+    expect(
+      await transport.lookup([
+        { messageId: '<c@shop.example>', idempotencyKey: 'campaign:c9:newsletter:s2' },
+      ]),
+    ).toEqual([{ status: 'unknown' }]);
+  });
+
   it('REQ-12: List-Unsubscribe and List-Unsubscribe-Post reach the API in Headers, unchanged', async () => {
     const headers = {
       'List-Unsubscribe': '<https://shop.example/u/tok_abc>, <mailto:unsub@shop.example>',
