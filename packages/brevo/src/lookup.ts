@@ -5,8 +5,10 @@ const UNKNOWN: DeliveryLookupResult = { status: 'unknown' };
 
 /** The `messageId`s of a `GET /v3/smtp/emails` answer, or undefined when it is not one. */
 function listedIds(json: unknown): string[] | undefined {
-  const list = (json as { transactionalEmails?: unknown } | undefined)?.transactionalEmails;
-  if (json !== undefined && list === undefined) return []; // Brevo leaves the list out when empty.
+  if (typeof json !== 'object' || json === null) return undefined;
+  const list = (json as { transactionalEmails?: unknown }).transactionalEmails;
+  // Brevo leaves the list out, or sends it as null, when it is empty.
+  if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) return undefined;
   return list
     .map((entry) => (entry as { messageId?: unknown } | null)?.messageId)

@@ -22,16 +22,28 @@ export interface BrevoWebhookOptions {
   bearerToken?: string;
 }
 
+/**
+ * An optional field: Brevo sends `null` for one it has no value for (`reason`
+ * on a delivery, `message-id` or `ts_epoch` on some events), which reads as
+ * left out, never as a reason to drop the event.
+ */
+function absentOrNull<T extends z.ZodType>(type: T) {
+  return type
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional();
+}
+
 /** The fields gdpr-mail reads from a Brevo transactional event; the others are ignored. */
 const brevoEventSchema = z.looseObject({
   event: z.string().min(1).max(64),
   // An empty address names nobody: the entry is skipped like one without an address,
   // not reported as a rejected address.
   email: z.string().min(1).max(320),
-  'message-id': z.string().max(998).optional(),
-  ts_event: z.number().optional(),
-  ts_epoch: z.number().optional(),
-  reason: z.string().optional(),
+  'message-id': absentOrNull(z.string().max(998)),
+  ts_event: absentOrNull(z.number()),
+  ts_epoch: absentOrNull(z.number()),
+  reason: absentOrNull(z.string()),
 });
 
 export type BrevoEvent = z.infer<typeof brevoEventSchema>;
@@ -58,7 +70,8 @@ export function brevoEventType(name: string): ProviderEventType {
  * One Brevo event as a provider event, or `undefined` when it is not one
  * (no event name or address). The event id is the message id, the event name
  * and its time, so a replay matches the original. The address is passed on
- * as given: core refuses an invalid one for that event alone.
+ * as given: core refuses an invalid one for that event alone. An optional
+ * field sent as `null` counts as absent.
  */
 export function toProviderEvent(raw: unknown, provider: string): ProviderEvent | undefined {
   const parsed = brevoEventSchema.safeParse(raw);

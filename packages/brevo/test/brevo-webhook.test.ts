@@ -185,6 +185,26 @@ describe('createBrevoWebhookHandler', () => {
     expect((await gdpr.suppression.check('jane@example.com'))?.reason).toBe('hard-bounce');
   });
 
+  it('reads an optional field Brevo sends as null as absent: the event still counts', async () => {
+    const { gdpr, handler } = setup();
+    const nulls = { 'message-id': null, ts_epoch: null, reason: null, tag: null, tags: null };
+    const response = await handler.handle(
+      signed([
+        event('hard_bounce', 'nullbounce@example.com', 1, nulls),
+        event('unsubscribed', 'nullunsub@example.com', 2, { ...nulls, ts_event: null }),
+        event('spam', 'nullspam@example.com', 3, { reason: null, 'X-Mailin-custom': null }),
+        event('delivered', 'nulldelivered@example.com', 4, nulls),
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ received: 4, suppressed: 3, rejected: 0 });
+    const reason = async (email: string) => (await gdpr.suppression.check(email))?.reason;
+    expect(await reason('nullbounce@example.com')).toBe('hard-bounce');
+    expect(await reason('nullunsub@example.com')).toBe('unsubscribed-all');
+    expect(await reason('nullspam@example.com')).toBe('complaint');
+    expect(await reason('nulldelivered@example.com')).toBeUndefined();
+  });
+
   it('acknowledges and ignores event types it does not know', async () => {
     const { gdpr, handler } = setup();
     const before = await auditEntries(gdpr);
@@ -276,5 +296,41 @@ describe('toProviderEvent', () => {
     });
     const bare = toProviderEvent({ event: 'spam', email: 'a@example.com', ts_event: 10 }, 'brevo');
     expect(bare).toMatchObject({ eventId: 'none:spam:10000', occurredAt: new Date(10000) });
+  });
+
+  it('an optional field sent as null is the same as one left out', () => {
+    const withNulls = toProviderEvent(
+      {
+        event: 'hard_bounce',
+        email: 'a@example.com',
+        'message-id': null,
+        ts_event: 10,
+        ts_epoch: null,
+        reason: null,
+        tag: null,
+      },
+      'brevo',
+    );
+    expect(withNulls).toEqual({
+      provider: 'brevo',
+      type: 'hard-bounce',
+      email: 'a@example.com',
+      eventId: 'none:hard_bounce:10000',
+      occurredAt: new Date(10000),
+    });
+    expect(
+      toProviderEvent(
+        { event: 'blocked', email: 'b@example.com', ts_event: null, ts_epoch: null },
+        'brevo',
+      ),
+    ).toEqual({
+      provider: 'brevo',
+      type: 'blocked',
+      email: 'b@example.com',
+      eventId: 'none:blocked:none',
+    });
+    // The fields that decide whether there is an event at all stay required.
+    expect(toProviderEvent({ event: 'hard_bounce', email: null }, 'brevo')).toBeUndefined();
+    expect(toProviderEvent({ event: null, email: 'c@example.com' }, 'brevo')).toBeUndefined();
   });
 });
