@@ -2,20 +2,40 @@ import { createPublicKey, createVerify, type KeyObject, X509Certificate } from '
 import { type SnsMessage, snsStringToSign } from './sns-message.js';
 
 /**
- * An AWS region name: two letters, an optional `-gov` (GovCloud), a direction
- * and a number (`eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`).
- * Deliberately no wider: `sns.s3.amazonaws.com` is an S3 bucket named `sns`,
- * and `sns.s3-eu-west-1.amazonaws.com` a legacy S3 name; neither is SNS.
+ * The AWS partitions SNS posts from, after the AWS SDKs' partition table: the
+ * ARN partition, the shape of its region names and its DNS suffix. Every region
+ * is a prefix, a direction and a number (`eu-west-1`, `us-gov-west-1`,
+ * `cn-north-1`, `eusc-de-east-1`). Deliberately no wider: `sns.s3.amazonaws.com`
+ * is an S3 bucket named `sns`, and `sns.s3-eu-west-1.amazonaws.com` a legacy
+ * S3 name; neither is SNS.
  */
-const REGION = '[a-z]{2}(?:-gov)?-[a-z]+-[0-9]{1,2}';
+const SNS_PARTITIONS = [
+  // Commercial: two letters (never `cn`, the China partition's own prefix).
+  { partition: 'aws', region: '(?!cn-)[a-z]{2}-[a-z]+-[0-9]{1,2}', dnsSuffix: 'amazonaws\\.com' },
+  { partition: 'aws-us-gov', region: 'us-gov-[a-z]+-[0-9]{1,2}', dnsSuffix: 'amazonaws\\.com' },
+  { partition: 'aws-cn', region: 'cn-[a-z]+-[0-9]{1,2}', dnsSuffix: 'amazonaws\\.com\\.cn' },
+  // The AWS European Sovereign Cloud (eusc-de-east-1), under its own domain.
+  { partition: 'aws-eusc', region: 'eusc-de-[a-z]+-[0-9]{1,2}', dnsSuffix: 'amazonaws\\.eu' },
+] as const;
 
 /**
- * The hosts SNS serves from: `sns.<region>.amazonaws.com` in the commercial
- * and GovCloud partitions, `sns.cn-<…>.amazonaws.com.cn` in the China one.
- * Anything else (S3 names, other services, other ports) is refused.
+ * The hosts SNS serves from, `sns.<region>.<partition's DNS suffix>`:
+ * `sns.eu-west-1.amazonaws.com` (commercial), `sns.us-gov-west-1.amazonaws.com`
+ * (GovCloud), `sns.cn-north-1.amazonaws.com.cn` (China) and
+ * `sns.eusc-de-east-1.amazonaws.eu` (European Sovereign Cloud). A region only
+ * with its own partition's suffix; anything else (S3 names, other services,
+ * other ports) is refused.
  */
 export const SNS_HOST_PATTERN = new RegExp(
-  `^sns\\.(?:${REGION}\\.amazonaws\\.com|cn-[a-z]+-[0-9]{1,2}\\.amazonaws\\.com\\.cn)$`,
+  `^sns\\.(?:${SNS_PARTITIONS.map((p) => `${p.region}\\.${p.dnsSuffix}`).join('|')})$`,
+);
+
+/**
+ * An SNS topic ARN: partition, `sns`, a region of that partition, 12-digit
+ * account, topic name (letters, digits, `-` and `_`, an optional `.fifo`).
+ */
+export const SNS_TOPIC_ARN_PATTERN = new RegExp(
+  `^arn:(?:${SNS_PARTITIONS.map((p) => `${p.partition}:sns:${p.region}`).join('|')}):[0-9]{12}:[A-Za-z0-9_-]{1,256}(?:\\.fifo)?$`,
 );
 
 /** Whether a URL is one of SNS's own: https, an SNS host, no port, no user or password. */

@@ -96,4 +96,109 @@ describe('sesNotificationEvents', () => {
     expect(sesNotificationEvents('nonsense', ids)).toEqual([]);
     expect(sesNotificationEvents({ notificationType: 'Bounce' }, ids)).toEqual([]);
   });
+
+  describe('Subscription events (SES list management)', () => {
+    const preferences = (
+      unsubscribeAll: boolean,
+      topics: Record<string, string> = {},
+    ): Record<string, unknown> => ({
+      unsubscribeAll,
+      topicSubscriptionStatus: Object.entries(topics).map(([topicName, subscriptionStatus]) => ({
+        topicName,
+        subscriptionStatus,
+      })),
+    });
+    // The shape SES publishes to SNS for a configuration set's Subscription events.
+    const subscription = (
+      next: Record<string, unknown> | undefined,
+      previous: Record<string, unknown> | undefined,
+      destination: string[] = ['s@example.test'],
+    ) => ({
+      eventType: 'Subscription',
+      mail: {
+        timestamp: '2026-12-04T01:59:00.000Z',
+        source: 'news@shop.example',
+        messageId: 'ses-sub-1',
+        destination,
+        tags: { 'ses:configuration-set': ['gdpr'] },
+      },
+      subscription: {
+        contactList: 'newsletter',
+        timestamp: '2026-12-04T02:00:00.000Z',
+        source: 'UnsubscribeHeader',
+        ...(next === undefined ? {} : { newTopicPreferences: next }),
+        ...(previous === undefined ? {} : { oldTopicPreferences: previous }),
+      },
+    });
+
+    it("unsubscribeAll is the recipient unsubscribing: an unsubscribe event, like Mailjet's unsub", () => {
+      expect(
+        sesNotificationEvents(
+          subscription(preferences(true), preferences(false, { news: 'OptIn' })),
+          ids,
+        ),
+      ).toEqual([
+        {
+          provider: 'ses',
+          type: 'unsubscribe',
+          email: 's@example.test',
+          eventId: 'sns-1',
+          providerMessageId: 'ses-sub-1',
+          detail: 'Subscription: UnsubscribeHeader',
+          occurredAt: new Date('2026-12-04T02:00:00.000Z'),
+        },
+      ]);
+      // Without the old preferences (a contact SES had no record of) it is the same.
+      expect(sesNotificationEvents(subscription(preferences(true), undefined), ids)[0]?.type).toBe(
+        'unsubscribe',
+      );
+    });
+
+    it('a topic gone to OptOut is an unsubscribe; one that stays out, or an opt-in, is not', () => {
+      const type = (next: Record<string, unknown>, previous?: Record<string, unknown>) =>
+        sesNotificationEvents(subscription(next, previous), ids)[0]?.type;
+      expect(
+        type(preferences(false, { news: 'OptOut' }), preferences(false, { news: 'OptIn' })),
+      ).toBe('unsubscribe');
+      // A topic the contact had no status for before.
+      expect(type(preferences(false, { news: 'OptOut' }), preferences(false))).toBe('unsubscribe');
+      // The API's spelling of the same status.
+      expect(type(preferences(false, { news: 'OPT_OUT' }), preferences(false))).toBe('unsubscribe');
+      // An opt-in to another topic, while an earlier opt-out stays as it was.
+      expect(
+        type(
+          preferences(false, { news: 'OptOut', offers: 'OptIn' }),
+          preferences(false, { news: 'OptOut', offers: 'OptOut' }),
+        ),
+      ).toBe('other');
+      expect(
+        type(preferences(false, { news: 'OptIn' }), preferences(false, { news: 'OptOut' })),
+      ).toBe('other');
+      expect(type(preferences(false), preferences(true))).toBe('other');
+      // No new preferences at all: nothing says the person opted out.
+      expect(sesNotificationEvents(subscription(undefined, preferences(false)), ids)[0]).toEqual({
+        provider: 'ses',
+        type: 'other',
+        email: 's@example.test',
+        eventId: 'sns-1',
+        providerMessageId: 'ses-sub-1',
+        detail: 'Subscription: UnsubscribeHeader',
+        occurredAt: new Date('2026-12-04T02:00:00.000Z'),
+      });
+    });
+
+    it('with several recipients nobody can tell who opted out: other for each, nobody suppressed', () => {
+      const events = sesNotificationEvents(
+        subscription(preferences(true), preferences(false), ['a@example.test', 'b@example.test']),
+        ids,
+      );
+      expect(events.map((e) => [e.email, e.type])).toEqual([
+        ['a@example.test', 'other'],
+        ['b@example.test', 'other'],
+      ]);
+      expect(sesNotificationEvents(subscription(preferences(true), undefined, []), ids)).toEqual(
+        [],
+      );
+    });
+  });
 });

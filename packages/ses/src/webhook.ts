@@ -12,6 +12,7 @@ import { parseSnsMessage } from './sns-message.js';
 import {
   isSnsSigningCertUrl,
   isSnsUrl,
+  SNS_TOPIC_ARN_PATTERN,
   signatureAlgorithm,
   signingKey,
   verifySnsSignature,
@@ -74,14 +75,6 @@ async function confirmWithFetch(url: string): Promise<void> {
   if (!response.ok) throw new Error(`Confirming the SNS subscription answered ${response.status}.`);
 }
 
-/**
- * An SNS topic ARN: partition, `sns`, region, 12-digit account, topic name
- * (letters, digits, `-` and `_`, an optional `.fifo`). Exact ARNs only: no
- * wildcards, so one account's topic can never stand for another's.
- */
-const TOPIC_ARN =
-  /^arn:aws(?:-cn|-us-gov)?:sns:[a-z]{2}(?:-gov)?-[a-z]+-[0-9]{1,2}:[0-9]{12}:[A-Za-z0-9_-]{1,256}(?:\.fifo)?$/;
-
 function configError(field: string, message: string): GdprMailError {
   return new GdprMailError('CONFIG_INVALID', `SES webhook: ${message}`, {
     details: { field },
@@ -100,7 +93,9 @@ function allowedTopics(value: unknown): ReadonlySet<string> {
     throw configError('topicArns', 'topicArns must be a non-empty array of SNS topic ARNs.');
   }
   value.forEach((arn: unknown, index) => {
-    if (typeof arn !== 'string' || !TOPIC_ARN.test(arn)) {
+    // Exact ARNs of the commercial, GovCloud, China or European Sovereign Cloud
+    // partition, no wildcards: one account's topic never stands for another's.
+    if (typeof arn !== 'string' || !SNS_TOPIC_ARN_PATTERN.test(arn)) {
       throw configError(
         `topicArns.${index}`,
         `topicArns[${index}] is not an SNS topic ARN (arn:aws:sns:<region>:<12-digit account>:<topic>).`,
@@ -133,7 +128,8 @@ export type SesWebhookGdpr = Pick<GdprMail, 'providerEvents'>;
  * messages from the topics in `topicArns` (required), checked before
  * anything is fetched; verifies every message's signature (SignatureVersion
  * 1 and 2) with the certificate at its SigningCertURL, which must be
- * `https://sns.<region>.amazonaws.com[.cn]/….pem`; a forged, tampered or
+ * `https://sns.<region>.amazonaws.com/….pem` (`.amazonaws.com.cn` in China,
+ * `.amazonaws.eu` in the European Sovereign Cloud); a forged, tampered or
  * foreign message, or one whose signed Timestamp is older than SNS's
  * redelivery window (a replay), answers 401 and changes nothing. Bounces and complaints go
  * to `gdpr.providerEvents.apply` with the SNS MessageId as event id, so SNS's
@@ -307,13 +303,54 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** The topics of a `TopicPreferences` object, each with its status (`OptIn`, `OptOut`). */
+function topicStatuses(preferences: Record<string, unknown> | undefined): Map<string, string> {
+  const statuses = new Map<string, string>();
+  const list = preferences?.topicSubscriptionStatus;
+  if (!Array.isArray(list)) return statuses;
+  for (const entry of list) {
+    const topic = record(entry);
+    const name = text(topic?.topicName);
+    const status = text(topic?.subscriptionStatus);
+    // SES writes `OptOut`; its API spells the same status `OPT_OUT`.
+    if (name !== undefined && status !== undefined) {
+      statuses.set(name, status.replace(/_/g, '').toLowerCase());
+    }
+  }
+  return statuses;
+}
+
+/**
+ * Whether a `Subscription` event is the recipient opting out through SES's
+ * own list management (the unsubscribe link or header SES adds to list mail):
+ * `newTopicPreferences.unsubscribeAll` is true, or a topic is now `OptOut`
+ * that was not before. A change that only opts in, or leaves every opt-out
+ * as it was (an opt-in to another topic), is not one.
+ */
+function optedOut(subscription: Record<string, unknown>): boolean {
+  const now = record(subscription.newTopicPreferences);
+  if (now === undefined) return false;
+  if (now.unsubscribeAll === true) return true;
+  const before = topicStatuses(record(subscription.oldTopicPreferences));
+  for (const [topic, status] of topicStatuses(now)) {
+    if (status === 'optout' && before.get(topic) !== 'optout') return true;
+  }
+  return false;
+}
+
 /**
  * The provider events in one SES notification (the `Message` of an SNS
  * Notification), from identity notifications (`notificationType`) and from
  * configuration-set event publishing (`eventType`) alike:
  * a Permanent bounce is a `hard-bounce` per bounced recipient, a Transient
  * one a `soft-bounce`, a complaint a `complaint` (not when its feedback type
- * is `not-spam`, `auth-failure` or `virus`), anything else `other`.
+ * is `not-spam`, `auth-failure` or `virus`), a `Subscription` event that opts
+ * the recipient out (SES list management: `unsubscribeAll`, or a topic gone
+ * to `OptOut`) an `unsubscribe`, anything else `other`. A `Subscription`
+ * event names no address of its own: it is about the message's recipient,
+ * so only a message with exactly one (gdpr-mail sends one per message)
+ * unsubscribes anyone; with several, nobody can tell who opted out and each
+ * gets `other`.
  * `detail` holds SES's status code or sub-type, never the diagnostic text
  * (it may quote the address). A bounced or complained recipient without an
  * address string still yields its event (with an empty address), so that
@@ -377,6 +414,22 @@ export function sesNotificationEvents(
           email: addressOf(r),
           ...(feedback === undefined ? {} : { detail: feedback }),
           ...at(complaint.timestamp),
+        }) satisfies ProviderEvent,
+    );
+  }
+  if (kind === 'Subscription') {
+    const subscription = record(body.subscription) ?? {};
+    const destination = addresses(mail?.destination);
+    const source = text(subscription.source);
+    const type = destination.length === 1 && optedOut(subscription) ? 'unsubscribe' : 'other';
+    return destination.map(
+      (email) =>
+        ({
+          ...base,
+          type,
+          email,
+          detail: source === undefined ? kind : `${kind}: ${source}`,
+          ...at(subscription.timestamp),
         }) satisfies ProviderEvent,
     );
   }

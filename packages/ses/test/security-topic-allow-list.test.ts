@@ -53,6 +53,14 @@ describe('#19 finding 1: SES topic allow-list', () => {
     'arn:aws:sqs:eu-west-1:123456789012:ses-events',
     'arn:aws:sns:eu-west-1:1234:ses-events',
     ` ${TOPIC}`,
+    // A region only in its own partition.
+    'arn:aws:sns:eusc-de-east-1:123456789012:ses-events',
+    'arn:aws:sns:cn-north-1:123456789012:ses-events',
+    'arn:aws:sns:us-gov-west-1:123456789012:ses-events',
+    'arn:aws-eusc:sns:eu-west-1:123456789012:ses-events',
+    'arn:aws-cn:sns:eu-west-1:123456789012:ses-events',
+    'arn:aws-us-gov:sns:us-east-1:123456789012:ses-events',
+    'arn:aws-eu:sns:eusc-de-east-1:123456789012:ses-events',
   ])('refuses a topicArns entry that is not one exact SNS topic ARN: %j', (arn) => {
     expect(() => createSesWebhookHandler(gdpr, { topicArns: [TOPIC, arn] })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID', details: { field: 'topicArns.1' } }),
@@ -63,6 +71,8 @@ describe('#19 finding 1: SES topic allow-list', () => {
     TOPIC,
     'arn:aws-us-gov:sns:us-gov-west-1:123456789012:ses',
     'arn:aws-cn:sns:cn-north-1:123456789012:ses_events',
+    'arn:aws-eusc:sns:eusc-de-east-1:123456789012:ses-events',
+    'arn:aws:sns:eu-west-1:123456789012:ses-events.fifo',
   ])('accepts the topic ARN %s', (arn) => {
     expect(createSesWebhookHandler(gdpr, { topicArns: [arn] }).name).toBe('ses');
   });
@@ -122,6 +132,30 @@ describe('#19 finding 1: SNS certificate host is an SNS host only', () => {
     'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-1.pem#x',
     'https://sns.eu-west-1.amazonaws.com/?file=SimpleNotificationService-1.pem',
     'http://sns.eu-west-1.amazonaws.com/SimpleNotificationService-1.pem',
+    // A region only under its own partition's domain.
+    'https://sns.eusc-de-east-1.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.eu-west-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.cn-north-1.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.cn-north-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.us-gov-west-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+    'https://sns.us-gov-west-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+    // European Sovereign Cloud lookalikes: other shapes, suffixes and spellings.
+    'https://sns.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.s3.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.eusc-east-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.eusc-fr-east-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.eu.evil.example/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.europe/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.eu./SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.eu:443/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.eu/SimpleNotificationService-1.pem?x=1',
+    'http://sns.eusc-de-east-1.amazonaws.eu/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonwebservices.eu/SimpleNotificationService-1.pem',
+    // China and GovCloud lookalikes.
+    'https://sns.cn-north-1.amazonaws.com.cn.evil.example/SimpleNotificationService-1.pem',
+    'https://sns.cn-north-1.amazonaws.cn/SimpleNotificationService-1.pem',
+    'https://sns.us-gov-west.amazonaws.com/SimpleNotificationService-1.pem',
   ])('refuses %s without fetching it, and the message changes nothing', async (url) => {
     expect(isSnsSigningCertUrl(url)).toBe(false);
     const { gdpr, handler, fetched } = setupSesWebhook(signer);
@@ -139,6 +173,9 @@ describe('#19 finding 1: SNS certificate host is an SNS host only', () => {
     'https://sns.ap-southeast-5.amazonaws.com/SimpleNotificationService-1.pem',
     'https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-1.pem',
     'https://sns.cn-northwest-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+    'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+    'https://sns.us-gov-east-1.amazonaws.com/SimpleNotificationService-1.pem',
+    'https://sns.eusc-de-east-1.amazonaws.eu/SimpleNotificationService-1.pem',
   ])('accepts the SNS certificate URL %s', (url) => {
     expect(isSnsSigningCertUrl(url)).toBe(true);
   });
@@ -146,5 +183,45 @@ describe('#19 finding 1: SNS certificate host is an SNS host only', () => {
   it('SubscribeURL: the same SNS-host rule (S3 names refused)', () => {
     expect(isSnsUrl('https://sns.s3.amazonaws.com/?Action=ConfirmSubscription')).toBe(false);
     expect(isSnsUrl('https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription')).toBe(true);
+    expect(isSnsUrl('https://sns.eusc-de-east-1.amazonaws.eu/?Action=ConfirmSubscription')).toBe(
+      true,
+    );
+    expect(isSnsUrl('https://sns.eusc-de-east-1.amazonaws.com/?Action=ConfirmSubscription')).toBe(
+      false,
+    );
+  });
+});
+
+describe('AWS European Sovereign Cloud (aws-eusc)', () => {
+  const EUSC_TOPIC = 'arn:aws-eusc:sns:eusc-de-east-1:123456789012:ses-events';
+  const EUSC_CERT_URL =
+    'https://sns.eusc-de-east-1.amazonaws.eu/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem';
+
+  it('confirms an eusc topic subscription and applies its signed bounces', async () => {
+    const { gdpr, handler, fetched, confirmed } = setupSesWebhook(signer, {
+      topicArns: [EUSC_TOPIC],
+    });
+    const SubscribeURL = `https://sns.eusc-de-east-1.amazonaws.eu/?Action=ConfirmSubscription&TopicArn=${EUSC_TOPIC}&Token=abc`;
+    const confirmation = signer.sign(
+      subscriptionConfirmation({
+        TopicArn: EUSC_TOPIC,
+        SubscribeURL,
+        SigningCertURL: EUSC_CERT_URL,
+      }),
+    );
+    expect(
+      (await handler.handle(snsRequest(confirmation, 'SubscriptionConfirmation'))).status,
+    ).toBe(200);
+    expect(confirmed).toEqual([SubscribeURL]);
+
+    const bounce = signer.sign(
+      snsNotification(permanentBounce(['sovereign@example.org']), {
+        TopicArn: EUSC_TOPIC,
+        SigningCertURL: EUSC_CERT_URL,
+      }),
+    );
+    expect((await handler.handle(snsRequest(bounce))).status).toBe(200);
+    expect(fetched).toEqual([EUSC_CERT_URL]);
+    expect((await gdpr.suppression.check('sovereign@example.org'))?.reason).toBe('hard-bounce');
   });
 });

@@ -1,5 +1,5 @@
 import { createGdprMail, MemoryStore, type WebhookRequest } from '@gdpr-mail/core';
-import { testConfig } from '@gdpr-mail/core/testing';
+import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSesWebhookHandler, type SesWebhookOptions, type SnsMessage } from '../src/index.js';
 import { createSnsSigner, type SnsSigner } from './sns-signer.js';
@@ -124,6 +124,46 @@ describe('SES SNS webhook: genuine notifications', () => {
     );
     expect(response.status).toBe(200);
     expect((await gdpr.suppression.check('ada@example.test'))?.reason).toBe('complaint');
+  });
+
+  it('an unsubscribe through SES list management (Subscription event) suppresses the recipient for marketing', async () => {
+    const { gdpr, handler } = setup();
+    await gdpr.consent.record({
+      email: 'leaver@example.test',
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    const event = {
+      eventType: 'Subscription',
+      mail: {
+        timestamp: '2026-12-04T01:50:00.000Z',
+        source: 'news@shop.example',
+        messageId: '0102018f-ses-message-sub',
+        destination: ['leaver@example.test'],
+      },
+      subscription: {
+        contactList: 'newsletter',
+        timestamp: '2026-12-04T02:00:00.000Z',
+        source: 'UnsubscribeHeader',
+        newTopicPreferences: {
+          unsubscribeAll: true,
+          topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptOut' }],
+        },
+        oldTopicPreferences: {
+          unsubscribeAll: false,
+          topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptIn' }],
+        },
+      },
+    };
+    const body = signer.sign(notification(event));
+    const response = await handler.handle(request(body));
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ outcomes: ['suppressed'] });
+    expect((await gdpr.suppression.check('leaver@example.test'))?.reason).toBe('unsubscribed-all');
+    expect((await gdpr.canSend('leaver@example.test', 'newsletter')).allowed).toBe(false);
+    // SNS redelivers: nothing changes.
+    const replay = await handler.handle(request(body));
+    expect(JSON.parse(replay.body ?? '{}')).toEqual({ outcomes: ['already-suppressed'] });
   });
 
   it('a Transient bounce and a delivery are acknowledged and suppress nothing', async () => {
