@@ -21,6 +21,9 @@ export class GdprProblemFilter extends BaseExceptionFilter {
     const details = toProblem(exception);
     const response: unknown = host.switchToHttp().getResponse();
     adapter.setHeader(response, 'content-type', PROBLEM_CONTENT_TYPE);
+    if (details.retryAfter !== undefined) {
+      adapter.setHeader(response, 'retry-after', String(details.retryAfter));
+    }
     adapter.reply(response, JSON.stringify(details), details.status);
   }
 }

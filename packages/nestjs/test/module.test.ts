@@ -401,6 +401,13 @@ describe('@PrivacySignals and GdprProblemFilter', () => {
       suppressed(): never {
         throw new GdprMailError('SUPPRESSED', 'This address is on the suppression list.');
       }
+      @Get('limited')
+      limited(): never {
+        throw new GdprMailError('RATE_LIMITED', 'Too many requests from this address.', {
+          retryable: true,
+          details: { retryAfterMs: 3_600_000 },
+        });
+      }
     }
     const { server } = await start(
       [GdprMailModule.forRoot({ config: configFor(), isGlobal: true, routes: false })],
@@ -424,6 +431,12 @@ describe('@PrivacySignals and GdprProblemFilter', () => {
       code: 'SUPPRESSED',
       detail: 'This address is on the suppression list.',
     });
+    // A 429 says when to come back, in the header and the document (what `gdpr.dsar.request` throws).
+    const limited = await request(server).get('/other/limited');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('3600');
+    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 3600 });
+    expect(suppressed.headers['retry-after']).toBeUndefined();
     const plain = await request(server).get('/other/plain');
     expect(plain.status).toBe(500);
     expect(plain.headers['content-type']).toMatch(/^application\/json/);

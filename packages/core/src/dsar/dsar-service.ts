@@ -203,6 +203,7 @@ export function createDsarService(
         'Too many requests from this address; try again later.',
         {
           retryable: true,
+          details: { retryAfterMs: perIp.windowMs ?? 3_600_000 },
         },
       );
     }

@@ -16,6 +16,18 @@ export interface ProblemDetails {
     | 'RATE_LIMITED'
     | 'CSRF_FAILED';
   issues?: readonly GdprMailErrorIssue[];
+  /**
+   * Seconds to wait before trying again (429 only), from the error's
+   * `details.retryAfterMs`; the routes also send it as the `Retry-After` header.
+   */
+  retryAfter?: number;
+}
+
+/** Whole seconds (at least 1) from a rate-limited error's `details.retryAfterMs`. */
+function retryAfterSeconds(details: Readonly<Record<string, unknown>>): number | undefined {
+  const ms = details.retryAfterMs;
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) return undefined;
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 const STATUS_BY_CODE: Partial<Record<string, number>> = {
@@ -91,6 +103,9 @@ export function toProblem(
       detail: status >= 500 ? 'The server could not complete the request.' : error.message,
       code: error.code,
       ...(error.issues.length > 0 && status < 500 ? { issues: error.issues } : {}),
+      ...(status === 429 && retryAfterSeconds(error.details) !== undefined
+        ? { retryAfter: retryAfterSeconds(error.details) }
+        : {}),
     };
   }
   return {

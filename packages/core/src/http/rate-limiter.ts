@@ -7,6 +7,11 @@
 export interface RateLimiter {
   /** Counts one hit for `key`; false when the key is over its limit in this window. */
   hit(key: string): Promise<boolean>;
+  /**
+   * The window's length, when the limiter knows it: a refused caller is told to
+   * retry after it (`Retry-After`), the longest it can have to wait.
+   */
+  readonly windowMs?: number;
 }
 
 /** The window a limiter enforces: `limit` hits per `windowMs` per key. */
@@ -57,6 +62,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions): Rate
   }
 
   return {
+    windowMs,
     get size() {
       return windows.size;
     },

@@ -74,6 +74,7 @@ function wrap(
       : (options.insurance ??
         createMemoryRateLimiter({ limit: options.limit, windowMs: options.windowMs }));
   return {
+    windowMs: options.windowMs,
     async hit(key) {
       try {
         await consume(digest(key));

@@ -12,7 +12,9 @@ export interface GdprRequestContext {
   /**
    * The client address as your framework resolves it (behind its proxy
    * settings): the sign-up and DSAR rate limits key on it, and consent proof
-   * records it. Without it every client shares one limit.
+   * records it. Without it every sign-up shares one limit, the DSAR intake
+   * keeps only its per-address limit, and the routes warn once
+   * (`CLIENT_IP_UNKNOWN`).
    */
   ip?: string | undefined;
   /** DNT / Sec-GPC as read by a middleware; read from the headers when absent. */

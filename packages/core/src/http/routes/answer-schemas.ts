@@ -19,6 +19,11 @@ export const problemAnswer = z
     detail: z.string(),
     code: z.string().describe('The stable error code, e.g. TOKEN_EXPIRED'),
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    retryAfter: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('429 only: seconds to wait before trying again, also sent as `Retry-After`'),
   })
   .describe('RFC 9457 problem details with the SDK error code.');
 

@@ -95,9 +95,10 @@ export function consentRoutes(ctx: RouteContext): GdprRoute[] {
    * who is on the list.
    */
   async function signup(request: GdprHttpRequest): Promise<GdprHttpResponse> {
-    if (!(await limiter.hit(`signup:${request.ip ?? 'unknown'}`))) {
+    if (!(await limiter.hit(`signup:${ctx.clientIp(request) ?? 'unknown'}`))) {
       throw new GdprMailError('RATE_LIMITED', 'Too many sign-ups from here: try again later.', {
         retryable: true,
+        ...(limiter.windowMs === undefined ? {} : { details: { retryAfterMs: limiter.windowMs } }),
       });
     }
     if (!ctx.csrfHolds(request)) {

@@ -55,11 +55,8 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
     // The same answer for every address: the page must not reveal who is on file (REQ-21),
     // neither by its words nor by its time (issue #19). Syntax and the per-IP limit are
     // checked now; the lookup, the request record and its mail run after the answer.
-    await gdpr.dsar.admit({
-      email: body.email,
-      type: body.type,
-      ...(request.ip ? { ip: request.ip } : {}),
-    });
+    const ip = ctx.clientIp(request);
+    await gdpr.dsar.admit({ email: body.email, type: body.type, ...(ip ? { ip } : {}) });
     // The mail is written in the language the form was read in, as the signup's is.
     await gdpr.outbox.enqueue({
       kind: 'dsar-request',

@@ -84,10 +84,16 @@ function renderProblemBody(
   problem: ProblemDetails,
   page: ProblemRenderContext,
 ): GdprHttpResponse {
+  const retryAfter: Record<string, string> =
+    problem.retryAfter === undefined ? {} : { 'retry-after': String(problem.retryAfter) };
   if (wantsJson(request)) {
     return {
       status: problem.status,
-      headers: { 'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, ...NO_STORE },
+      headers: {
+        'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+        ...NO_STORE,
+        ...retryAfter,
+      },
       body: JSON.stringify(problem),
     };
   }
@@ -103,5 +109,6 @@ function renderProblemBody(
       },
       problem,
     ),
+    retryAfter,
   );
 }

@@ -111,6 +111,29 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     gdpr.outbox.drainSoon((error) => options.onError?.(error, request));
   }
 
+  let warnedNoClientIp = false;
+  /**
+   * The client IP the per-IP limits key on. A mount that passes none (a Fetch
+   * handler called without `{ ip }`) is told once, to the configured logger or
+   * else the console: sign-ups then share one bucket, and the DSAR intake keeps
+   * its per-address limit only, since one shared per-IP bucket would let anyone
+   * block everyone's requests.
+   */
+  function clientIp(request: GdprHttpRequest): string | undefined {
+    if (request.ip) return request.ip;
+    if (!warnedNoClientIp) {
+      warnedNoClientIp = true;
+      const text =
+        '[gdpr-mail] A sign-up or data-subject request arrived without a client IP ' +
+        '(CLIENT_IP_UNKNOWN): every sign-up shares one rate-limit bucket and the DSAR per-IP ' +
+        'limit cannot apply. Pass the address your proxy vouches for: handler(request, { ip }) ' +
+        '(docs/hono.md); Express and Fastify pass req.ip (mind trust proxy).';
+      if (config.logger) config.logger.warn({ code: 'CLIENT_IP_UNKNOWN' }, text);
+      else console.warn(text);
+    }
+    return undefined;
+  }
+
   function signals(request: GdprHttpRequest): PrivacySignals {
     return request.privacySignals ?? readPrivacySignals(request.headers);
   }
@@ -198,7 +221,9 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     again: FormAgain,
   ): GdprHttpResponse {
     if (wantsJson(request)) return renderProblem(request, details);
-    return again(request, details, csrfHolds(request));
+    const page = again(request, details, csrfHolds(request));
+    if (details.retryAfter === undefined) return page;
+    return { ...page, headers: { ...page.headers, 'retry-after': String(details.retryAfter) } };
   }
 
   /** Runs a form's handler; a 4xx it throws comes back as {@link formProblem}. */
@@ -263,6 +288,7 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
     guarded,
     drainAfter,
     signals,
+    clientIp,
     token,
     linkAction,
     evidence,
