@@ -236,7 +236,7 @@ export type {
   SegmentFilter,
   SegmentValues,
 } from './segments/segment-filter.js';
-export { SEGMENT_FIELDS } from './segments/segment-filter.js';
+export { checkSegmentChange, SEGMENT_FIELDS } from './segments/segment-filter.js';
 export type { EncryptedStore, EncryptedStoreOptions } from './store/encrypted-store.js';
 export { createEncryptedStore, isEncryptedStore } from './store/encrypted-store.js';
 export { MemoryStore } from './store/memory-store.js';

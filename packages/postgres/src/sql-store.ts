@@ -16,7 +16,7 @@ import type {
   SuppressionEntry,
   SuppressionReason,
 } from '@gdpr-mail/core';
-import { DSAR_STATUSES, GdprMailError } from '@gdpr-mail/core';
+import { checkSegmentChange, DSAR_STATUSES, GdprMailError } from '@gdpr-mail/core';
 import { isDatabaseError, toStoreError } from './database-errors.js';
 import { writeImportBatch } from './import-batch.js';
 import { decodeJson, encodeJson, toDate, toInt, toOptionalText, toText } from './row-values.js';
@@ -616,6 +616,7 @@ function createOperations(
     listAudienceCandidates: audiencePage,
 
     async setSubjectSegments(id, change, at) {
+      checkSegmentChange(change);
       // Only the lists given are replaced; migration 9's generated columns follow.
       const lists = {
         ...(change.segments === undefined ? {} : { segments: [...change.segments] }),

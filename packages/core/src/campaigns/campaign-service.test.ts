@@ -552,6 +552,47 @@ describe('gdpr.campaigns.reconcile', () => {
   });
 });
 
+describe('gdpr.campaigns options', () => {
+  it('refuses a misspelt scan and bad durations before anything is read or sent', async () => {
+    const { gdpr, transport } = setup();
+    await seed(gdpr);
+    const bad: Record<string, unknown>[] = [
+      { scan: 'candidate' },
+      { scan: 'all' },
+      { staleClaimMs: Number.NaN },
+      { staleClaimMs: -1 },
+      { staleClaimMs: '60000' },
+      { staleSendingMs: Number.POSITIVE_INFINITY },
+    ];
+    for (const options of bad) {
+      await expect(
+        gdpr.campaigns.run({ id: 'opts', purposeId: 'newsletter', render, ...options }),
+        JSON.stringify(options),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    const plan = gdpr.campaigns.planChunks({
+      purposeId: 'newsletter',
+      scan: 'everyone' as 'candidates',
+    });
+    await expect(plan[Symbol.asyncIterator]().next()).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await expect(gdpr.mailer.sendMany([], { staleClaimMs: Number.NaN })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect(transport.sent).toHaveLength(0);
+    // The valid spellings still run.
+    const report = await gdpr.campaigns.run({
+      id: 'opts',
+      purposeId: 'newsletter',
+      render,
+      scan: 'all-subjects',
+      staleClaimMs: 0,
+    });
+    expect(report.sent).toBe(12);
+  });
+});
+
 describe('gdpr.campaigns.planChunks', () => {
   it('splits the audience into disjoint id ranges whose runs together mail everyone once', async () => {
     const { gdpr, transport } = setup();

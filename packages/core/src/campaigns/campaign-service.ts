@@ -2,6 +2,7 @@ import { appendAuditEntries } from '../audit/audit-chain.js';
 import type { AuditDraft } from '../audit/audit-entry.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { millisecondsOption, oneOfOption, positiveIntegerOption } from '../errors/option-checks.js';
 import type { MailReport } from '../mailer/mail-outcome.js';
 import type { Mailer, MailInput } from '../mailer/mailer-service.js';
 import { keepSegmentMembers } from '../segments/segment-check.js';
@@ -76,15 +77,7 @@ export function campaignIdempotencyKey(
   return `campaign:${campaignId}:${purposeId}:${subjectId}`;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new GdprMailError('VALIDATION_FAILED', `${name} must be a positive integer.`, {
-      details: { [name]: value },
-    });
-  }
-  return value;
-}
+const SCANS: readonly CampaignScan[] = ['candidates', 'all-subjects'];
 
 export function createCampaignService(ctx: CoreContext, mailer: Mailer): CampaignService {
   const { store } = ctx;
@@ -151,13 +144,22 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       );
     }
     ctx.purpose(input.purposeId);
-    const batchSize = positive(
+    const batchSize = positiveIntegerOption(
       'batchSize',
       input.batchSize,
       Math.max(DEFAULT_PAGE, PAGE_MAILER_BATCHES * (ctx.config.mailer?.batchSize ?? 0)),
     );
-    const staleClaimMs = input.staleClaimMs ?? DEFAULT_STALE_CLAIM_MS;
-    const scan = input.scan ?? 'candidates';
+    const staleClaimMs = millisecondsOption(
+      'staleClaimMs',
+      input.staleClaimMs,
+      DEFAULT_STALE_CLAIM_MS,
+    );
+    const staleSendingMs = millisecondsOption(
+      'staleSendingMs',
+      input.staleSendingMs,
+      DEFAULT_STALE_SENDING_MS,
+    );
+    const scan = oneOfOption('scan', input.scan, SCANS, 'candidates');
     const segment = resolve(input.segment);
     const until = input.range?.until;
     const report = emptyCampaignReport(input.id, input.purposeId);
@@ -168,7 +170,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       const settled = await reconcile({
         campaignId: input.id,
         ...(input.range ? { range: input.range } : {}),
-        olderThanMs: input.staleSendingMs ?? DEFAULT_STALE_SENDING_MS,
+        olderThanMs: staleSendingMs,
         ...(signal ? { signal } : {}),
       });
       report.reconciled = settled.delivered + settled.notDelivered;
@@ -226,8 +228,8 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
   }
 
   async function* planChunks(input: PlanChunksInput): AsyncGenerator<CampaignChunk> {
-    const chunkSize = positive('chunkSize', input.chunkSize, DEFAULT_CHUNK);
-    const scan = input.scan ?? 'candidates';
+    const chunkSize = positiveIntegerOption('chunkSize', input.chunkSize, DEFAULT_CHUNK);
+    const scan = oneOfOption('scan', input.scan, SCANS, 'candidates');
     ctx.purpose(input.purposeId);
     const segment = resolve(input.segment);
     let after: string | undefined;
@@ -254,7 +256,7 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
     campaignId: string,
     options: { status?: DeliveryStatus; pageSize?: number } = {},
   ): AsyncGenerator<DeliveryRecord> {
-    const limit = positive('pageSize', options.pageSize, 1000);
+    const limit = positiveIntegerOption('pageSize', options.pageSize, 1000);
     let afterKey: string | undefined;
     for (;;) {
       const page = await store.listCampaignDeliveries({
@@ -355,16 +357,11 @@ export function createCampaignService(ctx: CoreContext, mailer: Mailer): Campaig
       );
     }
     const lookup = transport.lookup.bind(transport);
-    const olderThanMs = input.olderThanMs ?? DEFAULT_STALE_SENDING_MS;
-    if (!Number.isFinite(olderThanMs) || olderThanMs < 0) {
-      throw new GdprMailError(
-        'VALIDATION_FAILED',
-        'olderThanMs must be a number of milliseconds >= 0.',
-        {
-          details: { olderThanMs },
-        },
-      );
-    }
+    const olderThanMs = millisecondsOption(
+      'olderThanMs',
+      input.olderThanMs,
+      DEFAULT_STALE_SENDING_MS,
+    );
     const before = ctx.now().getTime() - olderThanMs;
     const { after, until } = input.range ?? {};
     const report: CampaignReconcileReport = {

@@ -6,6 +6,7 @@ import type { ConsentEvent } from '../consent/consent-event.js';
 import { isCurrentInLedger } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
+import { millisecondsOption } from '../errors/option-checks.js';
 import { linkUrl } from '../links/link-url.js';
 import type { SendContext } from '../policy/can-send.js';
 import { decideSend } from '../policy/can-send.js';
@@ -450,6 +451,7 @@ export function createMailer(ctx: CoreContext): Mailer {
     options: SendManyOptions = {},
   ): Promise<MailReport> {
     const { mailer } = wire();
+    millisecondsOption('staleClaimMs', options.staleClaimMs, undefined);
     const outcomes: MailOutcome[] = [];
     let pending: { input: MailInput; index: number }[] = [];
     let index = 0;

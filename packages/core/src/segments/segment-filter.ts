@@ -155,6 +155,43 @@ function inRange(at: Date, key: string, path: string): Date {
 }
 
 /**
+ * Checks what `setSubjectSegments` is given before any store writes it: each
+ * list given is an array of at most 1,000 names of 1 to 200 characters (no NUL,
+ * well-formed UTF-16), the names a segment filter can target. A store calls it
+ * first, so that a bad list is `VALIDATION_FAILED` on every store (a NUL was a
+ * `STORE_FAILURE` on SQL, a number was kept by the memory store) and nothing is
+ * written.
+ */
+export function checkSegmentChange(change: unknown): void {
+  if (typeof change !== 'object' || change === null || Array.isArray(change)) {
+    invalid('A segment change is { segments?, tags? }.', '');
+  }
+  for (const key of Object.keys(change)) {
+    const list: unknown = (change as Record<string, unknown>)[key];
+    if (key !== 'segments' && key !== 'tags') {
+      invalid(`A segment change sets "segments" and "tags" only, not "${key.slice(0, 50)}".`, key);
+    }
+    if (list === undefined) continue;
+    if (!Array.isArray(list) || list.length > MAX_VALUES) {
+      invalid(`${key} is an array of at most ${MAX_VALUES} names.`, key);
+    }
+    list.forEach((value: unknown, index: number) => {
+      if (
+        typeof value !== 'string' ||
+        value.length === 0 ||
+        value.length > MAX_VALUE_LENGTH ||
+        unstorable(value)
+      ) {
+        invalid(
+          `${key} names are strings of 1 to ${MAX_VALUE_LENGTH} characters (no NUL, well-formed UTF-16).`,
+          `${key}.${index}`,
+        );
+      }
+    });
+  }
+}
+
+/**
  * Checks a filter and resolves it against `now` (the SDK's clock): durations
  * become instants, values are normalised. Throws VALIDATION_FAILED naming the
  * first bad node.

@@ -5,6 +5,7 @@ import { ALL_PURPOSES } from '../consent/consent-event.js';
 import type { DsarRequest } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { matchesSegment } from '../segments/match-segment.js';
+import { checkSegmentChange } from '../segments/segment-filter.js';
 import { outranks } from '../suppression/suppression-strength.js';
 import { AsyncMutex } from './async-mutex.js';
 import { cloneRecord } from './clone-record.js';
@@ -510,6 +511,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return page;
     },
     async setSubjectSegments(id, change, at) {
+      checkSegmentChange(change);
       const s = state();
       const found = s.subjects.get(id);
       if (!found) return false;

@@ -3,7 +3,7 @@ import { appendConsentEvents } from '../../consent/append-events.js';
 import { matchesSegment } from '../../segments/match-segment.js';
 import type { AudienceSegment, SegmentFilter } from '../../segments/segment-filter.js';
 import { resolveSegmentFilter } from '../../segments/segment-filter.js';
-import type { GdprStore, SubjectProfile } from '../../store/store-types.js';
+import type { GdprStore, SegmentChange, SubjectProfile } from '../../store/store-types.js';
 import type { StoreConformanceOptions, StoreFactory } from './harness.js';
 import { conformanceSuite, proof, subjectRecord } from './harness.js';
 
@@ -94,6 +94,43 @@ export function runSegmentConformance(
           sources: [],
         });
         expect(await store.setSubjectSegments('no-such-subject', { tags: [] }, at)).toBe(false);
+      },
+      { requires: 'segments' },
+    );
+
+    test(
+      'segments.set-invalid',
+      'refuses malformed lists with VALIDATION_FAILED and writes nothing',
+      async () => {
+        const store = current();
+        const at = new Date('2026-02-01T00:00:00.000Z');
+        const created = await store.createSubject(
+          subjectRecord({ profile: { contact: { segments: ['kept'], sources: [] } } }),
+        );
+        const bad: unknown[] = [
+          { segments: ['nul\u0000inside'] },
+          { segments: [''] },
+          { tags: ['x'.repeat(201)] },
+          { tags: [42] },
+          { tags: 'vip' },
+          { segments: ['\uD800'] },
+          { segments: Array.from({ length: 1001 }, (_, i) => `s${i}`) },
+          { lists: ['x'] },
+        ];
+        for (const change of bad) {
+          await expect(
+            store.setSubjectSegments(
+              created.id,
+              change as SegmentChange,
+              new Date(at.getTime() + 1),
+            ),
+            JSON.stringify(change).slice(0, 60),
+          ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+        }
+        const found = await store.getSubject(created.id);
+        expect(found?.profile.contact?.segments).toEqual(['kept']);
+        expect(found?.profile.contact?.tags).toBeUndefined();
+        expect(found?.updatedAt).toEqual(created.updatedAt);
       },
       { requires: 'segments' },
     );
