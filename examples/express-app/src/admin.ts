@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ConsoleAction } from '@gdpr-mail/console';
 import { CONSOLE_ACTIONS, createGdprConsole, nodeConsoleHandler } from '@gdpr-mail/console';
 import type { GdprMail } from '@gdpr-mail/core';
-import { html, layout, parseCookies } from '@gdpr-mail/core/http';
+import { html, isCrossSiteRequest, layout, parseCookies } from '@gdpr-mail/core/http';
 import type { Request, RequestHandler, Router } from 'express';
 import express from 'express';
 
@@ -22,7 +22,10 @@ const SESSION_COOKIE = 'acme_staff';
  * (`DEMO_STAFF_PASSWORD`, default `demo`); the session is a signed cookie. It
  * stands for the app's real login, which the console sits behind.
  */
-export function demoLogin(secret: string): {
+export function demoLogin(
+  secret: string,
+  ownOrigin: string,
+): {
   router: Router;
   requireStaff: RequestHandler;
   staffOf(req: Request): string | undefined;
@@ -37,6 +40,11 @@ export function demoLogin(secret: string): {
     const expected = Buffer.from(sign(user));
     const given = Buffer.from(mac);
     return expected.length === given.length && timingSafeEqual(expected, given) ? user : undefined;
+  };
+  // Another site's form must not log a visitor in (as the attacker's staff member) or out.
+  const sameSiteOnly: RequestHandler = (req, res, next) => {
+    if (isCrossSiteRequest(req.headers, ownOrigin)) res.status(403).type('text').send('Refused.');
+    else next();
   };
   const router = express.Router();
   router.get('/login', (req, res) => {
@@ -58,20 +66,25 @@ in the privacy console, <strong>support</strong> may only look.</p>
       }),
     );
   });
-  router.post('/login', express.urlencoded({ extended: false, limit: '2kb' }), (req, res) => {
-    const { user, password: given } = (req.body ?? {}) as Record<string, unknown>;
-    if (typeof user !== 'string' || !(user in DEMO_STAFF) || given !== password) {
-      res.redirect(303, '/login?failed=1');
-      return;
-    }
-    res.cookie(SESSION_COOKIE, `${user}.${sign(user)}`, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-    });
-    res.redirect(303, '/admin/privacy');
-  });
-  router.post('/logout', (_req, res) => {
+  router.post(
+    '/login',
+    sameSiteOnly,
+    express.urlencoded({ extended: false, limit: '2kb' }),
+    (req, res) => {
+      const { user, password: given } = (req.body ?? {}) as Record<string, unknown>;
+      if (typeof user !== 'string' || !(user in DEMO_STAFF) || given !== password) {
+        res.redirect(303, '/login?failed=1');
+        return;
+      }
+      res.cookie(SESSION_COOKIE, `${user}.${sign(user)}`, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+      });
+      res.redirect(303, '/admin/privacy');
+    },
+  );
+  router.post('/logout', sameSiteOnly, (_req, res) => {
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.redirect(303, '/');
   });
@@ -84,7 +97,7 @@ in the privacy console, <strong>support</strong> may only look.</p>
 
 /** The privacy console at /admin/privacy, behind the demo login. */
 export function adminRouter(gdpr: GdprMail, secret: string): Router {
-  const login = demoLogin(secret);
+  const login = demoLogin(secret, new URL(gdpr.config.links.baseUrl).origin);
   const privacyConsole = createGdprConsole(gdpr, {
     basePath: '/admin/privacy',
     // The staff member the login put on the request; the actor is what the audit log names.

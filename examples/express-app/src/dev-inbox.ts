@@ -1,4 +1,5 @@
 import type { GdprMail } from '@gdpr-mail/core';
+import { isCrossSiteRequest } from '@gdpr-mail/core/http';
 import type { Router } from 'express';
 import express from 'express';
 import type { DevInbox } from './dev-inbox-kit.js';
@@ -53,6 +54,12 @@ export function devInboxRouter(gdpr: GdprMail, inbox: DevInbox): Router {
   });
   router.post(
     '/newsletter',
+    (req, res, next) => {
+      // Another site's form must not make this app mail someone.
+      if (isCrossSiteRequest(req.headers, new URL(gdpr.config.links.baseUrl).origin)) {
+        res.status(403).type('text').send('Refused.');
+      } else next();
+    },
     express.urlencoded({ extended: false, limit: '4kb' }),
     async (req, res) => {
       const email = typeof req.body?.email === 'string' ? req.body.email : '';

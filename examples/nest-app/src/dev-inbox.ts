@@ -1,11 +1,14 @@
 import type { GdprMail } from '@gdpr-mail/core';
+import { isCrossSiteRequest } from '@gdpr-mail/core/http';
 import { GdprMailService } from '@gdpr-mail/nestjs';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
 import {
   Body,
   Controller,
+  ForbiddenException,
   Get,
   Header,
+  Headers,
   Inject,
   Injectable,
   NotFoundException,
@@ -85,7 +88,15 @@ export class DevInboxController {
   }
 
   @Post('newsletter')
-  async newsletter(@Body() body: { email?: unknown }, @Res() res: Response): Promise<void> {
+  async newsletter(
+    @Body() body: { email?: unknown },
+    @Headers() headers: Record<string, string | string[] | undefined>,
+    @Res() res: Response,
+  ): Promise<void> {
+    // Another site's form must not make this app mail someone.
+    if (isCrossSiteRequest(headers, new URL(this.gdpr.config.links.baseUrl).origin)) {
+      throw new ForbiddenException('Refused.');
+    }
     const email = typeof body?.email === 'string' ? body.email : '';
     const note = await sendNewsletter(this.gdpr, email);
     res.redirect(303, `/dev/inbox?note=${encodeURIComponent(note)}`);

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsoleAction } from '@gdpr-mail/console';
 import { CONSOLE_ACTIONS, createGdprConsole, nodeConsoleHandler } from '@gdpr-mail/console';
 import type { GdprMail } from '@gdpr-mail/core';
-import { html, layout, parseCookies } from '@gdpr-mail/core/http';
+import { html, isCrossSiteRequest, layout, parseCookies } from '@gdpr-mail/core/http';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 
 /** The demo shop's staff and what each may do in the privacy console. */
@@ -58,8 +58,15 @@ export function mountStaffConsole(app: NestExpressApplication, gdpr: GdprMail, s
     return expected.length === given.length && timingSafeEqual(expected, given) ? user : undefined;
   };
 
+  const ownOrigin = new URL(gdpr.config.links.baseUrl).origin;
   app.use('/login', (req: Req, res: ServerResponse, next: Next) => {
     if (req.method === 'POST') {
+      // Another site's form must not log a visitor in as the attacker's staff member.
+      if (isCrossSiteRequest(req.headers, ownOrigin)) {
+        res.statusCode = 403;
+        res.end('Refused.');
+        return;
+      }
       formOf(req).then((form) => {
         const user = form.get('user') ?? '';
         if (!(user in DEMO_STAFF) || form.get('password') !== password) {

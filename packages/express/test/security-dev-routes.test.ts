@@ -76,4 +76,46 @@ describe('the dev inbox pages (HTTP attacks, 2026-12-07)', () => {
       await dev.gdpr.close();
     }
   });
+
+  it("refuse another site's form: no newsletter mailed, no staff login or logout", async () => {
+    vi.stubEnv('NODE_ENV', 'development');
+    const dev = createExampleApp({ baseUrl: 'http://127.0.0.1/gdpr', store: new MemoryStore() });
+    try {
+      const before = dev.inbox.mails.length;
+      const crossSite = [
+        { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' },
+        { 'sec-fetch-site': 'same-site' },
+        { origin: 'https://evil.test' },
+        { origin: 'null' },
+      ];
+      for (const headers of crossSite) {
+        const label = JSON.stringify(headers);
+        const mail = await request(dev.app)
+          .post('/dev/newsletter')
+          .set(headers)
+          .type('form')
+          .send('email=victim%40example.org');
+        expect(mail.status, label).toBe(403);
+        const login = await request(dev.app)
+          .post('/login')
+          .set(headers)
+          .type('form')
+          .send('user=dpo&password=demo');
+        expect(login.status, label).toBe(403);
+        expect(login.headers['set-cookie'], label).toBeUndefined();
+        expect((await request(dev.app).post('/logout').set(headers)).status, label).toBe(403);
+      }
+      expect(dev.inbox.mails.length).toBe(before);
+      // The app's own forms still work: a browser names them same-origin.
+      const own = await request(dev.app)
+        .post('/login')
+        .set({ 'sec-fetch-site': 'same-origin', origin: 'null' })
+        .type('form')
+        .send('user=dpo&password=demo');
+      expect(own.status).toBe(303);
+      expect(String(own.headers['set-cookie'])).toContain('acme_staff=dpo.');
+    } finally {
+      await dev.gdpr.close();
+    }
+  });
 });

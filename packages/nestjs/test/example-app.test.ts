@@ -72,4 +72,35 @@ describe('examples/nest-app smoke test', () => {
     expect(decodeURIComponent(sent.headers.location ?? '')).not.toContain(email);
     expect(example.inbox.mails.at(-1)?.kind).toBe('newsletter');
   });
+
+  it("refuses another site's form: no newsletter mailed, no staff login", async () => {
+    const before = example.inbox.mails.length;
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site', origin: 'https://evil.test' },
+      { origin: 'null' },
+    ]) {
+      await request(server)
+        .post('/dev/newsletter')
+        .set(headers)
+        .type('form')
+        .send({ email: 'victim@example.org' })
+        .expect(403);
+      const login = await request(server)
+        .post('/login')
+        .set(headers)
+        .type('form')
+        .send({ user: 'dpo', password: 'demo' })
+        .expect(403);
+      expect(login.headers['set-cookie']).toBeUndefined();
+    }
+    expect(example.inbox.mails.length).toBe(before);
+    const own = await request(server)
+      .post('/login')
+      .set('sec-fetch-site', 'same-origin')
+      .type('form')
+      .send({ user: 'dpo', password: 'demo' })
+      .redirects(0)
+      .expect(303);
+    expect(String(own.headers['set-cookie'])).toContain('acme_staff=dpo.');
+  });
 });
