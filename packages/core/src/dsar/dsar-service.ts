@@ -16,6 +16,7 @@ import type { DsarCursor } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import type { SubjectProfilePatch } from '../subjects/subject-service.js';
 import { findSubject, mergeProfile, parseProfilePatch } from '../subjects/subject-service.js';
+import { upgradeSuppression } from '../suppression/upgrade-suppression.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
 import { toCsv } from './csv.js';
 import type { DsarDataSource, DsarSubject, ProcessorEraser } from './data-source.js';
@@ -694,10 +695,12 @@ export function createDsarService(
             'dsar',
             at,
           );
-          const existing = await tx.getSuppression(hash);
-          if (existing && existing.reason !== 'erased') await tx.removeSuppression(hash);
-          if (existing?.reason !== 'erased')
-            await tx.addSuppression({ hash, reason: 'erased', at, source: `dsar:${request.id}` });
+          await upgradeSuppression(tx, {
+            hash,
+            reason: 'erased',
+            at,
+            source: `dsar:${request.id}`,
+          });
           await appendAuditEntry(
             tx,
             {

@@ -4,6 +4,7 @@ import type { ErasureJournalEntry } from '../crypto/erasure-journal.js';
 import { emitAfterCommit } from '../observability/after-commit.js';
 import type { StoreOperations } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
+import { upgradeSuppression } from '../suppression/upgrade-suppression.js';
 
 /** Why a person was erased: `dsar` erasures also come back as an `erased` suppression at replay. */
 export type ErasureReason = 'dsar' | 'retention' | 'admin' | 'opt-in-expired';
@@ -80,7 +81,7 @@ export function createErasureService(ctx: CoreContext): ErasureService {
         const erased = await tx.deleteSubjects(ids);
         const wanted = batch.filter((e) => e.reason === 'dsar');
         // Only an `erased` entry is enough: a weaker one the backup kept (an unsubscribe,
-        // say) is replaced, since the store lets the stronger reason win.
+        // say) is replaced by the tombstone.
         const erasedAlready = new Set(
           (await tx.getSuppressions(wanted.map((e) => e.suppressionHash)))
             .filter((s) => s.reason === 'erased')
@@ -90,7 +91,7 @@ export function createErasureService(ctx: CoreContext): ErasureService {
         for (const entry of wanted) {
           if (erasedAlready.has(entry.suppressionHash)) continue;
           erasedAlready.add(entry.suppressionHash);
-          const written = await tx.addSuppression({
+          const { written } = await upgradeSuppression(tx, {
             hash: entry.suppressionHash,
             reason: 'erased',
             at: entry.erasedAt,

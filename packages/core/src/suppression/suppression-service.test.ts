@@ -159,5 +159,26 @@ describe('suppression: a stronger reason upgrades the entry', () => {
     await gdpr.suppression.add('gone@example.org', 'erased');
     expect(await gdpr.suppression.add('gone@example.org', 'hard-bounce')).toBe(false);
     expect((await gdpr.suppression.check('gone@example.org'))?.reason).toBe('erased');
+
+    // A DSAR erasure of someone who had unsubscribed leaves the tombstone, not the unsubscribe
+    // (REQ-28): the same upgrade, through the same first-wins store.
+    const { gdpr: erasing, transport } = setup(store);
+    const leaver = 'leaver@example.org';
+    await erasing.consent.record({
+      email: leaver,
+      purposes: ['newsletter'],
+      evidence: checkboxEvidence,
+    });
+    await erasing.consent.withdraw({
+      email: leaver,
+      purposes: 'all',
+      evidence: { source: 'link' },
+    });
+    expect((await erasing.suppression.check(leaver))?.reason).toBe('unsubscribed-all');
+    await erasing.dsar.request({ email: leaver, type: 'erasure' });
+    const link = transport.sentTo(leaver).at(-1)?.message.text ?? '';
+    const verified = await erasing.dsar.verify(/\/dsar\/verify\/(\S+)/.exec(link)![1]!);
+    await erasing.dsar.erase(verified.id);
+    expect((await erasing.suppression.check(leaver))?.reason).toBe('erased');
   });
 });

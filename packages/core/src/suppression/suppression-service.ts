@@ -4,7 +4,7 @@ import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { StoreOperations, SuppressionEntry, SuppressionReason } from '../store/store-types.js';
 import { SUPPRESSION_REASONS } from '../store/store-types.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
-import { outranks } from './suppression-strength.js';
+import { upgradeSuppression } from './upgrade-suppression.js';
 
 export interface SuppressionService {
   /**
@@ -76,22 +76,12 @@ export async function suppressWithAudit(
   extra: Record<string, unknown> = {},
 ): Promise<SuppressResult> {
   const hash = ctx.suppressionHash(email);
-  // Read first to name what an upgrade replaced; the store's own write is what
-  // decides (a concurrent writer may have changed the entry since).
-  const held = await ops.getSuppression(hash);
-  if (held && !outranks(reason, held.reason)) return { written: false };
-  let written = await suppressInTx(ctx, ops, email, reason, source);
-  let replaced = held?.reason;
-  if (!written) {
-    // A store that predates upgrades keeps the first entry whatever its reason:
-    // replace a weaker one here, in the same transaction, or a bounce would stay
-    // an unsubscribe. A stronger or equal one now there is left alone.
-    const now = await ops.getSuppression(hash);
-    if (now === undefined || !outranks(reason, now.reason)) return { written: false };
-    await ops.removeSuppression(hash);
-    written = await suppressInTx(ctx, ops, email, reason, source);
-    replaced = now.reason;
-  }
+  const { written, replaced } = await upgradeSuppression(ops, {
+    hash,
+    reason,
+    at: ctx.now(),
+    source,
+  });
   if (!written) return { written: false };
   const upgraded = replaced === undefined ? {} : { upgradedFrom: replaced };
   const details = { reason, source, ...upgraded, ...extra };
