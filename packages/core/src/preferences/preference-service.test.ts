@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { checkboxEvidence, openTrackingOverrides, testConfig } from '../testing/fixtures.js';
 
 const email = 'jane@example.com';
 const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
@@ -84,5 +84,49 @@ describe('preference centre (REQ-10, SEED-04)', () => {
       reason: 'suppressed',
     });
     expect(await gdpr.suppression.check(email)).toMatchObject({ reason: 'unsubscribed-all' });
+  });
+
+  it('REQ-15, REQ-01: with a stored GPC signal the tracking box shows unticked, so saving the page as shown keeps the signal', async () => {
+    const store = new MemoryStore();
+    const gdpr = createGdprMail(testConfig({ store, ...openTrackingOverrides() }));
+    // Tracking granted first (by staff), then a signup from a browser sending Sec-GPC.
+    await gdpr.consent.record({
+      email,
+      purposes: ['newsletter', 'open_tracking'],
+      evidence: { ...checkboxEvidence, actor: 'staff-1' },
+    });
+    await gdpr.subjects.upsert(email, {
+      privacySignals: { dnt: false, gpc: true, at: new Date('2026-03-01T00:00:00.000Z') },
+    });
+    const token = tokenOf(await gdpr.links.preferencesUrl(email));
+    const view = await gdpr.preferences.inspect(token);
+    expect(view.items.find((i) => i.id === 'open_tracking')?.subscribed).toBe(false);
+    expect(view.items.find((i) => i.id === 'newsletter')?.subscribed).toBe(true);
+
+    // The person changes nothing and saves: no tick of theirs, so the signal stays.
+    const shown = Object.fromEntries(view.items.map((i) => [i.id, i.subscribed]));
+    const saved = await gdpr.preferences.save(token, shown);
+    expect(saved.granted).toEqual([]);
+    expect((await gdpr.subjects.get(email))?.profile.privacySignals).toMatchObject({ gpc: true });
+
+    // Their own tick of the box is what lifts it.
+    await gdpr.preferences.save(token, { ...shown, open_tracking: true });
+    expect((await gdpr.subjects.get(email))?.profile.privacySignals).toBeUndefined();
+    expect(
+      (await gdpr.preferences.inspect(token)).items.find((i) => i.id === 'open_tracking')
+        ?.subscribed,
+    ).toBe(true);
+  });
+
+  it('refuses a choice that is not a boolean, or no choices object, and changes nothing', async () => {
+    const { gdpr, store, token } = await setup();
+    const before = store.dump();
+    for (const bad of [{ newsletter: 'on' }, { newsletter: 1 }, null, undefined, ['newsletter']]) {
+      await expect(
+        gdpr.preferences.save(token, bad as unknown as Record<string, boolean>),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+    expect(store.dump()).toBe(before);
+    expect((await gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
   });
 });

@@ -70,6 +70,12 @@ export function createPreferenceService(
   return {
     async inspect(token) {
       const { subject, ids } = await open(token);
+      const signals = subject.profile.privacySignals;
+      // REQ-15: a DNT / GPC signal stored on the profile blocks individual tracking. The
+      // tracking box then shows unticked, whatever consent is on record: a box shown
+      // ticked and saved as is would be taken for the person's own tick, which lifts the
+      // signal (REQ-01: a pre-ticked box is not an act).
+      const signalled = Boolean(signals?.dnt || signals?.gpc);
       const items: PreferenceItem[] = [];
       for (const id of ids) {
         const purpose = ctx.purpose(id);
@@ -82,13 +88,19 @@ export function createPreferenceService(
           kind: purpose.kind as PreferenceItem['kind'],
           noticeText: purpose.notice.text,
           noticeVersion: purpose.notice.version,
-          subscribed: decision.allowed,
+          subscribed: decision.allowed && !(signalled && purpose.kind === 'tracking'),
         });
       }
       return { subjectId: subject.id, items };
     },
 
     async save(token, subscribed, evidence = {}) {
+      if (typeof subscribed !== 'object' || subscribed === null || Array.isArray(subscribed)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'Give the state of each purpose as { purposeId: true | false }.',
+        );
+      }
       const { subject, ids } = await open(token);
       const choices: Record<string, boolean> = {};
       for (const [id, value] of Object.entries(subscribed)) {
@@ -97,7 +109,17 @@ export function createPreferenceService(
             details: { purposeId: id },
           });
         }
-        choices[id] = value === true;
+        // Anything but a boolean is a mistake, not an untick: it must not withdraw.
+        if (typeof value !== 'boolean') {
+          throw new GdprMailError(
+            'VALIDATION_FAILED',
+            `Choice for "${id}" must be true or false.`,
+            {
+              details: { purposeId: id },
+            },
+          );
+        }
+        choices[id] = value;
       }
       // A purpose left out of the form was unticked: browsers omit unticked boxes.
       for (const id of ids) choices[id] ??= false;
