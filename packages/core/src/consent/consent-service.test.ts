@@ -165,6 +165,50 @@ describe('consent.record', () => {
       ),
     ).toBe('VALIDATION_FAILED');
   });
+
+  it('refuses purposes that are not a list, and choices that are not an object, with typed errors and nothing stored', async () => {
+    const { gdpr, store } = setup();
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    const before = store.dump();
+    const withdrawal = { source: 'account-settings', actor: 'subject', method: 'api' } as const;
+    const bad = [
+      // A bare string was read as its letters: "newsletter" became the unknown purpose "n".
+      gdpr.consent.record({
+        email,
+        purposes: 'partners' as unknown as string[],
+        evidence: checkboxEvidence,
+      }),
+      gdpr.consent.record({
+        email,
+        purposes: undefined as unknown as string[],
+        evidence: checkboxEvidence,
+      }),
+      gdpr.consent.withdraw({
+        email,
+        purposes: 'newsletter' as unknown as string[],
+        evidence: withdrawal,
+      }),
+      gdpr.consent.withdraw({
+        email,
+        purposes: undefined as unknown as string[],
+        evidence: withdrawal,
+      }),
+      gdpr.consent.choices({
+        email,
+        choices: null as unknown as Record<string, boolean>,
+        evidence: checkboxEvidence,
+      }),
+      gdpr.consent.choices({
+        email,
+        choices: ['newsletter'] as unknown as Record<string, boolean>,
+        evidence: checkboxEvidence,
+      }),
+      gdpr.optIn.request(email, 'partners' as unknown as string[], checkboxEvidence),
+      gdpr.links.unsubscribeUrl(email, 'newsletter' as unknown as string[]),
+    ];
+    for (const promise of bad) expect(await rejectionCode(promise)).toBe('VALIDATION_FAILED');
+    expect(store.dump()).toBe(before);
+  });
 });
 
 describe('consent proof (REQ-05)', () => {

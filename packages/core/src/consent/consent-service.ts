@@ -94,6 +94,10 @@ export interface ConsentService {
 }
 
 export function uniquePurposes(ctx: CoreContext, ids: readonly string[]) {
+  // A bare string would be read as its letters ("newsletter" → "n", "e", …).
+  if (!Array.isArray(ids)) {
+    throw new GdprMailError('VALIDATION_FAILED', 'Purposes must be a list of purpose ids.');
+  }
   if (ids.length === 0) {
     throw new GdprMailError('VALIDATION_FAILED', 'Name at least one purpose.');
   }
@@ -266,6 +270,13 @@ export function createConsentService(ctx: CoreContext): ConsentService {
 
     async choices(input) {
       const email = normalizeEmail(input.email);
+      const given: unknown = input.choices;
+      if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'Choices must be given as { purposeId: true | false }.',
+        );
+      }
       const entries = Object.entries(input.choices);
       for (const [id, value] of entries) {
         ctx.purpose(id);
