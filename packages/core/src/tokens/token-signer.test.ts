@@ -162,6 +162,28 @@ describe('token signer (REQ-12 token part, REQ-18)', () => {
       'VALIDATION_FAILED',
     );
   });
+
+  it('REQ-18: an expiry at the epoch is refused, never turned into a link that never expires', () => {
+    // 0 on the wire means "no expiry": an expiresAt within the first second of 1970 was
+    // encoded as 0 and verified for ever.
+    const { signer } = signerAt([K1], new Date(0));
+    for (const expiresAt of [new Date(0), new Date(999)]) {
+      expect(codeOf(() => signer.sign({ ...input, expiresAt }))).toBe('VALIDATION_FAILED');
+      expect(codeOf(() => signer.issue({ ...input, expiresAt }))).toBe('VALIDATION_FAILED');
+    }
+    const { signer: later } = signerAt();
+    expect(
+      codeOf(() => later.sign({ ...input, issuedAt: new Date(0), expiresAt: new Date(0) })),
+    ).toBe('VALIDATION_FAILED');
+  });
+
+  it('throws only GdprMailErrors, whatever it is handed', () => {
+    const { signer } = signerAt();
+    for (const bad of [null, undefined, 'confirm', 42]) {
+      expect(codeOf(() => signer.sign(bad as never))).toBe('VALIDATION_FAILED');
+      expect(codeOf(() => signer.issue(bad as never))).toBe('VALIDATION_FAILED');
+    }
+  });
   it('checks every sign afresh, even when the purposes and versions objects are reused', () => {
     const { signer } = signerAt();
     const purposes = ['newsletter', 'partners'];

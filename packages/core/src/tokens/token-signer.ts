@@ -179,8 +179,10 @@ function encode(
   if (typeof nonce !== 'string' || (!trustedNonce && !allOf(nonce, ID, 16, 64)))
     throw badInput('nonce');
   const iat = toSeconds(issuedAt);
-  const exp = input.expiresAt ? toSeconds(input.expiresAt) : 0;
-  if (exp !== 0 && exp <= iat) throw badInput('expiresAt');
+  // 0 on the wire means "never expires": an expiry given must land after the issue time,
+  // or one within the first second of 1970 would make a link that never expires.
+  const exp = input.expiresAt === undefined ? 0 : toSeconds(input.expiresAt);
+  if (input.expiresAt !== undefined && exp <= iat) throw badInput('expiresAt');
   // One template, few pieces: every piece is one more string to join before the MAC.
   return `${keyId}.${start}${input.subjectId}~${part}~${timesPart(iat, exp)}${nonce}`;
 }
@@ -197,6 +199,11 @@ function mac(key: KeyObject, signed: string): string {
 export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
   if (!KEY_ID.test(ring.current.id)) throw badInput('key id');
 
+  function checked(input: SignTokenInput): SignTokenInput {
+    if (typeof input !== 'object' || input === null) throw badInput('input');
+    return input;
+  }
+
   function sign(input: SignTokenInput, nonce: string, issuedAt: Date): string {
     const { id, key } = ring.current;
     const signed = encode(id, input, issuedAt, nonce, input.nonce === undefined);
@@ -208,8 +215,9 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
   return {
     // The nonce lives only inside the token here, so it may be a slice of the pooled text;
     // `issue` returns it in the claims (and callers store it), so it gets one of its own.
-    sign: (input) => sign(input, input.nonce ?? tokenNonce(), input.issuedAt ?? now()),
+    sign: (input) => sign(checked(input), input.nonce ?? tokenNonce(), input.issuedAt ?? now()),
     issue(input) {
+      checked(input);
       const nonce = input.nonce ?? randomNonce();
       const issuedAt = input.issuedAt ?? now();
       const token = sign(input, nonce, issuedAt);
@@ -221,7 +229,9 @@ export function createTokenSigner(ring: KeyRing, now: () => Date): TokenSigner {
         nonce,
       };
       if (input.noticeVersions) claims.noticeVersions = { ...input.noticeVersions };
-      if (input.expiresAt) claims.expiresAt = new Date(toSeconds(input.expiresAt) * 1000);
+      if (input.expiresAt !== undefined) {
+        claims.expiresAt = new Date(toSeconds(input.expiresAt) * 1000);
+      }
       return { token, claims };
     },
     verify(token, expectedType) {
