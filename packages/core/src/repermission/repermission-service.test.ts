@@ -214,4 +214,44 @@ describe('re-permission campaign (SEED-02)', () => {
     expect(report).toMatchObject({ sent: 1, skipped: { withdrawn: 1, suppressed: 1 } });
     expect(transport.sent.map((s) => s.message.to.address)).toEqual(['c@example.org']);
   });
+
+  it('REQ-10: the click lifts the person\'s own "unsubscribe from all" made after the mail, not a bounce', async () => {
+    const { gdpr, clock, transport, store } = setup();
+    await gdpr.contacts.import(lines('email\na@example.org\nb@example.org\n'), {
+      basis: 'consent',
+      purposes: ['newsletter'],
+      list: 'Legacy',
+      source: 'Old CRM',
+    });
+    await gdpr.repermission.send({
+      purposeId: 'newsletter',
+      deadline: new Date(clock().getTime() + DAY),
+    });
+    // After the mail went out: one unsubscribes from everything, the other's address bounces.
+    await gdpr.consent.withdraw({
+      email: 'a@example.org',
+      purposes: 'all',
+      evidence: { source: 'list-unsubscribe' },
+    });
+    await gdpr.suppression.add('b@example.org', 'hard-bounce');
+    const tokenOf = (url: string) => url.slice(url.lastIndexOf('/') + 1);
+
+    await gdpr.repermission.confirm(tokenOf(linkIn(transport, 'a@example.org')));
+    expect(await gdpr.suppression.check('a@example.org')).toBeUndefined();
+    expect(await gdpr.canSend('a@example.org', 'newsletter')).toMatchObject({
+      allowed: true,
+      reason: 'consent-granted',
+    });
+    const audit = await store.listAudit(0, 1000);
+    expect(audit.find((e) => e.action === 'repermission.confirmed')?.details).toMatchObject({
+      suppressionLifted: true,
+    });
+
+    await gdpr.repermission.confirm(tokenOf(linkIn(transport, 'b@example.org')));
+    expect(await gdpr.suppression.check('b@example.org')).toMatchObject({ reason: 'hard-bounce' });
+    expect(await gdpr.canSend('b@example.org', 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'suppressed',
+    });
+  });
 });

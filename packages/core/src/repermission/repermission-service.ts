@@ -301,6 +301,13 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
             proof: buildProof(ctx, evidence, 'double-opt-in', purpose),
           }));
           const events = await appendConsentEvents(tx, subject.id, drafts, at);
+          // The click is the person's own opt-in: like a confirmed sign-up, it lifts their
+          // own "unsubscribe from all" (never an erasure, bounce, complaint or manual entry).
+          const hash = ctx.suppressionHash(subject.email);
+          const suppressionLifted =
+            events.length > 0 &&
+            (await tx.getSuppression(hash))?.reason === 'unsubscribed-all' &&
+            (await tx.removeSuppression(hash));
           const contact = subject.profile.contact;
           if (contact?.repermission) {
             await tx.updateSubjectProfile(
@@ -324,6 +331,7 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
               details: {
                 purposeIds: toGrant.map((p) => p.id),
                 eventSeqs: events.map((e) => e.seq),
+                ...(suppressionLifted ? { suppressionLifted: true } : {}),
               },
             },
             at,
