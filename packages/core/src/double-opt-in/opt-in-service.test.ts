@@ -277,6 +277,20 @@ describe('double opt-in', () => {
     expect(store.dump()).toBe(before);
   });
 
+  it('REQ-17: an app template that returns no mail is refused with TEMPLATE_REJECTED and nothing is written', async () => {
+    const { gdpr, store } = setup();
+    const before = store.dump();
+    for (const returned of [null, undefined, 'Confirm here']) {
+      const code = await codeOf(
+        gdpr.optIn.request('a@example.com', ['newsletter'], checkboxEvidence, {
+          template: () => returned as unknown as { subject: string; text: string; html: string },
+        }),
+      );
+      expect(code).toBe('TEMPLATE_REJECTED');
+    }
+    expect(store.dump()).toBe(before);
+  });
+
   it('REQ-17: the built-in mail speaks the subject language and an app can add words', async () => {
     const { gdpr } = setup({
       doubleOptIn: {

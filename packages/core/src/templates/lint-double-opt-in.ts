@@ -74,9 +74,14 @@ function trimPunctuation(url: string): string {
 export function lintDoubleOptInTemplate(content: MailContent, links: DoubleOptInLinks): void {
   const allowed = new Set([links.confirmUrl, ...(links.privacyUrl ? [links.privacyUrl] : [])]);
   const issues: GdprMailErrorIssue[] = [];
-  const html = typeof content.html === 'string' ? content.html : '';
-  const text = typeof content.text === 'string' ? content.text : '';
-  const subject = typeof content.subject === 'string' ? content.subject : '';
+  // An app's template may return anything: what is not a mail is refused like a bad one.
+  const mail: Partial<MailContent> = typeof content === 'object' && content !== null ? content : {};
+  if (mail !== content) {
+    issues.push({ path: '(mail)', message: 'the template must return { subject, text, html }' });
+  }
+  const html = typeof mail.html === 'string' ? mail.html : '';
+  const text = typeof mail.text === 'string' ? mail.text : '';
+  const subject = typeof mail.subject === 'string' ? mail.subject : '';
 
   for (const match of html.matchAll(EMBEDDED)) {
     issues.push({
