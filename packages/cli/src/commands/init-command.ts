@@ -140,7 +140,7 @@ export async function initCommand(options: InitOptions, io: CliIo): Promise<numb
     `Wrote ${INIT_CONFIG_FILE} (edit the controller, links and purposes) and ${INIT_ENV_FILE} (three fresh secrets, mode 0600)${types}.
 
 Next:
-  1. Add to .gitignore:  .env  .gdpr-mail/  .gdpr-mail-journal/
+  1. Add to .gitignore:  .env  .gdpr-mail/  .gdpr-mail.lock  .gdpr-mail-journal/
   2. Check the config:   npx gdpr-mail records
   3. In your app:        ${loadLine(io.cwd, typescript)}
                          const gdpr = createGdprMail(config);
