@@ -143,6 +143,10 @@ export function parseConsentDate(text: string, now: Date): Date | undefined {
     if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
   } else if (YMD.test(text)) {
     date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
+    // `new Date` rolls 2025-02-30 over to 2 March: a day the month lacks is unreadable.
+    const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
   }
   if (!date || Number.isNaN(date.getTime()) || date > now) return undefined;
   return date;
@@ -228,10 +232,31 @@ export function createContactService(ctx: CoreContext): ContactService {
   return {
     async import(source, options) {
       assertAsyncSource(source);
-      const list = options.list?.trim();
-      const label = options.source?.trim();
+      if (typeof options !== 'object' || options === null) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'An import needs its options: { list, source, basis }.',
+        );
+      }
+      const list = typeof options.list === 'string' ? options.list.trim() : '';
+      const label = typeof options.source === 'string' ? options.source.trim() : '';
       if (!list || !label) {
         throw new GdprMailError('VALIDATION_FAILED', 'An import needs a list name and a source.');
+      }
+      if (options.format !== undefined && options.format !== 'csv' && options.format !== 'jsonl') {
+        // A misspelt format read as CSV would take the first JSON line for a header.
+        throw new GdprMailError('VALIDATION_FAILED', 'format must be csv or jsonl.', {
+          details: { allowed: ['csv', 'jsonl'] },
+        });
+      }
+      if (
+        options.sampleSize !== undefined &&
+        (!Number.isInteger(options.sampleSize) || options.sampleSize < 0)
+      ) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'sampleSize must be a whole number, 0 or more.',
+        );
       }
       const purposeIds = resolveImportPurposes(ctx, options.basis, options.purposes);
       const consentable = CONSENTABLE.has(options.basis);

@@ -8,6 +8,11 @@ export interface CsvStreamOptions {
   delimiter?: string;
   /** Largest field accepted, in characters (default 1 MiB): a runaway quote fails fast. */
   maxFieldLength?: number;
+  /**
+   * Largest record accepted, in characters (default 4 MiB): a file without line breaks
+   * fails fast instead of being held whole.
+   */
+  maxRecordLength?: number;
 }
 
 /** One record of the file and the line it starts on (1-based, counting the header). */
@@ -58,6 +63,9 @@ export async function* parseCsvStream(
     throw new GdprMailError('VALIDATION_FAILED', 'The CSV delimiter must be one character.');
   }
   const maxField = options.maxFieldLength ?? 1_048_576;
+  const maxRecord = options.maxRecordLength ?? 4_194_304;
+  /** Characters of the fields the current record has closed so far. */
+  let recordLength = 0;
   let fields: string[] = [];
   let field = '';
   let quoted = false;
@@ -103,6 +111,16 @@ export async function* parseCsvStream(
         quoted = false; // that was the closing quote: `ch` is read unquoted below
       }
       if (ch === delimiter) {
+        recordLength += field.length + 1;
+        if (recordLength > maxRecord) {
+          throw new GdprMailError(
+            'VALIDATION_FAILED',
+            `CSV record too long at line ${recordLine}.`,
+            {
+              details: { line: recordLine },
+            },
+          );
+        }
         fields.push(field);
         field = '';
         hasContent = true;
@@ -114,6 +132,7 @@ export async function* parseCsvStream(
         }
         fields = [];
         field = '';
+        recordLength = 0;
         hasContent = false;
         line += 1;
         recordLine = line;
@@ -170,9 +189,19 @@ export async function* csvRows(
  */
 export async function* jsonLines(
   source: TextChunks,
+  options: { maxLineLength?: number } = {},
 ): AsyncGenerator<{ line: number; row: Record<string, unknown> | undefined }> {
-  let buffer = '';
+  // Like a CSV field: a file with no line breaks (a JSON array, the wrong file) fails
+  // fast instead of being held whole in memory.
+  const maxLine = options.maxLineLength ?? 1_048_576;
+  /** The start of the line being read, in the pieces the chunks brought (no line break). */
+  let pending: string[] = [];
+  let pendingLength = 0;
   let line = 0;
+  const tooLong = () =>
+    new GdprMailError('VALIDATION_FAILED', `JSON line too long at line ${line + 1}.`, {
+      details: { line: line + 1 },
+    });
   const parse = (text: string) => {
     try {
       const value: unknown = JSON.parse(text);
@@ -184,20 +213,31 @@ export async function* jsonLines(
     }
   };
   for await (const text of decodeChunks(source)) {
-    buffer += text;
-    let from = 0;
-    let newline = buffer.indexOf('\n', from);
     const out: Array<{ line: number; row: Record<string, unknown> | undefined }> = [];
+    let from = 0;
+    let newline = text.indexOf('\n');
     while (newline >= 0) {
-      const current = buffer.slice(from, newline);
+      let current = text.slice(from, newline);
+      if (pending.length > 0) {
+        current = pending.join('') + current;
+        pending = [];
+        pendingLength = 0;
+      }
+      if (current.length > maxLine) throw tooLong();
       line += 1;
       if (current.trim() !== '') out.push({ line, row: parse(current) });
       from = newline + 1;
-      newline = buffer.indexOf('\n', from);
+      newline = text.indexOf('\n', from);
     }
-    buffer = buffer.slice(from);
+    if (from < text.length) {
+      // Pieces, not one growing string: appending would copy the line at every chunk.
+      pending.push(from === 0 ? text : text.slice(from));
+      pendingLength += text.length - from;
+      if (pendingLength > maxLine) throw tooLong();
+    }
     for (const item of out) yield item;
   }
   line += 1;
-  if (buffer.trim() !== '') yield { line, row: parse(buffer) };
+  const last = pending.join('');
+  if (last.trim() !== '') yield { line, row: parse(last) };
 }
