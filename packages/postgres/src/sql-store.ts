@@ -190,6 +190,8 @@ function createOperations(
   transactionOf: <T>(work: (tx: SqlExecutor) => Promise<T>) => Promise<T>,
 ): StoreOperations {
   const db = guarded(raw);
+  /** Reads of subjects a transaction will write back: locked until its commit. */
+  const rowLock = inTransaction ? ' ORDER BY id FOR NO KEY UPDATE' : '';
 
   async function lockSubject(subjectId: string): Promise<boolean> {
     const rows = await db.query(`SELECT id FROM ${s}.subjects WHERE id = $1 FOR UPDATE`, [
@@ -832,8 +834,13 @@ function createOperations(
 
     async findSubjectsByEmailHashes(emailHashes) {
       if (emailHashes.length === 0) return [];
+      // In a transaction the rows found are locked until commit (in id order, so two
+      // writers of overlapping batches queue instead of deadlocking): a batch that reads
+      // a contact, then writes its whole profile back, must not write over what another
+      // importer added meanwhile (its list, its source). A waiting reader gets the
+      // committed row.
       const rows = await db.query(
-        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = ANY($1::text[])`,
+        `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects WHERE email_hash = ANY($1::text[])${rowLock}`,
         [[...new Set(emailHashes)]],
         PREPARED,
       );
@@ -846,7 +853,7 @@ function createOperations(
       const probes = [...new Set(values)].map((value) => JSON.stringify({ [name]: value }));
       const rows = await db.query(
         `SELECT ${SUBJECT_COLUMNS} FROM ${s}.subjects
-         WHERE (profile->'contact'->'attributes') @> ANY($1::jsonb[])`,
+         WHERE (profile->'contact'->'attributes') @> ANY($1::jsonb[])${rowLock}`,
         [probes],
       );
       return rows.map(subjectFrom);
