@@ -107,6 +107,15 @@ const purposeSchema = z
     retention: retentionSchema,
   })
   .superRefine((purpose, ctx) => {
+    if (purpose.lawfulBasis === 'legitimate-interest' && !purpose.legitimateInterest) {
+      // Art. 13(1)(d) and the record's (b): the interest pursued is stated, never blank (REQ-31).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['legitimateInterest'],
+        message:
+          'is required for the legitimate-interest basis (the interest pursued, Art. 13(1)(d))',
+      });
+    }
     if (purpose.lawfulBasis === 'soft-opt-in' && !purpose.softOptIn) {
       ctx.addIssue({
         code: 'custom',

@@ -1,4 +1,5 @@
 import type { PurposeConfig, ResolvedConfig } from '../config/config-schema.js';
+import { DEFAULT_ARCHIVE_FOR } from '../retention/retention-decision.js';
 import { isEea } from './eea.js';
 
 type ProcessorConfig = ResolvedConfig['processors'][number];
@@ -68,15 +69,18 @@ const ACTION_WORDS: Record<string, string> = {
 };
 
 export function describeRetention(retention: PurposeConfig['retention']): RetentionRecord {
+  // The sweep deletes an archive after `archiveFor`, or after its default: the record says so.
+  const archiveFor =
+    retention.action === 'archive-then-delete'
+      ? (retention.archiveFor ?? DEFAULT_ARCHIVE_FOR)
+      : retention.archiveFor;
   const archive =
-    retention.action === 'archive-then-delete' && retention.archiveFor
-      ? ` for ${retention.archiveFor} and deleted for good`
-      : '';
+    retention.action === 'archive-then-delete' ? ` for ${archiveFor} and deleted for good` : '';
   return {
     duration: retention.duration,
     anchor: retention.anchor,
     action: retention.action,
-    ...(retention.archiveFor ? { archiveFor: retention.archiveFor } : {}),
+    ...(archiveFor ? { archiveFor } : {}),
     description: `Kept ${retention.duration} (ISO 8601) ${ANCHOR_WORDS[retention.anchor] ?? retention.anchor}, ${ACTION_WORDS[retention.action] ?? retention.action}${archive}.`,
   };
 }

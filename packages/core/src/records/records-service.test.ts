@@ -202,3 +202,68 @@ describe('privacy notice as HTML', () => {
     expect(html).not.toContain('**Controller:**');
   });
 });
+
+describe('records match what the code does (docs/records.md)', () => {
+  it('REQ-31: a legitimate-interest purpose without its interest is refused, as the guide says', () => {
+    const config = testConfig();
+    config.purposes = config.purposes.map((p) => {
+      if (p.lawfulBasis !== 'legitimate-interest') return p;
+      const { legitimateInterest: _, ...rest } = p;
+      return rest;
+    });
+    try {
+      createGdprMail(config);
+      expect.unreachable();
+    } catch (error) {
+      expect(isGdprMailError(error, 'CONFIG_INVALID')).toBe(true);
+      expect((error as { issues: { path: string }[] }).issues.map((i) => i.path)).toContain(
+        'purposes.3.legitimateInterest',
+      );
+    }
+  });
+
+  it('SEED-05: an archive without archiveFor is recorded with the 12 months the sweep applies', () => {
+    const config = testConfig();
+    config.purposes = [
+      ...config.purposes,
+      {
+        id: 'account',
+        title: 'Customer account',
+        kind: 'transactional',
+        lawfulBasis: 'contract',
+        notice: {
+          version: '1',
+          text: 'Acme SAS keeps your account while it is open; withdraw is not applicable.',
+        },
+        retention: { duration: 'P1D', anchor: 'account-closed', action: 'archive-then-delete' },
+      },
+    ];
+    const activity = createGdprMail(config)
+      .records.processingActivities()
+      .activities.find((a) => a.purposeId === 'account');
+    expect(activity?.retention).toMatchObject({
+      action: 'archive-then-delete',
+      archiveFor: 'P12M',
+      description:
+        'Kept P1D (ISO 8601) from the closure of the account, then archived for P12M and deleted for good.',
+    });
+  });
+
+  it('render refuses a document or format it does not have (VALIDATION_FAILED)', () => {
+    const records = gdpr().records;
+    const render = records.render as (document: string, format: string) => string;
+    for (const [document, format] of [
+      ['processing-activities', 'pdf'],
+      ['processing-activities', 'md'],
+      ['privacy-policy', 'json'],
+    ] as const) {
+      try {
+        render(document, format);
+        expect.unreachable();
+      } catch (error) {
+        expect(isGdprMailError(error, 'VALIDATION_FAILED')).toBe(true);
+      }
+    }
+    expect(records.render('privacy-notice', 'html')).toMatch(/^<!doctype html>/);
+  });
+});

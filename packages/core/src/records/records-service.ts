@@ -1,4 +1,5 @@
 import type { CoreContext } from '../context.js';
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { PrivacyNoticeFacts } from './privacy-notice-facts.js';
 import { buildPrivacyNoticeFacts } from './privacy-notice-facts.js';
 import type { ProcessorRecord, RecordsOfProcessing } from './records-of-processing.js';
@@ -11,6 +12,9 @@ import {
 } from './render-records.js';
 
 export type RecordsFormat = 'json' | 'markdown' | 'html';
+
+const RECORDS_FORMATS: readonly string[] = ['json', 'markdown', 'html'];
+const RECORDS_DOCUMENTS: readonly string[] = ['processing-activities', 'privacy-notice'];
 
 export interface RecordsService {
   /** Art. 30(1): one sheet per purpose. */
@@ -30,6 +34,25 @@ export function createRecordsService(ctx: CoreContext): RecordsService {
     privacyNotice: notice,
     processors: () => ropa().processors,
     render(document, format) {
+      // A misspelt document or format is an error, not the other document or Markdown.
+      if (!RECORDS_DOCUMENTS.includes(document)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `Unknown records document "${String(document)}".`,
+          {
+            details: { allowed: [...RECORDS_DOCUMENTS] },
+          },
+        );
+      }
+      if (!RECORDS_FORMATS.includes(format)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `Unknown records format "${String(format)}".`,
+          {
+            details: { allowed: [...RECORDS_FORMATS] },
+          },
+        );
+      }
       if (document === 'privacy-notice') {
         if (format === 'json') return JSON.stringify(notice(), null, 2);
         // HTML is served as a page (the console's download): configured text is escaped

@@ -16,6 +16,9 @@ export type RetentionVerdict =
       since: Date;
     };
 
+/** How long an `archive-then-delete` archive lives when the purpose names no `archiveFor`. */
+export const DEFAULT_ARCHIVE_FOR = 'P12M';
+
 /**
  * Purposes that hold a person's data: any ledger event, a re-permission still
  * open for it (an imported contact being asked again), or the facts the app
@@ -118,7 +121,7 @@ export function decideRetention(
   const linked = linkedPurposes(purposes, subject, events);
   if (subject.profile.archivedAt) {
     const governing = linked.find((p) => p.retention.action === 'archive-then-delete');
-    const archiveFor = parseIsoDuration(governing?.retention.archiveFor ?? 'P12M')!;
+    const archiveFor = parseIsoDuration(governing?.retention.archiveFor ?? DEFAULT_ARCHIVE_FOR)!;
     const end = addDuration(subject.profile.archivedAt, archiveFor);
     return end < now
       ? {
