@@ -147,3 +147,72 @@ describe('breach register (REQ-33, SEED-10)', () => {
     expect(after.version).toBe(3);
   });
 });
+
+describe('breach register dates and deadlines (REQ-33, docs/breaches.md)', () => {
+  const code = async (work: () => Promise<unknown>) => {
+    try {
+      await work();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('a null awareAt is refused, not read as 1 January 1970; so is one in the future', async () => {
+    const { gdpr, clock, open } = setup();
+    const base = await open();
+    const fields = {
+      title: base.title,
+      nature: base.nature,
+      likelyConsequences: base.likelyConsequences,
+      measures: base.measures,
+      risk: base.risk,
+    };
+    expect(
+      await code(() => gdpr.breaches.open({ ...fields, awareAt: null as unknown as Date })),
+    ).toBe('VALIDATION_FAILED');
+    expect(
+      await code(() =>
+        gdpr.breaches.open({ ...fields, awareAt: new Date(clock().getTime() + 2 * HOUR) }),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect(await gdpr.breaches.list()).toHaveLength(1);
+  });
+
+  it('BREACH_DELAY_REASON_REQUIRED cannot be dodged with a null or backdated notification time', async () => {
+    const { gdpr, clock, open } = setup();
+    const incident = await open();
+    clock.advance(80 * HOUR);
+    for (const at of [null, new Date('2026-03-01T00:00:00.000Z'), 0]) {
+      expect(
+        await code(() => gdpr.breaches.notifyAuthority(incident.id, { at: at as unknown as Date })),
+      ).toBe('VALIDATION_FAILED');
+      expect(
+        await code(() => gdpr.breaches.close(incident.id, { at: at as unknown as Date })),
+      ).toBe('VALIDATION_FAILED');
+    }
+    // In the future, too.
+    expect(
+      await code(() =>
+        gdpr.breaches.notifySubjects(incident.id, { at: new Date(clock().getTime() + HOUR) }),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    expect((await gdpr.breaches.get(incident.id)).phases).toHaveLength(1);
+    expect(await code(() => gdpr.breaches.notifyAuthority(incident.id))).toBe(
+      'BREACH_DELAY_REASON_REQUIRED',
+    );
+    // A time inside the 72 hours, recorded afterwards, needs no reason.
+    const notified = await gdpr.breaches.notifyAuthority(incident.id, {
+      at: new Date(incident.awareAt.getTime() + 10 * HOUR),
+    });
+    expect(notified.delayReason).toBeUndefined();
+  });
+
+  it('dueSoon finds an overdue breach behind a thousand newer open ones', async () => {
+    const { gdpr, clock, open } = setup();
+    const overdue = await open('risk');
+    clock.advance(100 * HOUR);
+    for (let i = 0; i < 1_000; i += 1) await open('unlikely');
+    expect((await gdpr.breaches.dueSoon()).map((b) => b.id)).toEqual([overdue.id]);
+  });
+});

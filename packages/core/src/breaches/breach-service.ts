@@ -10,9 +10,21 @@ import { BREACH_RISK_LEVELS } from './breach-incident.js';
 
 const NOTIFY_WITHIN_MS = 72 * 60 * 60 * 1000;
 
+/** Open incidents read per page by `dueSoon`. */
+const DUE_PAGE = 500;
+
+/** Clocks of the app and its admins' browsers disagree a little: a minute is tolerated. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * A date, an ISO string or epoch milliseconds. Not `z.coerce.date()` alone: it reads
+ * `null` as 1 January 1970, which would date a notification long before its deadline.
+ */
+const instant = z.union([z.date(), z.string(), z.number()]).pipe(z.coerce.date());
+
 const openSchema = z.object({
   title: z.string().min(1).max(300),
-  awareAt: z.coerce.date(),
+  awareAt: instant,
   nature: z.object({
     description: z.string().min(1),
     subjectCategories: z.array(z.string().min(1)).min(1),
@@ -41,7 +53,7 @@ const updateSchema = z.object({
 export type UpdateBreachInput = z.input<typeof updateSchema>;
 
 const notifySchema = z.object({
-  at: z.coerce.date().optional(),
+  at: instant.optional(),
   reference: z.string().min(1).optional(),
   delayReason: z.string().min(1).optional(),
   note: z.string().min(1).optional(),
@@ -50,7 +62,7 @@ const notifySchema = z.object({
 export type NotifyInput = z.input<typeof notifySchema>;
 
 const closeSchema = z.object({
-  at: z.coerce.date().optional(),
+  at: instant.optional(),
   delayReason: z.string().min(1).optional(),
   note: z.string().min(1).default('closed'),
   actor: z.string().min(1).default('system'),
@@ -65,6 +77,17 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
     });
   }
   return result.data;
+}
+
+function invalidDate(path: string, message: string, details: Record<string, string>) {
+  return new GdprMailError(
+    'VALIDATION_FAILED',
+    `Invalid breach register input: ${path} ${message}.`,
+    {
+      issues: [{ path, message }],
+      details,
+    },
+  );
 }
 
 export interface BreachService {
@@ -105,6 +128,22 @@ export function createBreachService(ctx: CoreContext): BreachService {
     return incident;
   }
 
+  /** When a notification or the close happened: after awareness, and not in the future. */
+  function when(incident: BreachIncident, at: Date | undefined): Date {
+    const now = ctx.now();
+    if (!at) return now;
+    if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+      throw invalidDate('at', 'is in the future', { at: at.toISOString() });
+    }
+    if (at < incident.awareAt) {
+      throw invalidDate('at', 'is before awareAt', {
+        at: at.toISOString(),
+        awareAt: incident.awareAt.toISOString(),
+      });
+    }
+    return at;
+  }
+
   /** Read-modify-write with optimistic concurrency; closed incidents are read-only. */
   function change(id: string, apply: (incident: BreachIncident) => BreachIncident) {
     return withConflictRetry(async () => {
@@ -122,6 +161,10 @@ export function createBreachService(ctx: CoreContext): BreachService {
     async open(input) {
       const data = parse(openSchema, input);
       const now = ctx.now();
+      if (data.awareAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+        // The 72-hour clock runs from a moment that has happened.
+        throw invalidDate('awareAt', 'is in the future', { awareAt: data.awareAt.toISOString() });
+      }
       const contact = data.contact ??
         ctx.config.controller.dpo ?? {
           name: ctx.config.controller.name,
@@ -169,7 +212,7 @@ export function createBreachService(ctx: CoreContext): BreachService {
     async notifyAuthority(id, input = {}) {
       const data = parse(notifySchema, input);
       return change(id, (incident) => {
-        const at = data.at ?? ctx.now();
+        const at = when(incident, data.at);
         const delayReason = data.delayReason ?? incident.delayReason;
         if (at > incident.notifyBy && !delayReason) {
           throw new GdprMailError(
@@ -194,7 +237,7 @@ export function createBreachService(ctx: CoreContext): BreachService {
     async notifySubjects(id, input = {}) {
       const data = parse(notifySchema, input);
       return change(id, (incident) => {
-        const at = data.at ?? ctx.now();
+        const at = when(incident, data.at);
         return {
           ...incident,
           subjectsNotifiedAt: at,
@@ -209,7 +252,7 @@ export function createBreachService(ctx: CoreContext): BreachService {
     async close(id, input = {}) {
       const data = parse(closeSchema, input);
       return change(id, (incident) => {
-        const at = data.at ?? ctx.now();
+        const at = when(incident, data.at);
         const delayReason = data.delayReason ?? incident.delayReason;
         const mustNotify = incident.risk !== 'unlikely';
         const late =
@@ -250,10 +293,24 @@ export function createBreachService(ctx: CoreContext): BreachService {
 
     async dueSoon(withinMs = 24 * 60 * 60 * 1000) {
       const horizon = ctx.now().getTime() + withinMs;
-      const open = await store.listBreaches({ status: 'open', limit: 1000 });
-      return open.filter(
-        (b) => b.risk !== 'unlikely' && !b.authorityNotifiedAt && b.notifyBy.getTime() <= horizon,
-      );
+      // Every open incident, a page at a time: the list is newest first, so a first page
+      // alone would miss the oldest, the most overdue.
+      const due: BreachIncident[] = [];
+      let after: BreachCursor | undefined;
+      for (;;) {
+        const page = await store.listBreaches({
+          status: 'open',
+          limit: DUE_PAGE,
+          ...(after ? { after } : {}),
+        });
+        for (const b of page) {
+          if (b.risk !== 'unlikely' && !b.authorityNotifiedAt && b.notifyBy.getTime() <= horizon)
+            due.push(b);
+        }
+        const last = page.at(-1);
+        if (page.length < DUE_PAGE || !last) return due;
+        after = { awareAt: last.awareAt, id: last.id };
+      }
     },
   };
 }
