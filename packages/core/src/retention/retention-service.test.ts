@@ -379,3 +379,54 @@ describe('retention (REQ-27, REQ-09)', () => {
     expect(results[0]).toEqual({ deleted: 12, batches: 3, scanned: 12 });
   });
 });
+
+describe('retention options a careful caller gets wrong (VALIDATION_FAILED, nothing swept)', () => {
+  const code = async (work: () => unknown) => {
+    try {
+      await work();
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('a batchSize of 0 or less, or a bad concurrency, is refused instead of an empty sweep', async () => {
+    const { gdpr, clock } = setup(DOC_PURPOSES);
+    await gdpr.subjects.upsert(prospect, {});
+    clock.advance(40 * DAY);
+    for (const options of [
+      { batchSize: 0 },
+      { batchSize: -5 },
+      { batchSize: 2.5 },
+      { concurrency: 0 },
+      { concurrency: Number.NaN },
+    ]) {
+      expect(await code(() => gdpr.retention.sweep(options))).toBe('VALIDATION_FAILED');
+    }
+    expect(await code(() => gdpr.retention.plan({ batchSize: 0 }))).toBe('VALIDATION_FAILED');
+    expect(await code(() => gdpr.retention.plan({ samples: -1 }))).toBe('VALIDATION_FAILED');
+    expect(await gdpr.subjects.get(prospect)).toBeDefined();
+    // The same subject is due, and a valid sweep removes it.
+    expect((await gdpr.retention.sweep({ batchSize: 1, concurrency: 1 })).deleted).toBe(1);
+  });
+
+  it('schedule refuses an interval setInterval would turn into 1 ms (0, none, over 24.8 days)', async () => {
+    const { gdpr } = setup(DOC_PURPOSES);
+    for (const everyMs of [0, -1, Number.NaN, undefined, 31 * DAY]) {
+      expect(
+        await code(() => gdpr.retention.schedule({ everyMs: everyMs as unknown as number })),
+      ).toBe('VALIDATION_FAILED');
+    }
+    const stop = gdpr.retention.schedule({ everyMs: DAY });
+    stop();
+  });
+
+  it('registerSource refuses a source without erase, which would keep everyone due', async () => {
+    const { gdpr } = setup(DOC_PURPOSES);
+    const register = gdpr.retention.registerSource as (source: unknown) => void;
+    for (const source of [undefined, { name: 'orders' }, { name: '', erase: async () => {} }]) {
+      expect(await code(() => register(source))).toBe('VALIDATION_FAILED');
+    }
+    register({ name: 'orders', erase: async () => {} });
+  });
+});

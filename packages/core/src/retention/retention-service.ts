@@ -96,6 +96,21 @@ function counts(report: SweepReport): Record<string, number> {
   return { scanned, deleted, anonymised, archived, failed, batches };
 }
 
+/** setInterval's longest delay: a longer one fires after 1 ms, i.e. sweeps without pause. */
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+
+/** A whole number within bounds, or VALIDATION_FAILED naming the option. */
+function checkCount(name: string, value: number | undefined, min: number, max = Infinity) {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new GdprMailError(
+      'VALIDATION_FAILED',
+      `${name} must be a whole number from ${min}${max === Infinity ? ' up' : ` to ${max}`}.`,
+      { details: { [name]: String(value) } },
+    );
+  }
+}
+
 export function createRetentionService(ctx: CoreContext): RetentionService {
   const { store, config } = ctx;
   const sources: RetentionSource[] = [];
@@ -187,6 +202,19 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
 
   const service: RetentionService = {
     registerSource(source) {
+      // A source without erase would fail for everyone, silently keeping every person due.
+      if (
+        typeof source !== 'object' ||
+        source === null ||
+        typeof source.name !== 'string' ||
+        source.name === '' ||
+        typeof source.erase !== 'function'
+      ) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          'A retention source is { name: string, erase(subjectId) }.',
+        );
+      }
       if (sources.some((s) => s.name === source.name)) {
         throw new GdprMailError(
           'VALIDATION_FAILED',
@@ -197,6 +225,8 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     },
 
     async plan(options = {}) {
+      checkCount('batchSize', options.batchSize, 1);
+      checkCount('samples', options.samples, 0);
       const now = options.now ?? ctx.now();
       const plan: RetentionPlan = { now, scanned: 0, due: {}, held: {} };
       for await (const page of pages(options.batchSize ?? 500)) {
@@ -218,6 +248,9 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     },
 
     async sweep(options = {}) {
+      // A batch of 0 would scan nothing and report an empty, successful sweep.
+      checkCount('batchSize', options.batchSize, 1);
+      checkCount('concurrency', options.concurrency, 1);
       const now = options.now ?? ctx.now();
       const report: SweepReport = {
         now,
@@ -228,7 +261,7 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
         failed: 0,
         batches: 0,
       };
-      const concurrency = Math.max(1, Math.floor(options.concurrency ?? 2));
+      const concurrency = options.concurrency ?? 2;
       const inFlight = new Set<Promise<void>>();
       let failure: { error: unknown } | undefined;
       const settle = (commit: Promise<void>) => {
@@ -286,6 +319,7 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     },
 
     schedule({ everyMs, onError }) {
+      checkCount('everyMs', everyMs ?? Number.NaN, 1, MAX_INTERVAL_MS);
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
