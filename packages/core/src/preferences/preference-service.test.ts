@@ -129,4 +129,44 @@ describe('preference centre (REQ-10, SEED-04)', () => {
     expect(store.dump()).toBe(before);
     expect((await gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
   });
+
+  it('REQ-05, REQ-10: a grant held back by a bounce shows ticked, so saving the page withdraws only what the person unticked', async () => {
+    const { gdpr, token } = await setup();
+    await gdpr.consent.record({ email, purposes: ['partners'], evidence: checkboxEvidence });
+    await gdpr.suppression.add(email, 'hard-bounce', { source: 'smtp' });
+    const view = await gdpr.preferences.inspect(token);
+    expect(view.items.map((i) => [i.id, i.subscribed])).toEqual([
+      ['newsletter', true],
+      ['partners', true],
+      ['customer-offers', false],
+      ['b2b-prospecting', false],
+    ]);
+    // The person unticks partners and saves the rest as shown.
+    const shown = Object.fromEntries(view.items.map((i) => [i.id, i.subscribed]));
+    const saved = await gdpr.preferences.save(token, { ...shown, partners: false });
+    expect(saved.granted).toEqual([]);
+    expect(saved.withdrawn).toEqual(['partners', 'customer-offers', 'b2b-prospecting']);
+    expect((await gdpr.consent.state(email, 'newsletter')).status).toBe('granted');
+    // Still held back by the bounce: the page shows the choice, the policy decides the send.
+    expect(await gdpr.canSend(email, 'newsletter')).toMatchObject({
+      allowed: false,
+      reason: 'suppressed',
+    });
+
+    // An "unsubscribe from all" (from the provider's link, say), a complaint or a manual
+    // entry may be the person's own wish: nothing is shown ticked after one.
+    for (const reason of ['unsubscribed-all', 'complaint', 'manual'] as const) {
+      const other = `${reason}@example.com`;
+      await gdpr.consent.record({
+        email: other,
+        purposes: ['newsletter'],
+        evidence: checkboxEvidence,
+      });
+      await gdpr.suppression.add(other, reason, { source: 'support' });
+      const otherView = await gdpr.preferences.inspect(
+        tokenOf(await gdpr.links.preferencesUrl(other)),
+      );
+      expect(otherView.items.find((i) => i.id === 'newsletter')?.subscribed).toBe(false);
+    }
+  });
 });

@@ -4,8 +4,10 @@ import type {
   ConsentChangeResult,
   ConsentService,
 } from '../consent/consent-service.js';
+import { isCurrentInLedger } from '../consent/consent-service.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import type { DenyReason, SendDecision } from '../policy/can-send.js';
 import { canSend } from '../policy/can-send.js';
 import type { SubjectRecord } from '../store/store-types.js';
 import type { TokenClaims } from '../tokens/token-types.js';
@@ -16,7 +18,12 @@ export interface PreferenceItem {
   kind: 'marketing' | 'tracking' | 'profiling';
   noticeText: string;
   noticeVersion: string;
-  /** The person currently receives it (a current grant, or a soft opt-in / B2B basis not objected to). */
+  /**
+   * Shown ticked: the person receives it (a current grant, or a soft opt-in / B2B basis not
+   * objected to), or holds a current grant while mail is held back for a reason that is not
+   * their choice (a hard bounce, a restriction, an archive, a missing parental consent). A
+   * tracking purpose is unticked while a DNT / GPC signal is stored (REQ-15).
+   */
   subscribed: boolean;
 }
 
@@ -44,6 +51,22 @@ export interface PreferenceService {
   ): Promise<ChoicesResult>;
   /** "Unsubscribe from all" from the preference centre (SEED-04). */
   unsubscribeAll(token: string, evidence?: PreferenceEvidence): Promise<ConsentChangeResult>;
+}
+
+/** Denials that stop mail whatever the person chose: their consent still stands. */
+const HELD_BACK: ReadonlySet<DenyReason> = new Set([
+  'restricted',
+  'archived',
+  'minor-without-parental-consent',
+  'age-unknown',
+]);
+
+function isHeldBack(decision: SendDecision): boolean {
+  if (decision.allowed) return false;
+  // A hard bounce says nothing of the person's wishes; an "unsubscribe from all", a spam
+  // complaint or a manual entry (often asked for by phone) may well be their choice.
+  if (decision.reason === 'suppressed') return decision.suppression === 'hard-bounce';
+  return HELD_BACK.has(decision.reason);
 }
 
 export function createPreferenceService(
@@ -76,19 +99,25 @@ export function createPreferenceService(
       // ticked and saved as is would be taken for the person's own tick, which lifts the
       // signal (REQ-01: a pre-ticked box is not an act).
       const signalled = Boolean(signals?.dnt || signals?.gpc);
+      const events = await ctx.store.listConsentEvents(subject.id);
       const items: PreferenceItem[] = [];
       for (const id of ids) {
         const purpose = ctx.purpose(id);
         // Soft opt-in and B2B mail reach the person without a grant: ask the policy,
         // assuming a professionally relevant message, whether they receive it.
         const decision = await canSend(ctx, subject.email, id, { professionalRelevance: true });
+        // Mail held back for a reason that is not the person's choice (a hard bounce, a
+        // restriction, an archive, a missing parental consent) leaves their current grant
+        // ticked: shown unticked, a save would record a withdrawal they never made (REQ-05).
+        const held =
+          !decision.allowed && isHeldBack(decision) && isCurrentInLedger(ctx, events, id);
         items.push({
           id,
           title: purpose.title,
           kind: purpose.kind as PreferenceItem['kind'],
           noticeText: purpose.notice.text,
           noticeVersion: purpose.notice.version,
-          subscribed: decision.allowed && !(signalled && purpose.kind === 'tracking'),
+          subscribed: (decision.allowed || held) && !(signalled && purpose.kind === 'tracking'),
         });
       }
       return { subjectId: subject.id, items };
