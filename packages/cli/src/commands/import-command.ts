@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type {
   ContactImportOptions,
@@ -84,6 +84,8 @@ export async function importCommand(
     throw new UsageError('--batch-size must be a positive integer');
   const path = resolve(io.cwd, file);
   if (!existsSync(path)) throw new UsageError(`File not found: ${file}`);
+  // A folder would fail only once read, as an untyped EISDIR with a stack trace.
+  if (!statSync(path).isFile()) throw new UsageError(`Not a file: ${file}`);
   const format = formatOf(file, options.format);
 
   const importOptions: ContactImportOptions = {
