@@ -249,6 +249,25 @@ export function createContactService(ctx: CoreContext): ContactService {
           details: { allowed: ['csv', 'jsonl'] },
         });
       }
+      // Text options given as something else would fail later as an untyped TypeError.
+      const texts: Array<[string, unknown]> = [
+        ['key', options.key],
+        ['defaultLanguage', options.defaultLanguage],
+        ['delimiter', options.delimiter],
+        ['actor', options.actor],
+        ...Object.entries(options.columns ?? {}).map(([name, value]): [string, unknown] => [
+          `columns.${name}`,
+          value,
+        ]),
+      ];
+      for (const [name, value] of texts) {
+        if (value !== undefined && typeof value !== 'string') {
+          throw new GdprMailError('VALIDATION_FAILED', `${name} must be text.`);
+        }
+      }
+      if (options.purposes !== undefined && !Array.isArray(options.purposes)) {
+        throw new GdprMailError('VALIDATION_FAILED', 'purposes must be a list of purpose ids.');
+      }
       if (
         options.sampleSize !== undefined &&
         (!Number.isInteger(options.sampleSize) || options.sampleSize < 0)

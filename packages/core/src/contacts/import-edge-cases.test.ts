@@ -41,6 +41,9 @@ describe('contacts.import refuses bad options with VALIDATION_FAILED and writes 
     ['a misspelt format', { ...valid, format: 'json' }],
     ['a negative sampleSize', { ...valid, sampleSize: -1 }],
     ['a fractional sampleSize', { ...valid, sampleSize: 1.5 }],
+    ['a key that is not text', { ...valid, key: 5 }],
+    ['a column name that is not text', { ...valid, columns: { email: 5 } }],
+    ['purposes as one string', { ...valid, purposes: 'newsletter' }],
   ])('%s', async (_name, options) => {
     const { gdpr, store } = setup();
     const before = store.dump();
