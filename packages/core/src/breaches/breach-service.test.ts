@@ -216,3 +216,25 @@ describe('breach register dates and deadlines (REQ-33, docs/breaches.md)', () =>
     expect((await gdpr.breaches.dueSoon()).map((b) => b.id)).toEqual([overdue.id]);
   });
 });
+
+describe('information in phases (Art. 33(4), REQ-33)', () => {
+  it('a follow-up to the authority after the 72 hours keeps the timely first notification: no delay reason, closes', async () => {
+    const { gdpr, clock, open } = setup();
+    const incident = await open();
+    clock.advance(10 * HOUR);
+    const first = await gdpr.breaches.notifyAuthority(incident.id, { reference: 'CNIL-1' });
+    clock.advance(70 * HOUR);
+    const followUp = await gdpr.breaches.notifyAuthority(incident.id, {
+      note: 'Scope confirmed, sent to the authority',
+    });
+    expect(followUp.authorityNotifiedAt).toEqual(first.authorityNotifiedAt);
+    expect(followUp.authorityReference).toBe('CNIL-1');
+    expect(followUp.phases.map((p) => p.kind)).toEqual([
+      'opened',
+      'authority-notified',
+      'authority-notified',
+    ]);
+    const closed = await gdpr.breaches.close(incident.id);
+    expect(closed.delayReason).toBeUndefined();
+  });
+});

@@ -214,7 +214,10 @@ export function createBreachService(ctx: CoreContext): BreachService {
       return change(id, (incident) => {
         const at = when(incident, data.at);
         const delayReason = data.delayReason ?? incident.delayReason;
-        if (at > incident.notifyBy && !delayReason) {
+        // A further notification (Art. 33(4): information in phases) keeps the first one's
+        // time: that is what was in time or late, and what close() judges.
+        const first = incident.authorityNotifiedAt;
+        if ((first ?? at) > incident.notifyBy && !delayReason) {
           throw new GdprMailError(
             'BREACH_DELAY_REASON_REQUIRED',
             'The authority is notified more than 72 hours after awareness: give the reasons for the delay (Art. 33(1)).',
@@ -223,7 +226,7 @@ export function createBreachService(ctx: CoreContext): BreachService {
         }
         return {
           ...incident,
-          authorityNotifiedAt: at,
+          authorityNotifiedAt: first ?? at,
           ...(data.reference ? { authorityReference: data.reference } : {}),
           ...(delayReason ? { delayReason } : {}),
           phases: [
@@ -240,7 +243,8 @@ export function createBreachService(ctx: CoreContext): BreachService {
         const at = when(incident, data.at);
         return {
           ...incident,
-          subjectsNotifiedAt: at,
+          // The first communication stays the one on record; later ones are phases.
+          subjectsNotifiedAt: incident.subjectsNotifiedAt ?? at,
           phases: [
             ...incident.phases,
             phase('subjects-notified', at, data.note ?? 'data subjects notified', data.actor),
