@@ -307,4 +307,44 @@ describe('double opt-in', () => {
     const en = await gdpr.optIn.request('en@example.com', ['newsletter'], checkboxEvidence);
     expect(en.message.html).toContain('Yes, sign me up');
   });
+
+  it('REQ-08, REQ-16: signing up again after a new major notice and confirming renews the grant to the text shown', async () => {
+    const store = new MemoryStore();
+    const before = createGdprMail(testConfig({ store, clock: () => T0 }));
+    const first = await before.optIn.request('jane@example.com', ['newsletter'], checkboxEvidence);
+    await before.optIn.confirm(first.token);
+
+    const text = 'Acme SAS sends you its weekly newsletter. Withdraw at any time.';
+    const purposes = testConfig().purposes.map((p) =>
+      p.id === 'newsletter' ? { ...p, notice: { version: '2.0', text } } : p,
+    );
+    const later = new Date(T0.getTime() + 86_400_000);
+    const gdpr = createGdprMail(testConfig({ store, clock: () => later, purposes }));
+    expect((await gdpr.canSend('jane@example.com', 'newsletter')).reason).toBe('needs-refresh');
+
+    // The old grant stands while the new request waits: asking again revokes nothing.
+    const again = await gdpr.optIn.request('jane@example.com', ['newsletter'], checkboxEvidence);
+    expect((await gdpr.canSend('jane@example.com', 'newsletter')).reason).toBe('needs-refresh');
+    const result = await gdpr.optIn.confirm(again.token);
+    expect(result.confirmed).toEqual(['newsletter']);
+    expect(result.events.map((e) => [e.type, e.proof.method, e.proof.noticeVersion])).toEqual([
+      ['granted', 'double-opt-in', '2.0'],
+    ]);
+    expect(await gdpr.canSend('jane@example.com', 'newsletter')).toMatchObject({
+      allowed: true,
+      reason: 'consent-granted',
+    });
+    const proof = await gdpr.consent.prove('jane@example.com', 'newsletter');
+    expect(proof.events.map((e) => e.type)).toEqual([
+      'requested',
+      'confirmed',
+      'requested',
+      'granted',
+    ]);
+    expect(proof.chain.ok).toBe(true);
+
+    // A sign-up by someone whose grant is current changes nothing, as before.
+    const current = await gdpr.optIn.request('jane@example.com', ['newsletter'], checkboxEvidence);
+    expect(await codeOf(gdpr.optIn.confirm(current.token))).toBe('OPT_IN_NOT_PENDING');
+  });
 });

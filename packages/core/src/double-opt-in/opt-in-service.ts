@@ -2,7 +2,12 @@ import { addDuration, parseIsoDuration } from '../config/iso-duration.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
 import { appendConsentEvents } from '../consent/append-events.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
-import { assertConsentable, recordNotices, uniquePurposes } from '../consent/consent-service.js';
+import {
+  assertConsentable,
+  isCurrentInLedger,
+  recordNotices,
+  uniquePurposes,
+} from '../consent/consent-service.js';
 import type { ConsentEvidence, WithdrawalEvidence } from '../consent/evidence.js';
 import { buildProof, parseConsentEvidence, parseWithdrawalEvidence } from '../consent/evidence.js';
 import { deriveConsentState } from '../consent/ledger.js';
@@ -130,12 +135,16 @@ function requestCount(events: readonly ConsentEvent[], since: Date): number {
   return count;
 }
 
-function noticeOf(events: readonly ConsentEvent[], purposeId: string) {
+/** The notice this request showed: its own `requested` event, else the latest one. */
+function noticeOf(events: readonly ConsentEvent[], purposeId: string, requestedAt: Date) {
+  let latest: ConsentEvent | undefined;
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i]!;
-    if (event.type === 'requested' && event.purposeId === purposeId) return event.proof;
+    if (event.type !== 'requested' || event.purposeId !== purposeId) continue;
+    if (event.at.getTime() === requestedAt.getTime()) return event.proof;
+    latest ??= event;
   }
-  return undefined;
+  return latest?.proof;
 }
 
 export function createOptInService(ctx: CoreContext): OptInService {
@@ -293,17 +302,36 @@ export function createOptInService(ctx: CoreContext): OptInService {
           const stillPending = pending.purposeIds.filter(
             (id) => deriveConsentState(ledger, id).status === 'pending',
           );
-          const drafts: ConsentEventDraft[] = stillPending.map((purposeId) => {
+          // A sign-up while an older grant stands keeps that grant (the ledger has no
+          // pending state for it), so a `confirmed` would change nothing. If that grant is
+          // no longer current, or was given to another text than the one this sign-up
+          // showed, the confirmation is a fresh grant of the text shown (REQ-08).
+          const renewed = pending.purposeIds.filter((id) => {
+            const state = deriveConsentState(ledger, id);
+            if (state.status !== 'granted') return false;
+            if (state.since !== undefined && state.since > pending.requestedAt) return false;
+            const shown = noticeOf(ledger, id, pending.requestedAt)?.noticeVersion;
+            if (shown === undefined) return false;
+            return !isCurrentInLedger(ctx, ledger, id) || state.noticeVersion !== shown;
+          });
+          const draft = (type: 'confirmed' | 'granted', purposeId: string): ConsentEventDraft => {
             const proof = buildProof(ctx, evidence, 'double-opt-in');
             // The confirmation is of the text shown at signup, not of today's.
-            const shown = noticeOf(ledger, purposeId);
+            const shown = noticeOf(ledger, purposeId, pending.requestedAt);
             if (shown?.noticeVersion) proof.noticeVersion = shown.noticeVersion;
             if (shown?.noticeHash) proof.noticeHash = shown.noticeHash;
-            return { type: 'confirmed', purposeId, proof };
-          });
+            return { type, purposeId, proof };
+          };
+          const drafts: ConsentEventDraft[] = [
+            ...stillPending.map((purposeId) => draft('confirmed', purposeId)),
+            ...renewed.map((purposeId) => draft('granted', purposeId)),
+          ];
           const events = await appendConsentEvents(tx, pending.subjectId, drafts, at);
           if (events.length > 0) await liftUnsubscribeAll(tx, pending.subjectId);
-          return { subjectId: pending.subjectId, confirmed: stillPending, events };
+          const confirmed = pending.purposeIds.filter(
+            (id) => stillPending.includes(id) || renewed.includes(id),
+          );
+          return { subjectId: pending.subjectId, confirmed, events };
         }),
       );
       if (outcome.confirmed.length === 0) {
