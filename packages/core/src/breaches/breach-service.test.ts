@@ -214,6 +214,11 @@ describe('breach register dates and deadlines (REQ-33, docs/breaches.md)', () =>
     clock.advance(100 * HOUR);
     for (let i = 0; i < 1_000; i += 1) await open('unlikely');
     expect((await gdpr.breaches.dueSoon()).map((b) => b.id)).toEqual([overdue.id]);
+    // Not a number: refused, not an empty list.
+    for (const withinMs of [Number.NaN, '24h'])
+      expect(await code(() => gdpr.breaches.dueSoon(withinMs as unknown as number))).toBe(
+        'VALIDATION_FAILED',
+      );
   });
 });
 

@@ -296,6 +296,10 @@ export function createBreachService(ctx: CoreContext): BreachService {
     list: (options = {}) => store.listBreaches({ ...options, limit: options.limit ?? 100 }),
 
     async dueSoon(withinMs = 24 * 60 * 60 * 1000) {
+      if (typeof withinMs !== 'number' || !Number.isFinite(withinMs)) {
+        // NaN would compare false with every deadline: an empty, reassuring answer.
+        throw new GdprMailError('VALIDATION_FAILED', 'dueSoon(withinMs) takes a number of ms.');
+      }
       const horizon = ctx.now().getTime() + withinMs;
       // Every open incident, a page at a time: the list is newest first, so a first page
       // alone would miss the oldest, the most overdue.
