@@ -254,4 +254,50 @@ describe('re-permission campaign (SEED-02)', () => {
       reason: 'suppressed',
     });
   });
+
+  it('REQ-08: a click renews a grant that is no longer current (past refreshAfter)', async () => {
+    const store = new MemoryStore();
+    const clock = createTestClock('2026-03-01T09:00:00.000Z');
+    const transport = new InMemoryTransport();
+    const purposes = testConfig().purposes.map((p) =>
+      p.id === 'newsletter' ? { ...p, refreshAfter: 'P1D' } : p,
+    );
+    const gdpr = createGdprMail(
+      testConfig({
+        store,
+        clock,
+        transport,
+        purposes,
+        mailer: {
+          from: { address: 'news@acme.test' },
+          retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        },
+      }),
+    );
+    await gdpr.contacts.import(lines('email\nold@example.org\n'), {
+      basis: 'consent',
+      purposes: ['newsletter'],
+      list: 'Legacy',
+      source: 'Old CRM',
+    });
+    await gdpr.repermission.send({
+      purposeId: 'newsletter',
+      deadline: new Date(clock().getTime() + 10 * DAY),
+    });
+    // Meanwhile staff record a grant, which outlives refreshAfter before the person clicks.
+    await gdpr.consent.record({
+      email: 'old@example.org',
+      purposes: ['newsletter'],
+      evidence: { action: 'affirmative', source: 'phone', actor: 'staff-1', method: 'verbal' },
+    });
+    clock.advance(2 * DAY);
+    expect((await gdpr.canSend('old@example.org', 'newsletter')).reason).toBe('needs-refresh');
+    const url = linkIn(transport, 'old@example.org');
+    const result = await gdpr.repermission.confirm(url.slice(url.lastIndexOf('/') + 1));
+    expect(result.purposeIds).toEqual(['newsletter']);
+    expect(result.events.map((e) => [e.type, e.proof.method])).toEqual([
+      ['granted', 'double-opt-in'],
+    ]);
+    expect(await gdpr.canSend('old@example.org', 'newsletter')).toMatchObject({ allowed: true });
+  });
 });

@@ -3,7 +3,7 @@ import type { AuditDraft } from '../audit/audit-entry.js';
 import type { ConsentEventDraft } from '../consent/append-events.js';
 import { appendConsentEvents } from '../consent/append-events.js';
 import type { ConsentEvent } from '../consent/consent-event.js';
-import { recordNotices } from '../consent/consent-service.js';
+import { isCurrentInLedger, recordNotices } from '../consent/consent-service.js';
 import { buildProof, parseWithdrawalEvidence } from '../consent/evidence.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
@@ -286,9 +286,9 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
             throw new GdprMailError('SUBJECT_NOT_FOUND', 'This contact no longer exists.');
           }
           const ledger = await tx.listConsentEvents(subject.id);
-          const toGrant = purposes.filter(
-            (p) => deriveConsentState(ledger, p.id).status !== 'granted',
-          );
+          // A grant that is no longer current (a new major notice, past refreshAfter) is
+          // renewed by the click, as a grant to the text the page showed (REQ-08).
+          const toGrant = purposes.filter((p) => !isCurrentInLedger(ctx, ledger, p.id));
           await recordNotices(
             ctx,
             tx,
