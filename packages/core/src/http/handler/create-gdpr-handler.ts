@@ -70,8 +70,15 @@ export function serveGdprRoutes(
     if (given === undefined)
       return new TextDecoder().decode(await readBytes(request, webhookLimit));
     checkDeclared(request, webhookLimit);
-    if (typeof given === 'string') return given;
-    if (given instanceof Uint8Array) return new TextDecoder().decode(given);
+    // A chunked body declares no length: the bytes a framework kept are held to the limit too.
+    if (typeof given === 'string') {
+      if (Buffer.byteLength(given) > webhookLimit) throw new BodyTooLargeError();
+      return given;
+    }
+    if (given instanceof Uint8Array) {
+      if (given.byteLength > webhookLimit) throw new BodyTooLargeError();
+      return new TextDecoder().decode(given);
+    }
     // Re-serialising a parsed body would not give the bytes the provider signed.
     throw new GdprMailError(
       'CONFIG_INVALID',
