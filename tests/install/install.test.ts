@@ -134,12 +134,16 @@ describe('a new user installs the packed packages', () => {
     ).outputText;
     writeFileSync(join(appDir, 'getting-started.mjs'), source);
     // stdout and stderr both: core's warning of a fallback to memory goes to stderr.
+    // The script must exit on its own, as a newcomer's does: the guide closes the instance
+    // (the embedded store holds the event loop open until then). A hang is killed and fails.
     const ran = spawnSync('node', ['--env-file=.env', 'getting-started.mjs'], {
       cwd: appDir,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
     });
     const output = `${ran.stdout}${ran.stderr}`;
+    expect(ran.signal, `killed after 60 s: the script did not exit\n${output}`).toBeNull();
     expect(ran.status, output).toBe(0);
     expect(output).toContain('getting-started: consent-granted chain true');
     // "Without a `store`, the SDK uses its embedded default: PGlite … in `./.gdpr-mail`".
