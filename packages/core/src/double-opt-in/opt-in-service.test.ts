@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hashNotice } from '../consent/notice.js';
 import { isGdprMailError } from '../errors/gdpr-mail-error.js';
 import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -346,5 +347,31 @@ describe('double opt-in', () => {
     // A sign-up by someone whose grant is current changes nothing, as before.
     const current = await gdpr.optIn.request('jane@example.com', ['newsletter'], checkboxEvidence);
     expect(await codeOf(gdpr.optIn.confirm(current.token))).toBe('OPT_IN_NOT_PENDING');
+  });
+
+  it('REQ-05, REQ-18: after a notice change the confirm page shows the text the sign-up showed, the one the confirmation records', async () => {
+    const store = new MemoryStore();
+    const before = createGdprMail(testConfig({ store, clock: () => T0 }));
+    const request = await before.optIn.request(
+      'jane@example.com',
+      ['newsletter'],
+      checkboxEvidence,
+    );
+    const shown = testConfig().purposes.find((p) => p.id === 'newsletter')!.notice.text;
+
+    const purposes = testConfig().purposes.map((p) =>
+      p.id === 'newsletter'
+        ? { ...p, notice: { version: '1.1', text: `${p.notice.text} Now weekly.` } }
+        : p,
+    );
+    const gdpr = createGdprMail(testConfig({ store, clock: () => T0, purposes }));
+    const dump = store.dump();
+    const page = await gdpr.optIn.inspect(request.token);
+    expect(page.purposes).toEqual([
+      { id: 'newsletter', title: 'Monthly newsletter', noticeVersion: '1.0', noticeText: shown },
+    ]);
+    expect(store.dump()).toBe(dump);
+    const { events } = await gdpr.optIn.confirm(request.token);
+    expect(events[0]?.proof).toMatchObject({ noticeVersion: '1.0', noticeHash: hashNotice(shown) });
   });
 });

@@ -263,18 +263,26 @@ export function createOptInService(ctx: CoreContext): OptInService {
       const pending = await pendingFor(claims);
       const subject = await store.getSubject(pending.subjectId);
       if (!subject) throw new GdprMailError('OPT_IN_NOT_PENDING', 'This request no longer exists.');
+      // The page shows the text the sign-up showed, which is what `confirm` records (its
+      // version and hash): after a notice change, the stored text, not today's (REQ-05).
+      let ledger: ConsentEvent[] | undefined;
+      const purposes: OptInInspection['purposes'] = [];
+      for (const id of pending.purposeIds) {
+        const purpose = config.purposes.find((p) => p.id === id);
+        const noticeVersion = claims.noticeVersions?.[id];
+        let noticeText = purpose?.notice.text ?? '';
+        if (noticeVersion !== undefined && noticeVersion !== purpose?.notice.version) {
+          ledger ??= await store.listConsentEvents(subject.id);
+          const hash = noticeOf(ledger, id, pending.requestedAt)?.noticeHash;
+          const shown = hash === undefined ? undefined : await store.getNotice(hash);
+          if (shown) noticeText = shown.text;
+        }
+        purposes.push({ id, title: purpose?.title ?? id, noticeVersion, noticeText });
+      }
       return {
         subjectId: subject.id,
         maskedEmail: maskEmail(subject.email),
-        purposes: pending.purposeIds.map((id) => {
-          const purpose = config.purposes.find((p) => p.id === id);
-          return {
-            id,
-            title: purpose?.title ?? id,
-            noticeVersion: claims.noticeVersions?.[id],
-            noticeText: purpose?.notice.text ?? '',
-          };
-        }),
+        purposes,
         controllerName: config.controller.name,
         requestedAt: pending.requestedAt,
         expiresAt: pending.expiresAt,
