@@ -215,6 +215,61 @@ describe('re-permission campaign (SEED-02)', () => {
     expect(transport.sent.map((s) => s.message.to.address)).toEqual(['c@example.org']);
   });
 
+  it('REQ-08: asks a flagged contact whose grant is no longer current, skips a current one', async () => {
+    const { gdpr, clock, transport } = setup();
+    await gdpr.contacts.import(lines('email\nstale@example.org\nfresh@example.org\n'), {
+      basis: 'consent',
+      purposes: ['newsletter'],
+      list: 'Legacy',
+      source: 'Old CRM',
+    });
+    const staff = {
+      action: 'affirmative',
+      source: 'phone',
+      actor: 'staff-1',
+      method: 'verbal',
+    } as const;
+    // Both granted to today's notice; then a new major version leaves both needing a renewal.
+    await gdpr.consent.record({
+      email: 'stale@example.org',
+      purposes: ['newsletter'],
+      evidence: staff,
+    });
+    await gdpr.consent.record({
+      email: 'fresh@example.org',
+      purposes: ['newsletter'],
+      evidence: staff,
+    });
+    const bumped = createGdprMail({
+      ...testConfig({
+        store: gdpr.store,
+        clock,
+        transport,
+        mailer: {
+          from: { address: 'news@acme.test', name: 'Acme' },
+          unsubscribeMailto: 'unsubscribe@acme.test',
+          retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+        },
+      }),
+      purposes: testConfig().purposes.map((p) =>
+        p.id === 'newsletter' ? { ...p, notice: { ...p.notice, version: '9.0' } } : p,
+      ),
+    });
+    // Re-grant the fresh one to the new notice: current again.
+    await bumped.consent.record({
+      email: 'fresh@example.org',
+      purposes: ['newsletter'],
+      evidence: staff,
+    });
+    expect((await bumped.canSend('stale@example.org', 'newsletter')).reason).toBe('needs-refresh');
+    const report = await bumped.repermission.send({
+      purposeId: 'newsletter',
+      deadline: new Date(clock().getTime() + DAY),
+    });
+    expect(report).toMatchObject({ sent: 1, skipped: { 'already-granted': 1 } });
+    expect(transport.sent.map((s) => s.message.to.address)).toEqual(['stale@example.org']);
+  });
+
   it('REQ-10: the click lifts the person\'s own "unsubscribe from all" made after the mail, not a bounce', async () => {
     const { gdpr, clock, transport, store } = setup();
     await gdpr.contacts.import(lines('email\na@example.org\nb@example.org\n'), {

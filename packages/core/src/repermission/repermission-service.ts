@@ -11,6 +11,7 @@ import { maskEmail } from '../double-opt-in/mask-email.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { linkUrl } from '../links/link-url.js';
 import type { Mailer } from '../mailer/mailer-service.js';
+import { needsRefresh } from '../policy/needs-refresh.js';
 import type { SubjectRecord } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 import { lintDoubleOptInTemplate } from '../templates/lint-double-opt-in.js';
@@ -159,12 +160,15 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
             report.skipped.suppressed += 1;
             continue;
           }
-          const status = deriveConsentState(ledgers.get(subject.id) ?? [], purpose.id).status;
+          const state = deriveConsentState(ledgers.get(subject.id) ?? [], purpose.id);
+          const { status } = state;
           if (status === 'withdrawn' || status === 'objected') {
             report.skipped[status] += 1;
             continue;
           }
-          if (status === 'granted') {
+          // A grant that must be renewed (an older major notice, past `refreshAfter`) is
+          // exactly whom re-permission is for (REQ-08): only a current one is skipped.
+          if (status === 'granted' && !needsRefresh(purpose, state, ctx.now())) {
             report.skipped['already-granted'] += 1;
             continue;
           }
