@@ -130,13 +130,20 @@ export function gdprMailFrameworkErrors(
       fallback(error, request, reply);
       return;
     }
-    // What Fastify answers when no `frameworkErrors` is set.
-    const statusCode = error.statusCode ?? 400;
-    reply.code(statusCode).send({
-      error: 'Bad Request',
-      code: error.code,
-      message: error.message,
-      statusCode,
-    });
+    fastifyAnswer(error, reply);
   };
+}
+
+/** What Fastify 5 answers itself when no `frameworkErrors` is set (fastify.js, onBadUrl & co). */
+function fastifyAnswer(error: FastifyError, reply: FastifyReply): void {
+  const statusCode = error.statusCode ?? 400;
+  const body =
+    error.code === 'FST_ERR_ASYNC_CONSTRAINT'
+      ? { error: 'Internal Server Error', message: error.message, statusCode }
+      : { error: 'Bad Request', code: error.code, message: error.message, statusCode };
+  // Bytes, as Fastify writes them: `application/json` with no charset (a string would get one).
+  reply
+    .code(statusCode)
+    .header('content-type', 'application/json')
+    .send(Buffer.from(JSON.stringify(body)));
 }
