@@ -31,8 +31,8 @@ type WithOwn = Request & { [OWN]?: PrivacySignals };
 /**
  * Makes `req.privacySignals` a getter on the app's request prototype: the headers are read
  * only when a route asks, so routes that never look pay nothing (no extra middleware layer).
- * Install it on each app whose routes read the signals: a mounted sub-app has its own
- * request prototype. An assignment (the `privacySignals()` middleware, a test) still wins.
+ * One call on the top app serves the sub-apps mounted under it (Express chains their request
+ * prototypes to its own). An assignment (the `privacySignals()` middleware, a test) still wins.
  */
 export function installPrivacySignals(app: { request: object }): void {
   Object.defineProperty(app.request, 'privacySignals', {
