@@ -38,6 +38,7 @@ Commands:
       --purpose <id>            a purpose it is for (repeatable; default: all on --basis)
       --key email|<column>      the unique key (default email)
       --format csv|jsonl        default from the file name (.jsonl, .ndjson), else csv
+      --email-column <col>      the column holding the address (default email)
       --language-column <col>   the column holding the language (default language)
       --default-language <iso>  given to contacts without a (known) language
       --delimiter <char>        CSV delimiter (default ,)
@@ -85,6 +86,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         key: { type: 'string' },
         purpose: { type: 'string', multiple: true },
         'language-column': { type: 'string' },
+        'email-column': { type: 'string' },
         'default-language': { type: 'string' },
         delimiter: { type: 'string' },
         id: { type: 'string' },

@@ -18,6 +18,7 @@ export interface ImportCommandOptions {
   format?: string;
   purpose?: string[];
   'language-column'?: string;
+  'email-column'?: string;
   'default-language'?: string;
   delimiter?: string;
   'batch-size'?: string;
@@ -29,6 +30,9 @@ function formatOf(file: string, given: string | undefined): 'csv' | 'jsonl' {
   if (given === 'csv' || given === 'jsonl') return given;
   throw new UsageError('--format must be csv or jsonl for import');
 }
+
+/** A cell that reads like a language name (letters, spaces, dashes): safe to show. */
+const LANGUAGE_LIKE = /^[\p{L} -]{1,40}$/u;
 
 function printReport(report: ContactImportReport, io: CliIo) {
   const rejects = Object.entries(report.rejects)
@@ -47,15 +51,15 @@ function printReport(report: ContactImportReport, io: CliIo) {
     `  conflicts (kept on the contact): ${report.conflicts}`,
     `  languages: ${report.languages.mapped} mapped, ${report.languages.unknown} unknown, ${report.languages.missing} missing, ${report.languages.defaulted} defaulted`,
   ];
+  // Terminal output ends up in CI logs and shell history: the samples are named by
+  // their line in the file, never by the address or a value of the row.
   for (const c of report.samples.conflicts) {
-    lines.push(
-      `  conflict  line ${c.line} ${c.key}: ${c.field} kept "${c.kept}", other "${c.other}"`,
-    );
+    lines.push(`  conflict  line ${c.line}: ${c.field} (the value on record is kept)`);
   }
-  for (const r of report.samples.rejects)
-    lines.push(`  rejected  line ${r.line} ${r.key || '(empty)'}: ${r.reason}`);
+  for (const r of report.samples.rejects) lines.push(`  rejected  line ${r.line}: ${r.reason}`);
   for (const u of report.samples.unknownLanguages) {
-    lines.push(`  unknown language  line ${u.line} ${u.key}: "${u.detail}"`);
+    const shown = LANGUAGE_LIKE.test(u.detail ?? '') ? ` "${u.detail}"` : '';
+    lines.push(`  unknown language  line ${u.line}${shown}`);
   }
   io.stdout(`${lines.join('\n')}\n`);
 }
@@ -98,7 +102,14 @@ export async function importCommand(
     actor: 'cli',
     ...(options.key ? { key: options.key } : {}),
     ...(options.purpose && options.purpose.length > 0 ? { purposes: options.purpose } : {}),
-    ...(options['language-column'] ? { columns: { language: options['language-column'] } } : {}),
+    ...(options['language-column'] || options['email-column']
+      ? {
+          columns: {
+            ...(options['email-column'] ? { email: options['email-column'] } : {}),
+            ...(options['language-column'] ? { language: options['language-column'] } : {}),
+          },
+        }
+      : {}),
     ...(options['default-language'] ? { defaultLanguage: options['default-language'] } : {}),
     ...(options.delimiter ? { delimiter: options.delimiter } : {}),
     onProgress: (p) => {

@@ -120,6 +120,33 @@ function cell(value: unknown): string {
   return '';
 }
 
+/**
+ * A CSV whose header has no address column (`E-mail` where `email` is
+ * expected, or no header row at all) would import nothing and report every
+ * row as `invalid-email`: refused at the first row instead, before anything is
+ * written. The header's names are not echoed: without a header row they are
+ * the first person's data.
+ */
+async function* withEmailColumn<R extends { row: Record<string, string> }>(
+  rows: AsyncIterable<R>,
+  column: string,
+): AsyncGenerator<R> {
+  let checked = false;
+  for await (const item of rows) {
+    if (!checked) {
+      checked = true;
+      const wanted = column.trim().toLowerCase();
+      if (!Object.keys(item.row).some((name) => name.trim().toLowerCase() === wanted)) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `The file's header row has no "${column.slice(0, 100)}" column: name the address column with columns.email (or --email-column).`,
+        );
+      }
+    }
+    yield item;
+  }
+}
+
 /** Reads a column whatever the case and spacing of its header. */
 function picker(row: Record<string, unknown>): (name: string) => string {
   let lower: Map<string, unknown> | undefined;
@@ -315,7 +342,10 @@ export function createContactService(ctx: CoreContext): ContactService {
       const rows =
         options.format === 'jsonl'
           ? jsonLines(source)
-          : csvRows(source, options.delimiter ? { delimiter: options.delimiter } : {});
+          : withEmailColumn(
+              csvRows(source, options.delimiter ? { delimiter: options.delimiter } : {}),
+              columns.email,
+            );
 
       const parse = (line: number, row: Record<string, unknown> | undefined): ParsedRow => {
         if (!row) {

@@ -143,3 +143,36 @@ describe('a source without line breaks fails fast instead of being held whole', 
     expect(store.dump()).toBe(before);
   });
 });
+
+describe('a CSV without the address column', () => {
+  it('SEED-01: is refused before anything is written, without echoing the header', async () => {
+    const { gdpr, store } = setup();
+    for (const file of [
+      'E-mail,language\njane@example.org,fr\n',
+      // No header row: the first person's row would be taken for one.
+      'jane@example.org,fr\njohn@example.org,nl\n',
+    ]) {
+      let thrown: unknown;
+      try {
+        await gdpr.contacts.import(text(file), valid);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isGdprMailError(thrown, 'VALIDATION_FAILED')).toBe(true);
+      expect((thrown as Error).message).toContain('no "email" column');
+      expect((thrown as Error).message).not.toContain('@example.org');
+    }
+    expect(await store.listSubjects({ limit: 10 })).toEqual([]);
+    // The header is matched whatever its case and spacing, and columns.email names another.
+    const report = await gdpr.contacts.import(
+      text(' EMAIL ,language\njane@example.org,fr\n'),
+      valid,
+    );
+    expect(report.created).toBe(1);
+    const named = await gdpr.contacts.import(text('E-mail\njohn@example.org\n'), {
+      ...valid,
+      columns: { email: 'E-mail' },
+    });
+    expect(named.created).toBe(1);
+  });
+});
