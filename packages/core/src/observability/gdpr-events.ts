@@ -61,7 +61,11 @@ export function createEventBus(logger: GdprLogger): EventBus {
         listeners.set(name, set);
       }
       set.add(listener as GdprEventListener<GdprEventName>);
-      return () => this.off(name, listener);
+      // Not `this.off`: an `on` taken off the object (`const { on } = gdpr.events`) has no `this`.
+      const added = set;
+      return () => {
+        added.delete(listener as GdprEventListener<GdprEventName>);
+      };
     },
     off(name, listener) {
       listeners.get(name)?.delete(listener as GdprEventListener<GdprEventName>);
