@@ -47,12 +47,25 @@ export function createLinkService(ctx: CoreContext): LinkService {
   const { config } = ctx;
   return {
     async unsubscribeUrl(recipient, purposes) {
+      const scoped = scope(ctx, purposes);
+      // Transactional mail follows the contract, not a choice: a link that "unsubscribes"
+      // from it would record a withdrawal while the mail keeps coming.
+      const transactional = scoped.filter(
+        (id) => id !== ALL_PURPOSES && ctx.purpose(id).kind === 'transactional',
+      );
+      if (transactional.length > 0) {
+        throw new GdprMailError(
+          'VALIDATION_FAILED',
+          `Purpose "${transactional[0]}" is transactional: it has no unsubscribe link.`,
+          { details: { purposes: transactional } },
+        );
+      }
       const subject = await resolveRecipient(ctx, recipient);
       const expiresAt = expiry(ctx, config.tokens.unsubscribeTtl);
       const token = ctx.tokens.sign({
         type: 'unsubscribe',
         subjectId: subject.id,
-        purposes: scope(ctx, purposes),
+        purposes: scoped,
         ...(expiresAt ? { expiresAt } : {}),
       });
       return linkUrl(config, 'unsubscribe', token);

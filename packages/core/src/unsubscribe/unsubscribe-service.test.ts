@@ -113,6 +113,21 @@ describe('one-click unsubscribe and preference links', () => {
     expect((await gdpr.consent.state('jane@example.com', 'partners')).status).toBe('withdrawn');
   });
 
+  it('REQ-10: no unsubscribe link for a transactional purpose (it would withdraw while the mail goes on)', async () => {
+    const { gdpr } = await subscribed();
+    expect(await codeOf(gdpr.links.unsubscribeUrl('jane@example.com', ['orders']))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(
+      await codeOf(gdpr.links.unsubscribeUrl('jane@example.com', ['newsletter', 'orders'])),
+    ).toBe('VALIDATION_FAILED');
+    // Checked before the recipient is looked up: the answer says nothing about who is on file.
+    expect(await codeOf(gdpr.links.unsubscribeUrl('nobody@example.com', ['orders']))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(await codeOf(gdpr.links.unsubscribeUrl('jane@example.com', 'all'))).toBe('ok');
+  });
+
   it('REQ-12: the GET (inspect) mutates nothing', async () => {
     const { gdpr, store } = await subscribed();
     const token = tokenOf(await gdpr.links.unsubscribeUrl('jane@example.com', ['newsletter']));
