@@ -247,6 +247,27 @@ describe('double opt-in', () => {
     ).toBe('ok');
   });
 
+  it('REQ-28: no confirmation for an erased, bounced or stopped address; an own unsubscribe gives way', async () => {
+    const { gdpr, store } = setup();
+    for (const [email, reason] of [
+      ['erased@example.com', 'erased'],
+      ['bounced@example.com', 'hard-bounce'],
+      ['complained@example.com', 'complaint'],
+      ['stopped@example.com', 'manual'],
+    ] as const) {
+      await gdpr.suppression.add(email, reason);
+      const before = store.dump();
+      expect(await codeOf(gdpr.optIn.request(email, ['newsletter'], checkboxEvidence))).toBe(
+        'SUPPRESSED',
+      );
+      expect(store.dump()).toBe(before);
+    }
+    await gdpr.suppression.add('left@example.com', 'unsubscribed-all');
+    expect(
+      await codeOf(gdpr.optIn.request('left@example.com', ['newsletter'], checkboxEvidence)),
+    ).toBe('ok');
+  });
+
   it('REQ-16: a request needs an affirmative act and a consent-based purpose', async () => {
     const { gdpr, store } = setup();
     const before = store.dump();

@@ -188,6 +188,18 @@ export function createOptInService(ctx: CoreContext): OptInService {
 
       return withConflictRetry(() =>
         store.transaction(async (tx) => {
+          // Only the person's own "unsubscribe from all" gives way to a new opt-in: an
+          // erased, bounced, complaining or manually stopped address gets no confirmation
+          // mail (the sign-up route drops it silently; here the app is told), and nothing
+          // about it is written.
+          const held = await tx.getSuppression(ctx.suppressionHash(email));
+          if (held && held.reason !== 'unsubscribed-all') {
+            throw new GdprMailError(
+              'SUPPRESSED',
+              'This address is on the suppression list: no confirmation can be mailed to it.',
+              { details: { reason: held.reason } },
+            );
+          }
           const subject = await ensureSubject(ctx, tx, email, at);
           const ledger = await tx.listConsentEvents(subject.id);
           if (
