@@ -186,12 +186,17 @@ describe('mailer: system mail and tracking (REQ-15, REQ-29, REQ-30)', () => {
       transport.sentTo('again@example.org')[0]?.message.headers['List-Unsubscribe'],
     ).toBeUndefined();
     await gdpr.suppression.add('bounced@example.org', 'hard-bounce');
-    const bounced = await gdpr.optIn.request(
-      'bounced@example.org',
-      ['newsletter'],
-      checkboxEvidence,
-    );
-    expect(await gdpr.mailer.sendSystem(bounced.message, { kind: 'double-opt-in' })).toMatchObject({
+    // No confirmation is even made for a bounced address (REQ-28) ...
+    await expect(
+      gdpr.optIn.request('bounced@example.org', ['newsletter'], checkboxEvidence),
+    ).rejects.toMatchObject({ code: 'SUPPRESSED' });
+    // ... and a system mail to it is refused whatever the app built.
+    expect(
+      await gdpr.mailer.sendSystem(
+        { ...message, to: 'bounced@example.org' },
+        { kind: 'double-opt-in' },
+      ),
+    ).toMatchObject({
       status: 'denied',
       reason: 'suppressed',
     });

@@ -96,9 +96,11 @@ describe('suppression: a stronger reason upgrades the entry', () => {
     };
     await blocked();
 
-    // The person's own opt-in lifts an unsubscribe, not a bounce: by DOI and by form.
-    const { token } = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
-    await gdpr.optIn.confirm(token, { source: 'confirm-page' });
+    // The person's own opt-in lifts an unsubscribe, not a bounce: a double opt-in is not
+    // even started (no confirmation for a bounced address), and a form's grant lifts nothing.
+    await expect(gdpr.optIn.request(email, ['newsletter'], checkboxEvidence)).rejects.toMatchObject(
+      { code: 'SUPPRESSED' },
+    );
     await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
     expect((await gdpr.suppression.check(email))?.reason).toBe('hard-bounce');
     expect(await gdpr.canSend(email, 'newsletter')).toMatchObject({
