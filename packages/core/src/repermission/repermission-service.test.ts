@@ -12,6 +12,16 @@ async function* lines(text: string): AsyncGenerator<string> {
   yield text;
 }
 
+/** Imports the addresses as a legacy list without proof: each is flagged for re-permission. */
+async function importLegacy(gdpr: ReturnType<typeof createGdprMail>, ...emails: string[]) {
+  await gdpr.contacts.import(lines(`email\n${emails.join('\n')}\n`), {
+    basis: 'consent',
+    purposes: ['newsletter'],
+    list: 'Legacy',
+    source: 'Old CRM',
+  });
+}
+
 function setup() {
   const store = new MemoryStore();
   const clock = createTestClock('2026-03-01T09:00:00.000Z');
@@ -147,12 +157,7 @@ describe('re-permission campaign (SEED-02)', () => {
 
   it('REQ-27: retention keeps a contact while it is being asked, and removes it once expired', async () => {
     const { gdpr, clock } = setup();
-    await gdpr.contacts.import(lines('email\nasked@example.org\n'), {
-      basis: 'consent',
-      purposes: ['newsletter'],
-      list: 'Legacy',
-      source: 'Old CRM',
-    });
+    await importLegacy(gdpr, 'asked@example.org');
     const dueCount = async () =>
       Object.values((await gdpr.retention.plan()).due).reduce((n, d) => n + d.count, 0);
     // No consent event yet: without the open re-permission it would be unlinked data (P1M).
@@ -195,12 +200,7 @@ describe('re-permission campaign (SEED-02)', () => {
 
   it('skips flagged contacts who withdrew or were suppressed after the import', async () => {
     const { gdpr, clock, transport } = setup();
-    await gdpr.contacts.import(lines('email\na@example.org\nb@example.org\nc@example.org\n'), {
-      basis: 'consent',
-      purposes: ['newsletter'],
-      list: 'Legacy',
-      source: 'Old CRM',
-    });
+    await importLegacy(gdpr, 'a@example.org', 'b@example.org', 'c@example.org');
     await gdpr.consent.withdraw({
       email: 'a@example.org',
       purposes: ['newsletter'],
@@ -217,12 +217,7 @@ describe('re-permission campaign (SEED-02)', () => {
 
   it('REQ-08: asks a flagged contact whose grant is no longer current, skips a current one', async () => {
     const { gdpr, clock, transport } = setup();
-    await gdpr.contacts.import(lines('email\nstale@example.org\nfresh@example.org\n'), {
-      basis: 'consent',
-      purposes: ['newsletter'],
-      list: 'Legacy',
-      source: 'Old CRM',
-    });
+    await importLegacy(gdpr, 'stale@example.org', 'fresh@example.org');
     const staff = {
       action: 'affirmative',
       source: 'phone',
@@ -272,12 +267,7 @@ describe('re-permission campaign (SEED-02)', () => {
 
   it('REQ-10: the click lifts the person\'s own "unsubscribe from all" made after the mail, not a bounce', async () => {
     const { gdpr, clock, transport, store } = setup();
-    await gdpr.contacts.import(lines('email\na@example.org\nb@example.org\n'), {
-      basis: 'consent',
-      purposes: ['newsletter'],
-      list: 'Legacy',
-      source: 'Old CRM',
-    });
+    await importLegacy(gdpr, 'a@example.org', 'b@example.org');
     await gdpr.repermission.send({
       purposeId: 'newsletter',
       deadline: new Date(clock().getTime() + DAY),
@@ -329,12 +319,7 @@ describe('re-permission campaign (SEED-02)', () => {
         },
       }),
     );
-    await gdpr.contacts.import(lines('email\nold@example.org\n'), {
-      basis: 'consent',
-      purposes: ['newsletter'],
-      list: 'Legacy',
-      source: 'Old CRM',
-    });
+    await importLegacy(gdpr, 'old@example.org');
     await gdpr.repermission.send({
       purposeId: 'newsletter',
       deadline: new Date(clock().getTime() + 10 * DAY),

@@ -67,6 +67,16 @@ function unstorable(value: string): boolean {
   return value.includes('\0') || LONE_SURROGATE.test(value);
 }
 
+/** A value a segment can name and every store can hold: 1 to 200 characters, storable. */
+function isTargetable(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_VALUE_LENGTH &&
+    !unstorable(value)
+  );
+}
+
 const DURATION =
   /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?!$)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
@@ -122,12 +132,7 @@ function values(raw: unknown, field: SegmentField, path: string): string[] {
   }
   if (list.length > MAX_VALUES) invalid(`${field} takes at most ${MAX_VALUES} values.`, path);
   return list.map((value: unknown) => {
-    if (
-      typeof value !== 'string' ||
-      value.length === 0 ||
-      value.length > MAX_VALUE_LENGTH ||
-      unstorable(value)
-    ) {
+    if (!isTargetable(value)) {
       invalid(
         `${field} values are strings of 1 to ${MAX_VALUE_LENGTH} characters (no NUL, well-formed UTF-16).`,
         path,
@@ -176,12 +181,7 @@ export function checkSegmentChange(change: unknown): void {
       invalid(`${key} is an array of at most ${MAX_VALUES} names.`, key);
     }
     list.forEach((value: unknown, index: number) => {
-      if (
-        typeof value !== 'string' ||
-        value.length === 0 ||
-        value.length > MAX_VALUE_LENGTH ||
-        unstorable(value)
-      ) {
+      if (!isTargetable(value)) {
         invalid(
           `${key} names are strings of 1 to ${MAX_VALUE_LENGTH} characters (no NUL, well-formed UTF-16).`,
           `${key}.${index}`,
