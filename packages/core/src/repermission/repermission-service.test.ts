@@ -22,12 +22,21 @@ async function importLegacy(gdpr: ReturnType<typeof createGdprMail>, ...emails: 
   });
 }
 
-function setup() {
-  const store = new MemoryStore();
-  const clock = createTestClock('2026-03-01T09:00:00.000Z');
-  const transport = new InMemoryTransport();
+/** A GdprMail over a fresh memory store, or over the parts of an earlier one (`shared`). */
+function setup(
+  shared: Partial<{
+    store: MemoryStore;
+    clock: ReturnType<typeof createTestClock>;
+    transport: InMemoryTransport;
+  }> = {},
+  overrides: Parameters<typeof testConfig>[0] = {},
+) {
+  const store = shared.store ?? new MemoryStore();
+  const clock = shared.clock ?? createTestClock('2026-03-01T09:00:00.000Z');
+  const transport = shared.transport ?? new InMemoryTransport();
   const gdpr = createGdprMail(
     testConfig({
+      ...overrides,
       store,
       clock,
       transport,
@@ -216,7 +225,8 @@ describe('re-permission campaign (SEED-02)', () => {
   });
 
   it('REQ-08: asks a flagged contact whose grant is no longer current, skips a current one', async () => {
-    const { gdpr, clock, transport } = setup();
+    const parts = setup();
+    const { gdpr, clock, transport } = parts;
     await importLegacy(gdpr, 'stale@example.org', 'fresh@example.org');
     const staff = {
       action: 'affirmative',
@@ -235,17 +245,7 @@ describe('re-permission campaign (SEED-02)', () => {
       purposes: ['newsletter'],
       evidence: staff,
     });
-    const bumped = createGdprMail({
-      ...testConfig({
-        store: gdpr.store,
-        clock,
-        transport,
-        mailer: {
-          from: { address: 'news@acme.test', name: 'Acme' },
-          unsubscribeMailto: 'unsubscribe@acme.test',
-          retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-        },
-      }),
+    const { gdpr: bumped } = setup(parts, {
       purposes: testConfig().purposes.map((p) =>
         p.id === 'newsletter' ? { ...p, notice: { ...p.notice, version: '9.0' } } : p,
       ),
@@ -301,23 +301,13 @@ describe('re-permission campaign (SEED-02)', () => {
   });
 
   it('REQ-08: a click renews a grant that is no longer current (past refreshAfter)', async () => {
-    const store = new MemoryStore();
-    const clock = createTestClock('2026-03-01T09:00:00.000Z');
-    const transport = new InMemoryTransport();
-    const purposes = testConfig().purposes.map((p) =>
-      p.id === 'newsletter' ? { ...p, refreshAfter: 'P1D' } : p,
-    );
-    const gdpr = createGdprMail(
-      testConfig({
-        store,
-        clock,
-        transport,
-        purposes,
-        mailer: {
-          from: { address: 'news@acme.test' },
-          retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
-        },
-      }),
+    const { gdpr, clock, transport } = setup(
+      {},
+      {
+        purposes: testConfig().purposes.map((p) =>
+          p.id === 'newsletter' ? { ...p, refreshAfter: 'P1D' } : p,
+        ),
+      },
     );
     await importLegacy(gdpr, 'old@example.org');
     await gdpr.repermission.send({
