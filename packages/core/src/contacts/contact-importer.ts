@@ -13,6 +13,7 @@ import type { ConsentEvent } from '../consent/consent-event.js';
 import { deriveConsentState } from '../consent/ledger.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { integerOption, oneOfOption } from '../errors/option-checks.js';
 import type {
   ContactFacts,
   ImportBatchWrite,
@@ -157,8 +158,16 @@ function picker(row: Record<string, unknown>): (name: string) => string {
   };
 }
 
+const IMPORT_FORMATS = ['csv', 'jsonl'] as const;
+
 const DMY = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/;
 const YMD = /^\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Whether the month has that day: `Date.UTC` rolls 2025-02-30 over to 2 March. */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 /** ISO dates and DD/MM/YYYY; undefined when unreadable or in the future. */
 export function parseConsentDate(text: string, now: Date): Date | undefined {
@@ -166,14 +175,12 @@ export function parseConsentDate(text: string, now: Date): Date | undefined {
   const dmy = DMY.exec(text);
   if (dmy) {
     const [day, month, year] = [Number(dmy[1]), Number(dmy[2]), Number(dmy[3])];
+    if (!isCalendarDay(year, month, day)) return undefined;
     date = new Date(Date.UTC(year, month - 1, day));
-    if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
   } else if (YMD.test(text)) {
-    date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
-    // `new Date` rolls 2025-02-30 over to 2 March: a day the month lacks is unreadable.
     const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
-    const calendar = new Date(Date.UTC(year, month - 1, day));
-    if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return undefined;
+    if (!isCalendarDay(year, month, day)) return undefined;
+    date = new Date(text.length === 10 ? `${text}T00:00:00Z` : text);
   }
   if (!date || Number.isNaN(date.getTime()) || date > now) return undefined;
   return date;
@@ -270,12 +277,8 @@ export function createContactService(ctx: CoreContext): ContactService {
       if (!list || !label) {
         throw new GdprMailError('VALIDATION_FAILED', 'An import needs a list name and a source.');
       }
-      if (options.format !== undefined && options.format !== 'csv' && options.format !== 'jsonl') {
-        // A misspelt format read as CSV would take the first JSON line for a header.
-        throw new GdprMailError('VALIDATION_FAILED', 'format must be csv or jsonl.', {
-          details: { allowed: ['csv', 'jsonl'] },
-        });
-      }
+      // A misspelt format read as CSV would take the first JSON line for a header.
+      oneOfOption('format', options.format, IMPORT_FORMATS, 'csv');
       // Text options given as something else would fail later as an untyped TypeError.
       const texts: Array<[string, unknown]> = [
         ['key', options.key],
@@ -295,15 +298,7 @@ export function createContactService(ctx: CoreContext): ContactService {
       if (options.purposes !== undefined && !Array.isArray(options.purposes)) {
         throw new GdprMailError('VALIDATION_FAILED', 'purposes must be a list of purpose ids.');
       }
-      if (
-        options.sampleSize !== undefined &&
-        (!Number.isInteger(options.sampleSize) || options.sampleSize < 0)
-      ) {
-        throw new GdprMailError(
-          'VALIDATION_FAILED',
-          'sampleSize must be a whole number, 0 or more.',
-        );
-      }
+      integerOption('sampleSize', options.sampleSize, 0);
       const purposeIds = resolveImportPurposes(ctx, options.basis, options.purposes);
       const consentable = CONSENTABLE.has(options.basis);
       const keyField = options.key?.trim() || 'email';
@@ -325,14 +320,9 @@ export function createContactService(ctx: CoreContext): ContactService {
         }
         defaultLanguage = match.code;
       }
+      integerOption('batchSize', options.batchSize, 1);
       // A store that writes a batch in a few set-based statements gains from
       // larger batches; row by row, 500 keeps each transaction short.
-      if (
-        options.batchSize !== undefined &&
-        (!Number.isInteger(options.batchSize) || options.batchSize < 1)
-      ) {
-        throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.');
-      }
       const setBased = await writesImportBatches(ctx.store);
       const batchSize = options.batchSize ?? (setBased ? SET_BASED_BATCH : ROW_BATCH);
       const sampleSize = options.sampleSize ?? 10;

@@ -6,19 +6,30 @@ import { GdprMailError } from './gdpr-mail-error.js';
  * by SQL mid-run, silently compared false by the memory store).
  */
 
+/** A whole number from `min` to `max` (a count, a size, an interval); undefined when unset. */
+export function integerOption(
+  name: string,
+  value: number | undefined,
+  min: number,
+  max = Number.POSITIVE_INFINITY,
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.POSITIVE_INFINITY ? `from ${min} up` : `from ${min} to ${max}`;
+    throw new GdprMailError('VALIDATION_FAILED', `${name} must be a whole number ${range}.`, {
+      details: { [name]: String(value) },
+    });
+  }
+  return value;
+}
+
 /** A positive integer (a page or batch size); `fallback` when unset. */
 export function positiveIntegerOption(
   name: string,
   value: number | undefined,
   fallback: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) {
-    throw new GdprMailError('VALIDATION_FAILED', `${name} must be a positive integer.`, {
-      details: { [name]: value },
-    });
-  }
-  return value;
+  return integerOption(name, value, 1) ?? fallback;
 }
 
 /** A duration in milliseconds, finite and >= 0; `fallback` when unset. */

@@ -1,5 +1,5 @@
 import type { CoreContext } from '../context.js';
-import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { integerOption } from '../errors/option-checks.js';
 import { keepSegmentMembers } from '../segments/segment-check.js';
 import type { SegmentFilter } from '../segments/segment-filter.js';
 import { resolveSegmentFilter } from '../segments/segment-filter.js';
@@ -31,13 +31,9 @@ export async function* resolveAudience(
   options: AudienceOptions = {},
 ): AsyncGenerator<AudienceMember> {
   const { batchSize = 500, segment: filter, ...context } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    // 0 would read no page (an empty audience, silently); a negative or
-    // fractional limit is refused by SQL and not by the memory store.
-    throw new GdprMailError('VALIDATION_FAILED', 'batchSize must be a positive integer.', {
-      details: { batchSize },
-    });
-  }
+  // 0 would read no page (an empty audience, silently); a negative or
+  // fractional limit is refused by SQL and not by the memory store.
+  integerOption('batchSize', batchSize, 1);
   const purpose = ctx.purpose(purposeId);
   const segment = filter === undefined ? undefined : resolveSegmentFilter(filter, ctx.now());
   const { store } = ctx;

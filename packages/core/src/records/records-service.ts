@@ -1,5 +1,5 @@
 import type { CoreContext } from '../context.js';
-import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { oneOfOption } from '../errors/option-checks.js';
 import type { PrivacyNoticeFacts } from './privacy-notice-facts.js';
 import { buildPrivacyNoticeFacts } from './privacy-notice-facts.js';
 import type { ProcessorRecord, RecordsOfProcessing } from './records-of-processing.js';
@@ -13,8 +13,8 @@ import {
 
 export type RecordsFormat = 'json' | 'markdown' | 'html';
 
-const RECORDS_FORMATS: readonly string[] = ['json', 'markdown', 'html'];
-const RECORDS_DOCUMENTS: readonly string[] = ['processing-activities', 'privacy-notice'];
+const RECORDS_FORMATS: readonly RecordsFormat[] = ['json', 'markdown', 'html'];
+const RECORDS_DOCUMENTS = ['processing-activities', 'privacy-notice'] as const;
 
 export interface RecordsService {
   /** Art. 30(1): one sheet per purpose. */
@@ -35,24 +35,8 @@ export function createRecordsService(ctx: CoreContext): RecordsService {
     processors: () => ropa().processors,
     render(document, format) {
       // A misspelt document or format is an error, not the other document or Markdown.
-      if (!RECORDS_DOCUMENTS.includes(document)) {
-        throw new GdprMailError(
-          'VALIDATION_FAILED',
-          `Unknown records document "${String(document)}".`,
-          {
-            details: { allowed: [...RECORDS_DOCUMENTS] },
-          },
-        );
-      }
-      if (!RECORDS_FORMATS.includes(format)) {
-        throw new GdprMailError(
-          'VALIDATION_FAILED',
-          `Unknown records format "${String(format)}".`,
-          {
-            details: { allowed: [...RECORDS_FORMATS] },
-          },
-        );
-      }
+      oneOfOption('document', document, RECORDS_DOCUMENTS, 'processing-activities');
+      oneOfOption('format', format, RECORDS_FORMATS, 'markdown');
       if (document === 'privacy-notice') {
         if (format === 'json') return JSON.stringify(notice(), null, 2);
         // HTML is served as a page (the console's download): configured text is escaped

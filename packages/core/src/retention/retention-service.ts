@@ -4,6 +4,7 @@ import type { ConsentEvent } from '../consent/consent-event.js';
 import type { CoreContext } from '../context.js';
 import { journalErasures } from '../erasures/erasure-service.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
+import { integerOption } from '../errors/option-checks.js';
 import type { SubjectRecord } from '../store/store-types.js';
 import type { RetentionVerdict } from './retention-decision.js';
 import { decideRetention } from './retention-decision.js';
@@ -98,18 +99,6 @@ function counts(report: SweepReport): Record<string, number> {
 
 /** setInterval's longest delay: a longer one fires after 1 ms, i.e. sweeps without pause. */
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
-
-/** A whole number within bounds, or VALIDATION_FAILED naming the option. */
-function checkCount(name: string, value: number | undefined, min: number, max = Infinity) {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new GdprMailError(
-      'VALIDATION_FAILED',
-      `${name} must be a whole number from ${min}${max === Infinity ? ' up' : ` to ${max}`}.`,
-      { details: { [name]: String(value) } },
-    );
-  }
-}
 
 export function createRetentionService(ctx: CoreContext): RetentionService {
   const { store, config } = ctx;
@@ -225,8 +214,8 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     },
 
     async plan(options = {}) {
-      checkCount('batchSize', options.batchSize, 1);
-      checkCount('samples', options.samples, 0);
+      integerOption('batchSize', options.batchSize, 1);
+      integerOption('samples', options.samples, 0);
       const now = options.now ?? ctx.now();
       const plan: RetentionPlan = { now, scanned: 0, due: {}, held: {} };
       for await (const page of pages(options.batchSize ?? 500)) {
@@ -249,8 +238,8 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
 
     async sweep(options = {}) {
       // A batch of 0 would scan nothing and report an empty, successful sweep.
-      checkCount('batchSize', options.batchSize, 1);
-      checkCount('concurrency', options.concurrency, 1);
+      integerOption('batchSize', options.batchSize, 1);
+      integerOption('concurrency', options.concurrency, 1);
       const now = options.now ?? ctx.now();
       const report: SweepReport = {
         now,
@@ -319,7 +308,7 @@ export function createRetentionService(ctx: CoreContext): RetentionService {
     },
 
     schedule({ everyMs, onError }) {
-      checkCount('everyMs', everyMs ?? Number.NaN, 1, MAX_INTERVAL_MS);
+      integerOption('everyMs', everyMs ?? Number.NaN, 1, MAX_INTERVAL_MS);
       let running = false;
       const timer = setInterval(() => {
         if (running) return;
