@@ -6,7 +6,7 @@ import type { NoticeRecord, StoreOperations } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { ensureSubject, findSubject } from '../subjects/subject-service.js';
-import { suppressInTx } from '../suppression/suppression-service.js';
+import { liftOwnUnsubscribeAll, suppressInTx } from '../suppression/suppression-service.js';
 import type { ConsentEventDraft } from './append-events.js';
 import { appendConsentEvents } from './append-events.js';
 import type { ConsentEvent } from './consent-event.js';
@@ -217,10 +217,7 @@ export function createConsentService(ctx: CoreContext): ConsentService {
     let suppressionLifted = false;
     let privacySignalsCleared = false;
     if (isOwnAct(evidence)) {
-      const hash = ctx.suppressionHash(email);
-      const entry = await tx.getSuppression(hash);
-      if (entry?.reason === 'unsubscribed-all')
-        suppressionLifted = await tx.removeSuppression(hash);
+      suppressionLifted = await liftOwnUnsubscribeAll(ctx, tx, email);
       // REQ-15: a stored DNT / GPC signal is an automated objection to tracking. The
       // person's own tick of a tracking box overrides it; nobody else can speak for them.
       if (subject.profile.privacySignals && purposeIds.some(isTracking)) {

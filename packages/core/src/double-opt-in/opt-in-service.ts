@@ -21,6 +21,7 @@ import type { StoreOperations, SubjectRecord } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
 import { normalizeEmail } from '../subjects/normalize-email.js';
 import { ensureSubject } from '../subjects/subject-service.js';
+import { liftOwnUnsubscribeAll } from '../suppression/suppression-service.js';
 import type { ConfirmationTemplate, RenderedMail } from '../templates/confirmation-template.js';
 import { builtInConfirmationTemplate } from '../templates/confirmation-template.js';
 import { lintDoubleOptInTemplate } from '../templates/lint-double-opt-in.js';
@@ -386,10 +387,7 @@ export function createOptInService(ctx: CoreContext): OptInService {
   /** Confirming is the person's own act: it lifts their own "unsubscribe from all". */
   async function liftUnsubscribeAll(tx: StoreOperations, subjectId: string) {
     const subject = await tx.getSubject(subjectId);
-    if (!subject) return;
-    const hash = ctx.suppressionHash(subject.email);
-    const entry = await tx.getSuppression(hash);
-    if (entry?.reason === 'unsubscribed-all') await tx.removeSuppression(hash);
+    if (subject) await liftOwnUnsubscribeAll(ctx, tx, subject.email);
   }
 
   async function expireOne(tx: StoreOperations, id: string) {

@@ -127,7 +127,7 @@ function errorCode(error: unknown): string {
 
 export function createOutboxService(
   ctx: CoreContext,
-  services: () => Pick<GdprMail, 'suppression' | 'optIn' | 'subjects' | 'dsar' | 'mailer'>,
+  services: () => Pick<GdprMail, 'optIn' | 'subjects' | 'dsar' | 'mailer'>,
 ): OutboxService {
   const { store, config } = ctx;
   const settings = config.outbox;
@@ -153,11 +153,7 @@ export function createOutboxService(
       });
       return;
     }
-    const suppressed = await gdpr.suppression.check(work.email);
-    // Only the person's own "unsubscribe from all" may be undone by a fresh opt-in;
-    // an erasure, bounce or complaint keeps the address unmailed.
-    const mayRequest = !suppressed || suppressed.reason === 'unsubscribed-all';
-    if (work.purposes.length === 0 || !mayRequest) return;
+    if (work.purposes.length === 0) return;
     try {
       const result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
         ...(work.locale ? { locale: work.locale } : {}),
@@ -170,8 +166,12 @@ export function createOutboxService(
       }
       await send(result.message, 'double-opt-in');
     } catch (error) {
-      // The per-address daily limit: the work is done (nothing more to send).
-      if (!isGdprMailError(error, 'RATE_LIMITED')) throw error;
+      // The per-address daily limit, or an address only the person's own "unsubscribe from
+      // all" may reopen (an erasure, bounce or complaint keeps it unmailed; optIn.request
+      // refuses it before writing anything): the work is done, nothing is sent.
+      if (!isGdprMailError(error, 'RATE_LIMITED') && !isGdprMailError(error, 'SUPPRESSED')) {
+        throw error;
+      }
     }
   }
 

@@ -1,3 +1,4 @@
+import type { ConsentEvent } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
 import type {
   ChoicesResult,
@@ -99,18 +100,21 @@ export function createPreferenceService(
       // ticked and saved as is would be taken for the person's own tick, which lifts the
       // signal (REQ-01: a pre-ticked box is not an act).
       const signalled = Boolean(signals?.dnt || signals?.gpc);
-      const events = await ctx.store.listConsentEvents(subject.id);
+      // Read only when a denial may be a held-back grant: canSend has read it already.
+      let events: readonly ConsentEvent[] | undefined;
       const items: PreferenceItem[] = [];
       for (const id of ids) {
         const purpose = ctx.purpose(id);
         // Soft opt-in and B2B mail reach the person without a grant: ask the policy,
         // assuming a professionally relevant message, whether they receive it.
         const decision = await canSend(ctx, subject.email, id, { professionalRelevance: true });
-        // Mail held back for a reason that is not the person's choice (a hard bounce, a
-        // restriction, an archive, a missing parental consent) leaves their current grant
+        // A current grant held back by something that is not the person's choice stays
         // ticked: shown unticked, a save would record a withdrawal they never made (REQ-05).
-        const held =
-          !decision.allowed && isHeldBack(decision) && isCurrentInLedger(ctx, events, id);
+        let held = false;
+        if (isHeldBack(decision)) {
+          events ??= await ctx.store.listConsentEvents(subject.id);
+          held = isCurrentInLedger(ctx, events, id);
+        }
         items.push({
           id,
           title: purpose.title,

@@ -14,6 +14,7 @@ import type { Mailer } from '../mailer/mailer-service.js';
 import { needsRefresh } from '../policy/needs-refresh.js';
 import type { SubjectRecord } from '../store/store-types.js';
 import { withConflictRetry } from '../store/with-conflict-retry.js';
+import { liftOwnUnsubscribeAll } from '../suppression/suppression-service.js';
 import { lintDoubleOptInTemplate } from '../templates/lint-double-opt-in.js';
 import { randomNonce } from '../tokens/nonce.js';
 import type { RepermissionTemplate } from './repermission-template.js';
@@ -307,11 +308,8 @@ export function createRepermissionService(ctx: CoreContext, mailer: Mailer): Rep
           const events = await appendConsentEvents(tx, subject.id, drafts, at);
           // The click is the person's own opt-in: like a confirmed sign-up, it lifts their
           // own "unsubscribe from all" (never an erasure, bounce, complaint or manual entry).
-          const hash = ctx.suppressionHash(subject.email);
           const suppressionLifted =
-            events.length > 0 &&
-            (await tx.getSuppression(hash))?.reason === 'unsubscribed-all' &&
-            (await tx.removeSuppression(hash));
+            events.length > 0 && (await liftOwnUnsubscribeAll(ctx, tx, subject.email));
           const contact = subject.profile.contact;
           if (contact?.repermission) {
             await tx.updateSubjectProfile(

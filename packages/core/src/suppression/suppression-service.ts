@@ -52,6 +52,21 @@ export async function suppressInTx(
   return ops.addSuppression({ hash: ctx.suppressionHash(email), reason, at: ctx.now(), source });
 }
 
+/**
+ * The person's own opt-in (a ticked form, a confirmed sign-up, a re-permission click)
+ * lifts their own "unsubscribe from all", never an erasure, bounce, complaint or
+ * manual entry. True when an entry was removed.
+ */
+export async function liftOwnUnsubscribeAll(
+  ctx: CoreContext,
+  ops: StoreOperations,
+  email: string,
+): Promise<boolean> {
+  const hash = ctx.suppressionHash(email);
+  const entry = await ops.getSuppression(hash);
+  return entry?.reason === 'unsubscribed-all' && (await ops.removeSuppression(hash));
+}
+
 /** What `suppressWithAudit` did to the address's entry. */
 export interface SuppressResult {
   /** The entry was written: added, or upgraded from a weaker reason. */
