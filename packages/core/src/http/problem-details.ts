@@ -96,6 +96,7 @@ export function toProblem(
 ): ProblemDetails {
   if (isGdprMailError(error)) {
     const status = statusForCode(error.code);
+    const retryAfter = status === 429 ? retryAfterSeconds(error.details) : undefined;
     return {
       type: `${typeBase}${error.code.toLowerCase().replaceAll('_', '-')}`,
       title: TITLE_BY_STATUS[status] ?? 'Error',
@@ -103,9 +104,7 @@ export function toProblem(
       detail: status >= 500 ? 'The server could not complete the request.' : error.message,
       code: error.code,
       ...(error.issues.length > 0 && status < 500 ? { issues: error.issues } : {}),
-      ...(status === 429 && retryAfterSeconds(error.details) !== undefined
-        ? { retryAfter: retryAfterSeconds(error.details) }
-        : {}),
+      ...(retryAfter === undefined ? {} : { retryAfter }),
     };
   }
   return {

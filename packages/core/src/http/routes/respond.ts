@@ -79,13 +79,17 @@ export function problemResponse(
   return withSecurityHeaders(renderProblemBody(request, problem, page));
 }
 
+/** `Retry-After` for a problem that says when to come back (a 429), else nothing. */
+export function retryAfterHeader(problem: ProblemDetails): Record<string, string> {
+  return problem.retryAfter === undefined ? {} : { 'retry-after': String(problem.retryAfter) };
+}
+
 function renderProblemBody(
   request: Pick<GdprHttpRequest, 'headers'>,
   problem: ProblemDetails,
   page: ProblemRenderContext,
 ): GdprHttpResponse {
-  const retryAfter: Record<string, string> =
-    problem.retryAfter === undefined ? {} : { 'retry-after': String(problem.retryAfter) };
+  const retryAfter = retryAfterHeader(problem);
   if (wantsJson(request)) {
     return {
       status: problem.status,

@@ -21,7 +21,13 @@ import { problem, toProblem } from '../problem-details.js';
 import { serializeCookie } from './cookies.js';
 import type { GdprHttpRequest, GdprHttpResponse } from './gdpr-http-types.js';
 import type { GdprPages, GdprRoutesOptions } from './gdpr-routes-options.js';
-import { htmlResponse, jsonResponse, problemResponse, wantsJson } from './respond.js';
+import {
+  htmlResponse,
+  jsonResponse,
+  problemResponse,
+  retryAfterHeader,
+  wantsJson,
+} from './respond.js';
 
 export const CSRF_COOKIE = 'gdpr_mail_csrf';
 const CSRF_MAX_AGE_SECONDS = 2 * 3600;
@@ -222,8 +228,7 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
   ): GdprHttpResponse {
     if (wantsJson(request)) return renderProblem(request, details);
     const page = again(request, details, csrfHolds(request));
-    if (details.retryAfter === undefined) return page;
-    return { ...page, headers: { ...page.headers, 'retry-after': String(details.retryAfter) } };
+    return { ...page, headers: { ...page.headers, ...retryAfterHeader(details) } };
   }
 
   /** Runs a form's handler; a 4xx it throws comes back as {@link formProblem}. */
