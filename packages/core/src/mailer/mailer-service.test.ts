@@ -124,6 +124,25 @@ describe('mailer: idempotency, retries, ambiguity', () => {
     expect(transport.sent).toHaveLength(3);
   });
 
+  it('a re-run of a transactional campaign sends nothing again to an address without a record', async () => {
+    const { gdpr, transport } = setup();
+    const notice = {
+      to: 'buyer@example.org',
+      purposeId: 'orders',
+      campaignId: 'terms-2026',
+      subject: 'Our terms change',
+      text: 'The new terms apply from January.',
+    };
+    const first = await gdpr.mailer.sendMany([notice]);
+    expect(first.counts.sent).toBe(1);
+    const key = (first.outcomes[0] as { idempotencyKey: string }).idempotencyKey;
+    expect(key).toMatch(/^campaign:terms-2026:orders:[0-9a-f]{32}$/);
+    expect(key).not.toContain('buyer');
+    const second = await gdpr.mailer.sendMany([notice]);
+    expect(second.counts).toMatchObject({ sent: 0, duplicate: 1 });
+    expect(transport.sentTo('buyer@example.org')).toHaveLength(1);
+  });
+
   it('retries a transient failure and delivers once; a rejection is not retried', async () => {
     const { gdpr, transport } = setup();
     await subscribe(gdpr, 'flaky@example.org', 'gone@example.org');

@@ -284,10 +284,13 @@ export function createMailer(ctx: CoreContext): Mailer {
         body.html === undefined ? undefined : pixelUrl(subject, events, input.campaignId);
       if (pixel && body.html !== undefined) body.html = withPixel(body.html, pixel);
     }
+    // One key per (campaign, purpose, person): the subject id, or for a transactional
+    // recipient without a record a keyed hash of the address (never the address), so
+    // a re-run of the same campaign answers `duplicate` for them too.
     const idempotencyKey =
       input.idempotencyKey ??
-      (input.campaignId && subject
-        ? `campaign:${input.campaignId}:${purpose.id}:${subject.id}`
+      (input.campaignId
+        ? `campaign:${input.campaignId}:${purpose.id}:${subject?.id ?? ctx.suppressionHash(email).slice(0, 32)}`
         : `message:${randomUUID()}`);
     // The display name given with the message, else the one stored on the profile.
     const name = nameOf(input.to) ?? subject?.profile.name;
