@@ -22,6 +22,10 @@ function loggedLines(): { file: string; level: string; says: string }[] {
       const says = message ?? code;
       if (says) lines.push({ file, level, says });
     }
+    // A set-up warning goes through warnOperator (logger.ts): a warn line with its code.
+    for (const call of text.matchAll(/warnOperator\([^,]+,\s*'([A-Z_]+)'/g)) {
+      lines.push({ file, level: 'warn', says: call[1] as string });
+    }
   }
   return lines;
 }

@@ -11,6 +11,15 @@ export interface GdprLogger {
 
 export type LogLevel = keyof GdprLogger;
 
+/**
+ * A set-up mistake the operator must hear of even without a logger: to the configured
+ * logger with its stable code, or else the console. The text names no person.
+ */
+export function warnOperator(logger: GdprLogger | undefined, code: string, text: string): void {
+  if (logger) logger.warn({ code }, text);
+  else console.warn(text);
+}
+
 const noop = () => undefined;
 
 /** The default: the SDK says nothing unless it is given a logger. */

@@ -23,6 +23,29 @@ import { holdsPersonalData, safeLogger } from './logger.js';
 
 const email = 'observed.person@example.org';
 
+/** Registers a global tracer provider whose finished spans the test reads. */
+function captureSpans(): InMemorySpanExporter {
+  const exporter = new InMemorySpanExporter();
+  trace.setGlobalTracerProvider(
+    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+  );
+  return exporter;
+}
+
+/** Registers a global meter provider; `read()` flushes it and returns every metric so far. */
+function captureMetrics() {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  // Exported only when the test flushes: an hour is never reached.
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  return {
+    async read() {
+      await reader.forceFlush();
+      return exporter.getMetrics().flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    },
+  };
+}
+
 function captureLogger() {
   const lines: Array<{ level: string; fields: Record<string, unknown>; message?: string }> = [];
   const at = (level: string) => (fields: Record<string, unknown>, message?: string) =>
@@ -235,11 +258,7 @@ describe('OpenTelemetry', () => {
   });
 
   it('records spans around consent checks, sends and store calls, without personal data', async () => {
-    const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
-    });
-    trace.setGlobalTracerProvider(provider);
+    const exporter = captureSpans();
     const { gdpr } = testGdpr();
     const { token } = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
     await gdpr.optIn.confirm(token);
@@ -265,16 +284,8 @@ describe('OpenTelemetry', () => {
   });
 
   it('marks a failed operation with error.type, and counts sends and denials', async () => {
-    const exporter = new InMemorySpanExporter();
-    trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-    );
-    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({
-      exporter: metricExporter,
-      exportIntervalMillis: 3_600_000,
-    });
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const exporter = captureSpans();
+    const metricReader = captureMetrics();
     const { gdpr } = testGdpr();
     await expect(gdpr.canSend(email, 'no-such-purpose')).rejects.toMatchObject({
       code: 'UNKNOWN_PURPOSE',
@@ -282,10 +293,7 @@ describe('OpenTelemetry', () => {
     await gdpr.mailer.send({ to: email, purposeId: 'newsletter', subject: 'S', text: 'T' });
     const failed = exporter.getFinishedSpans().find((s) => s.name === 'gdpr_mail.can_send')!;
     expect(failed.attributes['error.type']).toBe('UNKNOWN_PURPOSE');
-    await reader.forceFlush();
-    const exported = metricExporter
-      .getMetrics()
-      .flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    const exported = await metricReader.read();
     const denied = exported.find((m) => m.descriptor.name === 'gdpr_mail.mail.denied');
     expect(denied?.dataPoints[0]).toMatchObject({
       value: 1,
@@ -298,20 +306,12 @@ describe('OpenTelemetry', () => {
   });
 
   it('counts with a MeterProvider alone, no tracer registered', async () => {
-    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({
-      exporter: metricExporter,
-      exportIntervalMillis: 3_600_000,
-    });
-    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+    const metricReader = captureMetrics();
     const { gdpr } = testGdpr();
     const { token } = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
     await gdpr.optIn.confirm(token);
     await gdpr.mailer.send({ to: email, purposeId: 'newsletter', subject: 'S', text: 'T' });
-    await reader.forceFlush();
-    const exported = metricExporter
-      .getMetrics()
-      .flatMap((m) => m.scopeMetrics.flatMap((s) => s.metrics));
+    const exported = await metricReader.read();
     const sent = exported.find((m) => m.descriptor.name === 'gdpr_mail.mail.sent');
     expect(sent?.dataPoints[0]).toMatchObject({
       value: 1,
@@ -325,10 +325,7 @@ describe('OpenTelemetry', () => {
     const { gdpr } = testGdpr();
     const plain = gdpr.canSend;
     await gdpr.canSend(email, 'newsletter');
-    const exporter = new InMemorySpanExporter();
-    trace.setGlobalTracerProvider(
-      new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
-    );
+    const exporter = captureSpans();
     // The SDK looks once a second: within a few, checks are traced.
     await vi.waitFor(
       async () => {
@@ -341,5 +338,23 @@ describe('OpenTelemetry', () => {
     trace.disable();
     await vi.waitFor(() => expect(gdpr.canSend).toBe(plain), { timeout: 5_000, interval: 200 });
     await gdpr.close();
+  });
+
+  it('telemetry: false turns spans and counters off, with both providers registered (docs/observability.md#opentelemetry)', async () => {
+    const spans = captureSpans();
+    const metricReader = captureMetrics();
+    const { gdpr } = testGdpr({ telemetry: false });
+    try {
+      const { token } = await gdpr.optIn.request(email, ['newsletter'], checkboxEvidence);
+      await gdpr.optIn.confirm(token);
+      expect((await gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
+      await gdpr.mailer.send({ to: email, purposeId: 'newsletter', subject: 'S', text: 'T' });
+      await gdpr.mailer.send({ to: email, purposeId: 'partners', subject: 'S', text: 'T' });
+      expect(spans.getFinishedSpans()).toEqual([]);
+      const names = (await metricReader.read()).map((m) => m.descriptor.name);
+      expect(names.filter((name) => name.startsWith('gdpr_mail.'))).toEqual([]);
+    } finally {
+      await gdpr.close();
+    }
   });
 });

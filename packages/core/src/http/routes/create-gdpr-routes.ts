@@ -1,4 +1,5 @@
 import type { GdprMail } from '../../gdpr-mail.js';
+import { warnOperator } from '../../observability/logger.js';
 import type { ProblemDetails } from '../problem-details.js';
 import { problem } from '../problem-details.js';
 import type { GdprHttpRequest, GdprHttpResponse, GdprRoute } from './gdpr-http-types.js';
@@ -47,8 +48,7 @@ function warnIfCannotMail(gdpr: GdprMail, options: GdprRoutesOptions): void {
     `[gdpr-mail] The config has no \`transport\`: the routes answer sign-ups and data-subject requests ` +
     `but cannot mail ${links} (MAILER_NOT_CONFIGURED). ` +
     'Add `transport` and `mailer: { from }` to the config (docs/transports.md).';
-  if (gdpr.config.logger) gdpr.config.logger.warn({ code: 'MAILER_NOT_CONFIGURED' }, message);
-  else console.warn(message);
+  warnOperator(gdpr.config.logger, 'MAILER_NOT_CONFIGURED', message);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { GdprMailError, isGdprMailError } from '../../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../../gdpr-mail.js';
+import { warnOperator } from '../../observability/logger.js';
 import { createCsrfPair, verifyCsrf } from '../csrf.js';
 import { negotiateLocale } from '../locale.js';
 import type { NextLink, PageContext } from '../pages/consent-pages.js';
@@ -134,8 +135,7 @@ export function createRouteContext(gdpr: GdprMail, options: GdprRoutesOptions) {
         '(CLIENT_IP_UNKNOWN): every sign-up shares one rate-limit bucket and the DSAR per-IP ' +
         'limit cannot apply. Pass the address your proxy vouches for: handler(request, { ip }) ' +
         '(docs/hono.md); Express and Fastify pass req.ip (mind trust proxy).';
-      if (config.logger) config.logger.warn({ code: 'CLIENT_IP_UNKNOWN' }, text);
-      else console.warn(text);
+      warnOperator(config.logger, 'CLIENT_IP_UNKNOWN', text);
     }
     return undefined;
   }
