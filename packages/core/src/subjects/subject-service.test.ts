@@ -87,7 +87,8 @@ describe('subject changes are audited (REQ-32, SEED-06)', () => {
     ]);
     // Fragments with a space or a letter outside a-f: a hex hash in the log can hold '470' by chance.
     const log = JSON.stringify(subjectEntries);
-    for (const value of ['Noor', 'Haddad', '470 12', '+32', email]) expect(log).not.toContain(value);
+    for (const value of ['Noor', 'Haddad', '470 12', '+32', email])
+      expect(log).not.toContain(value);
   });
 
   it('REQ-32: the entry is written in the transaction of the change: no entry, no change', async () => {
