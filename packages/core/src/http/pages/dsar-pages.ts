@@ -30,6 +30,9 @@ export const DSAR_TEXT: Record<Locale, Record<string, string>> = {
     restrictionDone:
       'We now only store your data and use it for nothing else until you are told otherwise.',
     objectionDone: 'You will receive no marketing from us any more.',
+    rectificationDone: 'We will correct your data as you asked and let you know once it is done.',
+    erasurePending:
+      'We have started erasing your data. Part of it could not be erased yet; we will finish and let you know.',
     downloadTitle: 'Download your data',
     downloadBody: 'The file is in JSON, readable by any program. This link works once.',
     downloadSubmit: 'Download',
@@ -59,6 +62,10 @@ export const DSAR_TEXT: Record<Locale, Record<string, string>> = {
     restrictionDone:
       'Nous ne faisons plus que conserver vos données, sans autre usage, jusqu’à nouvel avis.',
     objectionDone: 'Vous ne recevrez plus de prospection de notre part.',
+    rectificationDone:
+      'Nous corrigerons vos données comme vous l’avez demandé et vous préviendrons une fois la correction faite.',
+    erasurePending:
+      'Nous avons commencé à effacer vos données. Une partie n’a pas encore pu l’être ; nous terminerons et vous préviendrons.',
     downloadTitle: 'Télécharger vos données',
     downloadBody:
       'Le fichier est au format JSON, lisible par tout programme. Ce lien ne fonctionne qu’une fois.',

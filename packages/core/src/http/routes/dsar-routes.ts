@@ -101,16 +101,23 @@ export function dsarRoutes(ctx: RouteContext): GdprRoute[] {
       await gdpr.dsar.sendDownloadLink(verified.id);
       done = t.accessDone!;
     } else if (verified.type === 'erasure') {
-      await gdpr.dsar.erase(verified.id, { actor: 'subject' });
-      done = t.erasureDone!;
+      const certificate = await gdpr.dsar.erase(verified.id, { actor: 'subject' });
+      // A source that failed keeps the person on file until the erasure is retried:
+      // the page must not tell them it is done.
+      const partial = Object.values(certificate.sources).some((s) => s.status === 'failed');
+      done = partial ? t.erasurePending! : t.erasureDone!;
     } else if (verified.type === 'restriction') {
       await gdpr.dsar.restrict(verified.id, 'requested by the person');
       await gdpr.dsar.complete(verified.id, 'subject');
       done = t.restrictionDone!;
-    } else {
+    } else if (verified.type === 'objection') {
       await gdpr.dsar.object(verified.id);
       await gdpr.dsar.complete(verified.id, 'subject');
       done = t.objectionDone!;
+    } else {
+      // A rectification needs the corrected values, which the link does not carry: the
+      // request stays verified for the controller's `rectify` (never an objection).
+      done = t.rectificationDone!;
     }
     if (wantsJson(request)) {
       return jsonResponse(200, {
