@@ -63,9 +63,12 @@ export async function toSendEmailInput(
   options: Pick<SesTransportOptions, 'configurationSetName' | 'content'>,
 ): Promise<SendEmailCommandInput> {
   const tags = emailTags(message.tags, message.metadata);
+  const simple = (options.content ?? 'raw') === 'simple';
   const common: Omit<SendEmailCommandInput, 'Content'> = {
     FromEmailAddress: formatMailbox(message.from),
-    Destination: { ToAddresses: [message.to.address] },
+    // Simple content: SES writes the To header from this list, so the display
+    // name goes here. Raw content: the MIME carries it; this is the envelope.
+    Destination: { ToAddresses: [simple ? formatMailbox(message.to) : message.to.address] },
     ...(message.replyTo === undefined
       ? {}
       : { ReplyToAddresses: [formatMailbox(message.replyTo)] }),
@@ -74,7 +77,7 @@ export async function toSendEmailInput(
       : { ConfigurationSetName: options.configurationSetName }),
     ...(tags.length === 0 ? {} : { EmailTags: tags }),
   };
-  if ((options.content ?? 'raw') === 'simple') {
+  if (simple) {
     const headers = Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value }));
     return {
       ...common,

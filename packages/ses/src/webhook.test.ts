@@ -187,6 +187,22 @@ describe('sesNotificationEvents', () => {
       });
     });
 
+    it('reads the address of a recipient SES lists with its display name', () => {
+      const [event] = sesNotificationEvents(
+        subscription(preferences(true), preferences(false), ['"Ada L." <s@example.test>']),
+        ids,
+      );
+      expect(event).toMatchObject({ type: 'unsubscribe', email: 's@example.test' });
+      expect(
+        sesNotificationEvents(
+          subscription(preferences(true), preferences(false), [
+            '=?UTF-8?B?Wm/DqyBNw7xsbGVy?= <s@example.test>',
+          ]),
+          ids,
+        )[0]?.email,
+      ).toBe('s@example.test');
+    });
+
     it('with several recipients nobody can tell who opted out: other for each, nobody suppressed', () => {
       const events = sesNotificationEvents(
         subscription(preferences(true), preferences(false), ['a@example.test', 'b@example.test']),

@@ -288,8 +288,17 @@ function recipients(value: unknown): Recipient[] {
   return Array.isArray(value) ? value.filter((r): r is Recipient => record(r) !== undefined) : [];
 }
 
+/**
+ * The addresses of a `mail.destination` (or delivery) list. SES echoes the
+ * recipients as they were sent, so a recipient sent with its display name
+ * (`content: 'simple'` puts it there) reads `"Ada" <ada@example.test>`: the
+ * address is the part in angle brackets.
+ */
 function addresses(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((a): a is string => typeof a === 'string') : [];
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((a): a is string => typeof a === 'string')
+    .map((a) => /<([^<>\s]+)>\s*$/.exec(a)?.[1] ?? a);
 }
 
 function addressOf(recipient: Recipient): string {

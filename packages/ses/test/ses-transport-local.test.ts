@@ -61,6 +61,35 @@ describe('createSesTransport against aws-ses-v2-local', () => {
     if (result.status === 'accepted') expect(result.providerMessageId).toBe(stored?.messageId);
   });
 
+  it('Simple content: the display name of the recipient reaches the To header, quoted or encoded', async () => {
+    const transport = createSesTransport({
+      region: 'eu-west-1',
+      client: peer.client(),
+      content: 'simple',
+    });
+    const ascii = subject();
+    const encoded = subject();
+    for (const [title, name] of [
+      [ascii, 'Ada Lovelace'],
+      [encoded, 'Zoë Müller'],
+    ] as const) {
+      const result = await transport.send({
+        from: 'news@shop.example',
+        to: { address: 'ada@example.test', name },
+        subject: title,
+        text: 'Hello',
+      });
+      expect(result.status).toBe('accepted');
+    }
+    const stored = await peer.stored();
+    expect(stored.find((e) => e.subject === ascii)?.destination.to).toEqual([
+      '"Ada Lovelace" <ada@example.test>',
+    ]);
+    expect(stored.find((e) => e.subject === encoded)?.destination.to).toEqual([
+      `=?UTF-8?B?${Buffer.from('Zoë Müller').toString('base64')}?= <ada@example.test>`,
+    ]);
+  });
+
   it('REQ-12: Raw content: the fake parses and stores the MIME, whose unsubscribe lines are byte-exact', async () => {
     const transport = createSesTransport({ region: 'eu-west-1', client: peer.client() });
     const msg = {
