@@ -289,6 +289,32 @@ describe('createGdprConsole', () => {
     expect(JSON.stringify(capturedLogLines().lines)).not.toContain('camille');
   });
 
+  it('shows the latest deliveries of a person, newest first, not the first keys', async () => {
+    // Keys in time order: the store pages by key, so its first 20 are the oldest here.
+    const records = Array.from({ length: 25 }, (_, i) => {
+      const at = new Date(Date.UTC(2026, 0, 1 + i, 9));
+      return {
+        idempotencyKey: `mail:k-${String(i).padStart(2, '0')}`,
+        messageId: `<m${i}@acme.test>`,
+        subjectId: s.subjectId,
+        purposeId: 'newsletter',
+        transport: 'memory',
+        status: 'accepted' as const,
+        retryable: false,
+        attempts: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+    });
+    await s.gdpr.store.claimDeliveries(records);
+    const dpo = await session(s.handler, 'dpo');
+    const page = await (await dpo.get(`/person/${s.subjectId}`)).text();
+    const shown = [...page.matchAll(/<td>(2026-01-\d\d) 09:00 UTC<\/td>/g)].map((m) => m[1]);
+    expect(shown).toHaveLength(20);
+    expect(shown[0]).toBe('2026-01-25');
+    expect(shown.at(-1)).toBe('2026-01-06');
+  });
+
   it('prints a proof of consent and hands it as signed JSON', async () => {
     const dpo = await session(s.handler, 'dpo');
     const printable = await (await dpo.get(`/person/${s.subjectId}/proof/newsletter`)).text();

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { BreachIncident, DsarRequest, GdprMail } from '@gdpr-mail/core';
+import type { BreachIncident, DeliveryRecord, DsarRequest, GdprMail } from '@gdpr-mail/core';
 import { GdprMailError } from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
@@ -333,6 +333,35 @@ async function signedProof(kit: PageKit, subjectId: string, purposeId: string) {
   return { proof, payload, signature, bundle, purpose };
 }
 
+/** How many of a person's deliveries their page shows, newest first. */
+const LATEST_DELIVERIES = 20;
+const DELIVERY_PAGE = 500;
+
+function newestFirst(a: DeliveryRecord, b: DeliveryRecord): number {
+  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  return byTime !== 0 ? byTime : a.idempotencyKey < b.idempotencyKey ? 1 : -1;
+}
+
+/**
+ * The person's latest deliveries. The store pages them in idempotency-key order (a
+ * campaign's keys, then one-off ones: nothing to do with time), so the first page is
+ * not the latest: every page is read, a page at a time, keeping only the newest.
+ */
+async function latestDeliveries(kit: PageKit, subjectId: string): Promise<DeliveryRecord[]> {
+  let latest: DeliveryRecord[] = [];
+  let afterKey: string | undefined;
+  for (;;) {
+    const page = await kit.gdpr.store.listDeliveries({
+      subjectId,
+      limit: DELIVERY_PAGE,
+      ...(afterKey === undefined ? {} : { afterKey }),
+    });
+    latest = [...latest, ...page].sort(newestFirst).slice(0, LATEST_DELIVERIES);
+    if (page.length < DELIVERY_PAGE) return latest;
+    afterKey = page.at(-1)!.idempotencyKey;
+  }
+}
+
 export const personPages: ConsoleRoute[] = [
   {
     method: 'GET',
@@ -363,7 +392,7 @@ export const personPages: ConsoleRoute[] = [
       await kit.audit('view', {}, subject.id);
       const events = await gdpr.consent.history(subject.email);
       const suppression = await gdpr.suppression.check(subject.email);
-      const deliveries = await gdpr.store.listDeliveries({ subjectId: subject.id, limit: 20 });
+      const deliveries = await latestDeliveries(kit, subject.id);
       const decisions: SafeHtml[] = [];
       for (const purpose of gdpr.config.purposes) {
         const decision = await gdpr.canSend(subject.email, purpose.id);
