@@ -1071,19 +1071,36 @@ export interface SqlStoreOptions {
  * The GdprStore over any SqlDatabase. Single-statement methods run on their
  * own; methods that write several rows run in a transaction of their own.
  */
+/**
+ * A transaction whose own failures are typed: taking a connection (a server that is
+ * down: ECONNREFUSED, no SQLSTATE), BEGIN and COMMIT (a serialisation failure at
+ * commit) become STORE_FAILURE / STORE_CONFLICT, as a failed single statement does.
+ * What `work` throws passes through untouched (its statements are guarded already,
+ * and the caller's own errors are the caller's), apart from a raw database error.
+ */
+function typedTransaction<T>(db: SqlDatabase, work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  let thrownByWork = false;
+  return db
+    .transaction(async (tx) => {
+      try {
+        return await work(tx);
+      } catch (error) {
+        thrownByWork = true;
+        throw error;
+      }
+    })
+    .catch((error: unknown) => {
+      throw !thrownByWork || isDatabaseError(error) ? toStoreError(error) : error;
+    });
+}
+
 export function createSqlStore(db: SqlDatabase, options: SqlStoreOptions): GdprStore {
   const s = quoteSchema(options.schema);
   const inNewTransaction = <T>(work: (tx: SqlExecutor) => Promise<T>) =>
-    db.transaction((tx) => work(guarded(tx)));
+    typedTransaction(db, (tx) => work(guarded(tx)));
   const direct = createOperations(db, s, false, inNewTransaction);
   const transaction = <T>(work: (tx: StoreOperations) => Promise<T>): Promise<T> =>
-    // BEGIN/COMMIT can fail too (a serialisation failure at commit); the
-    // caller's own errors pass through untouched.
-    db
-      .transaction((tx) => work(createOperations(tx, s, true, inNewTransaction)))
-      .catch((error: unknown) => {
-        throw isDatabaseError(error) ? toStoreError(error) : error;
-      });
+    typedTransaction(db, (tx) => work(createOperations(tx, s, true, inNewTransaction)));
   return {
     ...direct,
     kind: options.kind,
