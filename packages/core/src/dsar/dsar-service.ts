@@ -10,6 +10,7 @@ import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { RateLimiter, RateLimiterFactory } from '../http/rate-limiter.js';
 import { createMemoryRateLimiter } from '../http/rate-limiter.js';
 import { linkUrl } from '../links/link-url.js';
+import { requireHandedOver } from '../mailer/mail-outcome.js';
 import type { Mailer } from '../mailer/mailer-service.js';
 import { buildPrivacyNoticeFacts } from '../records/privacy-notice-facts.js';
 import type { DsarCursor } from '../store/store-types.js';
@@ -184,7 +185,9 @@ export function createDsarService(
   const sendMail: DsarSendMail =
     options.sendMail ??
     (async (mail, kind) => {
-      await deps.mailer.sendSystem(mail, { kind });
+      // A link that never left is not recorded as sent, and the outbox retries the
+      // request's mail (a failed send throws).
+      requireHandedOver(await deps.mailer.sendSystem(mail, { kind }));
     });
 
   const sources = () => [...sdkSources(ctx), ...appSources];

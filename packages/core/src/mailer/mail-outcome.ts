@@ -1,6 +1,8 @@
+import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { DenyReason } from '../policy/can-send.js';
 import type { DeliveryRecord } from '../store/store-types.js';
 import type { FailureCategory } from '../transport/send-result.js';
+import { failed, sendResultError } from '../transport/send-result.js';
 
 /**
  * What happened to one message. Every recipient gets one, in order: a denied
@@ -46,4 +48,27 @@ export function summarise(outcomes: MailOutcome[]): MailReport {
     if (outcome.status === 'denied') denied[outcome.reason] = (denied[outcome.reason] ?? 0) + 1;
   }
   return { outcomes, counts, denied };
+}
+
+/**
+ * For a sender that must not go on as if a mail left when it did not (a DSAR link,
+ * a confirmation from the outbox): throws the typed error of a `failed` or `invalid`
+ * outcome, so the caller records nothing and its work is retried. `denied` (an
+ * address stopped for bounces or complaints gets no mail, by design), `ambiguous`
+ * (the provider may have it: never sent twice) and `duplicate` return.
+ */
+export function requireHandedOver(outcome: MailOutcome): void {
+  // A fixed message: the provider's own text may name the recipient, and this error
+  // can end up in a log (the router's onError, the outbox's warning).
+  if (outcome.status === 'failed') {
+    const { category, retryable } = outcome;
+    throw sendResultError(
+      failed(category, 'The mail could not be handed to the provider.', { retryable }),
+    )!;
+  }
+  if (outcome.status === 'invalid') {
+    throw new GdprMailError('INVALID_MESSAGE', 'The mail was refused before sending.', {
+      details: { code: outcome.code },
+    });
+  }
 }

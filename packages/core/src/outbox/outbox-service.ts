@@ -7,6 +7,7 @@ import { fieldContext, openField, sealField } from '../crypto/field-cipher.js';
 import type { DsarType } from '../dsar/dsar-request.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../gdpr-mail.js';
+import { requireHandedOver } from '../mailer/mail-outcome.js';
 import { isEncryptedStore } from '../store/encrypted-store.js';
 import type { OutboxItem } from '../store/store-types.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
@@ -134,7 +135,8 @@ export function createOutboxService(
   // One owner per instance: its leases are fenced against other processes'.
   const owner = randomUUID();
   let send: OutboxSendMail = async (mail, kind) => {
-    await services().mailer.sendSystem(mail, { kind });
+    // A mail the transport failed to take throws: the item is retried, not done.
+    requireHandedOver(await services().mailer.sendSystem(mail, { kind }));
   };
   let running: Promise<OutboxDrainResult> | undefined;
   let next: Promise<OutboxDrainResult> | undefined;
@@ -154,17 +156,11 @@ export function createOutboxService(
       return;
     }
     if (work.purposes.length === 0) return;
+    let result: Awaited<ReturnType<typeof gdpr.optIn.request>>;
     try {
-      const result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
+      result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
         ...(work.locale ? { locale: work.locale } : {}),
       });
-      if (work.signals && (work.signals.dnt || work.signals.gpc)) {
-        // REQ-15: an automated objection, kept so tracking stays off for this person.
-        await gdpr.subjects.upsert(work.email, {
-          privacySignals: { ...work.signals, at: new Date(work.at) },
-        });
-      }
-      await send(result.message, 'double-opt-in');
     } catch (error) {
       // The per-address daily limit, or an address only the person's own "unsubscribe from
       // all" may reopen (an erasure, bounce or complaint keeps it unmailed; optIn.request
@@ -172,7 +168,16 @@ export function createOutboxService(
       if (!isGdprMailError(error, 'RATE_LIMITED') && !isGdprMailError(error, 'SUPPRESSED')) {
         throw error;
       }
+      return;
     }
+    if (work.signals && (work.signals.dnt || work.signals.gpc)) {
+      // REQ-15: an automated objection, kept so tracking stays off for this person.
+      await gdpr.subjects.upsert(work.email, {
+        privacySignals: { ...work.signals, at: new Date(work.at) },
+      });
+    }
+    // Outside the catch above: a provider's own rate limit (RATE_LIMITED too) is retried.
+    await send(result.message, 'double-opt-in');
   }
 
   /** Gives up on an item: deleted with an audit entry that names no person. */
