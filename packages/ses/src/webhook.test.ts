@@ -42,6 +42,23 @@ describe('sesNotificationEvents', () => {
     expect(sesNotificationEvents(bounce('Undetermined'), ids)[0]?.type).toBe('other');
   });
 
+  it('reads the address of a bounced or complained recipient written with its display name', () => {
+    const named = [{ emailAddress: '"Ada L." <a@example.test>' }];
+    const bounce = {
+      notificationType: 'Bounce',
+      bounce: { bounceType: 'Permanent', bouncedRecipients: named },
+    };
+    const complaint = { notificationType: 'Complaint', complaint: { complainedRecipients: named } };
+    expect(sesNotificationEvents(bounce, ids)[0]).toMatchObject({
+      type: 'hard-bounce',
+      email: 'a@example.test',
+    });
+    expect(sesNotificationEvents(complaint, ids)[0]).toMatchObject({
+      type: 'complaint',
+      email: 'a@example.test',
+    });
+  });
+
   it('never copies the diagnostic text, which may quote the address', () => {
     const events = sesNotificationEvents(
       {

@@ -294,15 +294,17 @@ function recipients(value: unknown): Recipient[] {
  * (`content: 'simple'` puts it there) reads `"Ada" <ada@example.test>`: the
  * address is the part in angle brackets.
  */
+function bareAddress(value: string): string {
+  return /<([^<>\s]+)>\s*$/.exec(value)?.[1] ?? value;
+}
+
 function addresses(value: unknown): string[] {
   if (!Array.isArray(value)) return [];
-  return value
-    .filter((a): a is string => typeof a === 'string')
-    .map((a) => /<([^<>\s]+)>\s*$/.exec(a)?.[1] ?? a);
+  return value.filter((a): a is string => typeof a === 'string').map(bareAddress);
 }
 
 function addressOf(recipient: Recipient): string {
-  return typeof recipient.emailAddress === 'string' ? recipient.emailAddress : '';
+  return typeof recipient.emailAddress === 'string' ? bareAddress(recipient.emailAddress) : '';
 }
 
 /** ARF Feedback-Types (RFC 5965, 6591, 6650) that are no complaint by the recipient. */
