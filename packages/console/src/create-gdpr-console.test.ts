@@ -366,6 +366,20 @@ describe('createGdprConsole', () => {
     expect((await dpo.post(`/requests/${s.overdue.id}/export`)).status).toBe(409);
   });
 
+  it('offers the export on open verified requests only, not on a closed one it would refuse', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const exportForm = `action="${BASE}/requests/${s.erasure.id}/export"`;
+    expect(await (await dpo.get(`/requests/${s.erasure.id}`)).text()).toContain(exportForm);
+    const current = await s.gdpr.dsar.get(s.erasure.id);
+    await s.gdpr.store.putDsarRequest(
+      { ...current, status: 'rejected', version: current.version + 1 },
+      current.version,
+    );
+    expect(await (await dpo.get(`/requests/${s.erasure.id}`)).text()).not.toContain(exportForm);
+    // What the button would have led to.
+    expect((await dpo.post(`/requests/${s.erasure.id}/export`)).status).toBe(409);
+  });
+
   it('erases only after the typed confirmation', async () => {
     const dpo = await session(s.handler, 'dpo');
     const wrong = await dpo.post(`/requests/${s.erasure.id}/erase`, { confirm: 'yes' });

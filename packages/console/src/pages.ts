@@ -129,7 +129,10 @@ function requestDetail(
     ([name, r]) =>
       html`<tr><td>${name}</td><td>${r.status}</td><td>${r.attempts}</td><td>${r.count ?? ''}</td></tr>`,
   );
+  // Only an open, verified request has an export (core refuses the others): no button
+  // that can only lead to an error page.
   const verified = request.status !== 'received';
+  const exportable = verified && open;
   const body = html`
 ${flash ? html`<p class="${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</p>` : ''}
 <dl>
@@ -153,7 +156,7 @@ ${
     : ''
 }
 ${
-  verified
+  exportable
     ? html`<form class="box" method="post" action="${action}/export">${csrfInput(kit)}
 <button type="submit">${m.exportJson}</button></form>`
     : ''
