@@ -19,7 +19,7 @@ const SESSION_COOKIE = 'acme_staff';
 
 /**
  * A deliberately small demo login: pick a staff member, type the demo password
- * (`DEMO_STAFF_PASSWORD`, default `demo`); the session is a signed cookie. It
+ * (`DEMO_STAFF_PASSWORD`, default `demo` outside production); the session is a signed cookie. It
  * stands for the app's real login, which the console sits behind.
  */
 export function demoLogin(
@@ -30,13 +30,16 @@ export function demoLogin(
   requireStaff: RequestHandler;
   staffOf(req: Request): string | undefined;
 } {
-  const password = process.env.DEMO_STAFF_PASSWORD ?? 'demo';
+  // The published demo password opens nothing in production: there, only DEMO_STAFF_PASSWORD
+  // does (unset, every login is refused), or anyone could export and erase anyone's data.
+  const password =
+    process.env.DEMO_STAFF_PASSWORD ?? (process.env.NODE_ENV === 'production' ? undefined : 'demo');
   const sign = (user: string) =>
     createHmac('sha256', secret).update(`acme-staff:${user}`).digest('base64url');
   const staffOf = (req: Request): string | undefined => {
     const raw = parseCookies(req.headers.cookie)[SESSION_COOKIE] ?? '';
     const [user = '', mac = ''] = raw.split('.');
-    if (!(user in DEMO_STAFF)) return undefined;
+    if (!Object.hasOwn(DEMO_STAFF, user)) return undefined;
     const expected = Buffer.from(sign(user));
     const given = Buffer.from(mac);
     return expected.length === given.length && timingSafeEqual(expected, given) ? user : undefined;
@@ -72,7 +75,12 @@ in the privacy console, <strong>support</strong> may only look.</p>
     express.urlencoded({ extended: false, limit: '2kb' }),
     (req, res) => {
       const { user, password: given } = (req.body ?? {}) as Record<string, unknown>;
-      if (typeof user !== 'string' || !(user in DEMO_STAFF) || given !== password) {
+      if (
+        typeof user !== 'string' ||
+        !Object.hasOwn(DEMO_STAFF, user) ||
+        password === undefined ||
+        given !== password
+      ) {
         res.redirect(303, '/login?failed=1');
         return;
       }

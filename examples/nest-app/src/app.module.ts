@@ -72,6 +72,9 @@ export class ShopController {
 export class AppModule {
   static forExample(options: ExampleAppOptions): DynamicModule {
     const inbox = createDevInbox();
+    // The `?as=` demo sign-in answers 200 or 403 for any address typed into a URL: anyone
+    // could learn who is subscribed, and the address lands in access logs. Never in production.
+    const demoSignIn = process.env.NODE_ENV !== 'production';
     return {
       module: AppModule,
       imports: [
@@ -90,7 +93,8 @@ export class AppModule {
             },
             routes: { onError: (error: unknown) => console.error(error) },
             // Demo only: "signed in" as ?as=<address>. A real app reads its session (request.user).
-            resolveEmail: (req) => (typeof req.query.as === 'string' ? req.query.as : undefined),
+            resolveEmail: (req) =>
+              demoSignIn && typeof req.query.as === 'string' ? req.query.as : undefined,
           }),
         }),
       ],

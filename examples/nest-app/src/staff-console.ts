@@ -43,16 +43,19 @@ function redirect(res: ServerResponse, location: string, cookie?: string): void 
 
 /**
  * A deliberately small demo login for the shop's staff (password `DEMO_STAFF_PASSWORD`,
- * default `demo`; the session a signed cookie), and the privacy console at /admin/privacy
+ * default `demo` outside production; the session a signed cookie), and the privacy console at /admin/privacy
  * behind it. A real app puts the console behind its own login and roles.
  */
 export function mountStaffConsole(app: NestExpressApplication, gdpr: GdprMail, secret: string) {
-  const password = process.env.DEMO_STAFF_PASSWORD ?? 'demo';
+  // The published demo password opens nothing in production: there, only DEMO_STAFF_PASSWORD
+  // does (unset, every login is refused), or anyone could export and erase anyone's data.
+  const password =
+    process.env.DEMO_STAFF_PASSWORD ?? (process.env.NODE_ENV === 'production' ? undefined : 'demo');
   const sign = (user: string) =>
     createHmac('sha256', secret).update(`acme-staff:${user}`).digest('base64url');
   const staffOf = (req: IncomingMessage): string | undefined => {
     const [user = '', mac = ''] = (parseCookies(req.headers.cookie)[COOKIE] ?? '').split('.');
-    if (!(user in DEMO_STAFF)) return undefined;
+    if (!Object.hasOwn(DEMO_STAFF, user)) return undefined;
     const expected = Buffer.from(sign(user));
     const given = Buffer.from(mac);
     return expected.length === given.length && timingSafeEqual(expected, given) ? user : undefined;
@@ -69,7 +72,11 @@ export function mountStaffConsole(app: NestExpressApplication, gdpr: GdprMail, s
       }
       formOf(req).then((form) => {
         const user = form.get('user') ?? '';
-        if (!(user in DEMO_STAFF) || form.get('password') !== password) {
+        if (
+          !Object.hasOwn(DEMO_STAFF, user) ||
+          password === undefined ||
+          form.get('password') !== password
+        ) {
           redirect(res, '/login?failed=1');
           return;
         }
