@@ -25,13 +25,17 @@ export interface BrevoWebhookOptions {
 /**
  * An optional field: Brevo sends `null` for one it has no value for (`reason`
  * on a delivery, `message-id` or `ts_epoch` on some events), which reads as
- * left out, never as a reason to drop the event.
+ * left out, never as a reason to drop the event. A value of another type (a
+ * time as a string, an over-long id) is left out too: only `event` and `email`
+ * decide whether the entry is usable, as for Mailjet, so a hard bounce is never
+ * lost to a field gdpr-mail could do without.
  */
 function absentOrNull<T extends z.ZodType>(type: T) {
   return type
     .nullish()
     .transform((value) => value ?? undefined)
-    .optional();
+    .optional()
+    .catch(undefined);
 }
 
 /** The fields gdpr-mail reads from a Brevo transactional event; the others are ignored. */

@@ -205,6 +205,30 @@ describe('createBrevoWebhookHandler', () => {
     expect(await reason('nulldelivered@example.com')).toBeUndefined();
   });
 
+  it('REQ-13: leaves out an optional field of an unexpected type instead of dropping the event', async () => {
+    const { gdpr, handler } = setup();
+    const odd = {
+      'message-id': 42,
+      ts_epoch: '1767225600000',
+      ts_event: 'yesterday',
+      reason: { code: 550 },
+    };
+    const response = await handler.handle(
+      signed([
+        event('hard_bounce', 'oddbounce@example.com', 1, odd),
+        event('spam', 'oddspam@example.com', 2, { 'message-id': 'x'.repeat(2000) }),
+      ]),
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({ received: 2, suppressed: 2, rejected: 0 });
+    expect((await gdpr.suppression.check('oddbounce@example.com'))?.reason).toBe('hard-bounce');
+    expect((await gdpr.suppression.check('oddspam@example.com'))?.reason).toBe('complaint');
+    // The same odd entry again is the same event: a replay changes nothing.
+    const before = await auditEntries(gdpr);
+    await handler.handle(signed([event('hard_bounce', 'oddbounce@example.com', 1, odd)]));
+    expect(await auditEntries(gdpr)).toEqual(before);
+  });
+
   it('acknowledges and ignores event types it does not know', async () => {
     const { gdpr, handler } = setup();
     const before = await auditEntries(gdpr);
