@@ -36,8 +36,13 @@ export type PgliteStoreOptions =
 
 interface OpenDatabase {
   db: PgliteLike;
-  users: number;
   lock: DataDirLock;
+}
+
+/** One folder's instance and how many stores use it. */
+interface SharedDir {
+  opened: Promise<OpenDatabase>;
+  users: number;
 }
 
 /**
@@ -45,7 +50,13 @@ interface OpenDatabase {
  * in one process (two instances would corrupt it): stores on the same folder
  * share one instance, closed when the last of them closes.
  */
-const openDirs = new Map<string, Promise<OpenDatabase>>();
+const openDirs = new Map<string, SharedDir>();
+/**
+ * Folders whose last store is closing: a store opened meanwhile waits until the
+ * instance is closed and its lock released, then opens the folder again, instead of
+ * being handed the instance being closed (or a second one on the same files).
+ */
+const closingDirs = new Map<string, Promise<void>>();
 
 async function openPglite(dataDir: string | undefined, worker: boolean): Promise<PgliteLike> {
   if (worker) return openPgliteWorker(dataDir);
@@ -57,37 +68,60 @@ async function acquire(
   dataDir: string,
   worker: boolean,
 ): Promise<{ db: PgliteLike; release(): Promise<void> }> {
-  let entry = openDirs.get(dataDir);
-  if (!entry) {
-    entry = (async () => {
+  for (let closing = closingDirs.get(dataDir); closing; closing = closingDirs.get(dataDir)) {
+    await closing.catch(() => undefined);
+  }
+  let shared = openDirs.get(dataDir);
+  if (!shared) {
+    const opened = (async () => {
       // Another process on the same folder would corrupt it: refused before PGlite opens it.
       const lock = await lockDataDir(dataDir);
       try {
-        return { db: await openPglite(dataDir, worker), users: 0, lock };
+        return { db: await openPglite(dataDir, worker), lock };
       } catch (error) {
         await lock.release();
         throw error;
       }
     })();
-    openDirs.set(dataDir, entry);
-    entry.catch(() => openDirs.delete(dataDir));
+    const created: SharedDir = { opened, users: 0 };
+    shared = created;
+    openDirs.set(dataDir, created);
+    opened.catch(() => {
+      if (openDirs.get(dataDir) === created) openDirs.delete(dataDir);
+    });
   }
-  const open = await entry;
-  open.users += 1;
+  // Counted before any await: the last store's close cannot slip in between and
+  // close the instance this store is about to use.
+  const mine = shared;
+  mine.users += 1;
+  let open: OpenDatabase;
+  try {
+    open = await mine.opened;
+  } catch (error) {
+    mine.users -= 1;
+    throw error;
+  }
   let released = false;
   return {
     db: open.db,
     async release() {
       if (released) return;
       released = true;
-      open.users -= 1;
-      if (open.users === 0) {
-        openDirs.delete(dataDir);
+      mine.users -= 1;
+      if (mine.users > 0) return;
+      if (openDirs.get(dataDir) === mine) openDirs.delete(dataDir);
+      const closing = (async () => {
         try {
           await open.db.close();
         } finally {
           await open.lock.release();
         }
+      })();
+      closingDirs.set(dataDir, closing);
+      try {
+        await closing;
+      } finally {
+        if (closingDirs.get(dataDir) === closing) closingDirs.delete(dataDir);
       }
     },
   };
