@@ -70,4 +70,23 @@ describe('SES processor for the record of processing', () => {
       country: 'SE',
     });
   });
+
+  it('REQ-31: a region of the AWS European Sovereign Cloud is accepted in Germany, with the processor named by the user', () => {
+    // The sovereign cloud's contracting entity is not AWS EMEA SARL: no default name.
+    expect(codeOf(() => createSesTransport({ region: 'eusc-de-east-1' }))).toBe('CONFIG_INVALID');
+    const transport = createSesTransport({
+      region: 'eusc-de-east-1',
+      processor: { name: 'The AWS entity of your sovereign-cloud agreement' },
+    });
+    expect(transport.processor).toEqual({
+      name: 'The AWS entity of your sovereign-cloud agreement',
+      role: 'email delivery',
+      country: 'DE',
+      region: 'eusc-de-east-1',
+    });
+    // Only the sovereign cloud's prefix is four letters long.
+    expect(codeOf(() => sesProcessor({ region: 'euxx-de-east-1', processor: { name: 'x' } }))).toBe(
+      'CONFIG_INVALID',
+    );
+  });
 });

@@ -92,7 +92,19 @@ export const AWS_REGION_COUNTRIES: Readonly<Record<string, string>> = {
   'ap-southeast-7': 'TH',
   'cn-north-1': 'CN',
   'cn-northwest-1': 'CN',
+  // The AWS European Sovereign Cloud (partition aws-eusc, endpoints under amazonaws.eu).
+  'eusc-de-east-1': 'DE',
 };
+
+/**
+ * A region of the AWS European Sovereign Cloud. Its contracting entity is not
+ * Amazon Web Services EMEA SARL and its name is the customer's agreement to read,
+ * so such a region needs `processor.name`: the record of processing must not
+ * name the wrong company.
+ */
+export function isSovereignCloudRegion(region: string): boolean {
+  return region.startsWith('eusc-');
+}
 
 export function countryOfRegion(region: string): string | undefined {
   return AWS_REGION_COUNTRIES[region];
@@ -117,10 +129,17 @@ export function configError(message: string, details: Record<string, unknown>): 
 /** The processor entry for the record of processing, checked like the config (SEED-11). */
 export function sesProcessor(options: SesTransportOptions): ProcessorDescriptor {
   const { region } = options;
-  if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  // Two letters (eu-west-1, us-gov-west-1) or the sovereign cloud's four (eusc-de-east-1).
+  if (typeof region !== 'string' || !/^(?:[a-z]{2}|eusc)(-[a-z]+)+-\d+$/.test(region)) {
     throw configError('The SES transport needs the AWS region it sends from, e.g. "eu-west-1".', {
       field: 'region',
     });
+  }
+  if (isSovereignCloudRegion(region) && !options.processor?.name) {
+    throw configError(
+      `AWS region "${region}" is in the AWS European Sovereign Cloud, whose contracting entity is not ${DEFAULT_SES_PROCESSOR_NAME}: declare it as processor.name (see your AWS agreement).`,
+      { field: 'processor.name', region },
+    );
   }
   const country = (options.processor?.country ?? countryOfRegion(region))?.toUpperCase();
   if (country === undefined || !/^[A-Z]{2}$/.test(country)) {
