@@ -111,6 +111,42 @@ describe('mailer: policy, headers, footer (REQ-12, REQ-14)', () => {
 });
 
 describe('mailer: idempotency, retries, ambiguity', () => {
+  it('a campaign aborted before sending, or sent through a closed transport, goes out on the re-run', async () => {
+    const { gdpr, transport } = setup();
+    await subscribe(gdpr, 'a@example.org', 'b@example.org');
+    const batch = ['a@example.org', 'b@example.org'].map((to) =>
+      newsletter(to, { campaignId: 'aborted-run' }),
+    );
+    const stop = new AbortController();
+    stop.abort();
+    const aborted = await gdpr.mailer.sendMany(batch, { signal: stop.signal });
+    expect(aborted.outcomes.map((o) => o.status)).toEqual(['failed', 'failed']);
+    expect(aborted.outcomes[0]).toMatchObject({ category: 'aborted' });
+    expect(transport.sent).toHaveLength(0);
+    // Nothing reached the provider: the re-run sends, it does not answer duplicate.
+    const rerun = await gdpr.mailer.sendMany(batch);
+    expect(rerun.counts).toMatchObject({ sent: 2, duplicate: 0 });
+    expect(transport.sent).toHaveLength(2);
+
+    const closedSide = setup();
+    await subscribe(closedSide.gdpr, 'c@example.org');
+    await closedSide.transport.close();
+    const message = newsletter('c@example.org', { campaignId: 'closed-run' });
+    expect(await closedSide.gdpr.mailer.send(message)).toMatchObject({
+      status: 'failed',
+      retryable: false,
+    });
+    // The same store with a working transport (the app restarted) sends it.
+    const restarted = createGdprMail(
+      testConfig({
+        store: closedSide.store,
+        transport: new InMemoryTransport(),
+        mailer: mailerConfig,
+      }),
+    );
+    expect(await restarted.mailer.send(message)).toMatchObject({ status: 'sent' });
+  });
+
   it('a re-run of the same campaign sends nothing again', async () => {
     const { gdpr, transport } = setup();
     await subscribe(gdpr, 'a@example.org', 'b@example.org', 'c@example.org');

@@ -21,7 +21,7 @@ import { ensureSubject, findSubject } from '../subjects/subject-service.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
 import type { MailboxInput, OutgoingMessage } from '../transport/outgoing-message.js';
 import { resilientTransport } from '../transport/resilient-transport.js';
-import type { SendResult } from '../transport/send-result.js';
+import { neverHandedOver, type SendResult } from '../transport/send-result.js';
 import type { Transport } from '../transport/transport.js';
 import { validateMessage } from '../transport/validate-message.js';
 import type { MailOutcome, MailReport } from './mail-outcome.js';
@@ -425,7 +425,9 @@ export function createMailer(ctx: CoreContext): Mailer {
       return {
         idempotencyKey: prepared.idempotencyKey,
         status: result.status,
-        retryable: result.status === 'failed' && result.error.retryable,
+        // A message that never reached the provider was not sent: a re-run may claim it.
+        retryable:
+          result.status === 'failed' && (result.error.retryable || neverHandedOver(result.error)),
         attempts: result.attempts ?? 1,
         updatedAt: at,
         ...(result.status === 'accepted' ? { providerMessageId: result.providerMessageId } : {}),

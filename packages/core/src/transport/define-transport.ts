@@ -7,6 +7,7 @@ import {
   invalidResult,
   type SendFailed,
   type SendResult,
+  TRANSPORT_CLOSED,
 } from './send-result.js';
 import type {
   DeliveryLookup,
@@ -155,6 +156,7 @@ export function defineTransport<D extends TransportDefinition>(definition: D): D
       else if (closed) {
         results[index] = failed('transient', `The ${name} transport is closed.`, {
           retryable: false,
+          providerCode: TRANSPORT_CLOSED,
         });
       } else {
         try {

@@ -81,6 +81,18 @@ export function failed(
   return { status: 'failed', error };
 }
 
+/**
+ * Whether a failed message never reached the transport's provider: the caller
+ * aborted first, or the transport was already closed. Nothing was sent, so a later
+ * run may claim it again whatever `retryable` says about retrying it right now.
+ */
+export function neverHandedOver(failure: SendFailure): boolean {
+  return failure.category === 'aborted' || failure.providerCode === TRANSPORT_CLOSED;
+}
+
+/** The `providerCode` of the answer of a transport that is closed (see `defineTransport`). */
+export const TRANSPORT_CLOSED = 'TRANSPORT_CLOSED';
+
 /** The result for a message the caller aborted before it was handed over. */
 export function abortedResult(): SendFailed {
   return failed('aborted', 'Sending was aborted before the message reached the provider.', {
