@@ -131,6 +131,16 @@ describe('createGdprConsole', () => {
     }
   });
 
+  it('refuses a pageSize that is not a whole number from 1 to 1000 (CONFIG_INVALID)', () => {
+    const authorize = () => true;
+    for (const pageSize of [0, -5, 2.5, Number.NaN, 1001]) {
+      expect(() => createGdprConsole(s.gdpr, { authorize, pageSize })).toThrow(
+        expect.objectContaining({ code: 'CONFIG_INVALID' }),
+      );
+    }
+    expect(() => createGdprConsole(s.gdpr, { authorize, pageSize: 1 })).not.toThrow();
+  });
+
   it('renders every page, in English and French, without any script', async () => {
     const dpo = await session(s.handler, 'dpo');
     const breach = await dpo.post('/breaches', breachFields());

@@ -72,7 +72,7 @@ export interface GdprConsoleOptions {
   secureCookies?: boolean;
   /** Largest accepted form body. Default 16 kB. */
   bodyLimit?: string | number;
-  /** Rows per page of the request and breach lists. Default 25. */
+  /** Rows per page of the request and breach lists, 1 to 1000. Default 25. */
   pageSize?: number;
 }
 
@@ -144,6 +144,12 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
   const secure = options.secureCookies ?? gdpr.config.links.baseUrl.startsWith('https:');
   const formLimit = byteLimit(options.bodyLimit ?? '16kb');
   const pageSize = options.pageSize ?? 25;
+  // 0, a fraction or NaN would make every list page fail (a 500) or show nothing.
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new GdprMailError('CONFIG_INVALID', 'pageSize must be a whole number from 1 to 1000.', {
+      issues: [{ path: 'pageSize', message: 'must be a whole number from 1 to 1000' }],
+    });
+  }
   const clock = gdpr.config.clock;
   const now = () => (clock ? clock() : new Date());
   const sweeps = createSweepRunner(gdpr, now);
