@@ -132,7 +132,7 @@ describe('createGdprConsole', () => {
   });
 
   it('refuses a pageSize that is not a whole number from 1 to 1000 (CONFIG_INVALID)', () => {
-    const authorize = () => true;
+    const authorize = () => 'dpo';
     for (const pageSize of [0, -5, 2.5, Number.NaN, 1001]) {
       expect(() => createGdprConsole(s.gdpr, { authorize, pageSize })).toThrow(
         expect.objectContaining({ code: 'CONFIG_INVALID' }),
