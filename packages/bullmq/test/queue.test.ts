@@ -62,6 +62,30 @@ afterEach(async () => {
 });
 
 redis.describe('@gdpr-mail/bullmq queue and worker', () => {
+  it('plans a campaign once when two queues enqueue it at the same moment', async () => {
+    const { gdpr, transport, queueName } = await setup();
+    // Two app instances, each with its own queue, enqueuing at start-up.
+    const { queue: one } = open(gdpr, queueName);
+    const two = createGdprQueue({ connection, gdpr, queueName });
+    opened.push({ queue: two });
+    const input = { id: 'at-once', purposeId: 'newsletter', chunkSize: 8 };
+    const answers = await Promise.all([
+      one.enqueueCampaign(input),
+      two.enqueueCampaign(input),
+      one.enqueueCampaign(input),
+    ]);
+    expect(answers.filter((a) => !a.alreadyQueued)).toHaveLength(1);
+    expect(answers.reduce((sum, a) => sum + a.chunks, 0)).toBe(4);
+    const report = await one.waitForCampaign('at-once', { timeoutMs: 20_000, pollMs: 50 });
+    expect(report).toMatchObject({ chunks: 4, scanned: 30, sent: 29, alreadySent: 0 });
+    expect(transport.sent).toHaveLength(29);
+    // The lock is gone once the plan is queued.
+    const keys = await (await one.queue.getBackend().client).runCommand('keys', [
+      one.queue.toKey('gdpr-enqueue-lock:*'),
+    ]);
+    expect(keys).toEqual([]);
+  });
+
   it('runs a campaign as chunk jobs, reports the sum, and ignores a second enqueue', async () => {
     const { gdpr, transport, queueName } = await setup();
     const { queue } = open(gdpr, queueName);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CampaignScan, GdprMail, SegmentFilter } from '@gdpr-mail/core';
 import { GdprMailError } from '@gdpr-mail/core';
 import type { ConnectionOptions, FlowJob, JobsOptions } from 'bullmq';
@@ -107,6 +109,16 @@ export interface GdprQueue {
 }
 
 const RETENTION_SCHEDULER = 'gdpr-retention-sweeps';
+/**
+ * How long one enqueue may hold a campaign's planning lock: longer than planning a
+ * million recipients takes (about 20 s), short enough that a process that died while
+ * holding it does not stop the campaign being enqueued for long.
+ */
+const ENQUEUE_LOCK_MS = 5 * 60_000;
+const ENQUEUE_LOCK_POLL_MS = 100;
+/** Deletes the lock only if it is still the caller's (it may have expired and been taken). */
+const RELEASE_LOCK =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 /** The campaign ids `campaigns.run` accepts (core's campaign-service). */
 const CAMPAIGN_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export const BOUNCES_SCHEDULER = 'gdpr-bounce-polls';
@@ -148,7 +160,28 @@ export function createGdprQueue(options: GdprQueueOptions): GdprQueue {
       });
     }
     const jobId = jobIdFor(campaignJobKey(input.id));
-    if (await queue.getJob(jobId)) return { jobId, chunks: 0, alreadyQueued: true };
+    const queued = { jobId, chunks: 0, alreadyQueued: true };
+    if (await queue.getJob(jobId)) return queued;
+    // Two enqueues of one campaign at once (every app instance enqueues at start-up, a
+    // double click) would both plan and both add chunks: one plans, the other waits for it.
+    const client = await queue.getBackend().client;
+    const lockKey = queue.toKey(`gdpr-enqueue-lock:${input.id}`);
+    const token = randomUUID();
+    while (
+      (await client.runCommand('set', [lockKey, token, 'NX', 'PX', ENQUEUE_LOCK_MS])) !== 'OK'
+    ) {
+      await sleep(ENQUEUE_LOCK_POLL_MS);
+      if (await queue.getJob(jobId)) return queued;
+    }
+    try {
+      if (await queue.getJob(jobId)) return queued;
+      return await planAndAdd(input, jobId);
+    } finally {
+      await client.runCommand('eval', [RELEASE_LOCK, 1, lockKey, token]);
+    }
+  }
+
+  async function planAndAdd(input: EnqueueCampaignInput, jobId: string): Promise<EnqueuedCampaign> {
     const now = options.gdpr.config.clock?.() ?? new Date();
     const segment = input.segment === undefined ? undefined : fixSegment(input.segment, now);
     const data: CampaignJobData = {
