@@ -1,5 +1,11 @@
+import { validateMessage } from '@gdpr-mail/core';
 import { describe, expect, it } from 'vitest';
-import { emailTags, MAX_EMAIL_TAGS, sanitizeTagPart } from './message-converter.js';
+import {
+  emailTags,
+  MAX_EMAIL_TAGS,
+  sanitizeTagPart,
+  toSendEmailInput,
+} from './message-converter.js';
 
 describe('SES EmailTags', () => {
   it('maps tags to name=true and metadata to name=value', () => {
@@ -26,5 +32,30 @@ describe('SES EmailTags', () => {
     expect(emailTags(['purpose'], { purpose: 'newsletter' })).toEqual([
       { Name: 'purpose', Value: 'newsletter' },
     ]);
+  });
+});
+
+describe('SES address fields', () => {
+  it('writes a long non-ASCII name as encoded-words of at most 75 characters that decode back', async () => {
+    const name = 'Zoë Ångström-Dvořáková de la Fontaine-Müller née Ñúñez';
+    const input = await toSendEmailInput(
+      validateMessage({
+        from: { address: 'news@acme.test', name },
+        to: { address: 'ada@example.test', name },
+        subject: 'S',
+        text: 'T',
+      }),
+      { content: 'simple' },
+    );
+    for (const field of [input.FromEmailAddress, input.Destination?.ToAddresses?.[0]]) {
+      const words = field!.replace(/ <[^>]+>$/, '').split(' ');
+      expect(words.length).toBeGreaterThan(1);
+      for (const word of words) expect(word.length).toBeLessThanOrEqual(75);
+      const decoded = Buffer.concat(
+        words.map((word) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(word)![1]!, 'base64')),
+      ).toString('utf8');
+      expect(decoded).toBe(name);
+      expect(field).toMatch(/ <[a-z]+@[a-z.]+>$/);
+    }
   });
 });

@@ -2,6 +2,7 @@ import type { MessageTag, SendEmailCommandInput } from '@aws-sdk/client-sesv2';
 import type { Mailbox, ValidatedMessage } from '@gdpr-mail/core';
 import { mimeFields } from '@gdpr-mail/core/internal';
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { encodeWord } from 'nodemailer/lib/mime-funcs';
 import type { SesTransportOptions } from './config.js';
 
 /** SES allows 50 tags a message. */
@@ -34,12 +35,16 @@ export function emailTags(
 
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
 
-/** `Name <address>` for SES's address fields, the name RFC 2047-encoded when not ASCII. */
+/**
+ * `Name <address>` for SES's address fields, the name RFC 2047-encoded when not ASCII,
+ * in encoded-words of at most 75 characters (RFC 2047 section 2), split between
+ * characters, as nodemailer writes them over SMTP.
+ */
 function formatMailbox(box: Mailbox): string {
   if (box.name === undefined || box.name === '') return box.address;
   const name = PLAIN_ASCII.test(box.name)
     ? `"${box.name.replace(/["\\]/g, '\\$&')}"`
-    : `=?UTF-8?B?${Buffer.from(box.name, 'utf8').toString('base64')}?=`;
+    : encodeWord(box.name, 'B', 52);
   return `${name} <${box.address}>`;
 }
 
