@@ -76,6 +76,27 @@ describe('#19 finding 12: unknown paths and wrong methods under the mount', () =
     expect(response.body.code).toBe('METHOD_NOT_ALLOWED');
   });
 
+  it('TRACE, which a Fetch Request refuses, gets the 405 problem too, not a 500 with a stack trace', async () => {
+    // Before: `new Request(url, { method: 'TRACE' })` threw in the Node bridge, so Express's own
+    // error page answered 500, without the security headers and (outside production) with the
+    // stack trace and the server's file paths; every such request also reached onError.
+    const errors: unknown[] = [];
+    harness = await startHarness({ onError: (error) => errors.push(error) });
+    const json = await harness.agent().trace('/gdpr/dsar').set('accept', 'application/json');
+    expect(json.status).toBe(405);
+    expect(json.body.code).toBe('METHOD_NOT_ALLOWED');
+    expectSecurityHeaders(json.headers as Record<string, string>);
+    const page = await harness.agent().trace('/gdpr/signup').set('accept', 'text/html');
+    expect(page.status).toBe(405);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expectSecurityHeaders(page.headers as Record<string, string>);
+    expect(page.text).not.toMatch(/TypeError|node_modules|node-bridge/);
+    const missing = await harness.agent().trace('/gdpr/nope').set('accept', 'application/json');
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('NOT_FOUND');
+    expect(errors).toEqual([]);
+  });
+
   it('a browser gets the HTML error page for an unknown path', async () => {
     harness = await startHarness();
     const response = await harness.agent().get('/gdpr/nope').set('accept', 'text/html');

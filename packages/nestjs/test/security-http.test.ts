@@ -29,4 +29,13 @@ describe('#19 finding 9 and 12 (Nest): security headers and problems under the m
     expect(wrong.status).toBe(405);
     expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
   });
+
+  it('TRACE, which a Fetch Request refuses, is a 405 problem with the headers, not a 500', async () => {
+    h = await startHarness();
+    const trace = await h.agent().trace('/gdpr/dsar').set('accept', 'application/json');
+    expect(trace.status).toBe(405);
+    expect(trace.body.code).toBe('METHOD_NOT_ALLOWED');
+    expect(trace.headers['referrer-policy']).toBe('no-referrer');
+    expect(trace.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+  });
 });

@@ -49,6 +49,19 @@ export function toNodeHeaders(headers: Headers): Record<string, string | string[
 }
 
 /**
+ * Methods a Fetch `Request` refuses to carry (it throws a TypeError): Node's server still hands
+ * a `TRACE` to the app. They go through under this stand-in, which no route serves, so the
+ * handler answers its 405 problem (404 off its routes) with the security headers, instead of
+ * the framework's 500 error page, which showed a stack trace outside production.
+ */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+const UNSUPPORTED_METHOD = 'X-UNSUPPORTED-METHOD';
+
+function fetchMethod(method: string): string {
+  return FETCH_FORBIDDEN_METHODS.has(method.toUpperCase()) ? UNSUPPORTED_METHOD : method;
+}
+
+/**
  * A Node request → a Fetch `Request` for `createGdprHandler`, for adapters on
  * `node:http` (Express, Nest). `url` is the one the handler should see (its
  * base path plus the path below the mount). An unread body goes through as a
@@ -61,7 +74,7 @@ export function nodeToFetchRequest(
   context: GdprRequestContext = {},
 ): { request: Request; context: GdprRequestContext } {
   const headers = toFetchHeaders(req.headers);
-  const method = req.method ?? 'GET';
+  const method = fetchMethod(req.method ?? 'GET');
   if (method === 'GET' || method === 'HEAD') {
     return { request: new Request(url, { method, headers }), context };
   }
