@@ -38,6 +38,17 @@ function splitRawUrl(request: FastifyRequest): { path: string; query: string } {
   return cut < 0 ? { path: raw, query: '' } : { path: raw.slice(0, cut), query: raw.slice(cut) };
 }
 
+/**
+ * Methods a Fetch `Request` refuses (it throws): Fastify routes a `TRACE` to the plugin. They go
+ * to the handler under a method no route serves, which answers its 405 problem with the security
+ * headers, instead of Fastify's 500 (as the core's Node bridge does for Express and Nest).
+ */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function fetchMethod(method: string): string {
+  return FETCH_FORBIDDEN_METHODS.has(method.toUpperCase()) ? 'X-UNSUPPORTED-METHOD' : method;
+}
+
 /** Fastify request → Fetch `Request` for `below`, the raw path under the handler's base path. */
 function toFetchRequest(handler: GdprHandler, request: FastifyRequest, below: string): Request {
   const { query } = splitRawUrl(request);
@@ -47,7 +58,11 @@ function toFetchRequest(handler: GdprHandler, request: FastifyRequest, below: st
   const body =
     request.body instanceof Readable ? (Readable.toWeb(request.body) as ReadableStream) : undefined;
   // `duplex: 'half'` is what Node's fetch needs for a streamed request body.
-  const init = { method: request.method, headers, ...(body ? { body, duplex: 'half' } : {}) };
+  const init = {
+    method: fetchMethod(request.method),
+    headers,
+    ...(body ? { body, duplex: 'half' } : {}),
+  };
   return new Request(url, init as RequestInit);
 }
 
