@@ -101,9 +101,35 @@ export function sumChunkReports(
   return total;
 }
 
-/** Typed errors that a retry cannot fix fail the job at once. */
+/** A code such as `ECONNREFUSED` or `EENVELOPE`: kept, it names no one. */
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * What BullMQ keeps in Redis of an error that is not the SDK's: its kind, never its text.
+ * BullMQ writes a failed job's `message` and `stack` to Redis (failedReason, stacktrace,
+ * the events stream) and keeps them for `keepFinishedForSeconds`; an app's `render` or a
+ * transport's own error can quote the recipient, and an erasure cannot reach Redis
+ * (REQ-34). The original stays on `cause`, for the worker's `failed` listeners in this
+ * process.
+ */
+function withoutText(error: unknown): Error {
+  const name = error instanceof Error ? error.name : typeof error;
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' && ERROR_CODE.test(raw) ? ` (${raw})` : '';
+  const message = `${ERROR_CODE.test(name) ? name : 'Error'}${code} in a gdpr-mail job; its message is not kept in Redis as it may name a recipient.`;
+  // An app's UnrecoverableError still fails the job at once.
+  return error instanceof UnrecoverableError
+    ? Object.assign(new UnrecoverableError(message), { cause: error })
+    : new Error(message, { cause: error });
+}
+
+/**
+ * Typed errors that a retry cannot fix fail the job at once. The SDK's own messages
+ * name no person; any other error goes to Redis without its text.
+ */
 function rethrow(error: unknown): never {
-  if (isGdprMailError(error) && !error.retryable && error.code !== 'STORE_FAILURE') {
+  if (!isGdprMailError(error)) throw withoutText(error);
+  if (!error.retryable && error.code !== 'STORE_FAILURE') {
     throw new UnrecoverableError(`${error.code}: ${error.message}`);
   }
   throw error;
@@ -162,31 +188,39 @@ export function createGdprWorker(options: GdprWorkerOptions): GdprWorker {
     return { ...report, sweepId: job.data.sweepId, now: report.now.toISOString() };
   }
 
-  async function runBouncePoll(): Promise<BouncePollSummary> {
-    if (!options.bounces) {
-      throw new UnrecoverableError('This worker has no bounce reader (`bounces` option).');
-    }
+  async function runBouncePoll(bounces: BouncePoller): Promise<BouncePollSummary> {
     const { read, remaining, suppressed, alreadySuppressed, softBounces, malformed } =
-      await options.bounces.poll();
+      await bounces.poll();
     return { read, remaining, suppressed, alreadySuppressed, softBounces, malformed };
+  }
+
+  /** The job's work; the refusals here are the worker's own (fixed texts, kept as they are). */
+  function workOf(job: Job): () => Promise<unknown> {
+    switch (job.name) {
+      case GDPR_JOB_NAMES.chunk:
+        return () => runChunk(job as Job<ChunkJobData>);
+      case GDPR_JOB_NAMES.campaign:
+        return () => runCampaign(job as Job<CampaignJobData>);
+      case GDPR_JOB_NAMES.retentionSweep:
+        return () => runSweep(job as Job<SweepJobData>);
+      case GDPR_JOB_NAMES.bouncesPoll: {
+        const { bounces } = options;
+        if (!bounces) {
+          throw new UnrecoverableError('This worker has no bounce reader (`bounces` option).');
+        }
+        return () => runBouncePoll(bounces);
+      }
+      default:
+        throw new UnrecoverableError(`Unknown gdpr-mail job "${job.name}".`);
+    }
   }
 
   const worker = new Worker(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job: Job) => {
+      const work = workOf(job);
       try {
-        switch (job.name) {
-          case GDPR_JOB_NAMES.chunk:
-            return await runChunk(job as Job<ChunkJobData>);
-          case GDPR_JOB_NAMES.campaign:
-            return await runCampaign(job as Job<CampaignJobData>);
-          case GDPR_JOB_NAMES.retentionSweep:
-            return await runSweep(job as Job<SweepJobData>);
-          case GDPR_JOB_NAMES.bouncesPoll:
-            return await runBouncePoll();
-          default:
-            throw new UnrecoverableError(`Unknown gdpr-mail job "${job.name}".`);
-        }
+        return await work();
       } catch (error) {
         rethrow(error);
       }
