@@ -15,7 +15,12 @@ const dovecotGate = await requireService('dovecot-imapd (Debian package)', dovec
 
 function setup(
   dovecot: Dovecot,
-  extra: { processedMailbox?: string; malformedMailbox?: string } = {},
+  extra: {
+    processedMailbox?: string;
+    malformedMailbox?: string;
+    mailbox?: string;
+    deleteProcessed?: boolean;
+  } = {},
 ) {
   const store = new MemoryStore();
   const gdpr = createGdprMail(testConfig({ store }));
@@ -177,6 +182,43 @@ dovecotGate.describe('bounce reader against a real IMAP server (Dovecot)', () =>
       expect(await uids(client, 'Malformed2')).toHaveLength(2);
       expect(await uids(client, 'Done2')).toHaveLength(1);
       expect(await uids(client, 'INBOX')).toEqual([]);
+    });
+  });
+
+  it('REQ-25: deleteProcessed deletes each report once applied (the address leaves the mailbox), keeps malformed ones, and finishes a delete a crash left', async () => {
+    const { gdpr, reader } = setup(dovecot, { mailbox: 'DeleteBox', deleteProcessed: true });
+    await withImap(dovecot, async (client) => {
+      await client.mailboxCreate('DeleteBox');
+      await appendMail(client, 'DeleteBox', corpusSource('01-rfc3464-postfix-user-unknown.eml'));
+      await appendMail(client, 'DeleteBox', corpusSource('25-malformed-truncated-binary.eml'));
+    });
+    const report = await reader.poll();
+    expect(report.results.map((r) => r.verdict)).toEqual(['applied', 'malformed']);
+    expect(report.suppressed).toBe(1);
+    const [bounced] = EXPECTED['01-rfc3464-postfix-user-unknown.eml']!.recipients.map((r) => r[1]);
+    expect(await reasonOf(gdpr, bounced!)).toBe('hard-bounce');
+    await withImap(dovecot, async (client) => {
+      // Only the malformed mail is left, marked for a person to look at.
+      expect(await uids(client, 'DeleteBox')).toHaveLength(1);
+      expect(await uids(client, 'DeleteBox', { keyword: MALFORMED_KEYWORD })).toHaveLength(1);
+      // What a crash between the mark and the delete leaves: a marked report still there.
+      const uid = await appendMail(
+        client,
+        'DeleteBox',
+        corpusSource('05-rfc3464-5.2.2-over-quota.eml'),
+      );
+      const lock = await client.getMailboxLock('DeleteBox');
+      try {
+        await client.messageFlagsAdd(String(uid), [PROCESSED_KEYWORD], { uid: true });
+      } finally {
+        lock.release();
+      }
+    });
+    const next = await reader.poll();
+    expect(next.read).toBe(0);
+    await withImap(dovecot, async (client) => {
+      expect(await uids(client, 'DeleteBox')).toHaveLength(1);
+      expect(await uids(client, 'DeleteBox', { keyword: MALFORMED_KEYWORD })).toHaveLength(1);
     });
   });
 

@@ -197,6 +197,15 @@ export function createBounceReader(options: BounceReaderOptions): BounceReader {
               await client.messageMove(marked.join(','), options.processedMailbox, { uid: true });
             }
           }
+          if (options.deleteProcessed) {
+            // Marked by a run that stopped before its delete (malformed ones are kept).
+            const marked =
+              (await client.search(
+                { keyword: PROCESSED_KEYWORD, unKeyword: MALFORMED_KEYWORD },
+                { uid: true },
+              )) || [];
+            if (marked.length > 0) await client.messageDelete(marked.join(','), { uid: true });
+          }
           const fresh =
             (await client.search({ unKeyword: PROCESSED_KEYWORD }, { uid: true })) || [];
           const batch = fresh.slice(0, maxPerPoll);
@@ -238,7 +247,11 @@ export function createBounceReader(options: BounceReaderOptions): BounceReader {
             const target = malformed
               ? (options.malformedMailbox ?? options.processedMailbox)
               : options.processedMailbox;
-            if (target !== undefined) await client.messageMove(String(uid), target, { uid: true });
+            if (options.deleteProcessed && !malformed) {
+              await client.messageDelete(String(uid), { uid: true });
+            } else if (target !== undefined) {
+              await client.messageMove(String(uid), target, { uid: true });
+            }
           }
         } finally {
           lock.release();

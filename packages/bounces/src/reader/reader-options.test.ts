@@ -29,4 +29,13 @@ describe('createBounceReader options', () => {
     expect(JSON.stringify(error)).not.toContain('hunter2');
     expect(error.message).not.toContain('hunter2');
   });
+
+  it('refuses deleteProcessed together with processedMailbox (keep or delete, not both)', () => {
+    const gdpr = createGdprMail(testConfig({ store: new MemoryStore() }));
+    const imap = { host: 'imap.example', port: 143, auth: { user: 'bounces', pass: 'p' } };
+    expect(() =>
+      createBounceReader({ imap, gdpr, deleteProcessed: true, processedMailbox: 'Done' }),
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+    expect(() => createBounceReader({ imap, gdpr, deleteProcessed: true })).not.toThrow();
+  });
 });

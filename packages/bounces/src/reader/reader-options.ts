@@ -34,6 +34,13 @@ export interface BounceReaderOptions {
    * keyword, which the next poll skips. Set: they are moved there after that.
    */
   processedMailbox?: string;
+  /**
+   * Deletes each mail once its events are applied (flagged `\Deleted` and expunged)
+   * instead of keeping it: a bounce report quotes the address in the clear, and an
+   * erasure cannot reach a mailbox. Malformed mails are kept for a person to look
+   * at (moved to `malformedMailbox` when set). Not with `processedMailbox`.
+   */
+  deleteProcessed?: boolean;
   /** Where malformed mails go for a person to look at (default: `processedMailbox`, or flagged in place). */
   malformedMailbox?: string;
   /** The bounce address of the VERP return paths (`bounces@shop.example`). */
@@ -49,34 +56,40 @@ export interface BounceReaderOptions {
   now?: () => Date;
 }
 
-const schema = z.object({
-  imap: z.object({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535),
-    secure: z.boolean().optional(),
-    auth: z.object({ user: z.string().min(1), pass: z.string() }),
-  }),
-  mailbox: z.string().min(1).optional(),
-  processedMailbox: z.string().min(1).optional(),
-  malformedMailbox: z.string().min(1).optional(),
-  verpAddress: z
-    .string()
-    .regex(/^[^@\s+]+@[^@\s]+$/, 'local@domain without "+"')
-    .optional(),
-  messageIdDomains: z.array(z.string().min(1)).optional(),
-  softBounces: z
-    .object({
-      threshold: z.number().int().min(1).optional(),
-      windowMs: z.number().int().min(1).optional(),
-      secret: z.string().min(16, 'at least 16 characters'),
-    })
-    .optional(),
-  maxPerPoll: z.number().int().min(1).optional(),
-  provider: z
-    .string()
-    .regex(/^[a-z0-9-]+$/)
-    .optional(),
-});
+const schema = z
+  .object({
+    imap: z.object({
+      host: z.string().min(1),
+      port: z.number().int().min(1).max(65535),
+      secure: z.boolean().optional(),
+      auth: z.object({ user: z.string().min(1), pass: z.string() }),
+    }),
+    mailbox: z.string().min(1).optional(),
+    processedMailbox: z.string().min(1).optional(),
+    deleteProcessed: z.boolean().optional(),
+    malformedMailbox: z.string().min(1).optional(),
+    verpAddress: z
+      .string()
+      .regex(/^[^@\s+]+@[^@\s]+$/, 'local@domain without "+"')
+      .optional(),
+    messageIdDomains: z.array(z.string().min(1)).optional(),
+    softBounces: z
+      .object({
+        threshold: z.number().int().min(1).optional(),
+        windowMs: z.number().int().min(1).optional(),
+        secret: z.string().min(16, 'at least 16 characters'),
+      })
+      .optional(),
+    maxPerPoll: z.number().int().min(1).optional(),
+    provider: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
+  })
+  .refine((o) => !(o.deleteProcessed && o.processedMailbox !== undefined), {
+    path: ['deleteProcessed'],
+    message: 'keep processed mails in processedMailbox or delete them, not both',
+  });
 
 /** Throws CONFIG_INVALID listing every bad field (never their values: one is a password). */
 export function checkReaderOptions(options: BounceReaderOptions): void {
