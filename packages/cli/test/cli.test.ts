@@ -119,6 +119,25 @@ describe('gdpr-mail CLI', { timeout: 120_000 }, () => {
     expect(await runCli(['audit', 'nope'], io().io)).toBe(2);
   });
 
+  it('answers STORE_LOCKED in one line, exit 1, while another process holds the embedded store', async () => {
+    // A lock written from another host and touched just now: the app is running there.
+    const config = JSON.parse(readFileSync(join(dir, 'gdpr-mail.config.json'), 'utf8'));
+    config.storage = { dir: join(dir, 'locked-store') };
+    writeFileSync(join(dir, 'locked.config.json'), JSON.stringify(config));
+    writeFileSync(
+      join(dir, 'locked-store.lock'),
+      JSON.stringify({ pid: 1, host: 'the-app-host', token: 'theirs' }),
+    );
+    const locked = io();
+    // Before: the close after the refused open threw the refusal again, so runCli rejected
+    // and the bin printed its stack trace after the line.
+    expect(await runCli(['audit', 'verify', '--config', 'locked.config.json'], locked.io)).toBe(1);
+    expect(locked.err()).toMatch(
+      /^STORE_LOCKED: The embedded store folder is open in another process/,
+    );
+    expect(locked.err()).not.toContain('    at ');
+  });
+
   it('imports a legacy list with progress on stderr and a --json report; a re-run changes nothing (SEED-01)', async () => {
     writeFileSync(
       join(dir, 'salon.csv'),

@@ -24,4 +24,25 @@ describe('createLazyStore', () => {
     await createLazyStore(open).close();
     expect(open).not.toHaveBeenCalled();
   });
+
+  it('closes without throwing when the open failed, and tries the open again on the next use', async () => {
+    // The embedded store refused with STORE_LOCKED while a CLI command held its folder.
+    const locked = Object.assign(new Error('locked'), { code: 'STORE_LOCKED' });
+    const inner = new MemoryStore();
+    const open = vi
+      .fn<() => Promise<MemoryStore>>()
+      .mockRejectedValueOnce(locked)
+      .mockResolvedValue(inner);
+    const store = createLazyStore(open);
+    await expect(store.getSuppression('h')).rejects.toBe(locked);
+    expect(await store.getSuppression('h')).toBeUndefined();
+    expect(open).toHaveBeenCalledTimes(2);
+    await store.close();
+
+    const failing = createLazyStore(async () => {
+      throw locked;
+    });
+    await expect(failing.getSuppression('h')).rejects.toBe(locked);
+    await expect(failing.close()).resolves.toBeUndefined();
+  });
 });

@@ -73,7 +73,12 @@ export function createLazyStore(open: () => Promise<GdprStore>): GdprStore {
   let opened: Promise<GdprStore> | undefined;
   let closed = false;
   const target = () => {
-    opened ??= open();
+    // A failed open is forgotten: the next use tries again (STORE_LOCKED ends when the other
+    // process lets the folder go), and close() has nothing to close.
+    opened ??= open().catch((error: unknown) => {
+      opened = undefined;
+      throw error;
+    });
     return opened;
   };
   const lazy: Partial<Record<keyof StoreOperations, AnyOperation>> = {};
@@ -98,7 +103,8 @@ export function createLazyStore(open: () => Promise<GdprStore>): GdprStore {
     async close() {
       if (closed) return;
       closed = true;
-      if (opened) await (await opened).close();
+      const store = await opened?.catch(() => undefined);
+      await store?.close();
     },
   };
 }
