@@ -106,6 +106,9 @@ describe('gdpr-mail CLI', { timeout: 120_000 }, () => {
     const migrate = io();
     expect(await runCli(['migrate', '--json'], migrate.io)).toBe(0);
     expect(JSON.parse(migrate.out())).toMatchObject({ migrated: true });
+    const said = io();
+    expect(await runCli(['migrate'], said.io)).toBe(0);
+    expect(said.out()).toBe('The embedded store (storage.dir) is up to date.\n');
     const verify = io();
     expect(await runCli(['audit', 'verify', '--json'], verify.io)).toBe(0);
     expect(JSON.parse(verify.out())).toMatchObject({ ok: true });

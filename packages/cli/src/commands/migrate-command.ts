@@ -11,10 +11,13 @@ export async function migrateCommand(gdpr: GdprMail, json: boolean, io: CliIo): 
   await gdpr.store.getAuditHead();
   const schema = (gdpr.store as { schema?: string }).schema;
   const result = { store: gdpr.store.kind, ...(schema ? { schema } : {}), migrated: true };
+  // `lazy` is the embedded store opened on first use (no `store` in the config).
+  const name =
+    result.store === 'lazy' ? 'The embedded store (storage.dir)' : `Store ${result.store}`;
   io.stdout(
     json
       ? `${JSON.stringify(result)}\n`
-      : `Store ${result.store}${schema ? ` (schema ${schema})` : ''} is up to date.\n`,
+      : `${name}${schema ? ` (schema ${schema})` : ''} is up to date.\n`,
   );
   return EXIT.ok;
 }
