@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { GdprMailError } from '@gdpr-mail/core';
@@ -8,7 +8,7 @@ import { GdprMailError } from '@gdpr-mail/core';
 const HEARTBEAT_MS = 5_000;
 const STALE_MS = 30_000;
 
-interface LockContent {
+export interface LockContent {
   pid: number;
   host: string;
   token: string;
@@ -60,6 +60,41 @@ function held(existing: { content?: LockContent; ageMs: number }): boolean {
 }
 
 /**
+ * Removes the lock judged stale, and only that one. Two processes that judged the same
+ * stale lock would otherwise both remove "the lock" and both create theirs: the second
+ * removal would take the first one's fresh lock. The file is moved aside (an atomic
+ * rename) and read: if it is not the lock that was judged (another process took over
+ * first), it is put back (`link` never overwrites) and the caller is refused.
+ */
+export async function removeStaleLock(
+  path: string,
+  judged: LockContent | undefined,
+): Promise<boolean> {
+  const aside = `${path}.${randomUUID()}.stale`;
+  try {
+    await rename(path, aside);
+  } catch (error) {
+    // Gone already: whoever removed it takes its turn at creating the lock, as do we.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+  const moved = await readFile(aside, 'utf8').catch(() => '');
+  let token: string | undefined;
+  try {
+    token = (JSON.parse(moved) as Partial<LockContent>).token;
+  } catch {
+    token = undefined;
+  }
+  if (token === judged?.token) {
+    await rm(aside, { force: true });
+    return true;
+  }
+  await link(aside, path).catch(() => {});
+  await rm(aside, { force: true });
+  return false;
+}
+
+/**
  * Takes the lock file beside a PGlite folder (`<dataDir>.lock`). Two processes running
  * PGlite on one folder would each run a database on the same files and corrupt them
  * (an app and a `gdpr-mail` CLI command on the default `./.gdpr-mail`, say): the second
@@ -80,7 +115,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const existing = await readLock(path);
-    if ((existing && held(existing)) || attempt > 0) {
+    if (
+      (existing && held(existing)) ||
+      attempt > 0 ||
+      // Stale (its process is gone, or it stopped touching the file): taken over, unless
+      // another process took it over first.
+      (existing && !(await removeStaleLock(path, existing.content)))
+    ) {
       throw new GdprMailError(
         'STORE_LOCKED',
         `The embedded store folder is open in another process (pid ${existing?.content?.pid ?? 'unknown'}): ` +
@@ -89,8 +130,6 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
         { details: { lockFile: path } },
       );
     }
-    // Stale (its process is gone, or it stopped touching the file): taken over.
-    await rm(path, { force: true });
   }
   const heartbeat = setInterval(() => {
     const now = new Date();
