@@ -2,7 +2,12 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { GdprMail } from '@gdpr-mail/core';
 import type { GdprHandler, GdprHandlerOptions } from '@gdpr-mail/core/http';
-import { createGdprHandler, toFetchHeaders, toNodeHeaders } from '@gdpr-mail/core/http';
+import {
+  createGdprHandler,
+  toFetchHeaders,
+  toFetchMethod,
+  toNodeHeaders,
+} from '@gdpr-mail/core/http';
 import type {
   FastifyError,
   FastifyInstance,
@@ -38,17 +43,6 @@ function splitRawUrl(request: FastifyRequest): { path: string; query: string } {
   return cut < 0 ? { path: raw, query: '' } : { path: raw.slice(0, cut), query: raw.slice(cut) };
 }
 
-/**
- * Methods a Fetch `Request` refuses (it throws): Fastify routes a `TRACE` to the plugin. They go
- * to the handler under a method no route serves, which answers its 405 problem with the security
- * headers, instead of Fastify's 500 (as the core's Node bridge does for Express and Nest).
- */
-const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
-
-function fetchMethod(method: string): string {
-  return FETCH_FORBIDDEN_METHODS.has(method.toUpperCase()) ? 'X-UNSUPPORTED-METHOD' : method;
-}
-
 /** Fastify request → Fetch `Request` for `below`, the raw path under the handler's base path. */
 function toFetchRequest(handler: GdprHandler, request: FastifyRequest, below: string): Request {
   const { query } = splitRawUrl(request);
@@ -59,7 +53,8 @@ function toFetchRequest(handler: GdprHandler, request: FastifyRequest, below: st
     request.body instanceof Readable ? (Readable.toWeb(request.body) as ReadableStream) : undefined;
   // `duplex: 'half'` is what Node's fetch needs for a streamed request body.
   const init = {
-    method: fetchMethod(request.method),
+    // Fastify routes a TRACE to the plugin: the handler's 405, not Fastify's 500.
+    method: toFetchMethod(request.method),
     headers,
     ...(body ? { body, duplex: 'half' } : {}),
   };

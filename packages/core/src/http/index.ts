@@ -12,6 +12,7 @@ export type {
 export {
   nodeToFetchRequest,
   toFetchHeaders,
+  toFetchMethod,
   toNodeHeaders,
   toNodeMiddleware,
   writeFetchResponse,

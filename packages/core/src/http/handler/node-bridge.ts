@@ -48,16 +48,17 @@ export function toNodeHeaders(headers: Headers): Record<string, string | string[
   return record;
 }
 
-/**
- * Methods a Fetch `Request` refuses to carry (it throws a TypeError): Node's server still hands
- * a `TRACE` to the app. They go through under this stand-in, which no route serves, so the
- * handler answers its 405 problem (404 off its routes) with the security headers, instead of
- * the framework's 500 error page, which showed a stack trace outside production.
- */
 const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const UNSUPPORTED_METHOD = 'X-UNSUPPORTED-METHOD';
 
-function fetchMethod(method: string): string {
+/**
+ * A Node request's method as a Fetch `Request` can carry it. The methods it refuses (it
+ * throws a TypeError), which Node's server and Fastify still hand to the app (`TRACE`),
+ * become a stand-in no route serves, so the handler answers its 405 problem (404 off its
+ * routes) with the security headers, instead of the framework's 500 error page, which
+ * showed a stack trace outside production. For adapters that build the `Request` themselves.
+ */
+export function toFetchMethod(method: string): string {
   return FETCH_FORBIDDEN_METHODS.has(method.toUpperCase()) ? UNSUPPORTED_METHOD : method;
 }
 
@@ -74,7 +75,7 @@ export function nodeToFetchRequest(
   context: GdprRequestContext = {},
 ): { request: Request; context: GdprRequestContext } {
   const headers = toFetchHeaders(req.headers);
-  const method = fetchMethod(req.method ?? 'GET');
+  const method = toFetchMethod(req.method ?? 'GET');
   if (method === 'GET' || method === 'HEAD') {
     return { request: new Request(url, { method, headers }), context };
   }
