@@ -4,19 +4,16 @@ import { type MailjetHttp, readIdList } from './http-client.js';
 const UNKNOWN: DeliveryLookupResult = { status: 'unknown' };
 
 /**
- * What Mailjet knows of messages the SDK sent, by `CustomID` (the idempotency
- * key, see `toMailjetMessage`): `GET /v3/REST/message?CustomID=…`. A message
+ * What Mailjet knows of messages the SDK sent, by `CustomID`:
+ * `GET /v3/REST/message?CustomID=…`. A message with an idempotency key always
+ * goes out with that key as its `CustomID`, `metadata.customId` or not (see
+ * `toMailjetMessage`): the message list can be filtered by `CustomID` but not
+ * by `EventPayload` or a header, and a lookup is given only the Message-ID
+ * (which Mailjet replaces with its own) and the idempotency key. A message
  * listed there was accepted. One that is not listed is `unknown`, never
  * `not-found`: Mailjet fills that list after it has processed a message, so
  * absence is no proof that it will never be sent. A failed call is `unknown`
  * too. Never throws.
- *
- * A message sent with `metadata.customId` went out with that value as its
- * `CustomID`, not the idempotency key. A lookup is given only the Message-ID
- * and the idempotency key (core's `DeliveryLookup`), Mailjet sets its own
- * Message-ID, and its message list can be searched by `CustomID` but not by
- * `EventPayload`: such a message cannot be found here. It stays `unknown`
- * (never `not-found`, so it is never sent twice) and a person settles it.
  */
 export async function lookupMailjetMessages(
   http: MailjetHttp,

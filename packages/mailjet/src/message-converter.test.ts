@@ -37,7 +37,7 @@ describe('toMailjetMessage', () => {
     });
   });
 
-  it('takes CustomID from metadata.customId first, and leaves out what is absent', () => {
+  it('takes CustomID from the idempotency key first, metadata.customId without one, and leaves out what is absent', () => {
     const entry = toMailjetMessage(
       validateMessage({
         from: 'a@shop.example',
@@ -48,7 +48,20 @@ describe('toMailjetMessage', () => {
         metadata: { customId: 'delivery-9' },
       }),
     );
-    expect(entry.CustomID).toBe('delivery-9');
+    // The key is what the lookup searches by; the app's id travels in EventPayload.
+    expect(entry.CustomID).toBe('k1');
+    expect(entry.EventPayload).toBe('{"metadata":{"customId":"delivery-9"}}');
+    expect(
+      toMailjetMessage(
+        validateMessage({
+          from: 'a@shop.example',
+          to: 'b@example.test',
+          subject: 's',
+          text: 't',
+          metadata: { customId: 'delivery-9' },
+        }),
+      ).CustomID,
+    ).toBe('delivery-9');
     expect(entry).not.toHaveProperty('Headers');
     expect(entry).not.toHaveProperty('HTMLPart');
     expect(

@@ -30,17 +30,21 @@ function address(box: Mailbox): MailjetAddress {
 }
 
 /**
- * Metadata key whose value becomes the `CustomID` (else the idempotency key).
- * Setting it gives up `lookup` for that message: the lookup searches Mailjet by
- * `CustomID` = idempotency key, so a message sent with another `CustomID`
- * always looks up as `unknown` (see `lookupMailjetMessages`).
+ * Metadata key whose value becomes the `CustomID` of a message that has no
+ * idempotency key. A message with an idempotency key always goes out with the
+ * key as its `CustomID`: Mailjet's message list can be searched by `CustomID`
+ * only, and `lookup` is given the idempotency key, so this is what lets it
+ * find the message after an ambiguous send. The app's value still reaches
+ * every Mailjet event in `EventPayload` (the event's `Payload`,
+ * `{"metadata":{"customId":…}}`).
  */
 export const CUSTOM_ID_METADATA_KEY = 'customId';
 
 /**
  * A validated message as a Send API v3.1 entry. Headers go in `Headers`
  * unchanged, so List-Unsubscribe and List-Unsubscribe-Post reach the
- * recipient. `CustomID` and `EventPayload` carry opaque ids only (validated
+ * recipient. `CustomID` (the idempotency key, else `metadata.customId`) and
+ * `EventPayload` (tags and metadata as JSON) carry opaque ids only (validated
  * by core): Mailjet echoes them in its events.
  */
 export function toMailjetMessage(message: ValidatedMessage): MailjetMessage {
@@ -53,7 +57,8 @@ export function toMailjetMessage(message: ValidatedMessage): MailjetMessage {
   if (message.text !== undefined) entry.TextPart = message.text;
   if (message.html !== undefined) entry.HTMLPart = message.html;
   if (Object.keys(message.headers).length > 0) entry.Headers = { ...message.headers };
-  const customId = message.metadata?.[CUSTOM_ID_METADATA_KEY] ?? message.idempotencyKey;
+  // The idempotency key first: it is what `lookupMailjetMessages` searches by.
+  const customId = message.idempotencyKey ?? message.metadata?.[CUSTOM_ID_METADATA_KEY];
   if (customId !== undefined) entry.CustomID = customId;
   const payload: { tags?: readonly string[]; metadata?: Readonly<Record<string, string>> } = {};
   if (message.tags && message.tags.length > 0) payload.tags = message.tags;

@@ -25,9 +25,9 @@ import { type MailjetSendRequest, toMailjetMessage } from './message-converter.j
 export interface MailjetTransport extends Transport {
   eraseContact(email: string): Promise<ProcessorErasureResult>;
   /**
-   * By CustomID (the idempotency key) in Mailjet's message list: `accepted`
-   * when listed, else `unknown`. A message sent with `metadata.customId` went
-   * out under that CustomID and always looks up as `unknown`.
+   * By CustomID (the idempotency key, which every message that has one is sent
+   * with, `metadata.customId` or not) in Mailjet's message list: `accepted`
+   * when listed, else `unknown`.
    */
   lookup(
     queries: readonly DeliveryLookup[],

@@ -19,7 +19,13 @@ export interface SendCall {
 export type SendFault =
   | { kind: 'answer'; status: number; body?: string; headers?: Record<string, string> }
   /** Reads the whole request, then destroys the socket without answering. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /**
+   * Takes the messages as a success would (listed by CustomID afterwards),
+   * then destroys the socket without answering: a send lost after Mailjet
+   * accepted it.
+   */
+  | { kind: 'accept-then-reset' };
 
 export interface MailjetPeer {
   baseUrl: string;
@@ -225,6 +231,10 @@ export async function startMailjetPeer(): Promise<MailjetPeer> {
         Bcc: [],
       };
     });
+    if (fault?.kind === 'accept-then-reset') {
+      req.socket.destroy();
+      return;
+    }
     send(res, anyError ? 400 : 200, { Messages: results });
   }
 

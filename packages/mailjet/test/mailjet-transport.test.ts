@@ -75,25 +75,28 @@ describe('createMailjetTransport against a local Mailjet-like API', () => {
     ).toEqual([{ status: 'unknown' }]);
   });
 
-  it('a message sent with metadata.customId cannot be found by its idempotency key: unknown, never not-found', async () => {
+  it('a message sent with metadata.customId and lost after Mailjet took it is found by its idempotency key', async () => {
     const transport = make();
     const before = peer.sendCalls.length;
+    peer.failNextSend({ kind: 'accept-then-reset' });
     const sent = await transport.send(
       message('custom@example.test', {
         idempotencyKey: 'campaign:c9:newsletter:s2',
         metadata: { customId: 'order-4711' },
       }),
     );
-    expect(sent).toMatchObject({ status: 'accepted' });
-    // It went out under the app's CustomID, which Mailjet lists it by.
-    expect(peer.sendCalls.slice(before)).toEqual([{ messages: 1, customIds: ['order-4711'] }]);
-    expect(peer.sentByCustomId.has('order-4711')).toBe(true);
-    // The lookup only knows the idempotency key: it must not claim the message was never sent.
+    expect(sent).toMatchObject({ status: 'ambiguous' });
+    // It went out under the idempotency key, which Mailjet lists it by.
+    expect(peer.sendCalls.slice(before)).toEqual([
+      { messages: 1, customIds: ['campaign:c9:newsletter:s2'] },
+    ]);
+    const id = peer.sentByCustomId.get('campaign:c9:newsletter:s2');
+    expect(id).toBeDefined();
     expect(
       await transport.lookup([
         { messageId: '<c@shop.example>', idempotencyKey: 'campaign:c9:newsletter:s2' },
       ]),
-    ).toEqual([{ status: 'unknown' }]);
+    ).toEqual([{ status: 'accepted', providerMessageId: String(id) }]);
   });
 
   it('REQ-12: List-Unsubscribe and List-Unsubscribe-Post reach the API in Headers, unchanged', async () => {
