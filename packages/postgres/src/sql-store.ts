@@ -1029,12 +1029,12 @@ function createOperations(
       return rows.length > 0;
     },
 
-    async releaseOutbox(id, owner, { availableAt, lastError }) {
+    async releaseOutbox(id, owner, { availableAt, lastError, payload }) {
       const rows = await db.query(
         `UPDATE ${s}.outbox SET lease_owner = NULL, lease_until = NULL, available_at = $3,
-           last_error = $4
+           last_error = $4, payload = COALESCE($5, payload)
          WHERE id = $1 AND lease_owner = $2 RETURNING id`,
-        [id, owner, availableAt, lastError ?? null],
+        [id, owner, availableAt, lastError ?? null, payload ?? null],
       );
       return rows.length > 0;
     },

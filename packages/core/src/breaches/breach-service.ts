@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { instantSchema } from '../config/instant-schema.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
@@ -16,11 +17,8 @@ const DUE_PAGE = 500;
 /** Clocks of the app and its admins' browsers disagree a little: a minute is tolerated. */
 const CLOCK_SKEW_MS = 60_000;
 
-/**
- * A date, an ISO string or epoch milliseconds. Not `z.coerce.date()` alone: it reads
- * `null` as 1 January 1970, which would date a notification long before its deadline.
- */
-const instant = z.union([z.date(), z.string(), z.number()]).pipe(z.coerce.date());
+/** A date, an ISO string or epoch milliseconds; never `null` read as 1970 (a notification long before its deadline). */
+const instant = instantSchema;
 
 const openSchema = z.object({
   title: z.string().min(1).max(300),

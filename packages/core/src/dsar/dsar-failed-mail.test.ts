@@ -47,6 +47,25 @@ describe('a DSAR mail the transport did not take is not recorded as sent (REQ-20
     expect(link('/dsar/download')).toBeDefined();
   });
 
+  it('SEED-12: a download link the mailer refuses (the address bounced since) throws SUPPRESSED and records nothing', async () => {
+    const { gdpr, transport, link } = setup();
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await gdpr.dsar.request({ email, type: 'access' });
+    const request = await gdpr.dsar.verify(link('/dsar/verify')!);
+    const before = transport.sentTo(email).length;
+
+    await gdpr.suppression.add(email, 'hard-bounce');
+    const error = await gdpr.dsar.sendDownloadLink(request.id).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SUPPRESSED', details: { reason: 'suppressed' } });
+    expect(String((error as Error).message)).not.toContain(email);
+    expect(transport.sentTo(email)).toHaveLength(before);
+    const after = await gdpr.dsar.get(request.id);
+    // Still open for the controller to answer another way, and no step claims a mail.
+    expect(after.status).toBe('identity-verified');
+    expect(after.steps.map((s) => s.action)).not.toContain('download-link-sent');
+    expect(await auditActions(gdpr)).not.toContain('dsar.download-link-sent');
+  });
+
   it('REQ-21: a DSAR request queued in the outbox is retried when its verification mail fails', async () => {
     const { gdpr, transport, clock, link } = setup();
     await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });

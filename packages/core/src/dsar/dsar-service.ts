@@ -187,7 +187,19 @@ export function createDsarService(
     (async (mail, kind) => {
       // A link that never left is not recorded as sent, and the outbox retries the
       // request's mail (a failed send throws).
-      requireHandedOver(await deps.mailer.sendSystem(mail, { kind }));
+      const outcome = await deps.mailer.sendSystem(mail, { kind });
+      requireHandedOver(outcome);
+      // The download link of a verified request to an address stopped for bounces or
+      // complaints: no mail leaves, so no `download-link-sent` step may claim one did;
+      // the request stays open for the controller to answer another way. (A refused
+      // verification mail returns: the form's answer is the same for every address.)
+      if (outcome.status === 'denied' && kind === 'dsar-ready') {
+        throw new GdprMailError(
+          'SUPPRESSED',
+          'The download link was not mailed: the mailer refuses this address.',
+          { details: { reason: outcome.reason } },
+        );
+      }
     });
 
   const sources = () => [...sdkSources(ctx), ...appSources];

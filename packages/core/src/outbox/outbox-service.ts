@@ -23,6 +23,12 @@ export interface SignupWork {
   signals?: { dnt: boolean; gpc: boolean };
   /** When the request was answered (ISO 8601): the time of the privacy signals. */
   at: string;
+  /**
+   * Set by the outbox when the opt-in was requested but its mail not taken: the
+   * request's nonce and mail, so a retry sends that mail again instead of asking
+   * again (a new request would count against `doubleOptIn.maxRequestsPerDay`).
+   */
+  requested?: { nonce: string; message: RenderedMail };
 }
 
 /** What the DSAR form accepted, after `dsar.admit`: `dsar.request` without the IP (already counted). */
@@ -122,8 +128,19 @@ async function keyRingOf(ctx: CoreContext): Promise<DataKeyRing> {
   return ctx.store.keyRing();
 }
 
+/** A failure after part of the work was done: the item keeps that progress for its retry. */
+class PartlyDone extends Error {
+  constructor(
+    readonly failure: unknown,
+    readonly progress: OutboxWork,
+  ) {
+    super('outbox work partly done');
+  }
+}
+
 function errorCode(error: unknown): string {
-  return isGdprMailError(error) ? error.code : 'UNEXPECTED';
+  const failure = error instanceof PartlyDone ? error.failure : error;
+  return isGdprMailError(failure) ? failure.code : 'UNEXPECTED';
 }
 
 export function createOutboxService(
@@ -156,6 +173,10 @@ export function createOutboxService(
       return;
     }
     if (work.purposes.length === 0) return;
+    if (work.requested) {
+      await resend(work.email, work.requested);
+      return;
+    }
     let result: Awaited<ReturnType<typeof gdpr.optIn.request>>;
     try {
       result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
@@ -176,8 +197,30 @@ export function createOutboxService(
         privacySignals: { ...work.signals, at: new Date(work.at) },
       });
     }
-    // Outside the catch above: a provider's own rate limit (RATE_LIMITED too) is retried.
-    await send(result.message, 'double-opt-in');
+    // Outside the catch above: a provider's own rate limit (RATE_LIMITED too) is retried,
+    // with the mail just made: the opt-in stands, only its mail is missing.
+    try {
+      await send(result.message, 'double-opt-in');
+    } catch (error) {
+      throw new PartlyDone(error, {
+        ...work,
+        requested: { nonce: result.nonce, message: result.message },
+      });
+    }
+  }
+
+  /**
+   * The retry of a confirmation mail the transport refused. Between attempts the
+   * person may have confirmed through another mail, been erased (their pending
+   * opt-ins go with them) or been suppressed: then nothing is sent, as
+   * `optIn.request` would have refused it.
+   */
+  async function resend(email: string, requested: NonNullable<SignupWork['requested']>) {
+    const pending = await store.getPendingOptIn(requested.nonce);
+    if (!pending || pending.expiresAt.getTime() <= ctx.now().getTime()) return;
+    const held = await store.getSuppression(ctx.suppressionHash(email));
+    if (held && held.reason !== 'unsubscribed-all') return;
+    await send(requested.message, 'double-opt-in');
   }
 
   /** Gives up on an item: deleted with an audit entry that names no person. */
@@ -251,7 +294,13 @@ export function createOutboxService(
         },
         'outbox item failed, retried later',
       );
-      await store.releaseOutbox(item.id, owner, { availableAt, lastError: code });
+      await store.releaseOutbox(item.id, owner, {
+        availableAt,
+        lastError: code,
+        ...(error instanceof PartlyDone
+          ? { payload: await sealPayload(ctx, item.id, JSON.stringify(error.progress)) }
+          : {}),
+      });
       scheduleRetry(availableAt);
       counts.retried += 1;
       return;

@@ -672,7 +672,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
       outbox.delete(id);
       return true;
     },
-    async releaseOutbox(id, owner, { availableAt, lastError }) {
+    async releaseOutbox(id, owner, { availableAt, lastError, payload }) {
       const { outbox } = state();
       const found = outbox.get(id);
       if (found?.leaseOwner !== owner) return false;
@@ -681,6 +681,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
         ...rest,
         availableAt: new Date(availableAt),
         ...(lastError === undefined ? {} : { lastError }),
+        ...(payload === undefined ? {} : { payload }),
       });
       return true;
     },

@@ -297,6 +297,12 @@ export interface OutboxRelease {
   /** When the item may be claimed again. */
   availableAt: Date;
   lastError?: string;
+  /**
+   * Replaces the sealed payload, when given: the work's progress. A sign-up whose
+   * confirmation mail the transport refused keeps that mail, so the retry sends it
+   * again instead of asking again (which would count against the daily limit).
+   */
+  payload?: string;
 }
 
 /*

@@ -110,3 +110,48 @@ describe('subject changes are audited (REQ-32, SEED-06)', () => {
     expect(await gdpr.subjects.get('new@example.org')).toBeUndefined();
   });
 });
+
+describe('bad input from plain JavaScript callers gets a typed error that says what is wrong', () => {
+  it('names a missing date of the customer exemption instead of "expected date, received Date"', async () => {
+    const { gdpr } = testGdpr();
+    const error = await gdpr.subjects
+      .upsert(email, {
+        customer: { saleRef: 'order-1', categories: ['shoes'] },
+      } as unknown as Parameters<typeof gdpr.subjects.upsert>[1])
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'customer.objectionOfferedAt', message: 'is required' }],
+    });
+    const bad = await gdpr.subjects
+      .upsert(email, { lastInteractionAt: 'yesterday' as unknown as Date })
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'lastInteractionAt', message: 'must be a valid date or ISO 8601 string' }],
+    });
+    // Nothing was written by either.
+    expect(await gdpr.subjects.get(email)).toBeUndefined();
+    // An ISO string and null (clearing) still work.
+    await gdpr.subjects.upsert(email, {
+      accountOpenedAt: '2026-01-02T00:00:00Z' as unknown as Date,
+    });
+    expect((await gdpr.subjects.get(email))?.profile.accountOpenedAt).toEqual(
+      new Date('2026-01-02T00:00:00Z'),
+    );
+    await gdpr.subjects.upsert(email, { accountOpenedAt: null });
+    expect((await gdpr.subjects.get(email))?.profile.accountOpenedAt).toBeUndefined();
+  });
+
+  it('refuses delete() without who deletes (VALIDATION_FAILED, not a TypeError), deleting nothing', async () => {
+    const { gdpr } = testGdpr();
+    await gdpr.subjects.upsert(email);
+    const remove = gdpr.subjects.delete as (email: string, by?: unknown) => Promise<boolean>;
+    await expect(remove(email)).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'by.actor' }],
+    });
+    await expect(remove(email, {})).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(await gdpr.subjects.get(email)).toBeDefined();
+  });
+});

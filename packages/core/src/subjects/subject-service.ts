@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { appendAuditEntry } from '../audit/audit-chain.js';
+import { instantSchema } from '../config/instant-schema.js';
 import { formatIssues } from '../config/parse-config.js';
 import type { CoreContext } from '../context.js';
 import { canonicalJson } from '../crypto/canonical-json.js';
@@ -10,7 +11,7 @@ import type { StoreOperations, SubjectProfile, SubjectRecord } from '../store/st
 import { AGE_BRACKETS } from '../store/store-types.js';
 import { normalizeEmail } from './normalize-email.js';
 
-const date = z.coerce.date();
+const date = instantSchema;
 
 /** What an app may set on a subject's profile; validated at the boundary. */
 export const subjectProfilePatchSchema = z.strictObject({
@@ -291,6 +292,12 @@ export function createSubjectService(ctx: CoreContext): SubjectService {
     },
     async delete(emailInput, by) {
       const email = normalizeEmail(emailInput);
+      // Plain JavaScript callers may leave it out: the audit entry needs its actor.
+      if (typeof by?.actor !== 'string' || by.actor.length === 0) {
+        throw new GdprMailError('VALIDATION_FAILED', 'Who deletes the subject is required.', {
+          issues: [{ path: 'by.actor', message: 'is required' }],
+        });
+      }
       return ctx.store.transaction(async (tx) => {
         const subject = await findSubject(ctx, tx, email);
         if (!subject || !(await tx.deleteSubject(subject.id))) return false;

@@ -103,6 +103,37 @@ export function runOutboxConformance(
       },
     );
     test(
+      'outbox.release-progress',
+      "replaces an outbox item's payload when a release carries the work's progress",
+      async () => {
+        const store = current();
+        const item = outboxItem(1);
+        await store.enqueueOutbox(item);
+        await store.claimOutbox({ now: later(1), leaseUntil: later(30_000), owner: 'a', limit: 1 });
+        // Another drainer's progress is refused with its release.
+        expect(
+          await store.releaseOutbox(item.id, 'b', { availableAt: later(5000), payload: 'x' }),
+        ).toBe(false);
+        expect(
+          await store.releaseOutbox(item.id, 'a', {
+            availableAt: later(5000),
+            lastError: 'TRANSPORT_FAILED',
+            payload: 'sealed-progress',
+          }),
+        ).toBe(true);
+        const [again] = await store.claimOutbox({
+          now: later(5000),
+          leaseUntil: later(60_000),
+          owner: 'b',
+          limit: 1,
+        });
+        expect(again).toMatchObject({ id: item.id, payload: 'sealed-progress', attempts: 2 });
+        // A release without a payload keeps the last one.
+        await store.releaseOutbox(item.id, 'b', { availableAt: later(6000) });
+        expect((await store.listOutbox(10))[0]?.payload).toBe('sealed-progress');
+      },
+    );
+    test(
       'outbox.lease-takeover',
       "takes over an outbox item whose drainer's lease ran out, and fences the old drainer",
       async () => {
