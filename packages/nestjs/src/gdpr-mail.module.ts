@@ -1,14 +1,20 @@
 import type { GdprMail, GdprMailConfig } from '@gdpr-mail/core';
 import { createGdprMail, GdprMailError } from '@gdpr-mail/core';
-import type { GdprHandlerOptions } from '@gdpr-mail/core/http';
-import type { MiddlewareConsumer, NestModule } from '@nestjs/common';
+import type { GdprHandlerOptions, NodeMiddleware } from '@gdpr-mail/core/http';
+import type { MiddlewareConsumer, NestModule, OnModuleInit } from '@nestjs/common';
 import { ConfigurableModuleBuilder, Inject, Module, RequestMethod } from '@nestjs/common';
+import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import type { Request } from 'express';
 import { GdprConsentGuard } from './consent.js';
 import { GdprMailService } from './gdpr-mail.service.js';
+import { rememberFrameworkErrorsMount } from './gdpr-mail-framework-errors.js';
 import type { GdprMailMount } from './gdpr-mail-mount.js';
 import { createGdprMailMount } from './gdpr-mail-mount.js';
-import { GdprMailMountMiddleware } from './gdpr-mail-mount-middleware.js';
+import {
+  GdprMailMountMiddleware,
+  serveUnderPrefix,
+  undecodablePathHandler,
+} from './gdpr-mail-mount-middleware.js';
 import { GdprProblemFilter } from './gdpr-problem.filter.js';
 import { GDPR_MAIL, GDPR_MAIL_OPTIONS, GDPR_MAIL_ROUTES } from './tokens.js';
 
@@ -98,8 +104,12 @@ const services = [GdprMailService, GdprConsentGuard, GdprProblemFilter];
   ],
   exports: [GDPR_MAIL, GDPR_MAIL_OPTIONS, GDPR_MAIL_ROUTES, ...services],
 })
-export class GdprMailModule extends GdprMailConfigurableModule implements NestModule {
-  constructor(@Inject(GDPR_MAIL_ROUTES) private readonly mount: GdprMailMount | null) {
+export class GdprMailModule extends GdprMailConfigurableModule implements NestModule, OnModuleInit {
+  constructor(
+    @Inject(GDPR_MAIL_ROUTES) private readonly mount: GdprMailMount | null,
+    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(ApplicationConfig) private readonly app: ApplicationConfig,
+  ) {
     super();
   }
 
@@ -112,5 +122,29 @@ export class GdprMailModule extends GdprMailConfigurableModule implements NestMo
         { path: this.mount.path || '/', method: RequestMethod.ALL },
         { path: `${this.mount.path}/*path`, method: RequestMethod.ALL },
       );
+  }
+
+  /**
+   * A path under the mount whose percent-encoding cannot be decoded (`/gdpr/u/abc%ZZ`) is refused
+   * before the middleware: on Express by the router, which decodes the parameters of the
+   * patterns the middleware (or any other) is bound with; on Fastify by its router, before any
+   * hook. Such a request goes to the same handler all the same: from an error middleware placed
+   * after the routes and before Nest's error handler (Nest calls this hook between the two), or
+   * through `gdprMailFrameworkErrors()`, Fastify's `frameworkErrors`.
+   */
+  onModuleInit(): void {
+    const mount = this.mount;
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!mount || !adapter) return;
+    let serve: NodeMiddleware | undefined;
+    // Read at the first such request, as the middleware reads the global prefix.
+    const serving = (): NodeMiddleware =>
+      (serve ??= serveUnderPrefix(mount, this.app.getGlobalPrefix()));
+    const platform = adapter.getType();
+    if (platform === 'express') adapter.use(undecodablePathHandler(serving));
+    const instance: unknown = adapter.getInstance();
+    if (platform === 'fastify' && typeof instance === 'object' && instance !== null) {
+      rememberFrameworkErrorsMount(instance, serving);
+    }
   }
 }

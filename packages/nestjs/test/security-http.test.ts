@@ -30,6 +30,24 @@ describe('#19 finding 9 and 12 (Nest): security headers and problems under the m
     expect(wrong.body.code).toBe('METHOD_NOT_ALLOWED');
   });
 
+  it('a path Express cannot decode is the same 404 problem with the headers, not the router 400', async () => {
+    h = await startHarness();
+    const unknown = await h.agent().get('/gdpr/nope').set('accept', 'application/json');
+    for (const path of ['/gdpr/u/abc%ZZ', '/gdpr/%ZZ', '/gdpr/dsar/%E0%A4%A']) {
+      const res = await h.agent().get(path).set('accept', 'application/json');
+      expect(res.status, path).toBe(404);
+      expect(res.headers['content-type']).toBe(unknown.headers['content-type']);
+      expect(res.body).toEqual(unknown.body);
+      expect(res.body.code).toBe('NOT_FOUND');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['cache-control']).toBe(unknown.headers['cache-control']);
+      // Nothing of the path is echoed back.
+      expect(res.text).not.toContain('%ZZ');
+    }
+  });
+
   it('TRACE, which a Fetch Request refuses, is a 405 problem with the headers, not a 500', async () => {
     h = await startHarness();
     const trace = await h.agent().trace('/gdpr/dsar').set('accept', 'application/json');
