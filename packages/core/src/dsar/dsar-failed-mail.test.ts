@@ -81,4 +81,47 @@ describe('a DSAR mail the transport did not take is not recorded as sent (REQ-20
     expect(requests).toHaveLength(1);
     expect((await gdpr.dsar.verify(link('/dsar/verify')!)).status).toBe('identity-verified');
   });
+
+  it('REQ-21: four refused verification mails in a row still end in one mail whose link verifies (retries are not re-sends)', async () => {
+    // A re-send of a pending request counts against 3 an hour and 3 a day per address: were
+    // each retry a new `dsar.request`, the third refused mail would use up the allowance and
+    // the outbox would finish the item with no mail ever sent.
+    const { gdpr, transport, clock, link } = setup();
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    transport.failFor(email, 'transient', { retryable: true, times: 4 });
+    await gdpr.outbox.enqueue({ kind: 'dsar-request', email, type: 'access' });
+    for (let attempt = 1; attempt <= 4; attempt += 1) {
+      expect(await gdpr.outbox.drain()).toEqual({ done: 0, retried: 1, dropped: 0 });
+      clock.advance(60_000 * 2 ** (attempt - 1));
+    }
+    expect(await gdpr.outbox.drain()).toEqual({ done: 1, retried: 0, dropped: 0 });
+    expect(transport.sentTo(email)).toHaveLength(1);
+    expect(await gdpr.dsar.list()).toHaveLength(1);
+    expect((await gdpr.dsar.verify(link('/dsar/verify')!)).status).toBe('identity-verified');
+  });
+
+  it('REQ-21: a retried verification mail is not sent once the request was verified, and is made afresh once its link expired', async () => {
+    const { gdpr, transport, clock, link } = setup();
+    await gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    transport.failFor(email, 'transient', { retryable: true, times: 1 });
+    await gdpr.outbox.enqueue({ kind: 'dsar-request', email, type: 'access' });
+    expect(await gdpr.outbox.drain()).toEqual({ done: 0, retried: 1, dropped: 0 });
+    // No drain for two days: the kept link (P1D) is dead, so the retry mails a fresh one.
+    clock.advance(2 * 86_400_000);
+    expect(await gdpr.outbox.drain()).toEqual({ done: 1, retried: 0, dropped: 0 });
+    expect(transport.sentTo(email)).toHaveLength(1);
+    expect(await gdpr.dsar.list()).toHaveLength(1);
+    expect((await gdpr.dsar.verify(link('/dsar/verify')!)).status).toBe('identity-verified');
+
+    // A second request whose mail fails, closed by the controller before the retry: the
+    // retry sends nothing.
+    transport.failFor(email, 'transient', { retryable: true, times: 1 });
+    await gdpr.outbox.enqueue({ kind: 'dsar-request', email, type: 'erasure' });
+    expect(await gdpr.outbox.drain()).toEqual({ done: 0, retried: 1, dropped: 0 });
+    const [erasure] = (await gdpr.dsar.list()).filter((r) => r.type === 'erasure');
+    await gdpr.dsar.reject(erasure!.id, 'handled by phone', 'dpo');
+    clock.advance(60_000);
+    expect(await gdpr.outbox.drain()).toEqual({ done: 1, retried: 0, dropped: 0 });
+    expect(transport.sentTo(email)).toHaveLength(1);
+  });
 });

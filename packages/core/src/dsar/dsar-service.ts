@@ -159,6 +159,31 @@ export interface DsarService {
   adminExport(email: string, actor: string): AsyncIterable<string>;
 }
 
+/** A recorded request's verification mail, not sent yet (see `dsarInternals`). */
+export interface PreparedDsarRequest {
+  requestId: string;
+  mail: RenderedMail;
+  /** When the mail's link stops working. */
+  expiresAt: Date;
+}
+
+/** What the outbox needs of a DSAR service beyond its public API. Internal. */
+export interface DsarServiceInternals {
+  prepareRequest(input: DsarRequestInput): Promise<PreparedDsarRequest | undefined>;
+  /** Through the service's sender (the app's `sendMail` when it gave one). */
+  sendRequestMail(mail: RenderedMail): Promise<void>;
+}
+
+// Kept off the service object: an app sees only the public API on `gdpr.dsar`.
+const internals = new WeakMap<DsarService, DsarServiceInternals>();
+
+export function dsarInternals(service: DsarService): DsarServiceInternals {
+  const found = internals.get(service);
+  if (!found)
+    throw new GdprMailError('CONFIG_INVALID', 'Not a DSAR service made by createDsarService.');
+  return found;
+}
+
 const OPEN: readonly DsarStatus[] = ['received', 'identity-verified', 'in-progress'];
 
 export function createDsarService(
@@ -313,6 +338,85 @@ export function createDsarService(
     return addDuration(ctx.now(), parseIsoDuration(text)!);
   }
 
+  /**
+   * `request` without its mail: records the request (or finds the pending one and counts
+   * the re-send) and returns the verification mail, or nothing when no mail is due (an
+   * unknown address, a re-send over its limits). The outbox sends the mail itself, so a
+   * retry after a refused mail sends the same mail again instead of counting another
+   * re-send against the limits.
+   */
+  async function prepareRequest(input: DsarRequestInput): Promise<PreparedDsarRequest | undefined> {
+    const { parsed, email } = await admit(input);
+    const subject = await findSubject(ctx, store, email);
+    if (!subject) return undefined;
+    const type = parsed.data.type as DsarType;
+    // A repeat of a pending, unverified request of the same type reuses it and
+    // re-sends its link, bounded per hour and per day: the mailbox is protected
+    // from floods, yet nobody else can use up the owner's allowance, because a
+    // request of another type is always recorded and mailed (#19 finding 3).
+    const pending = (await store.listDsarRequests({ subjectId: subject.id, limit: 100 })).find(
+      (r) => r.type === type && r.status === 'received',
+    );
+    const key = ctx.suppressionHash(email);
+    let request: DsarRequest;
+    if (pending) {
+      if (!(await resends.hit(`${key}:${type}`))) return undefined;
+      if (!(await perAddress.hit(key))) return undefined;
+      request = pending;
+    } else {
+      // Counted towards the mailbox's daily allowance, never dropped.
+      await perAddress.hit(key);
+      const receivedAt = ctx.now();
+      const { dueAt } = dsarDeadlines(receivedAt);
+      request = {
+        id: randomUUID(),
+        type,
+        status: 'received',
+        subjectId: subject.id,
+        receivedAt,
+        dueAt,
+        sources: {},
+        steps: [{ at: receivedAt, action: 'received', actor: 'subject' }],
+        version: 1,
+      };
+      const created = request;
+      await store.transaction(async (tx) => {
+        await tx.putDsarRequest(created, 0);
+        await appendAuditEntry(
+          tx,
+          {
+            actor: 'subject',
+            action: 'dsar.received',
+            subjectRef: subject.id,
+            details: { requestId: created.id, type: created.type },
+          },
+          receivedAt,
+        );
+      });
+    }
+    const expiresAt = ttl(config.tokens.dsarVerifyTtl);
+    const token = ctx.tokens.sign({
+      type: 'dsar-verify',
+      subjectId: subject.id,
+      purposes: ['*'],
+      nonce: request.id.replaceAll('-', ''),
+      expiresAt,
+    });
+    // To the address on file, never to one typed into a form.
+    const mail = dsarMail('verify', {
+      to: subject.email,
+      url: linkUrl(config, 'dsarVerify', token),
+      type: request.type,
+      expiresAt,
+      controllerName: config.controller.name,
+      privacyUrl: config.links.privacyUrl,
+      ...((parsed.data.language ?? subject.profile.language)
+        ? { language: parsed.data.language ?? subject.profile.language }
+        : {}),
+    });
+    return { requestId: request.id, mail, expiresAt };
+  }
+
   const service: DsarService = {
     registerSource(source) {
       if (sources().some((s) => s.name === source.name)) {
@@ -332,77 +436,8 @@ export function createDsarService(
     },
 
     async request(input) {
-      const { parsed, email } = await admit(input);
-      const subject = await findSubject(ctx, store, email);
-      if (!subject) return { received: true };
-      const type = parsed.data.type as DsarType;
-      // A repeat of a pending, unverified request of the same type reuses it and
-      // re-sends its link, bounded per hour and per day: the mailbox is protected
-      // from floods, yet nobody else can use up the owner's allowance, because a
-      // request of another type is always recorded and mailed (#19 finding 3).
-      const pending = (await store.listDsarRequests({ subjectId: subject.id, limit: 100 })).find(
-        (r) => r.type === type && r.status === 'received',
-      );
-      const key = ctx.suppressionHash(email);
-      let request: DsarRequest;
-      if (pending) {
-        if (!(await resends.hit(`${key}:${type}`))) return { received: true };
-        if (!(await perAddress.hit(key))) return { received: true };
-        request = pending;
-      } else {
-        // Counted towards the mailbox's daily allowance, never dropped.
-        await perAddress.hit(key);
-        const receivedAt = ctx.now();
-        const { dueAt } = dsarDeadlines(receivedAt);
-        request = {
-          id: randomUUID(),
-          type,
-          status: 'received',
-          subjectId: subject.id,
-          receivedAt,
-          dueAt,
-          sources: {},
-          steps: [{ at: receivedAt, action: 'received', actor: 'subject' }],
-          version: 1,
-        };
-        const created = request;
-        await store.transaction(async (tx) => {
-          await tx.putDsarRequest(created, 0);
-          await appendAuditEntry(
-            tx,
-            {
-              actor: 'subject',
-              action: 'dsar.received',
-              subjectRef: subject.id,
-              details: { requestId: created.id, type: created.type },
-            },
-            receivedAt,
-          );
-        });
-      }
-      const expiresAt = ttl(config.tokens.dsarVerifyTtl);
-      const token = ctx.tokens.sign({
-        type: 'dsar-verify',
-        subjectId: subject.id,
-        purposes: ['*'],
-        nonce: request.id.replaceAll('-', ''),
-        expiresAt,
-      });
-      // To the address on file, never to one typed into a form.
-      await sendMail(
-        dsarMail('verify', {
-          to: subject.email,
-          url: linkUrl(config, 'dsarVerify', token),
-          type: request.type,
-          expiresAt,
-          controllerName: config.controller.name,
-          privacyUrl: config.links.privacyUrl,
-          ...((parsed.data.language ?? subject.profile.language)
-            ? { language: parsed.data.language ?? subject.profile.language }
-            : {}),
-        }),
-        'dsar-verify',
-      );
+      const prepared = await prepareRequest(input);
+      if (prepared) await sendMail(prepared.mail, 'dsar-verify');
       return { received: true };
     },
 
@@ -854,5 +889,9 @@ export function createDsarService(
       );
     },
   };
+  internals.set(service, {
+    prepareRequest,
+    sendRequestMail: (mail) => sendMail(mail, 'dsar-verify'),
+  });
   return service;
 }

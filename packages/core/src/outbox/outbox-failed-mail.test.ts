@@ -77,4 +77,21 @@ describe('the outbox retries work whose mail the transport did not take', () => 
     expect(transport.sentTo(complained)).toEqual([]);
     expect(transport.sentTo(erased)).toEqual([]);
   });
+
+  it('REQ-16: a retry after the kept link expired (no drain for days) asks afresh, and that link confirms', async () => {
+    const { gdpr, transport, clock } = testGdpr({
+      outbox: { maxAttempts: 5, retryBaseMs: 60_000 },
+    });
+    const email = 'late@example.org';
+    transport.failFor(email, 'transient', { retryable: true, times: 1 });
+    await gdpr.outbox.enqueue(signup(email));
+    expect(await gdpr.outbox.drain()).toEqual({ done: 0, retried: 1, dropped: 0 });
+    clock.advance(30 * 86_400_000);
+    expect(await gdpr.outbox.drain()).toEqual({ done: 1, retried: 0, dropped: 0 });
+    const sent = transport.sentTo(email);
+    expect(sent).toHaveLength(1);
+    await gdpr.optIn.confirm(confirmToken(sent[0]!.message.text ?? ''));
+    expect((await gdpr.consent.state(email, 'newsletter')).status).toBe('granted');
+  });
 });
+

@@ -5,6 +5,7 @@ import type { CoreContext } from '../context.js';
 import type { DataKeyRing } from '../crypto/data-key-ring.js';
 import { fieldContext, openField, sealField } from '../crypto/field-cipher.js';
 import type { DsarType } from '../dsar/dsar-request.js';
+import { dsarInternals } from '../dsar/dsar-service.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../gdpr-mail.js';
 import { requireHandedOver } from '../mailer/mail-outcome.js';
@@ -27,8 +28,9 @@ export interface SignupWork {
    * Set by the outbox when the opt-in was requested but its mail not taken: the
    * request's nonce and mail, so a retry sends that mail again instead of asking
    * again (a new request would count against `doubleOptIn.maxRequestsPerDay`).
+   * `expiresAt`: ISO 8601, when its link stops working; past it, a retry asks again.
    */
-  requested?: { nonce: string; message: RenderedMail };
+  requested?: { nonce: string; message: RenderedMail; expiresAt: string };
 }
 
 /** What the DSAR form accepted, after `dsar.admit`: `dsar.request` without the IP (already counted). */
@@ -37,6 +39,13 @@ export interface DsarRequestWork {
   email: string;
   type: DsarType;
   language?: string;
+  /**
+   * Set by the outbox when the request was recorded but its verification mail not
+   * taken: the retry sends that mail again instead of asking again (a repeat counts
+   * against the DSAR re-send limits). `expiresAt`: ISO 8601, when its link stops
+   * working; past it, a retry asks again (a re-send of the pending request).
+   */
+  requested?: { requestId: string; mail: RenderedMail; expiresAt: string };
 }
 
 export type OutboxWork = SignupWork | DsarRequestWork;
@@ -163,20 +172,15 @@ export function createOutboxService(
   let sweepTimer: NodeJS.Timeout | undefined;
 
   async function run(work: OutboxWork): Promise<void> {
-    const gdpr = services();
-    if (work.kind === 'dsar-request') {
-      await gdpr.dsar.request({
-        email: work.email,
-        type: work.type,
-        ...(work.language ? { language: work.language } : {}),
-      });
-      return;
-    }
+    if (work.kind === 'dsar-request') return runDsarRequest(work);
     if (work.purposes.length === 0) return;
-    if (work.requested) {
-      await resend(work.email, work.requested);
+    if (work.requested && !expired(work.requested.expiresAt)) {
+      await resendConfirmation(work.email, work.requested);
       return;
     }
+    // A first attempt, or a retry whose link expired meanwhile (no drain for a day):
+    // a fresh request, with a link that works.
+    const gdpr = services();
     let result: Awaited<ReturnType<typeof gdpr.optIn.request>>;
     try {
       result = await gdpr.optIn.request(work.email, work.purposes, work.evidence, {
@@ -202,11 +206,51 @@ export function createOutboxService(
     try {
       await send(result.message, 'double-opt-in');
     } catch (error) {
+      const { signals: _done, ...rest } = work;
       throw new PartlyDone(error, {
-        ...work,
-        requested: { nonce: result.nonce, message: result.message },
+        ...rest,
+        requested: {
+          nonce: result.nonce,
+          message: result.message,
+          expiresAt: result.expiresAt.toISOString(),
+        },
       });
     }
+  }
+
+  async function runDsarRequest(work: DsarRequestWork): Promise<void> {
+    const dsar = dsarInternals(services().dsar);
+    if (work.requested) {
+      const request = await store.getDsarRequest(work.requested.requestId);
+      // Verified, closed or gone meanwhile: no link is due any more.
+      if (request?.status !== 'received') return;
+      if (!expired(work.requested.expiresAt)) {
+        await dsar.sendRequestMail(work.requested.mail);
+        return;
+      }
+    }
+    const prepared = await dsar.prepareRequest({
+      email: work.email,
+      type: work.type,
+      ...(work.language ? { language: work.language } : {}),
+    });
+    if (!prepared) return;
+    try {
+      await dsar.sendRequestMail(prepared.mail);
+    } catch (error) {
+      throw new PartlyDone(error, {
+        ...work,
+        requested: {
+          requestId: prepared.requestId,
+          mail: prepared.mail,
+          expiresAt: prepared.expiresAt.toISOString(),
+        },
+      });
+    }
+  }
+
+  function expired(iso: string): boolean {
+    return new Date(iso).getTime() <= ctx.now().getTime();
   }
 
   /**
@@ -215,9 +259,11 @@ export function createOutboxService(
    * opt-ins go with them) or been suppressed: then nothing is sent, as
    * `optIn.request` would have refused it.
    */
-  async function resend(email: string, requested: NonNullable<SignupWork['requested']>) {
-    const pending = await store.getPendingOptIn(requested.nonce);
-    if (!pending || pending.expiresAt.getTime() <= ctx.now().getTime()) return;
+  async function resendConfirmation(
+    email: string,
+    requested: NonNullable<SignupWork['requested']>,
+  ): Promise<void> {
+    if (!(await store.getPendingOptIn(requested.nonce))) return;
     const held = await store.getSuppression(ctx.suppressionHash(email));
     if (held && held.reason !== 'unsubscribed-all') return;
     await send(requested.message, 'double-opt-in');
