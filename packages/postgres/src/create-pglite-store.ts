@@ -5,6 +5,7 @@ import { lockDataDir } from './data-dir-lock.js';
 import { runMigrations } from './migrations.js';
 import type { PgliteLike } from './pglite-database.js';
 import { pgliteDatabase } from './pglite-database.js';
+import { pgliteMissing } from './pglite-missing.js';
 import { openPgliteWorker } from './pglite-worker.js';
 import { DEFAULT_SCHEMA } from './schema-name.js';
 import { createSqlStore } from './sql-store.js';
@@ -60,7 +61,11 @@ const closingDirs = new Map<string, Promise<void>>();
 
 async function openPglite(dataDir: string | undefined, worker: boolean): Promise<PgliteLike> {
   if (worker) return openPgliteWorker(dataDir);
-  const { PGlite } = await import('@electric-sql/pglite');
+  const PGlite = await import('@electric-sql/pglite')
+    .then((pglite) => pglite.PGlite)
+    .catch((error: unknown) => {
+      throw pgliteMissing(error) ?? error;
+    });
   return (await PGlite.create(dataDir)) as unknown as PgliteLike;
 }
 

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { GdprMailError } from '@gdpr-mail/core';
 import type { PgliteLike, PgliteQueryable } from './pglite-database.js';
+import { pgliteMissing } from './pglite-missing.js';
 
 /**
  * The worker's body, evaluated as CommonJS. A string rather than a file of its
@@ -55,7 +56,12 @@ function databaseError(fields: NonNullable<Reply['error']>): Error {
  * The worker keeps the process alive only while a request is pending.
  */
 export async function openPgliteWorker(dataDir: string | undefined): Promise<PgliteLike> {
-  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  let pglite: string;
+  try {
+    pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  } catch (error) {
+    throw pgliteMissing(error) ?? error;
+  }
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pglite, dataDir } });
   const waiting = new Map<number, Waiter>();
   let nextId = 1;
