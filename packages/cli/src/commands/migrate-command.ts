@@ -9,7 +9,10 @@ import { EXIT } from '../cli-io.js';
 export async function migrateCommand(gdpr: GdprMail, json: boolean, io: CliIo): Promise<number> {
   // Any read opens the store, and so migrates it.
   await gdpr.store.getAuditHead();
-  const schema = (gdpr.store as { schema?: string }).schema;
+  // The schema of a SQL store, as the app made it: `gdpr.store` is core's encrypting layer
+  // over it, which does not carry the SQL store's own fields.
+  const made = (gdpr.config.store ?? gdpr.store) as { schema?: unknown };
+  const schema = typeof made.schema === 'string' ? made.schema : undefined;
   const result = { store: gdpr.store.kind, ...(schema ? { schema } : {}), migrated: true };
   // `lazy` is the embedded store opened on first use (no `store` in the config).
   const name =
