@@ -74,6 +74,30 @@ describe('createFileErasureJournal', () => {
     expect(await collect(journal.entries())).toEqual(page);
   });
 
+  it('REQ-34: reads back entries holding U+2028 and U+2029 across read chunks, on every Node', async () => {
+    // Node 24's readline ends a line at U+2028/U+2029, which JSON.stringify leaves raw.
+    const path = join(dir, 'separators.jsonl');
+    const journal = createFileErasureJournal({ path });
+    const page = Array.from({ length: 3000 }, (_, i) => ({
+      ...entry(i),
+      subjectId: `sub_${i}\u2028é\u2029`,
+      reason: i % 2 === 0 ? 'dsar\u2029' : 'dsar',
+    }));
+    await journal.appendMany?.(page);
+    expect((await stat(path)).size).toBeGreaterThan(3 * 65_536);
+    expect(await collect(journal.entries())).toEqual(page);
+    expect(journal.skippedLines).toBe(0);
+    // A CRLF-terminated line (a file edited on Windows) still reads; leaving early is fine.
+    await appendFile(path, `${JSON.stringify({ ...entry(9), erasedAt: entry(9).erasedAt })}\r\n`);
+    const all = await collect(journal.entries());
+    expect(all).toHaveLength(3001);
+    expect(all.at(-1)).toEqual(entry(9));
+    for await (const first of journal.entries()) {
+      expect(first).toEqual(page[0]);
+      break;
+    }
+  });
+
   it('REQ-34: skips and counts a torn last line after a crash', async () => {
     const path = join(dir, 'j.jsonl');
     const journal = createFileErasureJournal({ path });

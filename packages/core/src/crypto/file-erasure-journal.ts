@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import type { ErasureJournal, ErasureJournalEntry } from './erasure-journal.js';
 
@@ -106,6 +105,28 @@ function toLines(entries: readonly ErasureJournalEntry[]): string {
 }
 
 /**
+ * The file's lines, split on `\n` only (a `\r` before it is dropped), as JSON lines
+ * are. Not `node:readline`: from Node 24 it also ends a line at U+2028 and U+2029,
+ * which `JSON.stringify` leaves unescaped inside strings, so an entry whose subject id
+ * or reason holds one was read as two torn lines and skipped.
+ */
+async function* readJsonLines(path: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8' })) {
+    rest += chunk as string;
+    let start = 0;
+    let end = rest.indexOf('\n', start);
+    while (end !== -1) {
+      yield rest.slice(start, end > start && rest[end - 1] === '\r' ? end - 1 : end);
+      start = end + 1;
+      end = rest.indexOf('\n', start);
+    }
+    rest = rest.slice(start);
+  }
+  if (rest.length > 0) yield rest;
+}
+
+/**
  * An erasure journal in a JSON-lines file (REQ-34). Each `append()` writes one
  * line and `fdatasync`s before it resolves; the file is created with mode
  * 0600 and its directories as needed. `entries()` streams the file line by
@@ -171,22 +192,15 @@ export function createFileErasureJournal(options: FileErasureJournalOptions): Fi
         });
       }
       skipped = 0;
-      const lines = createInterface({
-        input: createReadStream(path, { encoding: 'utf8' }),
-        crlfDelay: Number.POSITIVE_INFINITY,
-      });
-      try {
-        for await (const line of lines) {
-          if (line.trim().length === 0) continue;
-          const entry = parseLine(line);
-          if (entry === undefined) {
-            skipped += 1;
-            continue;
-          }
-          yield entry;
+      // Leaving the loop early (break, throw) ends the generator and with it the read stream.
+      for await (const line of readJsonLines(path)) {
+        if (line.trim().length === 0) continue;
+        const entry = parseLine(line);
+        if (entry === undefined) {
+          skipped += 1;
+          continue;
         }
-      } finally {
-        lines.close();
+        yield entry;
       }
     },
   };
