@@ -97,9 +97,9 @@ export function mountStaffConsole(app: NestExpressApplication, gdpr: GdprMail, s
 in the privacy console, <strong>support</strong> may only look.</p>
 <form method="post" action="/login">
 <label for="user">Staff member</label>
-<select id="user" name="user"><option>dpo</option><option>support</option></select>
+<select id="user" name="user" autocomplete="username"><option>dpo</option><option>support</option></select>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" required>
+<input id="password" name="password" type="password" required autocomplete="current-password">
 <p><button type="submit">Log in</button></p>
 </form>`,
       }),

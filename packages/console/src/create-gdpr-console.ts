@@ -24,6 +24,7 @@ import type { PageKit } from './pages.js';
 import {
   auditPages,
   breachPages,
+  coreWords,
   personPages,
   recordPages,
   requestPages,
@@ -90,7 +91,6 @@ export type ConsoleResult =
       section: ConsoleSection | undefined;
       title: string;
       body: SafeHtml;
-      refreshSeconds?: number;
     }
   | { kind: 'redirect'; location: string }
   | {
@@ -221,7 +221,6 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
       section: ConsoleSection | undefined;
       title: string;
       body: SafeHtml;
-      refreshSeconds?: number;
     },
     setCookie: string | undefined,
   ): Response {
@@ -232,7 +231,6 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
       section: page.section,
       title: page.title,
       body: page.body,
-      ...(page.refreshSeconds ? { refreshSeconds: page.refreshSeconds } : {}),
     });
     const h = headers({ 'content-type': 'text/html; charset=utf-8' });
     if (setCookie) h.append('set-cookie', setCookie);
@@ -242,7 +240,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
   function errorPage(
     kit: Pick<PageKit, 'locale' | 'm'>,
     status: number,
-    text: string,
+    text: string | SafeHtml,
     code: string,
   ): Response {
     return render(
@@ -283,8 +281,8 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
     }
     if (!matched) {
       return methodMismatch
-        ? errorPage(base, 405, 'Method not allowed.', 'METHOD_NOT_ALLOWED')
-        : errorPage(base, 404, 'Not found.', 'NOT_FOUND');
+        ? errorPage(base, 405, m.methodNotAllowed, 'METHOD_NOT_ALLOWED')
+        : errorPage(base, 404, m.pageNotFound, 'NOT_FOUND');
     }
     const { route, params } = matched;
     try {
@@ -354,12 +352,17 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
       }
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return errorPage(base, 413, 'The form is too large.', 'PAYLOAD_TOO_LARGE');
+        return errorPage(base, 413, m.formTooLarge, 'PAYLOAD_TOO_LARGE');
       }
       if (isGdprMailError(error)) {
         const status = statusForCode(error.code);
         // A 5xx says nothing of its cause: the message may name internals.
-        return errorPage(base, status, status >= 500 ? m.error : error.message, error.code);
+        return errorPage(
+          base,
+          status,
+          status >= 500 ? m.error : coreWords(locale, error.message),
+          error.code,
+        );
       }
       return errorPage(base, 500, m.error, 'INTERNAL_ERROR');
     }

@@ -116,6 +116,8 @@ export interface ConsoleMessages {
   sweepFailed: string;
   noSweep: string;
   planRunning: string;
+  /** The link that loads a running plan's or sweep's page again (no page reloads itself: WCAG 2.2.1). */
+  checkAgain: string;
   planFailed: string;
   recomputePlan: string;
   deleted: string;
@@ -131,6 +133,10 @@ export interface ConsoleMessages {
   role: string;
   country: string;
   safeguard: string;
+  /** The record's columns of personal data categories and recipients, and a third-country mark. */
+  data: string;
+  recipients: string;
+  thirdCountry: string;
   download: string;
   audit: string;
   verify: string;
@@ -139,6 +145,10 @@ export interface ConsoleMessages {
   forbidden: string;
   csrf: string;
   error: string;
+  /** An address under the console that no page serves, or a method it does not take. */
+  pageNotFound: string;
+  methodNotAllowed: string;
+  formTooLarge: string;
   yes: string;
   no: string;
 }
@@ -254,12 +264,12 @@ const en: ConsoleMessages = {
   held: 'Kept under a legal hold',
   runSweep: 'Run the sweep now',
   sweepDone: 'Sweep finished.',
-  sweepRunning: 'Sweep running: this page updates itself every 2 seconds.',
+  sweepRunning: 'Sweep running. The counts below are as of now: check again for newer ones.',
   sweepFailed:
     'The sweep stopped on an error. The batches already swept stay swept; run it again to finish.',
   noSweep: 'No sweep has been started from this console since the app started.',
-  planRunning:
-    'Computing the plan (it reads every person’s ledger): this page updates itself every 2 seconds.',
+  planRunning: 'Computing the plan (it reads every person’s ledger). Check again in a few seconds.',
+  checkAgain: 'Check again',
   planFailed: 'The plan could not be computed. Try again; if it keeps failing, check the store.',
   recomputePlan: 'Compute the plan again',
   deleted: 'Deleted',
@@ -275,6 +285,9 @@ const en: ConsoleMessages = {
   role: 'Role',
   country: 'Country',
   safeguard: 'Transfer safeguard',
+  data: 'Data',
+  recipients: 'Recipients',
+  thirdCountry: 'third country',
   download: 'Download',
   audit: 'Audit chain',
   verify: 'Verify the chain',
@@ -283,6 +296,9 @@ const en: ConsoleMessages = {
   forbidden: 'You may not do this.',
   csrf: 'This form expired. Load the page again and resubmit.',
   error: 'The console could not do this.',
+  pageNotFound: 'There is no console page at this address.',
+  methodNotAllowed: 'This page does not accept that method.',
+  formTooLarge: 'The form is too large.',
   yes: 'yes',
   no: 'no',
 };
@@ -399,12 +415,14 @@ const fr: ConsoleMessages = {
   held: 'Conservées sous gel juridique',
   runSweep: 'Lancer la purge maintenant',
   sweepDone: 'Purge terminée.',
-  sweepRunning: 'Purge en cours : cette page se met à jour toutes les 2 secondes.',
+  sweepRunning:
+    'Purge en cours. Les nombres ci-dessous sont ceux de cet instant : vérifiez à nouveau pour les suivants.',
   sweepFailed:
     'La purge s’est arrêtée sur une erreur. Les lots déjà traités le restent ; relancez-la pour finir.',
   noSweep: 'Aucune purge n’a été lancée depuis cette console depuis le démarrage de l’application.',
   planRunning:
-    'Calcul du plan en cours (il lit l’historique de chaque personne) : cette page se met à jour toutes les 2 secondes.',
+    'Calcul du plan en cours (il lit l’historique de chaque personne). Vérifiez à nouveau dans quelques secondes.',
+  checkAgain: 'Vérifier à nouveau',
   planFailed:
     'Le plan n’a pas pu être calculé. Réessayez ; si l’échec persiste, vérifiez le stockage.',
   recomputePlan: 'Recalculer le plan',
@@ -421,6 +439,9 @@ const fr: ConsoleMessages = {
   role: 'Rôle',
   country: 'Pays',
   safeguard: 'Garantie de transfert',
+  data: 'Données',
+  recipients: 'Destinataires',
+  thirdCountry: 'pays tiers',
   download: 'Télécharger',
   audit: 'Chaîne d’audit',
   verify: 'Vérifier la chaîne',
@@ -429,6 +450,9 @@ const fr: ConsoleMessages = {
   forbidden: 'Vous n’avez pas le droit de faire ceci.',
   csrf: 'Ce formulaire a expiré. Rechargez la page et renvoyez-le.',
   error: 'La console n’a pas pu faire ceci.',
+  pageNotFound: 'Il n’y a pas de page de la console à cette adresse.',
+  methodNotAllowed: 'Cette page n’accepte pas cette méthode.',
+  formTooLarge: 'Le formulaire est trop volumineux.',
   yes: 'oui',
   no: 'non',
 };

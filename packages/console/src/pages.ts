@@ -37,6 +37,22 @@ function field(form: Form, name: string): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
 }
 
+/**
+ * A message of the core's (its errors speak English) on a page in another language: marked
+ * `lang="en"` so a screen reader speaks it as English (WCAG 3.1.2).
+ */
+export function coreWords(locale: ConsoleLocale, text: string): SafeHtml | string {
+  return locale === 'en' ? text : html`<span lang="en">${text}</span>`;
+}
+
+/** The id of a page's problem, which the field at fault points to. */
+const FLASH_ID = 'flash';
+
+/** On the field a problem is about: marked invalid and described by the problem's words (WCAG 3.3.1). */
+function invalidIf(at: boolean): SafeHtml | string {
+  return at ? html` aria-invalid="true" aria-describedby="${FLASH_ID}"` : '';
+}
+
 function csrfInput(kit: PageKit): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${kit.csrf}">`;
 }
@@ -113,7 +129,8 @@ function eraseCode(request: DsarRequest): string {
 function requestDetail(
   kit: PageKit,
   request: DsarRequest,
-  flash?: { kind: 'error' | 'notice'; text: SafeHtml | string },
+  /** A problem or a result above the request; `field`: the form field a problem is about. */
+  flash?: { kind: 'error' | 'notice'; text: SafeHtml | string; field?: 'reason' | 'confirm' },
 ): ConsoleResult {
   const { m, basePath } = kit;
   const now = kit.now();
@@ -134,7 +151,7 @@ function requestDetail(
   const verified = request.status !== 'received';
   const exportable = verified && open;
   const body = html`
-${flash ? html`<p class="${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">${flash.text}</p>` : ''}
+${flash ? html`<p class="${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" id="${FLASH_ID}">${flash.text}</p>` : ''}
 <dl>
 <dt>${m.type}</dt><dd>${request.type}</dd>
 <dt>${m.status}</dt><dd>${request.status}</dd>
@@ -151,7 +168,7 @@ ${
   open && !request.extendedDueAt
     ? html`<form class="box" method="post" action="${action}/extend">${csrfInput(kit)}
 <h2>${m.extend}</h2><p>${m.extendHelp}</p>
-<label for="reason">${m.extendReason}</label><textarea id="reason" name="reason" required maxlength="2000"></textarea>
+<label for="reason">${m.extendReason}</label><textarea id="reason" name="reason" required maxlength="2000"${invalidIf(flash?.field === 'reason')}></textarea>
 <button type="submit">${m.extend}</button></form>`
     : ''
 }
@@ -165,7 +182,7 @@ ${
   verified && open && request.type === 'erasure'
     ? html`<form class="box" method="post" action="${action}/erase">${csrfInput(kit)}
 <h2>${m.erase}</h2><p>${m.eraseHelp(eraseCode(request))}</p>
-<label for="confirm">${m.eraseConfirm}</label><input id="confirm" name="confirm" type="text" required autocomplete="off">
+<label for="confirm">${m.eraseConfirm}</label><input id="confirm" name="confirm" type="text" required autocomplete="off"${invalidIf(flash?.field === 'confirm')}>
 <button type="submit" class="danger">${m.erase}</button></form>`
     : ''
 }`;
@@ -237,7 +254,8 @@ export const requestPages: ConsoleRoute[] = [
         ) {
           return requestDetail(kit, await loadRequest(kit, id!), {
             kind: 'error',
-            text: error.message,
+            text: coreWords(kit.locale, error.message),
+            ...(error.code === 'VALIDATION_FAILED' ? { field: 'reason' as const } : {}),
           });
         }
         throw error;
@@ -270,7 +288,11 @@ export const requestPages: ConsoleRoute[] = [
         });
       }
       if (field(form, 'confirm') !== eraseCode(request)) {
-        return requestDetail(kit, request, { kind: 'error', text: kit.m.eraseMismatch });
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.eraseMismatch,
+          field: 'confirm',
+        });
       }
       const certificate = await kit.gdpr.dsar.erase(request.id, { actor: kit.actor });
       await kit.audit('erase', { requestId: request.id }, request.subjectId);
@@ -294,9 +316,9 @@ function lookupForm(kit: PageKit, error?: string): ConsoleResult {
     ...(error ? { status: 404 } : {}),
     section: 'person',
     title: m.lookup,
-    body: html`${error ? html`<p class="error" role="alert">${error}</p>` : ''}<p>${m.lookupHelp}</p>
+    body: html`${error ? html`<p class="error" role="alert" id="${FLASH_ID}">${error}</p>` : ''}<p>${m.lookupHelp}</p>
 <form class="box" method="post" action="${basePath}/person">${csrfInput(kit)}
-<label for="email">${m.address}</label><input id="email" name="email" type="email" required autocomplete="off" maxlength="320">
+<label for="email">${m.address}</label><input id="email" name="email" type="email" required autocomplete="off" maxlength="320"${invalidIf(Boolean(error))}>
 <button type="submit">${m.find}</button></form>`,
   };
 }
@@ -712,7 +734,8 @@ export const retentionPages: ConsoleRoute[] = [
     async handle(kit) {
       const { m, basePath } = kit;
       // The plan walks every subject (seconds at a million): computed in the background,
-      // shown at once when it ends within a page's time budget, else the page reloads itself.
+      // shown at once when it ends within a page's time budget, else a page that says so
+      // with a link to check again (a page that reloads itself fails WCAG 2.2.1).
       if (!kit.plans.current()) {
         kit.plans.start();
         await kit.plans.settled(PLAN_WAIT_MS);
@@ -730,8 +753,8 @@ export const retentionPages: ConsoleRoute[] = [
           title: m.retention,
           body: html`<p class="notice" role="status" data-plan="running">${m.planRunning}</p>
 <dl><dt>${m.when}</dt><dd>${instant(run.startedAt)}</dd></dl>
+<p><a href="${basePath}/retention">${m.checkAgain}</a></p>
 ${sweepPart}`,
-          refreshSeconds: 2,
         };
       }
       const recompute = html`<form class="box" method="post" action="${basePath}/retention/plan">${csrfInput(kit)}
@@ -789,7 +812,7 @@ ${sweepPart}`;
         kit.plans.clear();
       }
       // A small store's sweep ends within the second: its report shows at once; a big
-      // one's progress page reloads itself until it ends.
+      // one's progress page shows the counts so far and a link to check again.
       await kit.sweeps.settled(1_000);
       return { kind: 'redirect', location: `${kit.basePath}/retention/sweep` };
     },
@@ -821,7 +844,8 @@ ${sweepPart}`;
 <dt>${m.batches}</dt><dd>${r?.batches ?? 0}</dd>
 </dl>`;
       const status = !run.done
-        ? html`<p class="notice" role="status" data-sweep="running">${m.sweepRunning}</p>`
+        ? html`<p class="notice" role="status" data-sweep="running">${m.sweepRunning}</p>
+<p><a href="${basePath}/retention/sweep">${m.checkAgain}</a></p>`
         : run.failed
           ? html`<p class="error" role="alert" data-sweep="failed" data-code="${run.failed}">${m.sweepFailed}</p>`
           : html`<p class="notice" role="status" data-sweep="done">${m.sweepDone}</p>`;
@@ -832,7 +856,6 @@ ${sweepPart}`;
         section: 'retention',
         title: m.retention,
         body: html`${status}${counts}${back}`,
-        ...(run.done ? {} : { refreshSeconds: 2 }),
       };
     },
   },
@@ -862,7 +885,7 @@ export const recordPages: ConsoleRoute[] = [
         .processors()
         .map(
           (p) =>
-            html`<tr><td>${p.name}</td><td>${p.role}</td><td>${p.country}${p.thirdCountry ? ' (3rd)' : ''}</td><td>${p.transferSafeguard ?? ''}</td></tr>`,
+            html`<tr><td>${p.name}</td><td>${p.role}</td><td>${p.country}${p.thirdCountry ? ` (${m.thirdCountry})` : ''}</td><td>${p.transferSafeguard ?? ''}</td></tr>`,
         );
       const downloads = (['processing-activities', 'privacy-notice'] as const).flatMap((doc) =>
         (Object.keys(RECORD_FORMATS) as (keyof typeof RECORD_FORMATS)[]).map(
@@ -871,7 +894,7 @@ export const recordPages: ConsoleRoute[] = [
         ),
       );
       const body = html`<h2>${m.processing}</h2>
-${table([m.purpose, m.lawfulBasis, m.subjectCategories, 'Data', 'Recipients'], activities, m.none)}
+${table([m.purpose, m.lawfulBasis, m.subjectCategories, m.data, m.recipients], activities, m.none)}
 <h2>${m.processors}</h2>
 ${table([m.name, m.role, m.country, m.safeguard], processors, m.none)}
 <h2>${m.download}</h2>

@@ -205,12 +205,16 @@ export async function dpoWalk(walk: ConsoleWalk): Promise<void> {
   expect(await submit(page, '/authority')).toBe(303);
   expect(await page.locator('main').textContent()).toContain('CNIL-2026-42');
 
-  // Retention: the plan, then a sweep, which runs in the background; its page reloads
-  // itself until the report shows.
+  // Retention: the plan, then a sweep, which runs in the background; its page links to
+  // itself ("Check again", no self-reload: WCAG 2.2.1) until the report shows.
   await page.goto(`${base}/retention`);
   await log.audit(page, app, 'console-retention');
   expect(await submit(page, '/retention/sweep')).toBe(303);
-  await page.locator('[data-sweep="done"]').waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 300 && (await page.locator('[data-sweep="done"]').count()) === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await page.getByRole('link', { name: 'Check again' }).click();
+  }
+  await page.locator('[data-sweep="done"]').waitFor();
   expect(await page.locator('[role="status"]').textContent()).toBe('Sweep finished.');
   await log.audit(page, app, 'console-sweep');
 

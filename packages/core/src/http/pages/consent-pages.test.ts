@@ -93,8 +93,22 @@ describe('built-in pages', () => {
     expect(page).not.toContain('<img');
     expect(page).toContain('value="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"');
     expect(page).toContain(
-      '<p class="error" role="alert" data-code="INVALID_EMAIL">This email address does not look right.',
+      '<p class="error" role="alert" id="form-error" data-code="INVALID_EMAIL">This email address does not look right.',
     );
+    // WCAG 3.3.1: the field at fault is marked invalid and described by the words.
+    expect(page).toContain('aria-invalid="true" aria-describedby="form-error">');
+    // A problem that is no field's (an expired form) marks none.
+    const expired = signupPage({
+      locale: 'en',
+      messages,
+      action: '/gdpr/signup',
+      csrfField: 'c',
+      purposes,
+      error: formErrorMessage(messages, 'CSRF_FAILED'),
+      errorCode: 'CSRF_FAILED',
+    });
+    expect(expired).toContain('id="form-error"');
+    expect(expired).not.toContain('aria-invalid="true"');
     expect(page).toContain('href="https://acme.test/privacy?a=1&amp;b=&quot;2&quot;"');
     expect(page).toContain('<link rel="icon" href="data:,">');
 

@@ -60,10 +60,26 @@ export interface SignupView extends PageContext {
   errorCode?: string;
 }
 
+/** The id of the problem above a form sent back, which the field at fault points to. */
+const FORM_ERROR_ID = 'form-error';
+
+/** The problems that are one field's: the field is marked invalid and described by the words. */
+const FIELD_OF_CODE: Readonly<Record<string, string>> = { INVALID_EMAIL: 'email' };
+
 /** The problem above a form sent back: plain words, the code only as an attribute. */
 export function formError(error: string | undefined, code?: string) {
   if (!error) return '';
-  return html`<p class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${error}</p>`;
+  return html`<p class="error" role="alert" id="${FORM_ERROR_ID}"${code ? html` data-code="${code}"` : ''}>${error}</p>`;
+}
+
+/**
+ * On the field a form's problem is about (WCAG 3.3.1, 4.1.2): `aria-invalid` and a
+ * description pointing at the problem's words, so a screen reader reads them on the field.
+ */
+export function fieldError(field: string, error: string | undefined, code?: string) {
+  return error && code && FIELD_OF_CODE[code] === field
+    ? html` aria-invalid="true" aria-describedby="${FORM_ERROR_ID}"`
+    : '';
 }
 
 /** Art. 13: the privacy notice is one click away wherever personal data is collected. */
@@ -83,7 +99,7 @@ export function signupPage(view: SignupView): string {
 <form method="post" action="${view.action}">
 <input type="hidden" name="_csrf" value="${view.csrfField}">
 <label for="email">${m.emailLabel}</label>
-<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}">
+<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}"${fieldError('email', view.error, view.errorCode)}>
 <fieldset>
 <legend>${m.purposesLegend}</legend>
 ${purposeBoxes(view.purposes, view)}

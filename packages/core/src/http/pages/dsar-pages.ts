@@ -1,6 +1,6 @@
 import { html } from '../html.js';
 import type { PageContext } from './consent-pages.js';
-import { formError, privacyNoticeLink } from './consent-pages.js';
+import { fieldError, formError, privacyNoticeLink } from './consent-pages.js';
 import { layout } from './layout.js';
 import type { Locale } from './messages.js';
 
@@ -109,7 +109,7 @@ export function dsarFormPage(ctx: PageContext, view: DsarFormView): string {
 <form method="post" action="${view.action}">
 <input type="hidden" name="_csrf" value="${view.csrfField}">
 <label for="email">${t.email}</label>
-<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}">
+<input type="email" id="email" name="email" required autocomplete="email" value="${view.email ?? ''}"${fieldError('email', view.error, view.errorCode)}>
 <fieldset>
 <legend>${t.type}</legend>
 ${DSAR_FORM_TYPES.map((type) => html`<label><input type="radio" name="type" value="${type}"${type === chosen ? html` checked` : ''}> ${t[type]}</label>`)}
