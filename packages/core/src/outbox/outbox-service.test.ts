@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { GdprMailConfig } from '../config/config-schema.js';
+import { createGdprMail } from '../gdpr-mail.js';
 import { MemoryStore } from '../store/memory-store.js';
-import { checkboxEvidence } from '../testing/fixtures.js';
+import { checkboxEvidence, testConfig } from '../testing/fixtures.js';
+import { createTestClock } from '../testing/test-clock.js';
 import { testGdpr } from '../testing/test-gdpr.js';
+import { InMemoryTransport } from '../transport/memory-transport.js';
 import type { SignupWork } from './outbox-service.js';
 
 const known = 'known@example.org';
@@ -254,5 +257,36 @@ describe('the outbox retries work whose mail the transport did not take', () => 
     expect(sent).toHaveLength(1);
     await gdpr.optIn.confirm(confirmToken(sent[0]!.message.text ?? ''));
     expect((await gdpr.consent.state(email, 'newsletter')).status).toBe('granted');
+  });
+});
+
+describe('an outbox failure without a logger', () => {
+  it('reaches the console once per error code, naming no person', async () => {
+    const transport = new InMemoryTransport();
+    const clock = createTestClock('2026-03-01T09:00:00.000Z');
+    const { logger: _tests, ...withoutLogger } = testConfig({
+      transport,
+      clock,
+      mailer: { from: { address: 'privacy@acme.test' }, retry: { maxAttempts: 1 } },
+      outbox: { maxAttempts: 5, retryBaseMs: 60_000 },
+    });
+    const gdpr = createGdprMail(withoutLogger);
+    const email = 'silent@example.org';
+    transport.failFor(email, 'transient', { retryable: true, times: 2 });
+    const warned: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((text: unknown) => {
+      warned.push(String(text));
+    });
+    try {
+      await gdpr.outbox.enqueue(signup(email));
+      await gdpr.outbox.drain();
+      clock.advance(60_000);
+      await gdpr.outbox.drain();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('PROVIDER_UNAVAILABLE');
+    expect(warned[0]).not.toContain(email);
   });
 });

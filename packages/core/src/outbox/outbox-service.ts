@@ -9,6 +9,7 @@ import { dsarInternals } from '../dsar/dsar-service.js';
 import { GdprMailError, isGdprMailError } from '../errors/gdpr-mail-error.js';
 import type { GdprMail } from '../gdpr-mail.js';
 import { requireHandedOver } from '../mailer/mail-outcome.js';
+import { warnOperator } from '../observability/logger.js';
 import { isEncryptedStore } from '../store/encrypted-store.js';
 import type { OutboxItem } from '../store/store-types.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
@@ -170,6 +171,7 @@ export function createOutboxService(
   let pending: { cancel(): void; fire(): void } | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  const warnedCodes = new Set<string>();
 
   async function run(work: OutboxWork): Promise<void> {
     if (work.kind === 'dsar-request') return runDsarRequest(work);
@@ -269,8 +271,26 @@ export function createOutboxService(
     await send(requested.message, 'double-opt-in');
   }
 
+  /**
+   * Without a configured logger every failure above is silent, and the form has already
+   * told the person to check their inbox (a transport's expired certificate, a wrong
+   * password): the console hears of each error code once per process. Codes only.
+   */
+  function tellOperatorWithoutLogger(code: string): void {
+    if (config.logger || warnedCodes.has(code)) return;
+    warnedCodes.add(code);
+    warnOperator(
+      undefined,
+      code,
+      `[gdpr-mail] Outbox work (a sign-up's or data-subject request's mail) failed (${code}): it is ` +
+        `retried up to outbox.maxAttempts times, then dropped. Configure \`logger\` to see each failure ` +
+        '(docs/observability.md).',
+    );
+  }
+
   /** Gives up on an item: deleted with an audit entry that names no person. */
   async function drop(item: OutboxItem, reason: string): Promise<void> {
+    tellOperatorWithoutLogger(reason);
     ctx.logger.warn(
       { itemId: item.id, kind: item.kind, attempts: item.attempts, error: reason },
       'outbox item dropped',
@@ -340,6 +360,7 @@ export function createOutboxService(
         },
         'outbox item failed, retried later',
       );
+      tellOperatorWithoutLogger(code);
       await store.releaseOutbox(item.id, owner, {
         availableAt,
         lastError: code,
