@@ -63,4 +63,65 @@ describe('mapSmtpError', () => {
       false,
     ]);
   });
+
+  it.each([
+    ['CERT_HAS_EXPIRED', { code: 'ESOCKET', originalCode: 'CERT_HAS_EXPIRED' }],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }],
+    ['SELF_SIGNED_CERT_IN_CHAIN', { code: 'ETLS', cause: { code: 'SELF_SIGNED_CERT_IN_CHAIN' } }],
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      { code: 'ESOCKET', originalCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    ],
+    [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      { code: 'ESOCKET', originalCode: 'ERR_TLS_CERT_ALTNAME_INVALID' },
+    ],
+  ])(
+    'maps a refused TLS certificate (%s) to a non-retryable auth failure',
+    (providerCode, fields) => {
+      const error = Object.assign(new Error('refused for <bob@example.test>'), fields);
+      for (const dataSent of [false, true]) {
+        const result = mapSmtpError(error, dataSent);
+        expect(result).toMatchObject({
+          status: 'failed',
+          error: { category: 'auth', retryable: false, providerCode },
+        });
+        if (result.status === 'failed') {
+          expect(result.error.message).toContain('TLS certificate');
+          expect(result.error.message).not.toContain('bob@');
+        }
+      }
+    },
+  );
+
+  it.each([
+    ['Error initiating TLS - certificate has expired', 'CERT_HAS_EXPIRED'],
+    ['Error initiating TLS - self-signed certificate', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    [
+      'Error initiating TLS - self signed certificate in certificate chain',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+    ],
+    [
+      'Error initiating TLS - unable to verify the first certificate',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
+    [
+      "Error initiating TLS - Hostname/IP does not match certificate's altnames: Host: a. is not in the cert's altnames: DNS:b",
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    ],
+  ])(
+    'reads the certificate failure from nodemailer\'s ETLS wrapping "%s"',
+    (text, providerCode) => {
+      const result = mapSmtpError(Object.assign(new Error(text), { code: 'ETLS' }), false);
+      expect(result).toMatchObject({
+        status: 'failed',
+        error: { category: 'auth', retryable: false, providerCode },
+      });
+    },
+  );
+
+  it('keeps a TLS failure that is not about the certificate transient', () => {
+    const error = Object.assign(new Error('Connection closed unexpectedly'), { code: 'ETLS' });
+    expect(category(error, false)).toEqual(['transient', true]);
+  });
 });

@@ -131,6 +131,9 @@ interface SmtpErrorFields {
   response?: unknown;
   command?: unknown;
   message?: unknown;
+  /** Node's own code, kept by nodemailer when it replaces `code` with its step's. */
+  originalCode?: unknown;
+  cause?: unknown;
 }
 
 const ENHANCED_STATUS = /^\d{3}[ -](\d\.\d{1,3}\.\d{1,3})/;
@@ -148,6 +151,56 @@ const CONNECTION_CODES = new Set([
   'EPROXY',
   'EPROTOCOL',
 ]);
+
+// Node's codes for a server certificate it refused to trust.
+const TLS_CERTIFICATE_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+// Node's messages for them, for nodemailer's `Error initiating TLS - <message>`, which drops the code.
+const TLS_CERTIFICATE_TEXT: readonly [RegExp, string][] = [
+  [/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+  [/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+  [/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+  [/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+  [/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+  [/unable to get (?:local )?issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  [/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+const TLS_CERTIFICATE_MESSAGE =
+  "The SMTP server's TLS certificate was refused (expired, self-signed, untrusted or for another host name): fix the server's certificate or the transport's tls options.";
+
+/**
+ * The Node code of a refused server certificate, looked for on the error, the
+ * code nodemailer kept aside (`originalCode`), its `cause` chain, and, for
+ * nodemailer's `Error initiating TLS - …` wrapping, the message text.
+ */
+function tlsCertificateCode(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const e = error as SmtpErrorFields;
+  for (const candidate of [e.code, e.originalCode]) {
+    if (typeof candidate === 'string' && TLS_CERTIFICATE_CODES.has(candidate)) return candidate;
+  }
+  const fromCause = tlsCertificateCode(e.cause, depth + 1);
+  if (fromCause !== undefined) return fromCause;
+  if (e.code === 'ETLS' || e.code === 'ESOCKET') {
+    const text = typeof e.message === 'string' ? e.message : '';
+    const named = /\b[A-Z_]*CERT[A-Z_]*\b/.exec(text)?.[0];
+    if (named !== undefined && TLS_CERTIFICATE_CODES.has(named)) return named;
+    return TLS_CERTIFICATE_TEXT.find(([pattern]) => pattern.test(text))?.[1];
+  }
+  return undefined;
+}
 
 /**
  * Turns a nodemailer error into a per-message result.
@@ -201,6 +254,14 @@ export function mapSmtpError(error: unknown, dataSent: boolean): SendResult {
   }
   if (code === 'EAUTH' || code === 'ENOAUTH' || code === 'EOAUTH2') {
     return failed('auth', message, extra);
+  }
+  // A configuration problem, like refused credentials: retrying meets the same certificate.
+  const certificateCode = responseCode === undefined ? tlsCertificateCode(error) : undefined;
+  if (certificateCode !== undefined) {
+    return failed('auth', TLS_CERTIFICATE_MESSAGE, {
+      providerCode: certificateCode,
+      retryable: false,
+    });
   }
   if (dataSent && (code === undefined || CONNECTION_CODES.has(code))) {
     return {

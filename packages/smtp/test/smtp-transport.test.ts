@@ -5,6 +5,7 @@ import { isGdprMailError, type OutgoingMessage, withRetries } from '@gdpr-mail/c
 import { runTransportConformance } from '@gdpr-mail/core/testing';
 // The package root loads undici 8, which crashes on Node 20: import the verifier alone.
 import { dkimVerify } from 'mailauth/lib/dkim/verify';
+import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SmtpTransportOptions } from '../src/config.js';
 import { createSmtpTransport, dkimHeaderFieldNames } from '../src/index.js';
@@ -265,5 +266,56 @@ describe('createSmtpTransport', () => {
 
   it('verifies a reachable server', async () => {
     await expect(make().verify?.()).resolves.toBeUndefined();
+  });
+});
+
+describe('createSmtpTransport against a server whose TLS certificate is refused', () => {
+  // smtp-server's built-in certificate is self-signed for localhost and has expired.
+  let tlsServer: SMTPServer;
+  let tlsPort: number;
+  let connections = 0;
+  beforeAll(async () => {
+    tlsServer = new SMTPServer({
+      authOptional: true,
+      logger: false,
+      onConnect(_session, callback) {
+        connections += 1;
+        callback();
+      },
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    tlsPort = (tlsServer.server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+  });
+
+  it('answers a failed STARTTLS certificate check as a non-retryable configuration failure', async () => {
+    const transport = createSmtpTransport(
+      options({ port: tlsPort, ignoreTLS: false, requireTLS: true }),
+    );
+    try {
+      const before = connections;
+      const result = await withRetries(transport, {
+        maxAttempts: 3,
+        sleep: async () => true,
+      }).send(message('ada@example.test'));
+      expect(result).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        error: { category: 'auth', retryable: false },
+      });
+      if (result.status !== 'failed') return;
+      expect(result.error.message).toContain('TLS certificate');
+      expect(result.error.message).not.toContain('ada@');
+      expect(result.error.providerCode).toMatch(/CERT|SELF_SIGNED|VERIFY/);
+      // Not retried: one connection for the one attempt.
+      expect(connections - before).toBe(1);
+      await expect(transport.verify?.()).rejects.toSatisfy(
+        (error: unknown) => isGdprMailError(error) && /TLS certificate/.test(String(error)),
+      );
+    } finally {
+      await transport.close?.();
+    }
   });
 });
