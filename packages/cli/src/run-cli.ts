@@ -128,6 +128,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         json: values.json ?? false,
         ...(values.id === undefined ? {} : { id: values.id }),
         ...(values['batch-size'] ? { batchSize: batchSize(values['batch-size']) } : {}),
+        // The default id avoids the ids the config lists (init's is the month's), when one loads.
+        existingIds: async () => {
+          try {
+            const config = await loadConfig(io.cwd, values.config);
+            return (config.secrets?.encryptionKeys ?? []).map((key) => key.id);
+          } catch {
+            return [];
+          }
+        },
       };
       return await keysCommand(rest[0], keysOptions, io, open);
     }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@gdpr-mail/cli';
 import { testConfig } from '@gdpr-mail/core/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureBuilt } from '../../../tests/support/ensure-built.js';
-import { defaultKeyId } from '../src/commands/keys-command.js';
+import { defaultKeyId, unusedKeyId } from '../src/commands/keys-command.js';
 import { captureIo } from './capture-io.js';
 
 let dir: string;
@@ -298,6 +298,43 @@ describe('gdpr-mail keys create (REQ-34)', () => {
     const bad = bare();
     await runCli(['keys', 'create', '--id', 'a/b'], bad.io);
     expect(bad.err()).toContain('The --id "a/b" is not a valid key id.');
+  });
+
+  it('defaults to an id the config does not list yet: not the one init just wrote', async () => {
+    // Loading init's config module loads its .env into this process: put it back after.
+    const env = { ...process.env };
+    onTestFinished(() => {
+      for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+    });
+    const run = bare();
+    expect(await runCli(['init', '--json'], run.io)).toBe(0);
+    const { keyId } = JSON.parse(run.out()) as { keyId: string };
+    const created = captureIo(run.io.cwd);
+    expect(await runCli(['keys', 'create', '--json'], created.io)).toBe(0);
+    const { id } = JSON.parse(created.out()) as { id: string };
+    expect(id).not.toBe(keyId);
+    expect(id).toBe(`${keyId}-2`);
+    expect(id).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
+
+    // Suffixes already taken are skipped too, in a --config file as well.
+    const month = defaultKeyId(new Date());
+    writeFileSync(
+      join(run.io.cwd, 'rotated.config.json'),
+      JSON.stringify({
+        secrets: { encryptionKeys: [month, `${month}-2`, 'other'].map((k) => ({ id: k })) },
+      }),
+    );
+    const again = captureIo(run.io.cwd);
+    expect(
+      await runCli(['keys', 'create', '--json', '--config', 'rotated.config.json'], again.io),
+    ).toBe(0);
+    expect((JSON.parse(again.out()) as { id: string }).id).toMatch(/-3$/);
+  });
+
+  it('picks the first free suffix of the month', () => {
+    expect(unusedKeyId('2026-12', [])).toBe('2026-12');
+    expect(unusedKeyId('2026-12', ['2026-11', '2026-12'])).toBe('2026-12-2');
+    expect(unusedKeyId('2026-12', ['2026-12', '2026-12-2', '2026-12-3'])).toBe('2026-12-4');
   });
 
   it('defaults the id to the UTC year-month', () => {

@@ -5,13 +5,21 @@ import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
 
 export interface KeysCommandOptions {
-  /** `--id`: the new key's id (default the current UTC year-month, e.g. `2026-12`). */
+  /**
+   * `--id`: the new key's id (default the current UTC year-month, e.g. `2026-12`,
+   * with `-2`, `-3`… added when the config already lists it).
+   */
   id?: string;
   json: boolean;
   /** `--batch-size` of `status` and `rewrap`. */
   batchSize?: number;
   /** The clock behind the default id (tests pass their own). */
   now?: () => Date;
+  /**
+   * The key ids the config already lists (`secrets.encryptionKeys`), which the
+   * default id avoids; empty when there is no config to read.
+   */
+  existingIds?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -80,12 +88,31 @@ export function defaultKeyId(now: Date): string {
 }
 
 /**
+ * The first of `base`, `base-2`, `base-3`… not in `taken`: `gdpr-mail init`
+ * already names its key after the month, so a key created the same month needs
+ * another id. Stays within the key ring's 64 characters.
+ */
+export function unusedKeyId(base: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n += 1) {
+    const id = `${base}-${n}`;
+    if (!used.has(id)) return id;
+  }
+}
+
+/**
  * `gdpr-mail keys create [--id <id>]`: a fresh secret of 32 random bytes
  * (base64url, 43 characters) and where to put it. Nothing is written or
  * stored: the secret is shown once, for the operator's secret manager.
  */
-function createKey(options: KeysCommandOptions, io: CliIo): number {
-  const id = options.id ?? defaultKeyId((options.now ?? (() => new Date()))());
+async function createKey(options: KeysCommandOptions, io: CliIo): Promise<number> {
+  const id =
+    options.id ??
+    unusedKeyId(
+      defaultKeyId((options.now ?? (() => new Date()))()),
+      (await options.existingIds?.()) ?? [],
+    );
   try {
     assertKeyId(id, 'The --id');
   } catch (error) {
