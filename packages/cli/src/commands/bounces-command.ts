@@ -2,6 +2,7 @@ import type { BounceReaderOptions } from '@gdpr-mail/bounces';
 import type { GdprMail } from '@gdpr-mail/core';
 import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
+import { count } from '../plural.js';
 
 /** What the config module's `bounces` export holds: the reader's options without the facade. */
 export type BouncesConfig = Omit<BounceReaderOptions, 'gdpr'>;
@@ -32,7 +33,7 @@ export async function bouncesCommand(
     io.stdout(`${JSON.stringify(report)}\n`);
   } else {
     io.stdout(
-      `Read ${report.read} mails: ${report.suppressed} suppressed, ${report.alreadySuppressed} already suppressed, ${report.softBounces} soft bounces, ${report.malformed} malformed${report.remaining > 0 ? `; ${report.remaining} left for the next poll` : ''}.\n`,
+      `Read ${count(report.read, 'mail')}: ${report.suppressed} suppressed, ${report.alreadySuppressed} already suppressed, ${count(report.softBounces, 'soft bounce')}, ${report.malformed} malformed${report.remaining > 0 ? `; ${report.remaining} left for the next poll` : ''}.\n`,
     );
     for (const r of report.results.filter((result) => result.verdict === 'malformed')) {
       io.stdout(`  malformed: uid ${r.uid} (${r.problem ?? 'unreadable'})\n`);

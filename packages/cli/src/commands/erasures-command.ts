@@ -1,6 +1,7 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
+import { count } from '../plural.js';
 
 /**
  * `gdpr-mail erasures replay`: after a backup is restored, erase again
@@ -19,7 +20,7 @@ export async function erasuresCommand(
   if (options.json) io.stdout(`${JSON.stringify(report)}\n`);
   else
     io.stdout(
-      `Erasure journal replayed: ${report.entries} entries read, ${report.erased} restored people erased again, ${report.suppressionsRestored} suppression entries put back.\n`,
+      `Erasure journal replayed: ${count(report.entries, 'entry', 'entries')} read, ${count(report.erased, 'restored person', 'restored people')} erased again, ${count(report.suppressionsRestored, 'suppression entry', 'suppression entries')} put back.\n`,
     );
   return EXIT.ok;
 }

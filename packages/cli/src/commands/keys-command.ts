@@ -3,6 +3,7 @@ import type { GdprMail } from '@gdpr-mail/core';
 import { assertKeyId, isGdprMailError } from '@gdpr-mail/core';
 import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
+import { count } from '../plural.js';
 
 export interface KeysCommandOptions {
   /**
@@ -44,12 +45,12 @@ export const KEYS_ACTIONS: Readonly<Record<string, KeysAction>> = {
       return EXIT.ok;
     }
     const lines = Object.entries(status.wrapsByKey).map(
-      ([id, n]) => `  ${id}${id === status.current ? ' (current)' : ''}: ${n} data keys`,
+      ([id, n]) => `  ${id}${id === status.current ? ' (current)' : ''}: ${count(n, 'data key')}`,
     );
     io.stdout(
       `Key provider: ${status.provider}. Data keys wrapped under each key-encryption key:\n${lines.join('\n')}\n` +
         (status.unencrypted > 0
-          ? `  ${status.unencrypted} rows have no data key (written before encryption): their fields are in the clear.\n`
+          ? `  ${status.unencrypted === 1 ? '1 row has' : `${status.unencrypted} rows have`} no data key (written before encryption): their fields are in the clear.\n`
           : '') +
         `A key other than the current one can be removed once it shows 0 (run \`gdpr-mail keys rewrap\`).\n`,
     );
@@ -64,7 +65,7 @@ export const KEYS_ACTIONS: Readonly<Record<string, KeysAction>> = {
     if (options.json) io.stdout(`${JSON.stringify(report)}\n`);
     else
       io.stdout(
-        `Rewrap done: ${report.scanned} subjects scanned, ${report.rewrapped} data keys rewrapped under the current key, ${report.skipped} changed meanwhile (erased or rewrapped elsewhere).\n`,
+        `Rewrap done: ${count(report.scanned, 'subject')} scanned, ${count(report.rewrapped, 'data key')} rewrapped under the current key, ${report.skipped} changed meanwhile (erased or rewrapped elsewhere).\n`,
       );
     return EXIT.ok;
   },

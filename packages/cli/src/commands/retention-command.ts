@@ -2,6 +2,7 @@ import type { GdprMail, RetentionSource } from '@gdpr-mail/core';
 import { GdprMailError } from '@gdpr-mail/core';
 import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
+import { count } from '../plural.js';
 
 /**
  * The config module's `retentionSources` export (a list, or a possibly async function
@@ -46,7 +47,9 @@ export async function retentionCommand(
     if (options.json) {
       io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
     } else {
-      io.stdout(`Retention plan (${plan.now.toISOString()}): ${plan.scanned} subjects scanned\n`);
+      io.stdout(
+        `Retention plan (${plan.now.toISOString()}): ${count(plan.scanned, 'subject')} scanned\n`,
+      );
       for (const [key, due] of Object.entries(plan.due)) io.stdout(`  due  ${key}: ${due.count}\n`);
       for (const [reason, count] of Object.entries(plan.held))
         io.stdout(`  held (${reason}): ${count}\n`);
