@@ -1,6 +1,7 @@
 import type { GdprMail } from '@gdpr-mail/core';
 import { describe, expect, it } from 'vitest';
 import { auditCommand } from '../src/commands/audit-command.js';
+import { breachCommand } from '../src/commands/breach-command.js';
 import { erasuresCommand } from '../src/commands/erasures-command.js';
 import { KEYS_ACTIONS } from '../src/commands/keys-command.js';
 import { retentionCommand } from '../src/commands/retention-command.js';
@@ -76,5 +77,27 @@ describe('count lines in the human output', () => {
     const rewrap = captureIo('.');
     await KEYS_ACTIONS.rewrap?.({ json: false }, rewrap.io, async () => keys);
     expect(rewrap.out()).toContain('Rewrap done: 1 subject scanned, 1 data key rewrapped');
+  });
+});
+
+describe('breach lists with nothing in them', () => {
+  const gdpr = fake({ breaches: { dueSoon: async () => [], list: async () => [] } });
+
+  it('breach due says no notification is due instead of printing a blank line', async () => {
+    const run = captureIo('.');
+    expect(await breachCommand(gdpr, 'due', undefined, {}, run.io)).toBe(0);
+    expect(run.out()).toBe('No breach notification is due.\n');
+    const json = captureIo('.');
+    expect(await breachCommand(gdpr, 'due', undefined, { json: true }, json.io)).toBe(0);
+    expect(JSON.parse(json.out())).toEqual([]);
+  });
+
+  it('breach list says so when there is no incident', async () => {
+    const all = captureIo('.');
+    await breachCommand(gdpr, 'list', undefined, {}, all.io);
+    expect(all.out()).toBe('No breach incident is on record.\n');
+    const open = captureIo('.');
+    await breachCommand(gdpr, 'list', undefined, { status: 'open' }, open.io);
+    expect(open.out()).toBe('No open breach incident is on record.\n');
   });
 });

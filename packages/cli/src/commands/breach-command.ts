@@ -37,9 +37,12 @@ export async function breachCommand(
   options: BreachOptions,
   io: CliIo,
 ): Promise<number> {
-  const print = (value: BreachIncident | BreachIncident[]) => {
+  /** `none`: the line for an empty list, which would otherwise print a blank line. */
+  const print = (value: BreachIncident | BreachIncident[], none?: string) => {
+    const list = Array.isArray(value) ? value : [value];
     if (options.json) io.stdout(`${JSON.stringify(value, null, 2)}\n`);
-    else io.stdout(`${(Array.isArray(value) ? value : [value]).map(summary).join('\n')}\n`);
+    else if (list.length === 0 && none !== undefined) io.stdout(`${none}\n`);
+    else io.stdout(`${list.map(summary).join('\n')}\n`);
   };
   const needId = () => {
     if (!id) throw new UsageError(`breach ${action} needs an incident id.`);
@@ -50,12 +53,15 @@ export async function breachCommand(
       const status = options.status as 'open' | 'closed' | undefined;
       if (status && status !== 'open' && status !== 'closed')
         throw new UsageError('--status is open or closed.');
-      print(await gdpr.breaches.list(status ? { status } : {}));
+      print(
+        await gdpr.breaches.list(status ? { status } : {}),
+        `No ${status ? `${status} ` : ''}breach incident is on record.`,
+      );
       return EXIT.ok;
     }
     case 'due': {
       const due = await gdpr.breaches.dueSoon();
-      print(due);
+      print(due, 'No breach notification is due.');
       // Non-zero so a cron job can alert on incidents close to the 72-hour limit.
       return due.length > 0 ? EXIT.failed : EXIT.ok;
     }
