@@ -197,10 +197,47 @@ describe('DSAR export (REQ-22, REQ-23)', () => {
     const { body } = await ctx.gdpr.dsar.download(token);
     expect(JSON.parse(await text(body)).request.id).toBe(request.id);
     await expect(ctx.gdpr.dsar.download(token)).rejects.toMatchObject({ code: 'TOKEN_USED' });
-    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    // The copy was read to the end: the request is answered, by the person's download.
+    const answered = await ctx.gdpr.dsar.get(request.id);
+    expect(answered.status).toBe('completed');
+    expect(answered.steps.at(-1)).toMatchObject({ action: 'completed', actor: 'subject' });
+    expect(await ctx.gdpr.dsar.overdue()).toEqual([]);
+
+    const next = await verifiedRequest(ctx);
+    await ctx.gdpr.dsar.sendDownloadLink(next.id);
     const late = ctx.linkIn(email, '/dsar/download')!;
     ctx.clock.advance(8 * DAY);
     await expect(ctx.gdpr.dsar.download(late)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+  });
+
+  it('REQ-20: a download that stops early, or whose bundle lacks a failed source, leaves the request open', async () => {
+    const ctx = setup();
+    let failing = true;
+    ctx.gdpr.dsar.registerSource({
+      name: 'orders',
+      async *export() {
+        yield { id: 'A-1' };
+        if (failing) throw new Error('database is down');
+      },
+    });
+    const request = await verifiedRequest(ctx);
+    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    const { body } = await ctx.gdpr.dsar.download(ctx.linkIn(email, '/dsar/download')!);
+    expect(JSON.parse(await text(body)).failures).toEqual({ orders: 'Error' });
+    expect((await ctx.gdpr.dsar.get(request.id)).status).toBe('in-progress');
+
+    // A reader that stops after the first chunk completes nothing either.
+    failing = false;
+    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    const partial = await ctx.gdpr.dsar.download(ctx.linkIn(email, '/dsar/download')!);
+    for await (const _chunk of partial.body) break;
+    expect((await ctx.gdpr.dsar.get(request.id)).status).toBe('in-progress');
+
+    // The source fixed, a full download answers the request.
+    await ctx.gdpr.dsar.sendDownloadLink(request.id);
+    const full = await ctx.gdpr.dsar.download(ctx.linkIn(email, '/dsar/download')!);
+    await text(full.body);
+    expect((await ctx.gdpr.dsar.get(request.id)).status).toBe('completed');
   });
 
   it('SEED-08: an admin export needs the authorisation hook and is audited', async () => {

@@ -634,7 +634,18 @@ export function createDsarService(
         limit: 100,
       });
       const request = requests.find((r) => r.id.replaceAll('-', '') === requestHex);
-      if (!request) throw new GdprMailError('TOKEN_INVALID', 'No open request for this link.');
+      if (!request) {
+        // A full download completes its request: a second click on its link, or on an older
+        // link of the answered request, is told the link was used rather than invalid.
+        const closed = await store.listDsarRequests({ subjectId: claims.subjectId, limit: 100 });
+        const answered = closed.find(
+          (r) => r.id.replaceAll('-', '') === requestHex && r.status === 'completed',
+        );
+        if (answered) {
+          throw new GdprMailError('TOKEN_USED', 'This download link was already used.');
+        }
+        throw new GdprMailError('TOKEN_INVALID', 'No open request for this link.');
+      }
       // The export starts before the link is spent: what can fail (the request
       // no longer verified or open, the person gone, the store down) fails
       // here, and the link still works once it is fixed (#19 finding 7).
@@ -653,7 +664,20 @@ export function createDsarService(
         if (first.done) return;
         yield first.value;
         for (let next = await parts.next(); !next.done; next = await parts.next()) yield next.value;
+        // Read to the end (the `exported` step is recorded): the copy the person asked for
+        // is in their hands, so the request is answered, unless a source failed, which
+        // the controller still owes them (Art. 15(3), Art. 20). A reader that stops early
+        // completes nothing.
+        const after = await store.getDsarRequest(requestId);
+        if (
+          after &&
+          OPEN.includes(after.status) &&
+          !Object.values(after.sources).some((source) => source.status === 'failed')
+        ) {
+          await service.complete(requestId, 'subject');
+        }
       }
+      const requestId = request.id;
       return { request, body: body() };
     },
 
