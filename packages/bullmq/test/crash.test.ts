@@ -125,7 +125,7 @@ redis.describe('bullmq campaign over many processes', () => {
         await Promise.all(
           workers.map(async (w) => {
             w.child.kill('SIGTERM');
-            expect(await w.exited).toBe(0);
+            expect(await w.exited, w.stderr()).toBe(0);
           }),
         );
         await queue.queue.obliterate({ force: true });

@@ -230,7 +230,7 @@ gate.describe('bullmq campaign under faults', () => {
       await Promise.all(
         workers.map(async (w) => {
           w.child.kill('SIGTERM');
-          expect(await w.exited).toBe(0);
+          expect(await w.exited, w.stderr()).toBe(0);
         }),
       );
 

@@ -220,6 +220,8 @@ export async function seedAudience(
 export interface Worker {
   child: ChildProcess;
   exited: Promise<number | null>;
+  /** What the process wrote to stderr so far (why it exited non-zero). */
+  stderr(): string;
 }
 
 const root = resolve(__dirname, '..', '..', '..');
@@ -238,7 +240,7 @@ export function startWorkerProcess(args: readonly string[]): Promise<Worker> {
     let out = '';
     child.stdout!.on('data', (d) => {
       out += d;
-      if (out.includes('ready')) ready({ child, exited });
+      if (out.includes('ready')) ready({ child, exited, stderr: () => errors.slice(-4000) });
     });
     void exited.then((code) => fail(new Error(`worker exited (${code}) before ready: ${errors}`)));
   });
