@@ -523,6 +523,33 @@ describe('rectification, restriction, objection (REQ-11, REQ-24)', () => {
     });
   });
 
+  it('REQ-24: a restriction applied and completed through the link can still be lifted, once, with a notice', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'restriction');
+    await ctx.gdpr.dsar.restrict(request.id, 'requested by the person');
+    // As the verification route does: the request is answered once the restriction holds.
+    await ctx.gdpr.dsar.complete(request.id, 'subject');
+    expect((await ctx.gdpr.canSend(email, 'newsletter')).reason).toBe('restricted');
+    const lifted = await ctx.gdpr.dsar.liftRestriction(
+      request.id,
+      { toldAt: new Date('2026-03-05T00:00:00.000Z'), how: 'email' },
+      'dpo',
+    );
+    expect(lifted.status).toBe('completed');
+    expect(lifted.steps.at(-1)).toMatchObject({ action: 'restriction-lifted', actor: 'dpo' });
+    expect((await ctx.gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
+    // Nothing left to lift; another completed request (no restriction step) cannot lift either.
+    await expect(
+      ctx.gdpr.dsar.liftRestriction(request.id, { toldAt: new Date(), how: 'email' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    const access = await verifiedRequest(ctx, 'access');
+    await ctx.gdpr.dsar.complete(access.id);
+    await ctx.gdpr.dsar.restrict((await verifiedRequest(ctx, 'restriction')).id, 'again');
+    await expect(
+      ctx.gdpr.dsar.liftRestriction(access.id, { toldAt: new Date(), how: 'email' }),
+    ).rejects.toMatchObject({ code: 'DSAR_CLOSED' });
+  });
+
   it('objection through a request stops every marketing purpose', async () => {
     const ctx = setup();
     const request = await verifiedRequest(ctx, 'objection');

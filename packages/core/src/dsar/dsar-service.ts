@@ -148,7 +148,11 @@ export interface DsarService {
   ): Promise<ErasureCertificate>;
   rectify(id: string, changes: SubjectProfilePatch, actor?: string): Promise<DsarRequest>;
   restrict(id: string, reason: string, actor?: string): Promise<DsarRequest>;
-  /** Lifting a restriction requires telling the person first (Art. 18(3)). */
+  /**
+   * Lifting a restriction requires telling the person first (Art. 18(3)). Takes the request
+   * that restricted the person, open or completed (the link completes it once applied);
+   * `VALIDATION_FAILED` when the person is no longer restricted.
+   */
   liftRestriction(
     id: string,
     notice: { toldAt: Date; how: string },
@@ -318,6 +322,31 @@ export function createDsarService(
     assertOpen(request);
     const record = await store.getSubject(request.subjectId);
     if (!record) throw new GdprMailError('SUBJECT_NOT_FOUND', 'The person is no longer on record.');
+    return { request, subject: { subjectId: record.id, email: record.email, record } };
+  }
+
+  /**
+   * A restriction outlives its request: the routes complete a restriction request once it is
+   * applied, and the lift (Art. 18(3)) comes later. So the lift takes a verified request that
+   * restricted the person, open or completed, while the person is still restricted.
+   */
+  async function restricted(id: string): Promise<{ request: DsarRequest; subject: DsarSubject }> {
+    const request = await load(id);
+    if (request.status === 'received' || !request.verifiedAt) {
+      throw new GdprMailError(
+        'DSAR_NOT_VERIFIED',
+        'The requester has not confirmed control of the address yet.',
+      );
+    }
+    const applied = request.steps.some((s) => s.action === 'restricted');
+    if (!(OPEN.includes(request.status) || (request.status === 'completed' && applied))) {
+      assertOpen(request);
+    }
+    const record = await store.getSubject(request.subjectId);
+    if (!record) throw new GdprMailError('SUBJECT_NOT_FOUND', 'The person is no longer on record.');
+    if (!record.profile.restriction) {
+      throw new GdprMailError('VALIDATION_FAILED', 'The person is not restricted.');
+    }
     return { request, subject: { subjectId: record.id, email: record.email, record } };
   }
 
@@ -862,7 +891,7 @@ export function createDsarService(
           'Tell the person before lifting a restriction (Art. 18(3)).',
         );
       }
-      const { subject } = await verified(id);
+      const { subject } = await restricted(id);
       const { restriction: _lifted, ...profile } = subject.record.profile;
       await store.updateSubjectProfile(subject.subjectId, profile, ctx.now());
       for (const source of appSources) await source.restrict?.(subject, false);
