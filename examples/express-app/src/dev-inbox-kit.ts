@@ -148,6 +148,8 @@ const SYSTEM_KINDS: Record<SystemMailKind, true> = {
   'double-opt-in': true,
   'dsar-verify': true,
   'dsar-ready': true,
+  'dsar-extended': true,
+  'dsar-refused': true,
   're-permission': true,
 };
 

@@ -1,4 +1,4 @@
-import { renderButtonMail } from '../templates/button-mail.js';
+import { formatMailDate, renderButtonMail } from '../templates/button-mail.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
 import type { DsarType } from './dsar-request.js';
 
@@ -22,6 +22,15 @@ interface DsarMailWords {
   readyIntro: string;
   readyNote: string;
   readyAction: string;
+  extendedSubject: string;
+  extendedIntro: string;
+  extendedWhy: string;
+  refusedSubject: string;
+  refusedIntro: string;
+  refusedWhy: string;
+  /** `{authority}`: the supervisory authority's name (and address), when the config names one. */
+  complainTo: string;
+  complainAnywhere: string;
   privacy: string;
 }
 
@@ -78,6 +87,17 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
     readyNote:
       'The file is in JSON, readable by any program. This link works once, until {expires}.',
     readyAction: 'Download my data',
+    extendedSubject: '{controller}: we need more time for your request for {what}',
+    extendedIntro:
+      'We received your request for {what} on {received}. We need more time to answer it: you will have our answer by {due} at the latest.',
+    extendedWhy: 'Why we need more time: {reason}',
+    refusedSubject: '{controller}: our answer to your request for {what}',
+    refusedIntro:
+      'We received your request for {what} on {received}. We are not acting on it, for these reasons: {reason}',
+    refusedWhy: 'If you disagree, you can reply to this email, make a new request, or go to court.',
+    complainTo: 'You also have the right to lodge a complaint with {authority}.',
+    complainAnywhere:
+      'You also have the right to lodge a complaint with a data protection authority, in particular in the country where you live or work, or where you think your rights were infringed.',
     privacy: 'How we handle your data:',
   },
   fr: {
@@ -131,6 +151,19 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
     readyNote:
       'Le fichier est au format JSON, lisible par tout programme. Ce lien ne fonctionne qu’une fois, jusqu’au {expires}.',
     readyAction: 'Télécharger mes données',
+    extendedSubject:
+      '{controller} : nous avons besoin de plus de temps pour votre demande ({what})',
+    extendedIntro:
+      'Nous avons reçu votre demande ({what}) le {received}. Il nous faut plus de temps pour y répondre : vous aurez notre réponse au plus tard le {due}.',
+    extendedWhy: 'Pourquoi il nous faut plus de temps : {reason}',
+    refusedSubject: '{controller} : notre réponse à votre demande ({what})',
+    refusedIntro:
+      'Nous avons reçu votre demande ({what}) le {received}. Nous n’y donnons pas suite, pour ces raisons : {reason}',
+    refusedWhy:
+      'Si vous n’êtes pas d’accord, vous pouvez répondre à ce message, faire une nouvelle demande ou saisir la justice.',
+    complainTo: 'Vous avez aussi le droit d’introduire une réclamation auprès de {authority}.',
+    complainAnywhere:
+      'Vous avez aussi le droit d’introduire une réclamation auprès d’une autorité de protection des données, notamment dans le pays où vous vivez ou travaillez, ou dans celui où vous pensez que vos droits ont été enfreints.',
     privacy: 'Comment nous traitons vos données :',
   },
 };
@@ -198,6 +231,69 @@ export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): Re
           url: options.url,
           notes: [fill(w.readyNote)],
           ...(options.privacyUrl ? { privacy: { label: w.privacy, url: options.privacyUrl } } : {}),
+          controllerName: options.controllerName,
+        });
+  return { to: options.to, ...content };
+}
+
+export interface DsarNoticeOptions {
+  to: string;
+  type: DsarType;
+  receivedAt: Date;
+  /** The extended deadline (an extension's notice). */
+  dueAt?: Date;
+  /** The controller's reasons, written by the person who decided. */
+  reason: string;
+  controllerName: string;
+  privacyUrl?: string | undefined;
+  supervisoryAuthority?: { name: string; url?: string | undefined } | undefined;
+  language?: string;
+}
+
+/**
+ * What Art. 12 says the person must be told without a button to press: an extension with its
+ * reasons (12(3)), or a refusal with its reasons and the right to complain and go to court
+ * (12(4)). Plain and link-free but for the privacy notice.
+ */
+export function dsarNoticeMail(
+  kind: 'extended' | 'refused',
+  options: DsarNoticeOptions,
+): RenderedMail {
+  const locale = options.language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  const w = WORDS[locale];
+  const authority = options.supervisoryAuthority;
+  const values: Record<string, string> = {
+    controller: options.controllerName,
+    what: w.types[options.type].what,
+    received: formatMailDate(options.receivedAt, locale),
+    due: options.dueAt ? formatMailDate(options.dueAt, locale) : '',
+    reason: options.reason.trim(),
+    authority: authority ? `${authority.name}${authority.url ? ` (${authority.url})` : ''}` : '',
+  };
+  // One pass over the template: a reason that happens to contain `{due}` stays as written.
+  const fill = (text: string) =>
+    text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+  const privacy = options.privacyUrl
+    ? { privacy: { label: w.privacy, url: options.privacyUrl } }
+    : {};
+  const content =
+    kind === 'extended'
+      ? renderButtonMail({
+          locale,
+          subject: fill(w.extendedSubject),
+          intro: fill(w.extendedIntro),
+          items: [],
+          notes: [fill(w.extendedWhy)],
+          ...privacy,
+          controllerName: options.controllerName,
+        })
+      : renderButtonMail({
+          locale,
+          subject: fill(w.refusedSubject),
+          intro: fill(w.refusedIntro),
+          items: [],
+          notes: [fill(w.refusedWhy), fill(authority ? w.complainTo : w.complainAnywhere)],
+          ...privacy,
           controllerName: options.controllerName,
         });
   return { to: options.to, ...content };

@@ -97,11 +97,15 @@ describe('DSAR deadlines (REQ-20, SEED-12)', () => {
     expect(extended.steps.map((s) => s.action)).toEqual([
       'received',
       'identity-verified',
+      'notice-mailed',
       'extended',
     ]);
+    const mailed = fresh.transport.sentTo(email).length;
     await expect(fresh.gdpr.dsar.extend(early.id, 'again')).rejects.toMatchObject({
       code: 'DSAR_EXTENSION_REFUSED',
     });
+    // A refused extension tells the person nothing.
+    expect(fresh.transport.sentTo(email)).toHaveLength(mailed);
   });
 
   it('lists overdue and due-soon requests', async () => {
@@ -119,6 +123,90 @@ describe('DSAR deadlines (REQ-20, SEED-12)', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['dsar.received', 'dsar.identity-verified', 'dsar.completed']),
     );
+  });
+});
+
+describe('DSAR notices: an extension or a refusal is told to the person (REQ-20)', () => {
+  const last = (ctx: ReturnType<typeof setup>) => ctx.transport.sentTo(email).at(-1)!.message;
+
+  it('REQ-20: an extension mails the new deadline and the reasons before it is recorded', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'erasure');
+    const before = ctx.transport.sentTo(email).length;
+    const extended = await ctx.gdpr.dsar.extend(request.id, 'Backups on {due} tapes', 'dpo');
+    expect(ctx.transport.sentTo(email)).toHaveLength(before + 1);
+    const mail = last(ctx);
+    expect(mail.subject).toBe(
+      'Acme SAS: we need more time for your request for the erasure of your data',
+    );
+    expect(mail.text).toContain('by June 1, 2026 at the latest');
+    // The reason is written as given: a placeholder in it is not filled.
+    expect(mail.text).toContain('Why we need more time: Backups on {due} tapes');
+    expect(mail.html).toContain('Backups on {due} tapes');
+    expect(mail.headers?.['List-Unsubscribe']).toBeUndefined();
+    expect(extended.steps.slice(-2)).toMatchObject([
+      { action: 'notice-mailed', actor: 'system' },
+      { action: 'extended', actor: 'dpo', detail: 'Backups on {due} tapes' },
+    ]);
+  });
+
+  it('REQ-20: a refusal mails its reasons and the right to complain, naming the configured authority, in the person’s language', async () => {
+    const ctx = setup({
+      records: {
+        supervisoryAuthority: { name: 'CNIL', url: 'https://www.cnil.fr/fr/plaintes' },
+      },
+    });
+    await ctx.gdpr.subjects.upsert(email, { language: 'fr' });
+    const request = await verifiedRequest(ctx, 'access');
+    const rejected = await ctx.gdpr.dsar.reject(
+      request.id,
+      'Demande manifestement excessive',
+      'dpo',
+    );
+    expect(rejected.status).toBe('rejected');
+    const mail = last(ctx);
+    expect(mail.subject).toBe('Acme SAS : notre réponse à votre demande (copie de vos données)');
+    expect(mail.text).toContain('pour ces raisons : Demande manifestement excessive');
+    expect(mail.text).toContain('réclamation auprès de CNIL (https://www.cnil.fr/fr/plaintes)');
+    expect(rejected.steps.map((s) => s.action).slice(-2)).toEqual(['notice-mailed', 'rejected']);
+
+    const other = setup();
+    const plain = await verifiedRequest(other, 'objection');
+    await other.gdpr.dsar.reject(plain.id, 'Not our customer');
+    expect(last(other).text).toContain(
+      'lodge a complaint with a data protection authority, in particular in the country where you live',
+    );
+  });
+
+  it('REQ-20: a notice that cannot leave records nothing; notify: false records that it was told another way', async () => {
+    const ctx = setup();
+    const request = await verifiedRequest(ctx, 'access');
+    ctx.transport.failFor(email, 'transient', { retryable: true, times: 1 });
+    await expect(ctx.gdpr.dsar.reject(request.id, 'Excessive')).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+    });
+    expect((await ctx.gdpr.dsar.get(request.id)).status).toBe('identity-verified');
+
+    await ctx.gdpr.suppression.add(email, 'hard-bounce');
+    await expect(ctx.gdpr.dsar.extend(request.id, 'Complex')).rejects.toMatchObject({
+      code: 'SUPPRESSED',
+    });
+    const unchanged = await ctx.gdpr.dsar.get(request.id);
+    expect(unchanged.extendedDueAt).toBeUndefined();
+    expect(unchanged.steps.map((s) => s.action)).toEqual(['received', 'identity-verified']);
+
+    const sent = ctx.transport.sentTo(email).length;
+    const rejected = await ctx.gdpr.dsar.reject(request.id, 'Told by post', 'dpo', {
+      notify: false,
+    });
+    expect(ctx.transport.sentTo(email)).toHaveLength(sent);
+    expect(rejected.steps.map((s) => s.action).slice(-2)).toEqual([
+      'notice-not-mailed',
+      'rejected',
+    ]);
+    await expect(
+      ctx.gdpr.dsar.reject(request.id, 'again', 'dpo', { notify: 'no' as never }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
 

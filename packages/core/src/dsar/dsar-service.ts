@@ -22,13 +22,23 @@ import type { RenderedMail } from '../templates/confirmation-template.js';
 import { toCsv } from './csv.js';
 import type { DsarDataSource, DsarSubject, ProcessorEraser } from './data-source.js';
 import { canExtend, dsarDeadlines } from './dsar-deadlines.js';
-import { dsarMail } from './dsar-mail.js';
+import { dsarMail, dsarNoticeMail } from './dsar-mail.js';
 import type { DsarRequest, DsarStatus, DsarType } from './dsar-request.js';
 import { DSAR_TYPES } from './dsar-request.js';
 import { exportBundle } from './export-bundle.js';
 import { sdkSources } from './sdk-sources.js';
 
-export type DsarMailKind = 'dsar-verify' | 'dsar-ready';
+export type DsarMailKind = 'dsar-verify' | 'dsar-ready' | 'dsar-extended' | 'dsar-refused';
+
+/** How the person hears of an extension or a refusal (Art. 12(3), 12(4)). */
+export interface DsarNoticeOptions {
+  /**
+   * Mail the reasons to the address on file (default `true`; a refusal also says how to
+   * complain, naming `records.supervisoryAuthority` when the config has one). `false` when you
+   * told the person another way (post, phone): nothing is mailed, the step says so.
+   */
+  notify?: boolean;
+}
 export type DsarSendMail = (mail: RenderedMail, kind: DsarMailKind) => Promise<void>;
 
 export interface DsarOptions {
@@ -125,9 +135,28 @@ export interface DsarService {
   overdue(): Promise<DsarRequest[]>;
   /** Open requests due within `days`. */
   dueSoon(days?: number): Promise<DsarRequest[]>;
-  /** Art. 12(3): up to two more months, with reasons, decided within the first month (REQ-20). */
-  extend(id: string, reason: string, actor?: string): Promise<DsarRequest>;
-  reject(id: string, reason: string, actor?: string): Promise<DsarRequest>;
+  /**
+   * Art. 12(3): up to two more months, with reasons, decided and told within the first month
+   * (REQ-20). The person is mailed the new deadline and the reasons first (see `notify`); a
+   * mail that cannot leave (`SUPPRESSED`, a provider error) throws and nothing is recorded.
+   */
+  extend(
+    id: string,
+    reason: string,
+    actor?: string,
+    options?: DsarNoticeOptions,
+  ): Promise<DsarRequest>;
+  /**
+   * Art. 12(4): refuses an open request with its reasons (REQ-20). The person is mailed the
+   * reasons and their right to complain first (see `notify`); a mail that cannot leave
+   * throws and nothing is recorded.
+   */
+  reject(
+    id: string,
+    reason: string,
+    actor?: string,
+    options?: DsarNoticeOptions,
+  ): Promise<DsarRequest>;
   complete(id: string, actor?: string): Promise<DsarRequest>;
   /** The JSON bundle of a verified request, streamed; recorded as an `exported` step. */
   exportJson(id: string): AsyncIterable<string>;
@@ -222,10 +251,12 @@ export function createDsarService(
       // complaints: no mail leaves, so no `download-link-sent` step may claim one did;
       // the request stays open for the controller to answer another way. (A refused
       // verification mail returns: the form's answer is the same for every address.)
-      if (outcome.status === 'denied' && kind === 'dsar-ready') {
+      if (outcome.status === 'denied' && kind !== 'dsar-verify') {
         throw new GdprMailError(
           'SUPPRESSED',
-          'The download link was not mailed: the mailer refuses this address.',
+          kind === 'dsar-ready'
+            ? 'The download link was not mailed: the mailer refuses this address.'
+            : 'The notice was not mailed: the mailer refuses this address. Tell the person another way and pass notify: false.',
           { details: { reason: outcome.reason } },
         );
       }
@@ -348,6 +379,59 @@ export function createDsarService(
       throw new GdprMailError('VALIDATION_FAILED', 'The person is not restricted.');
     }
     return { request, subject: { subjectId: record.id, email: record.email, record } };
+  }
+
+  /**
+   * Mails an extension's or a refusal's notice before the decision is recorded, once `apply`
+   * has accepted the decision on the request as it is (so no notice goes out for a decision
+   * the store then refuses). Returns what adds the step saying how the person was told.
+   */
+  async function tell(
+    id: string,
+    kind: 'extended' | 'refused',
+    reason: string,
+    apply: (r: DsarRequest) => DsarRequest,
+    noticeOptions: DsarNoticeOptions,
+  ): Promise<(r: DsarRequest) => DsarRequest> {
+    const notify = noticeOptions?.notify ?? true;
+    if (typeof notify !== 'boolean') {
+      throw new GdprMailError('VALIDATION_FAILED', 'notify must be true or false.', {
+        issues: [{ path: 'notify', message: 'must be a boolean' }],
+      });
+    }
+    const decided = apply(structuredClone(await load(id)));
+    const at = ctx.now();
+    if (!notify) {
+      return (r) => ({
+        ...r,
+        steps: [...r.steps, { at, action: 'notice-not-mailed', actor: 'system' }],
+      });
+    }
+    const record = await store.getSubject(decided.subjectId);
+    if (!record) {
+      throw new GdprMailError(
+        'SUBJECT_NOT_FOUND',
+        'The person is no longer on record: tell them another way and pass notify: false.',
+      );
+    }
+    await sendMail(
+      dsarNoticeMail(kind, {
+        to: record.email,
+        type: decided.type,
+        receivedAt: decided.receivedAt,
+        ...(decided.extendedDueAt ? { dueAt: decided.extendedDueAt } : {}),
+        reason,
+        controllerName: config.controller.name,
+        privacyUrl: config.links.privacyUrl,
+        supervisoryAuthority: config.records.supervisoryAuthority,
+        ...(record.profile.language ? { language: record.profile.language } : {}),
+      }),
+      kind === 'extended' ? 'dsar-extended' : 'dsar-refused',
+    );
+    return (r) => ({
+      ...r,
+      steps: [...r.steps, { at, action: 'notice-mailed', actor: 'system' }],
+    });
   }
 
   function header(request: DsarRequest, subject: DsarSubject) {
@@ -500,49 +584,41 @@ export function createDsarService(
         limit: 1000,
       }),
 
-    async extend(id, reason, actor = 'admin') {
-      if (!reason.trim())
+    async extend(id, reason, actor = 'admin', noticeOptions = {}) {
+      if (typeof reason !== 'string' || !reason.trim())
         throw new GdprMailError(
           'VALIDATION_FAILED',
           'An extension needs its reasons (Art. 12(3)).',
         );
-      return change(
-        id,
-        'extended',
-        actor,
-        (r) => {
-          assertOpen(r);
-          if (r.extendedDueAt)
-            throw new GdprMailError('DSAR_EXTENSION_REFUSED', 'The request was already extended.');
-          if (!canExtend(r.receivedAt, ctx.now())) {
-            throw new GdprMailError(
-              'DSAR_EXTENSION_REFUSED',
-              'An extension must be decided and told within one month of receipt (Art. 12(3)).',
-            );
-          }
-          return {
-            ...r,
-            extendedDueAt: dsarDeadlines(r.receivedAt).maxExtendedDueAt,
-            extensionReason: reason,
-          };
-        },
-        reason,
-      );
+      const apply = (r: DsarRequest): DsarRequest => {
+        assertOpen(r);
+        if (r.extendedDueAt)
+          throw new GdprMailError('DSAR_EXTENSION_REFUSED', 'The request was already extended.');
+        if (!canExtend(r.receivedAt, ctx.now())) {
+          throw new GdprMailError(
+            'DSAR_EXTENSION_REFUSED',
+            'An extension must be decided and told within one month of receipt (Art. 12(3)).',
+          );
+        }
+        return {
+          ...r,
+          extendedDueAt: dsarDeadlines(r.receivedAt).maxExtendedDueAt,
+          extensionReason: reason,
+        };
+      };
+      const told = await tell(id, 'extended', reason, apply, noticeOptions);
+      return change(id, 'extended', actor, (r) => told(apply(r)), reason);
     },
 
-    async reject(id, reason, actor = 'admin') {
-      if (!reason.trim())
+    async reject(id, reason, actor = 'admin', noticeOptions = {}) {
+      if (typeof reason !== 'string' || !reason.trim())
         throw new GdprMailError('VALIDATION_FAILED', 'A refusal needs its reasons (Art. 12(4)).');
-      return change(
-        id,
-        'rejected',
-        actor,
-        (r) => {
-          assertOpen(r);
-          return { ...r, status: 'rejected', rejectionReason: reason, completedAt: ctx.now() };
-        },
-        reason,
-      );
+      const apply = (r: DsarRequest): DsarRequest => {
+        assertOpen(r);
+        return { ...r, status: 'rejected', rejectionReason: reason, completedAt: ctx.now() };
+      };
+      const told = await tell(id, 'refused', reason, apply, noticeOptions);
+      return change(id, 'rejected', actor, (r) => told(apply(r)), reason);
     },
 
     async complete(id, actor = 'admin') {

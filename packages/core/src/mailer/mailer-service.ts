@@ -58,7 +58,13 @@ function nameOf(to: MailboxInput): string | undefined {
   return typeof to.name === 'string' && to.name.trim() !== '' ? to.name : undefined;
 }
 
-export type SystemMailKind = 'double-opt-in' | 'dsar-verify' | 'dsar-ready' | 're-permission';
+export type SystemMailKind =
+  | 'double-opt-in'
+  | 'dsar-verify'
+  | 'dsar-ready'
+  | 'dsar-extended'
+  | 'dsar-refused'
+  | 're-permission';
 
 export interface Mailer {
   /** One message; throws the typed error of an invalid message (INVALID_EMAIL, HEADER_INJECTION, …). */

@@ -16,8 +16,9 @@ export interface ButtonMailParts {
   items: readonly string[];
   /** Sentences between the list and the button: what pressing it will do. */
   lead?: readonly string[];
-  action: string;
-  url: string;
+  /** The button's words and link; a notice that asks nothing of the person has none. */
+  action?: string;
+  url?: string;
   /** Sentences after the button, one paragraph each. */
   notes: readonly string[];
   privacy?: { label: string; url: string };
@@ -30,9 +31,7 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
     ...parts.items.map((item) => `- ${item}`),
     ...(parts.lead ?? []).flatMap((sentence) => ['', sentence]),
     '',
-    `${parts.action}:`,
-    parts.url,
-    '',
+    ...(parts.action && parts.url ? [`${parts.action}:`, parts.url, ''] : []),
     ...parts.notes,
     ...(parts.privacy ? ['', `${parts.privacy.label} ${parts.privacy.url}`] : []),
     '',
@@ -56,7 +55,11 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
       (sentence) =>
         `<p style="border-left:4px solid #1a56db;padding:8px 12px;background:#eef2fb">${e(sentence)}</p>`,
     ),
-    `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
+    ...(parts.action && parts.url
+      ? [
+          `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
+        ]
+      : []),
     ...parts.notes.map((note) => `<p>${e(note)}</p>`),
     ...(parts.privacy
       ? [
