@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import type { DsarRequest, GdprMail, SweepReport } from '@gdpr-mail/core';
-import { createGdprMail, isGdprMailError } from '@gdpr-mail/core';
+import { createGdprMail, InMemoryTransport, isGdprMailError } from '@gdpr-mail/core';
 import { canonicalJson } from '@gdpr-mail/core/http';
 import {
   capturedLogLines,
@@ -21,20 +21,34 @@ const PROOF_SECRET = 'console-proof-secret-0123456789abcdef';
 const RIGHTS: Record<string, readonly ConsoleAction[]> = {
   dpo: CONSOLE_ACTIONS,
   viewer: ['view'],
+  agent: ['view', 'answer'],
 };
 
 interface Setup {
   gdpr: GdprMail;
   handler: GdprConsole;
+  /** Every mail the SDK sent, to the person among others. */
+  transport: InMemoryTransport;
   subjectId: string;
   overdue: DsarRequest;
   erasure: DsarRequest;
+  /** Stores one more request of the person: received on 20 Feb, due 20 Mar, unless overridden. */
+  put(overrides: Partial<DsarRequest>): Promise<DsarRequest>;
 }
 
 async function setup(pageSize = 25): Promise<Setup> {
   const clock = createTestClock('2026-03-01T09:00:00.000Z');
+  const transport = new InMemoryTransport();
   const gdpr = createGdprMail(
-    testConfig({ clock, dsar: { authorize: (actor) => actor === 'user:dpo' } }),
+    testConfig({
+      clock,
+      transport,
+      mailer: {
+        from: { address: 'privacy@acme.test' },
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+      dsar: { authorize: (actor) => actor === 'user:dpo' },
+    }),
   );
   const { subjectId } = await gdpr.consent.record({
     email: ADDRESS,
@@ -72,7 +86,12 @@ async function setup(pageSize = 25): Promise<Setup> {
       return RIGHTS[user]?.includes(action) ? `user:${user}` : null;
     },
   });
-  return { gdpr, handler, subjectId: subjectId!, overdue, erasure };
+  const put = async (overrides: Partial<DsarRequest>) => {
+    const stored = request(overrides);
+    await gdpr.store.putDsarRequest(stored, 0);
+    return stored;
+  };
+  return { gdpr, handler, transport, subjectId: subjectId!, overdue, erasure, put };
 }
 
 /** A browser session of one user: the CSRF cookie and field from a first page. */
@@ -559,6 +578,451 @@ describe('createGdprConsole', () => {
     await dpo.post('/retention/sweep');
     expect(sweep).toHaveBeenCalledTimes(2);
     expect(await (await dpo.get('/retention/sweep')).text()).toContain('data-sweep="done"');
+  });
+});
+
+describe('answering a request from the console', () => {
+  let s: Setup;
+  beforeEach(async () => {
+    s = await setup();
+  });
+
+  const verifiedAt = new Date('2026-02-21T10:00:00.000Z');
+  const VERIFIED = { status: 'identity-verified', verifiedAt } as const;
+  const ANSWER_FORMS = [
+    'extend',
+    'send-link',
+    'export',
+    'rectify',
+    'lift-restriction',
+    'complete',
+    'erase',
+    'reject',
+  ] as const;
+
+  /** The answer forms a request's page offers, by the end of their action. */
+  async function formsOn(dpo: Awaited<ReturnType<typeof session>>, id: string) {
+    const page = await (await dpo.get(`/requests/${id}`)).text();
+    return ANSWER_FORMS.filter((form) => page.includes(`action="${BASE}/requests/${id}/${form}"`));
+  }
+
+  /** A verified restriction request whose restriction was applied, then completed (as the routes do). */
+  async function restrictedRequest(): Promise<DsarRequest> {
+    const request = await s.put({ type: 'restriction', ...VERIFIED });
+    await s.gdpr.dsar.restrict(request.id, 'accuracy contested', 'subject');
+    return s.gdpr.dsar.complete(request.id, 'subject');
+  }
+
+  async function consoleAudit(action: string) {
+    return (await auditActions(s.gdpr)).filter((e) => e.action === action);
+  }
+
+  it('shows each answer form only where core would take it', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const access = await s.put({ type: 'access', ...VERIFIED });
+    const portability = await s.put({ type: 'portability', ...VERIFIED });
+    const rectification = await s.put({ type: 'rectification', ...VERIFIED });
+    const restriction = await restrictedRequest();
+    const rejected = await s.put({ ...VERIFIED, status: 'rejected' });
+    // Not confirmed yet: it can be extended or refused, nothing else.
+    expect(await formsOn(dpo, s.overdue.id)).toEqual(['extend', 'reject']);
+    expect(await formsOn(dpo, s.erasure.id)).toEqual([
+      'extend',
+      'export',
+      'complete',
+      'erase',
+      'reject',
+    ]);
+    expect(await formsOn(dpo, access.id)).toEqual([
+      'extend',
+      'send-link',
+      'export',
+      'complete',
+      'reject',
+    ]);
+    expect(await formsOn(dpo, portability.id)).toContain('send-link');
+    expect(await formsOn(dpo, rectification.id)).toEqual([
+      'extend',
+      'export',
+      'rectify',
+      'complete',
+      'reject',
+    ]);
+    // Completed once applied: only the lift is left.
+    expect(await formsOn(dpo, restriction.id)).toEqual(['lift-restriction']);
+    expect(await formsOn(dpo, rejected.id)).toEqual([]);
+
+    // Every field has its label; the French page has its own words.
+    for (const { id: requestId } of [rectification, restriction, s.erasure]) {
+      const page = await (await dpo.get(`/requests/${requestId}`)).text();
+      for (const [, id] of page.matchAll(/<(?:input|textarea) id="([^"]+)"/g)) {
+        expect(page, id).toContain(`<label for="${id}"`);
+      }
+    }
+    const fr = await session(s.handler, 'dpo', 'fr');
+    const french = await (await fr.get(`/requests/${access.id}`)).text();
+    for (const words of [
+      'Marquer comme traitée',
+      'Refuser la demande',
+      'Envoyer le lien de téléchargement',
+    ]) {
+      expect(french).toContain(words);
+    }
+    expect(await (await fr.get(`/requests/${rectification.id}`)).text()).toContain('Rectifier');
+    expect(await (await fr.get(`/requests/${restriction.id}`)).text()).toContain(
+      'Lever la limitation',
+    );
+  });
+
+  it('REQ-20, SEED-06: marks a verified request answered, audited with its actor', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const done = await dpo.post(`/requests/${s.erasure.id}/complete`);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${BASE}/requests/${s.erasure.id}`);
+    const after = await s.gdpr.dsar.get(s.erasure.id);
+    expect(after.status).toBe('completed');
+    expect(after.steps.at(-1)).toMatchObject({ action: 'completed', actor: 'user:dpo' });
+    expect(await consoleAudit('console.complete')).toEqual([
+      expect.objectContaining({ actor: 'user:dpo', subjectRef: s.subjectId }),
+    ]);
+    expect((await consoleAudit('console.complete'))[0]!.text).toContain(s.erasure.id);
+    // Answered: out of the open list, no answer form left.
+    expect(await (await dpo.get('/requests')).text()).not.toContain(s.erasure.id.slice(0, 8));
+    expect(await formsOn(dpo, s.erasure.id)).toEqual([]);
+    // A second POST (another tab) is told the request is closed.
+    const again = await dpo.post(`/requests/${s.erasure.id}/complete`);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('data-code="DSAR_CLOSED"');
+    expect(await consoleAudit('console.complete')).toHaveLength(1);
+  });
+
+  it('REQ-21: does not mark answered a request the person never confirmed: 409, nothing changed', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const refused = await dpo.post(`/requests/${s.overdue.id}/complete`);
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain('data-code="DSAR_NOT_VERIFIED"');
+    expect(page).toContain('has not confirmed this request yet');
+    const after = await s.gdpr.dsar.get(s.overdue.id);
+    expect(after.status).toBe('received');
+    expect(after.version).toBe(s.overdue.version);
+    expect(await consoleAudit('console.complete')).toEqual([]);
+  });
+
+  it('REQ-20: an extension mails the person its deadline and reasons when ticked; a mail that cannot leave extends nothing', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const reason = 'Three archived systems to search.';
+    await s.gdpr.suppression.add(ADDRESS, 'hard-bounce');
+    const suppressed = await dpo.post(`/requests/${s.erasure.id}/extend`, {
+      reason,
+      notify: '1',
+    });
+    expect(suppressed.status).toBe(409);
+    const page = await suppressed.text();
+    expect(page).toContain('data-code="SUPPRESSED"');
+    expect(page).toContain('Not extended');
+    expect(page).toContain(`>${reason}</textarea>`);
+    expect(page).toMatch(/id="extend-notify"[^>]* aria-invalid="true" aria-describedby="flash"/);
+    expect((await s.gdpr.dsar.get(s.erasure.id)).extendedDueAt).toBeUndefined();
+    expect(await consoleAudit('console.extend')).toEqual([]);
+
+    await s.gdpr.suppression.remove(ADDRESS);
+    const ok = await dpo.post(`/requests/${s.erasure.id}/extend`, { reason, notify: '1' });
+    expect(ok.status).toBe(303);
+    const mails = s.transport.sentTo(ADDRESS);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.message.text).toContain(`Why we need more time: ${reason}`);
+    const after = await s.gdpr.dsar.get(s.erasure.id);
+    expect(after.steps.slice(-2).map((step) => step.action)).toEqual(['notice-mailed', 'extended']);
+    expect((await consoleAudit('console.extend'))[0]!.text).toContain('"notified":true');
+  });
+
+  it('REQ-20: refuses a request with its reasons, mailing them and the right to complain to the person', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const reason = 'The same request was answered on 15 February.';
+    // Not confirmed: a refusal is still an answer the person is owed (Art. 12(4)).
+    const refused = await dpo.post(`/requests/${s.overdue.id}/reject`, { reason, notify: '1' });
+    expect(refused.status).toBe(303);
+    const after = await s.gdpr.dsar.get(s.overdue.id);
+    expect(after.status).toBe('rejected');
+    expect(after.rejectionReason).toBe(reason);
+    expect(after.steps.find((step) => step.action === 'rejected')?.actor).toBe('user:dpo');
+    const mails = s.transport.sentTo(ADDRESS);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.message.text).toContain(reason);
+    expect(mails[0]!.message.text).toMatch(/complaint/i);
+    const audited = await consoleAudit('console.reject');
+    expect(audited.map((e) => [e.actor, e.subjectRef])).toEqual([['user:dpo', s.subjectId]]);
+    expect(audited[0]!.text).toContain('"notified":true');
+    expect(audited[0]!.text).toContain(s.overdue.id);
+  });
+
+  it('REQ-20: refuses without a mail when the box is unticked (the person was told another way)', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const refused = await dpo.post(`/requests/${s.erasure.id}/reject`, {
+      reason: 'Told by phone: the account is needed for the open order.',
+    });
+    expect(refused.status).toBe(303);
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('rejected');
+    expect(s.transport.sentTo(ADDRESS)).toEqual([]);
+    expect((await consoleAudit('console.reject'))[0]!.text).toContain('"notified":false');
+  });
+
+  it('REQ-20: a refusal without its reasons is refused: 422 on the reasons field, nothing mailed', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const refused = await dpo.post(`/requests/${s.erasure.id}/reject`, {
+      reason: '  ',
+      notify: '1',
+    });
+    expect(refused.status).toBe(422);
+    const page = await refused.text();
+    expect(page).toContain('data-code="VALIDATION_FAILED"');
+    expect(page).toMatch(
+      /id="reject-reason" name="reason" required maxlength="2000" aria-invalid="true" aria-describedby="flash"/,
+    );
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('identity-verified');
+    expect(s.transport.sentTo(ADDRESS)).toEqual([]);
+    expect(await consoleAudit('console.reject')).toEqual([]);
+  });
+
+  it('REQ-20: a refusal whose mail cannot leave records nothing and says to tell the person another way', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const reason = 'Manifestly excessive: the fifth request this month.';
+    // The transport refuses once: nothing is recorded, the address is not on the page.
+    s.transport.failFor(ADDRESS, 'transient', {
+      retryable: true,
+      message: `451 try later <${ADDRESS}>`,
+      times: 1,
+    });
+    const failed = await dpo.post(`/requests/${s.erasure.id}/reject`, { reason, notify: '1' });
+    expect(failed.status).toBe(502);
+    const failedPage = await failed.text();
+    expect(failedPage).toContain('the email could not be sent');
+    expect(failedPage).not.toContain(ADDRESS);
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('identity-verified');
+
+    // The address bounced since: the mailer refuses it.
+    await s.gdpr.suppression.add(ADDRESS, 'hard-bounce');
+    const suppressed = await dpo.post(`/requests/${s.erasure.id}/reject`, {
+      reason,
+      notify: '1',
+    });
+    expect(suppressed.status).toBe(409);
+    const page = await suppressed.text();
+    expect(page).toContain('data-code="SUPPRESSED"');
+    expect(page).toContain('untick the email box');
+    // The reasons typed are kept for the next try; the box is tied to the problem.
+    expect(page).toContain(`>${reason}</textarea>`);
+    expect(page).toMatch(/id="reject-notify"[^>]* aria-invalid="true" aria-describedby="flash"/);
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('identity-verified');
+    expect(await consoleAudit('console.reject')).toEqual([]);
+
+    // Told by post instead: unticked, it is recorded.
+    expect((await dpo.post(`/requests/${s.erasure.id}/reject`, { reason })).status).toBe(303);
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('rejected');
+    expect(s.transport.sentTo(ADDRESS)).toEqual([]);
+  });
+
+  it('SEED-12: mails the download link of a verified access request, never showing it on the page', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const access = await s.put({ type: 'access', ...VERIFIED });
+    const sent = await dpo.post(`/requests/${access.id}/send-link`);
+    expect(sent.status).toBe(200);
+    const page = await sent.text();
+    expect(page).toContain('Download link sent to the person.');
+    const mails = s.transport.sentTo(ADDRESS);
+    expect(mails).toHaveLength(1);
+    const link = /https:\/\/\S+\/dsar\/download\/(\S+)/.exec(mails[0]!.message.text ?? '');
+    expect(link).not.toBeNull();
+    // A bearer link to the person's data: in their mailbox only.
+    expect(page).not.toContain(link![1]!);
+    expect(page).not.toContain('/dsar/download/');
+    const after = await s.gdpr.dsar.get(access.id);
+    expect(after.steps.at(-1)?.action).toBe('download-link-sent');
+    expect(after.status).toBe('identity-verified');
+    const audited = await consoleAudit('console.send-link');
+    expect(audited.map((e) => [e.actor, e.subjectRef])).toEqual([['user:dpo', s.subjectId]]);
+    expect(audited[0]!.text).not.toContain(link![1]!);
+    for (const entry of await auditActions(s.gdpr)) expect(entry.text).not.toContain(link![1]!);
+    expect(JSON.stringify(capturedLogLines().lines)).not.toContain(link![1]!);
+  });
+
+  it('SEED-12: sends no link for an erasure request, nor for an address the mailer refuses', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const notACopy = await dpo.post(`/requests/${s.erasure.id}/send-link`);
+    expect(notACopy.status).toBe(422);
+    expect(await notACopy.text()).toContain('only access and portability requests');
+    const unverified = await s.put({ type: 'portability' });
+    const notConfirmed = await dpo.post(`/requests/${unverified.id}/send-link`);
+    expect(notConfirmed.status).toBe(409);
+    expect(await notConfirmed.text()).toContain('data-code="DSAR_NOT_VERIFIED"');
+
+    const access = await s.put({ type: 'access', ...VERIFIED });
+    await s.gdpr.suppression.add(ADDRESS, 'complaint');
+    const refused = await dpo.post(`/requests/${access.id}/send-link`);
+    expect(refused.status).toBe(409);
+    const page = await refused.text();
+    expect(page).toContain('data-code="SUPPRESSED"');
+    expect(page).toContain('mark the request answered');
+    // The request stays open, with its button to mark it answered once told another way.
+    expect(await formsOn(dpo, access.id)).toContain('complete');
+    expect(s.transport.sentTo(ADDRESS)).toEqual([]);
+    expect(await consoleAudit('console.send-link')).toEqual([]);
+  });
+
+  it('REQ-24: rectifies the fields filled in and keeps the others, values in the POST body only', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const rectification = await s.put({ type: 'rectification', ...VERIFIED });
+    const done = await dpo.post(`/requests/${rectification.id}/rectify`, {
+      name: 'Camille Durand',
+      phone: '',
+      country: 'be',
+    });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(`${BASE}/requests/${rectification.id}`);
+    const profile = (await s.gdpr.store.getSubject(s.subjectId))!.profile;
+    expect(profile.name).toBe('Camille Durand');
+    expect(profile.country).toBe('BE');
+    expect(profile.phone).toBeUndefined();
+    const after = await s.gdpr.dsar.get(rectification.id);
+    expect(after.steps.at(-1)).toMatchObject({
+      action: 'rectified',
+      actor: 'user:dpo',
+      detail: 'fields: name, country',
+    });
+    // Still open: marking it answered is the DPO's next step.
+    expect(after.status).toBe('identity-verified');
+    const audited = await consoleAudit('console.rectify');
+    expect(audited.map((e) => [e.actor, e.subjectRef])).toEqual([['user:dpo', s.subjectId]]);
+    expect(audited[0]!.text).toContain('"fields":["name","country"]');
+    for (const entry of await auditActions(s.gdpr)) expect(entry.text).not.toContain('Durand');
+    expect(JSON.stringify(capturedLogLines().lines)).not.toContain('Durand');
+  });
+
+  it('REQ-24: an empty rectification, a bad country or a request of another type changes nothing', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const rectification = await s.put({ type: 'rectification', ...VERIFIED });
+    const empty = await dpo.post(`/requests/${rectification.id}/rectify`, {
+      name: ' ',
+      phone: '',
+      country: '',
+    });
+    expect(empty.status).toBe(422);
+    const emptyPage = await empty.text();
+    expect(emptyPage).toContain('Change at least one field');
+    for (const id of ['rectify-name', 'rectify-phone', 'rectify-country']) {
+      expect(emptyPage).toMatch(new RegExp(`id="${id}"[^>]* aria-invalid="true"`));
+    }
+
+    const badCountry = await dpo.post(`/requests/${rectification.id}/rectify`, {
+      name: 'Camille Durand',
+      country: 'FRA',
+    });
+    expect(badCountry.status).toBe(422);
+    const page = await badCountry.text();
+    expect(page).toContain('data-code="VALIDATION_FAILED"');
+    expect(page).toContain('country: must be an ISO 3166-1 alpha-2 code');
+    expect(page).toMatch(/id="rectify-country"[^>]* aria-invalid="true" aria-describedby="flash"/);
+    expect(page).not.toMatch(/id="rectify-name"[^>]* aria-invalid/);
+    // The values posted are not echoed back.
+    expect(page).not.toContain('Durand');
+    expect(page).not.toContain('FRA');
+
+    const access = await s.put({ type: 'access', ...VERIFIED });
+    const notRectification = await dpo.post(`/requests/${access.id}/rectify`, {
+      name: 'Camille Durand',
+    });
+    expect(notRectification.status).toBe(422);
+    expect(await notRectification.text()).toContain('not a rectification request');
+    expect((await s.gdpr.store.getSubject(s.subjectId))!.profile.name).toBeUndefined();
+    expect(await consoleAudit('console.rectify')).toEqual([]);
+  });
+
+  it('REQ-24: lifts a restriction once the person was told, on its completed request', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    const restriction = await restrictedRequest();
+    const lift = `/requests/${restriction.id}/lift-restriction`;
+    for (const toldAt of ['', 'yesterday', '2026-02-31', '2026-03-02']) {
+      const refused = await dpo.post(lift, { how: 'email', toldAt });
+      expect(refused.status, toldAt).toBe(422);
+      expect(await refused.text()).toMatch(
+        /id="lift-toldAt"[^>]* aria-invalid="true" aria-describedby="flash"/,
+      );
+    }
+    const noHow = await dpo.post(lift, { how: '', toldAt: '2026-02-28' });
+    expect(noHow.status).toBe(422);
+    expect(await noHow.text()).toMatch(/id="lift-how"[^>]* aria-invalid="true"/);
+    expect((await s.gdpr.store.getSubject(s.subjectId))!.profile.restriction).toBeDefined();
+
+    const lifted = await dpo.post(lift, { how: 'email', toldAt: '2026-02-28' });
+    expect(lifted.status).toBe(303);
+    expect((await s.gdpr.store.getSubject(s.subjectId))!.profile.restriction).toBeUndefined();
+    const after = await s.gdpr.dsar.get(restriction.id);
+    expect(after.steps.at(-1)).toMatchObject({
+      action: 'restriction-lifted',
+      actor: 'user:dpo',
+      detail: 'told 2026-02-28T00:00:00.000Z by email',
+    });
+    expect(after.status).toBe('completed');
+    const audited = await consoleAudit('console.lift-restriction');
+    expect(audited.map((e) => [e.actor, e.subjectRef])).toEqual([['user:dpo', s.subjectId]]);
+    // Lifted: the form is gone, and a second POST lifts nothing.
+    expect(await formsOn(dpo, restriction.id)).toEqual([]);
+    const again = await dpo.post(lift, { how: 'email', toldAt: '2026-02-28' });
+    expect(again.status).toBe(422);
+    expect(await consoleAudit('console.lift-restriction')).toHaveLength(1);
+  });
+
+  it('REQ-24: lifts nothing from a request that never restricted the person, even while another did', async () => {
+    const dpo = await session(s.handler, 'dpo');
+    await restrictedRequest();
+    expect(await formsOn(dpo, s.erasure.id)).not.toContain('lift-restriction');
+    const refused = await dpo.post(`/requests/${s.erasure.id}/lift-restriction`, {
+      how: 'email',
+      toldAt: '2026-02-28',
+    });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('has no restriction in force');
+    expect((await s.gdpr.store.getSubject(s.subjectId))!.profile.restriction).toBeDefined();
+    expect(await consoleAudit('console.lift-restriction')).toEqual([]);
+  });
+
+  it('SEED-06: a viewer gets 403 on every answer, and `answer` does not send links (an export)', async () => {
+    const access = await s.put({ type: 'access', ...VERIFIED });
+    const rectification = await s.put({ type: 'rectification', ...VERIFIED });
+    const restriction = await restrictedRequest();
+    const attempts = (user: Awaited<ReturnType<typeof session>>) =>
+      [
+        () => user.post(`/requests/${s.erasure.id}/complete`),
+        () => user.post(`/requests/${s.erasure.id}/reject`, { reason: 'No', notify: '1' }),
+        () => user.post(`/requests/${access.id}/send-link`),
+        () => user.post(`/requests/${rectification.id}/rectify`, { name: 'Camille Durand' }),
+        () =>
+          user.post(`/requests/${restriction.id}/lift-restriction`, {
+            how: 'email',
+            toldAt: '2026-02-28',
+          }),
+      ] as const;
+    const viewer = await session(s.handler, 'viewer');
+    for (const attempt of attempts(viewer)) {
+      const response = await attempt();
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('data-code="FORBIDDEN"');
+    }
+    // An agent may answer but not hand data over.
+    const agent = await session(s.handler, 'agent');
+    expect((await attempts(agent)[2]()).status).toBe(403);
+    // Nothing the viewer or the agent was refused happened.
+    expect((await s.gdpr.dsar.get(s.erasure.id)).status).toBe('identity-verified');
+    expect((await s.gdpr.dsar.get(access.id)).steps).toHaveLength(1);
+    const subject = (await s.gdpr.store.getSubject(s.subjectId))!;
+    expect(subject.profile.name).toBeUndefined();
+    expect(subject.profile.restriction).toBeDefined();
+    expect(s.transport.sentTo(ADDRESS)).toEqual([]);
+    expect((await auditActions(s.gdpr)).filter((e) => e.action.startsWith('console.'))).toEqual([]);
+
+    expect((await attempts(agent)[0]()).status).toBe(303);
+    expect((await consoleAudit('console.complete')).map((e) => e.actor)).toEqual(['user:agent']);
   });
 });
 

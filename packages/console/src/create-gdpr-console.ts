@@ -32,8 +32,20 @@ import {
 } from './pages.js';
 import { createPlanRunner, createSweepRunner } from './sweep-runner.js';
 
-/** What a console user may do; `authorize` is asked for one of these on every request. */
-export const CONSOLE_ACTIONS = ['view', 'export', 'erase', 'breach', 'sweep', 'extend'] as const;
+/**
+ * What a console user may do; `authorize` is asked for one of these on every request.
+ * `answer`: completing a request, refusing it with reasons, rectifying, lifting a
+ * restriction. Mailing a download link is an `export`: it hands the person's data over.
+ */
+export const CONSOLE_ACTIONS = [
+  'view',
+  'export',
+  'erase',
+  'breach',
+  'sweep',
+  'extend',
+  'answer',
+] as const;
 export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number];
 
 /**
@@ -128,7 +140,7 @@ export function createGdprConsole(gdpr: GdprMail, options: GdprConsoleOptions): 
   if (typeof options?.authorize !== 'function') {
     throw new GdprMailError(
       'CONFIG_INVALID',
-      'The privacy console needs an authorize(request, action) hook: it decides who may view, export, erase, record breaches, sweep and extend.',
+      'The privacy console needs an authorize(request, action) hook: it decides who may view, export, erase, record breaches, sweep, extend and answer requests.',
       { issues: [{ path: 'authorize', message: 'must be a function' }] },
     );
   }

@@ -27,7 +27,7 @@ th{background:#f3f4f6}
 .notice{border-left:4px solid #1a4fb8;padding:.25rem .75rem}
 form.box{border:1px solid #999;padding:1rem;margin:1rem 0;max-width:40rem}
 label{display:block;margin:.5rem 0 .25rem;font-weight:600}
-input[type=text],input[type=email],input[type=number],input[type=datetime-local],select,textarea{font:inherit;padding:.4rem;width:100%;border:1px solid #555}
+input[type=text],input[type=email],input[type=tel],input[type=number],input[type=date],input[type=datetime-local],select,textarea{font:inherit;padding:.4rem;width:100%;border:1px solid #555}
 textarea{min-height:4rem}.check{font-weight:400}
 button{font:inherit;padding:.5rem 1rem;margin-top:.75rem;background:#1a4fb8;color:#fff;border:0;cursor:pointer}
 button.danger{background:#8b0000}

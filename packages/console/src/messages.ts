@@ -41,6 +41,40 @@ export interface ConsoleMessages {
   eraseDone: string;
   eraseMismatch: string;
   eraseNotErasure: (type: string) => string;
+  /** Answering a request: marking it answered, refusing it, the download link, rectifying, lifting a restriction. */
+  complete: string;
+  completeHelp: string;
+  completeNotVerified: string;
+  reject: string;
+  rejectHelp: string;
+  rejectReason: string;
+  rejectNotify: string;
+  extendNotify: string;
+  extendMailRefused: string;
+  extendMailFailed: string;
+  extendNoAddress: string;
+  rejectMailRefused: string;
+  rejectMailFailed: string;
+  rejectNoAddress: string;
+  sendLink: string;
+  sendLinkHelp: string;
+  sendLinkDone: string;
+  sendLinkNotExport: (type: string) => string;
+  sendLinkMailRefused: string;
+  sendLinkMailFailed: string;
+  rectify: string;
+  rectifyHelp: string;
+  rectifyName: string;
+  rectifyPhone: string;
+  rectifyCountry: string;
+  rectifyEmpty: string;
+  rectifyNotRectification: (type: string) => string;
+  liftRestriction: string;
+  liftHelp: string;
+  liftHow: string;
+  liftToldAt: string;
+  liftBadDate: string;
+  liftNotRestricted: string;
   sources: string;
   lookup: string;
   lookupHelp: string;
@@ -182,7 +216,8 @@ const en: ConsoleMessages = {
   detail: 'Detail',
   extend: 'Extend the deadline by two months',
   extendReason: 'Reasons (told to the person, Art. 12(3))',
-  extendHelp: 'Allowed once, decided within one month of receipt.',
+  extendHelp:
+    'Allowed once, decided and told to the person within one month of receipt, with the reasons (Art. 12(3)).',
   extended: 'Extended',
   exportJson: 'Download the export (JSON)',
   erase: 'Erase',
@@ -192,6 +227,54 @@ const en: ConsoleMessages = {
   eraseMismatch: 'The confirmation does not match: nothing was erased.',
   eraseNotErasure: (type) =>
     `This is a request of type ${type}, not an erasure request: nothing was erased.`,
+  complete: 'Mark as answered',
+  completeHelp:
+    'Once the person has everything they asked for (for example a copy sent by post), close the request as answered.',
+  completeNotVerified:
+    'The person has not confirmed this request yet: it cannot be marked answered. Refuse it, or wait for the confirmation.',
+  reject: 'Refuse the request',
+  rejectHelp:
+    'Closes the request. The person must be told the reasons and that they may complain to the supervisory authority and seek a judicial remedy (Art. 12(4)).',
+  rejectReason: 'Reasons for the refusal',
+  rejectNotify: 'Email the reasons and the right to complain to the person',
+  extendNotify: 'Email the new deadline and the reasons to the person',
+  extendMailRefused:
+    'Not extended: the mailer refuses this address (it bounced or complained). Tell the person the new deadline and the reasons another way, then untick the email box and extend again.',
+  extendMailFailed:
+    'Not extended: the email could not be sent. Try again later, or tell the person another way, untick the email box and extend again.',
+  extendNoAddress:
+    'Not extended: the person is no longer on record, so there is no address to email. Tell them another way, untick the email box and extend again.',
+  rejectMailRefused:
+    'Nothing was refused: the mailer refuses this address (it bounced or complained). Tell the person the reasons and their right to complain another way, then untick the email box and refuse again.',
+  rejectMailFailed:
+    'Nothing was refused: the email could not be sent. Try again later, or tell the person another way, untick the email box and refuse again.',
+  rejectNoAddress:
+    'Nothing was refused: the person is no longer on record, so there is no address to email. Tell them another way, untick the email box and refuse again.',
+  sendLink: 'Email the download link',
+  sendLinkHelp:
+    'Emails the person a single-use link to download their data, which expires. A full download answers the request.',
+  sendLinkDone: 'Download link sent to the person.',
+  sendLinkNotExport: (type) =>
+    `This is a request of type ${type}: only access and portability requests get a download link. Nothing was sent.`,
+  sendLinkMailRefused:
+    'The link was not sent: the mailer refuses this address (it bounced or complained). Answer another way (by post, for example), then mark the request answered.',
+  sendLinkMailFailed: 'The link was not sent: the email could not be sent. Try again later.',
+  rectify: 'Rectify',
+  rectifyHelp: 'Type the corrected values only: a field left empty keeps its value.',
+  rectifyName: 'Name',
+  rectifyPhone: 'Phone number',
+  rectifyCountry: 'Country (two letters, e.g. FR)',
+  rectifyEmpty: 'Change at least one field: nothing was changed.',
+  rectifyNotRectification: (type) =>
+    `This is a request of type ${type}, not a rectification request: nothing was changed.`,
+  liftRestriction: 'Lift the restriction',
+  liftHelp:
+    'Tell the person before the restriction is lifted (Art. 18(3)), then record when and how they were told.',
+  liftHow: 'How the person was told (e.g. email, letter)',
+  liftToldAt: 'Day the person was told (UTC)',
+  liftBadDate: 'Give the day the person was told, as a date that is not in the future.',
+  liftNotRestricted:
+    'This request has no restriction in force (never applied, or lifted already): nothing was lifted.',
   sources: 'Sources',
   lookup: 'Find a person',
   lookupHelp:
@@ -332,7 +415,8 @@ const fr: ConsoleMessages = {
   detail: 'Détail',
   extend: 'Prolonger l’échéance de deux mois',
   extendReason: 'Motifs (communiqués à la personne, art. 12(3))',
-  extendHelp: 'Une seule fois, décidée dans le mois qui suit la réception.',
+  extendHelp:
+    'Une seule fois, décidée et annoncée à la personne dans le mois qui suit la réception, avec les motifs (art. 12(3)).',
   extended: 'Prolongée',
   exportJson: 'Télécharger l’export (JSON)',
   erase: 'Effacer',
@@ -342,6 +426,56 @@ const fr: ConsoleMessages = {
   eraseMismatch: 'La confirmation ne correspond pas : rien n’a été effacé.',
   eraseNotErasure: (type) =>
     `Cette demande est de type ${type}, pas une demande d’effacement : rien n’a été effacé.`,
+  complete: 'Marquer comme traitée',
+  completeHelp:
+    'Quand la personne a tout ce qu’elle a demandé (par exemple une copie envoyée par courrier), clore la demande comme traitée.',
+  completeNotVerified:
+    'La personne n’a pas encore confirmé cette demande : elle ne peut pas être marquée traitée. Refusez-la ou attendez la confirmation.',
+  reject: 'Refuser la demande',
+  rejectHelp:
+    'Clôt la demande. La personne doit recevoir les motifs et savoir qu’elle peut saisir l’autorité de contrôle et former un recours juridictionnel (art. 12(4)).',
+  rejectReason: 'Motifs du refus',
+  rejectNotify: 'Envoyer à la personne les motifs et son droit de réclamation par e-mail',
+  extendNotify: 'Envoyer à la personne la nouvelle échéance et les motifs par e-mail',
+  extendMailRefused:
+    'Rien n’a été prolongé : l’envoi refuse cette adresse (rebond ou plainte). Communiquez la nouvelle échéance et les motifs à la personne autrement, puis décochez l’envoi par e-mail et prolongez à nouveau.',
+  extendMailFailed:
+    'Rien n’a été prolongé : l’e-mail n’a pas pu partir. Réessayez plus tard, ou informez la personne autrement, décochez l’envoi par e-mail et prolongez à nouveau.',
+  extendNoAddress:
+    'Rien n’a été prolongé : la personne n’est plus enregistrée, il n’y a donc pas d’adresse à qui écrire. Informez-la autrement, décochez l’envoi par e-mail et prolongez à nouveau.',
+  rejectMailRefused:
+    'Rien n’a été refusé : l’envoi refuse cette adresse (rebond ou plainte). Communiquez les motifs et le droit de réclamation à la personne autrement, puis décochez l’envoi par e-mail et refusez à nouveau.',
+  rejectMailFailed:
+    'Rien n’a été refusé : l’e-mail n’a pas pu partir. Réessayez plus tard, ou informez la personne autrement, décochez l’envoi par e-mail et refusez à nouveau.',
+  rejectNoAddress:
+    'Rien n’a été refusé : la personne n’est plus enregistrée, il n’y a donc pas d’adresse à qui écrire. Informez-la autrement, décochez l’envoi par e-mail et refusez à nouveau.',
+  sendLink: 'Envoyer le lien de téléchargement',
+  sendLinkHelp:
+    'Envoie à la personne un lien à usage unique, qui expire, pour télécharger ses données. Un téléchargement complet traite la demande.',
+  sendLinkDone: 'Lien de téléchargement envoyé à la personne.',
+  sendLinkNotExport: (type) =>
+    `Cette demande est de type ${type} : seules les demandes d’accès et de portabilité reçoivent un lien de téléchargement. Rien n’a été envoyé.`,
+  sendLinkMailRefused:
+    'Le lien n’a pas été envoyé : l’envoi refuse cette adresse (rebond ou plainte). Répondez autrement (par courrier, par exemple), puis marquez la demande comme traitée.',
+  sendLinkMailFailed:
+    'Le lien n’a pas été envoyé : l’e-mail n’a pas pu partir. Réessayez plus tard.',
+  rectify: 'Rectifier',
+  rectifyHelp: 'Saisissez seulement les valeurs corrigées : un champ laissé vide garde sa valeur.',
+  rectifyName: 'Nom',
+  rectifyPhone: 'Numéro de téléphone',
+  rectifyCountry: 'Pays (deux lettres, par ex. FR)',
+  rectifyEmpty: 'Modifiez au moins un champ : rien n’a été modifié.',
+  rectifyNotRectification: (type) =>
+    `Cette demande est de type ${type}, pas une demande de rectification : rien n’a été modifié.`,
+  liftRestriction: 'Lever la limitation',
+  liftHelp:
+    'Informez la personne avant de lever la limitation (art. 18(3)), puis indiquez quand et comment elle l’a été.',
+  liftHow: 'Comment la personne a été informée (par ex. e-mail, courrier)',
+  liftToldAt: 'Jour où la personne a été informée (UTC)',
+  liftBadDate:
+    'Indiquez le jour où la personne a été informée, une date qui n’est pas dans le futur.',
+  liftNotRestricted:
+    'Cette demande n’a pas de limitation en cours (jamais appliquée, ou déjà levée) : rien n’a été levé.',
   sources: 'Sources',
   lookup: 'Rechercher une personne',
   lookupHelp:

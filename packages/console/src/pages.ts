@@ -1,6 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { BreachIncident, DeliveryRecord, DsarRequest, GdprMail } from '@gdpr-mail/core';
-import { GdprMailError } from '@gdpr-mail/core';
+import type {
+  BreachIncident,
+  DeliveryRecord,
+  DsarRequest,
+  GdprMail,
+  SubjectProfilePatch,
+} from '@gdpr-mail/core';
+import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
@@ -126,18 +132,83 @@ function eraseCode(request: DsarRequest): string {
   return request.id.slice(0, 8);
 }
 
-function requestDetail(
-  kit: PageKit,
-  request: DsarRequest,
-  /** A problem or a result above the request; `field`: the form field a problem is about. */
-  flash?: { kind: 'error' | 'notice'; text: SafeHtml | string; field?: 'reason' | 'confirm' },
-): ConsoleResult {
+/** As core's `verified`: the person proved control of the address (REQ-21). */
+function isVerified(request: DsarRequest): boolean {
+  return request.status !== 'received' && request.verifiedAt !== undefined;
+}
+
+function isOpen(request: DsarRequest): boolean {
+  return (OPEN as readonly string[]).includes(request.status);
+}
+
+/** The types whose answer is a copy of the data, which a download link hands over. */
+const DOWNLOADABLE: readonly DsarRequest['type'][] = ['access', 'portability'];
+
+/** The profile fields the rectify form offers, by the id of their input. */
+const RECTIFIABLE = {
+  name: 'rectify-name',
+  phone: 'rectify-phone',
+  country: 'rectify-country',
+} as const;
+type Rectifiable = keyof typeof RECTIFIABLE;
+
+/**
+ * Whether this request's restriction is still in force, read from its steps: restricted,
+ * and not lifted since. (Core checks the person's profile too, when the form is posted.)
+ */
+function restrictionInForce(request: DsarRequest): boolean {
+  let inForce = false;
+  for (const step of request.steps) {
+    if (step.action === 'restricted') inForce = true;
+    else if (step.action === 'restriction-lifted') inForce = false;
+  }
+  return inForce;
+}
+
+/** A `type="date"` value as that day at 00:00 UTC; undefined unless it is a real calendar day. */
+function parseDay(value: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const at = new Date(`${value}T00:00:00.000Z`);
+  // 2026-02-31 parses as 3 March: only a day that reads back the same is that day.
+  return !Number.isNaN(at.getTime()) && day(at) === value ? at : undefined;
+}
+
+/** The ids of the request page's fields a problem can be about. */
+type FlashField =
+  | 'reason'
+  | 'confirm'
+  | 'extend-notify'
+  | 'reject-reason'
+  | 'reject-notify'
+  | (typeof RECTIFIABLE)[Rectifiable]
+  | 'lift-how'
+  | 'lift-toldAt';
+
+/** A problem or a result above the request. */
+interface Flash {
+  kind: 'error' | 'notice';
+  text: SafeHtml | string;
+  /** The field(s) a problem is about. */
+  field?: FlashField | readonly FlashField[];
+  /** An error's status; 422 when unset. */
+  status?: number;
+  /** The error code, as the error pages carry it. */
+  code?: string;
+  /** The refusal's reasons as posted, shown again when the refusal failed (nothing else is). */
+  rejectReason?: string;
+  /** The extension's reasons as posted, shown again when its notice could not be mailed. */
+  extendReason?: string;
+}
+
+function requestDetail(kit: PageKit, request: DsarRequest, flash?: Flash): ConsoleResult {
   const { m, basePath } = kit;
   const now = kit.now();
   const deadline = deadlineOf(request);
   const left = daysLeft(deadline, now);
-  const open = (OPEN as readonly string[]).includes(request.status);
+  const open = isOpen(request);
   const action = `${basePath}/requests/${request.id}`;
+  const at = (name: FlashField): boolean =>
+    flash?.kind === 'error' && [flash.field ?? []].flat().includes(name);
   const steps = request.steps.map(
     (s) =>
       html`<tr><td>${instant(s.at)}</td><td>${s.action}</td><td>${s.actor}</td><td>${s.detail ?? ''}</td></tr>`,
@@ -146,12 +217,14 @@ function requestDetail(
     ([name, r]) =>
       html`<tr><td>${name}</td><td>${r.status}</td><td>${r.attempts}</td><td>${r.count ?? ''}</td></tr>`,
   );
-  // Only an open, verified request has an export (core refuses the others): no button
-  // that can only lead to an error page.
-  const verified = request.status !== 'received';
+  // Each form shows only on the requests it applies to (open and verified, for most): no
+  // button that can only lead to an error page. Each POST checks again all the same.
+  const verified = isVerified(request);
   const exportable = verified && open;
+  const rectifyField = (name: Rectifiable, label: string, type: string, max: number) =>
+    html`<label for="${RECTIFIABLE[name]}">${label}</label><input id="${RECTIFIABLE[name]}" name="${name}" type="${type}" maxlength="${max}" autocomplete="off"${invalidIf(at(RECTIFIABLE[name]))}>`;
   const body = html`
-${flash ? html`<p class="${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" id="${FLASH_ID}">${flash.text}</p>` : ''}
+${flash ? html`<p class="${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}" id="${FLASH_ID}"${flash.code ? html` data-code="${flash.code}"` : ''}>${flash.text}</p>` : ''}
 <dl>
 <dt>${m.type}</dt><dd>${request.type}</dd>
 <dt>${m.status}</dt><dd>${request.status}</dd>
@@ -168,8 +241,16 @@ ${
   open && !request.extendedDueAt
     ? html`<form class="box" method="post" action="${action}/extend">${csrfInput(kit)}
 <h2>${m.extend}</h2><p>${m.extendHelp}</p>
-<label for="reason">${m.extendReason}</label><textarea id="reason" name="reason" required maxlength="2000"${invalidIf(flash?.field === 'reason')}></textarea>
+<label for="reason">${m.extendReason}</label><textarea id="reason" name="reason" required maxlength="2000"${invalidIf(at('reason'))}>${flash?.extendReason ?? ''}</textarea>
+<label for="extend-notify" class="check"><input id="extend-notify" name="notify" type="checkbox" value="1" checked${invalidIf(at('extend-notify'))}> ${m.extendNotify}</label>
 <button type="submit">${m.extend}</button></form>`
+    : ''
+}
+${
+  exportable && DOWNLOADABLE.includes(request.type)
+    ? html`<form class="box" method="post" action="${action}/send-link">${csrfInput(kit)}
+<h2>${m.sendLink}</h2><p>${m.sendLinkHelp}</p>
+<button type="submit">${m.sendLink}</button></form>`
     : ''
 }
 ${
@@ -179,20 +260,138 @@ ${
     : ''
 }
 ${
+  verified && open && request.type === 'rectification'
+    ? html`<form class="box" method="post" action="${action}/rectify">${csrfInput(kit)}
+<h2>${m.rectify}</h2><p>${m.rectifyHelp}</p>
+${rectifyField('name', m.rectifyName, 'text', 256)}
+${rectifyField('phone', m.rectifyPhone, 'tel', 64)}
+${rectifyField('country', m.rectifyCountry, 'text', 2)}
+<button type="submit">${m.rectify}</button></form>`
+    : ''
+}
+${
+  verified && (open || request.status === 'completed') && restrictionInForce(request)
+    ? html`<form class="box" method="post" action="${action}/lift-restriction">${csrfInput(kit)}
+<h2>${m.liftRestriction}</h2><p>${m.liftHelp}</p>
+<label for="lift-how">${m.liftHow}</label><input id="lift-how" name="how" type="text" required maxlength="200"${invalidIf(at('lift-how'))}>
+<label for="lift-toldAt">${m.liftToldAt}</label><input id="lift-toldAt" name="toldAt" type="date" required max="${day(now)}"${invalidIf(at('lift-toldAt'))}>
+<button type="submit">${m.liftRestriction}</button></form>`
+    : ''
+}
+${
+  verified && open
+    ? html`<form class="box" method="post" action="${action}/complete">${csrfInput(kit)}
+<h2>${m.complete}</h2><p>${m.completeHelp}</p>
+<button type="submit">${m.complete}</button></form>`
+    : ''
+}
+${
   verified && open && request.type === 'erasure'
     ? html`<form class="box" method="post" action="${action}/erase">${csrfInput(kit)}
 <h2>${m.erase}</h2><p>${m.eraseHelp(eraseCode(request))}</p>
-<label for="confirm">${m.eraseConfirm}</label><input id="confirm" name="confirm" type="text" required autocomplete="off"${invalidIf(flash?.field === 'confirm')}>
+<label for="confirm">${m.eraseConfirm}</label><input id="confirm" name="confirm" type="text" required autocomplete="off"${invalidIf(at('confirm'))}>
 <button type="submit" class="danger">${m.erase}</button></form>`
+    : ''
+}
+${
+  open
+    ? html`<form class="box" method="post" action="${action}/reject">${csrfInput(kit)}
+<h2>${m.reject}</h2><p>${m.rejectHelp}</p>
+<label for="reject-reason">${m.rejectReason}</label><textarea id="reject-reason" name="reason" required maxlength="2000"${invalidIf(at('reject-reason'))}>${flash?.rejectReason ?? ''}</textarea>
+<label for="reject-notify" class="check"><input id="reject-notify" name="notify" type="checkbox" value="1" checked${invalidIf(at('reject-notify'))}> ${m.rejectNotify}</label>
+<button type="submit" class="danger">${m.reject}</button></form>`
     : ''
 }`;
   return {
     kind: 'page',
-    ...(flash?.kind === 'error' ? { status: 422 } : {}),
+    ...(flash?.kind === 'error' ? { status: flash.status ?? 422 } : {}),
     section: 'requests',
     title: `${m.request} ${request.id.slice(0, 8)}`,
     body,
   };
+}
+
+/** Codes of a mail the transport or the mailer did not hand over. */
+const MAIL_NOT_SENT: ReadonlySet<string> = new Set([
+  'PROVIDER_REJECTED',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_AUTH_FAILED',
+  'PROVIDER_ACCOUNT_BLOCKED',
+  'DELIVERY_AMBIGUOUS',
+  'SEND_ABORTED',
+  'RATE_LIMITED',
+  'INVALID_MESSAGE',
+  'MAILER_NOT_CONFIGURED',
+]);
+
+/** How a route that answers a request shows core's refusals. */
+interface Refusals {
+  /** The field a `VALIDATION_FAILED` is about. */
+  field?: (error: GdprMailError) => FlashField | readonly FlashField[] | undefined;
+  /**
+   * The console's words for a mail the mailer refused (`SUPPRESSED`), could not send, or
+   * had no address for (`SUBJECT_NOT_FOUND`: the person was erased meanwhile).
+   */
+  mail?: { refused: string; failed: string; gone?: string; field?: FlashField };
+  rejectReason?: string;
+  extendReason?: string;
+}
+
+/**
+ * The request page again with core's refusal above it: 409 for a closed or unconfirmed
+ * request (as `statusForCode` says), 422 for what the form got wrong, 409 for an address
+ * the mailer refuses and 502 for a mail the transport did not take (in the console's own
+ * words: a provider's message may name the person). Anything else is thrown on, to the
+ * error page.
+ */
+async function refusedPage(
+  kit: PageKit,
+  id: string,
+  error: unknown,
+  refusals: Refusals = {},
+): Promise<ConsoleResult> {
+  if (!isGdprMailError(error)) throw error;
+  const { code } = error;
+  const { mail } = refusals;
+  let flash: Flash;
+  if (code === 'DSAR_CLOSED' || code === 'DSAR_NOT_VERIFIED') {
+    flash = { kind: 'error', status: 409, text: coreWords(kit.locale, error.message) };
+  } else if (code === 'VALIDATION_FAILED') {
+    const issues = error.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    const field = refusals.field?.(error);
+    flash = {
+      kind: 'error',
+      status: 422,
+      text: coreWords(kit.locale, issues ? `${error.message} ${issues}` : error.message),
+      ...(field ? { field } : {}),
+    };
+  } else if (mail && (code === 'SUPPRESSED' || MAIL_NOT_SENT.has(code))) {
+    flash = {
+      kind: 'error',
+      status: code === 'SUPPRESSED' ? 409 : 502,
+      text: code === 'SUPPRESSED' ? mail.refused : mail.failed,
+      ...(mail.field ? { field: mail.field } : {}),
+    };
+  } else if (mail?.gone && code === 'SUBJECT_NOT_FOUND') {
+    flash = {
+      kind: 'error',
+      status: 409,
+      text: mail.gone,
+      ...(mail.field ? { field: mail.field } : {}),
+    };
+  } else {
+    throw error;
+  }
+  return requestDetail(kit, await loadRequest(kit, id), {
+    ...flash,
+    code,
+    ...(refusals.rejectReason ? { rejectReason: refusals.rejectReason } : {}),
+    ...(refusals.extendReason ? { extendReason: refusals.extendReason } : {}),
+  });
+}
+
+function toRequest(kit: PageKit, request: DsarRequest): ConsoleResult {
+  return { kind: 'redirect', location: `${kit.basePath}/requests/${request.id}` };
 }
 
 export const requestPages: ConsoleRoute[] = [
@@ -243,23 +442,31 @@ export const requestPages: ConsoleRoute[] = [
     action: 'extend',
     async handle(kit, [id], form) {
       const reason = field(form, 'reason');
+      // An unticked box is not posted: only a ticked one mails the person (Art. 12(3)).
+      const notify = field(form, 'notify') === '1';
+      let request: DsarRequest;
       try {
-        const request = await kit.gdpr.dsar.extend(id!, reason, kit.actor);
-        await kit.audit('extend', { requestId: request.id }, request.subjectId);
-        return { kind: 'redirect', location: `${kit.basePath}/requests/${request.id}` };
+        request = await kit.gdpr.dsar.extend(id!, reason, kit.actor, { notify });
       } catch (error) {
-        if (
-          error instanceof GdprMailError &&
-          (error.code === 'DSAR_EXTENSION_REFUSED' || error.code === 'VALIDATION_FAILED')
-        ) {
+        if (error instanceof GdprMailError && error.code === 'DSAR_EXTENSION_REFUSED') {
           return requestDetail(kit, await loadRequest(kit, id!), {
             kind: 'error',
             text: coreWords(kit.locale, error.message),
-            ...(error.code === 'VALIDATION_FAILED' ? { field: 'reason' as const } : {}),
           });
         }
-        throw error;
+        return refusedPage(kit, id!, error, {
+          field: () => 'reason',
+          mail: {
+            refused: kit.m.extendMailRefused,
+            failed: kit.m.extendMailFailed,
+            gone: kit.m.extendNoAddress,
+            field: 'extend-notify',
+          },
+          extendReason: reason,
+        });
       }
+      await kit.audit('extend', { requestId: request.id, notified: notify }, request.subjectId);
+      return toRequest(kit, request);
     },
   },
   {
@@ -271,6 +478,137 @@ export const requestPages: ConsoleRoute[] = [
       return jsonDownload(kit.gdpr.dsar.exportJson(request.id), `dsar-${request.id}.json`, () =>
         kit.audit('export', { requestId: request.id }, request.subjectId),
       );
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/requests/${ID}/send-link$`),
+    action: 'export',
+    async handle(kit, [id]) {
+      const request = await loadRequest(kit, id!);
+      // Core mails a link to any verified request's export: only a request for a copy of
+      // the data is answered by one.
+      if (!DOWNLOADABLE.includes(request.type)) {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.sendLinkNotExport(request.type),
+        });
+      }
+      try {
+        // The returned URL is a bearer link to the person's data: it goes in their mail only,
+        // never on this page.
+        await kit.gdpr.dsar.sendDownloadLink(request.id);
+      } catch (error) {
+        return refusedPage(kit, request.id, error, {
+          mail: { refused: kit.m.sendLinkMailRefused, failed: kit.m.sendLinkMailFailed },
+        });
+      }
+      await kit.audit('send-link', { requestId: request.id }, request.subjectId);
+      return requestDetail(kit, await loadRequest(kit, request.id), {
+        kind: 'notice',
+        text: kit.m.sendLinkDone,
+      });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/requests/${ID}/rectify$`),
+    action: 'answer',
+    async handle(kit, [id], form) {
+      const request = await loadRequest(kit, id!);
+      // Core rectifies on any verified request: only a rectification request asks for it.
+      if (request.type !== 'rectification') {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.rectifyNotRectification(request.type),
+        });
+      }
+      const names = Object.keys(RECTIFIABLE) as Rectifiable[];
+      const patch: SubjectProfilePatch = {};
+      for (const name of names) {
+        const value = field(form, name);
+        if (value) patch[name] = value;
+      }
+      const changed = Object.keys(patch);
+      if (changed.length === 0) {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.rectifyEmpty,
+          field: names.map((name) => RECTIFIABLE[name]),
+        });
+      }
+      try {
+        await kit.gdpr.dsar.rectify(request.id, patch, kit.actor);
+      } catch (error) {
+        // Only the names of the fields at fault are shown: never the values (personal data).
+        return refusedPage(kit, request.id, error, {
+          field: (e) =>
+            names
+              .filter((name) => e.issues.some((i) => i.path === name))
+              .map((n) => RECTIFIABLE[n]),
+        });
+      }
+      await kit.audit('rectify', { requestId: request.id, fields: changed }, request.subjectId);
+      return toRequest(kit, request);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/requests/${ID}/lift-restriction$`),
+    action: 'answer',
+    async handle(kit, [id], form) {
+      const request = await loadRequest(kit, id!);
+      // Core lifts the person's restriction from any verified open request of theirs: only
+      // the request that restricted them, and has not lifted it, may.
+      if (!restrictionInForce(request)) {
+        return requestDetail(kit, request, { kind: 'error', text: kit.m.liftNotRestricted });
+      }
+      const how = field(form, 'how');
+      const toldAt = parseDay(field(form, 'toldAt'));
+      // Art. 18(3): told before the lift, so not on a day still to come.
+      if (!toldAt || toldAt.getTime() > kit.now().getTime()) {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          text: kit.m.liftBadDate,
+          field: 'lift-toldAt',
+        });
+      }
+      try {
+        await kit.gdpr.dsar.liftRestriction(request.id, { toldAt, how }, kit.actor);
+      } catch (error) {
+        // An empty `how` is the one VALIDATION_FAILED about the form; the other says the
+        // person is not restricted any more.
+        return refusedPage(kit, request.id, error, {
+          field: () => (how ? undefined : 'lift-how'),
+        });
+      }
+      await kit.audit('lift-restriction', { requestId: request.id }, request.subjectId);
+      return toRequest(kit, request);
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/requests/${ID}/complete$`),
+    action: 'answer',
+    async handle(kit, [id]) {
+      const request = await loadRequest(kit, id!);
+      // Core completes any open request; an unconfirmed one may not be the person's own
+      // (REQ-21): it is refused or left to expire, never marked answered.
+      if (!isVerified(request)) {
+        return requestDetail(kit, request, {
+          kind: 'error',
+          status: 409,
+          code: 'DSAR_NOT_VERIFIED',
+          text: kit.m.completeNotVerified,
+        });
+      }
+      try {
+        await kit.gdpr.dsar.complete(request.id, kit.actor);
+      } catch (error) {
+        return refusedPage(kit, request.id, error);
+      }
+      await kit.audit('complete', { requestId: request.id }, request.subjectId);
+      return toRequest(kit, request);
     },
   },
   {
@@ -303,6 +641,33 @@ export const requestPages: ConsoleRoute[] = [
           processors: certificate.processors,
         })}</code>`,
       });
+    },
+  },
+  {
+    method: 'POST',
+    pattern: new RegExp(`^/requests/${ID}/reject$`),
+    action: 'answer',
+    async handle(kit, [id], form) {
+      const reason = field(form, 'reason');
+      // An unticked box is not posted: only a ticked one mails the person.
+      const notify = field(form, 'notify') === '1';
+      let request: DsarRequest;
+      try {
+        request = await kit.gdpr.dsar.reject(id!, reason, kit.actor, { notify });
+      } catch (error) {
+        return refusedPage(kit, id!, error, {
+          field: () => 'reject-reason',
+          mail: {
+            refused: kit.m.rejectMailRefused,
+            failed: kit.m.rejectMailFailed,
+            gone: kit.m.rejectNoAddress,
+            field: 'reject-notify',
+          },
+          rejectReason: reason,
+        });
+      }
+      await kit.audit('reject', { requestId: request.id, notified: notify }, request.subjectId);
+      return toRequest(kit, request);
     },
   },
 ];

@@ -121,6 +121,7 @@ export type {
 export { DSAR_STATUSES, DSAR_TYPES } from './dsar/dsar-request.js';
 export type {
   DsarMailKind,
+  DsarNoticeOptions,
   DsarOptions,
   DsarRequestInput,
   DsarSendMail,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:http';
@@ -311,6 +312,30 @@ browserGate.describe('WCAG 2.1 AA in headless Chromium (Express example)', () =>
       await page.click('form[action$="/erase"] button[type="submit"]');
       expect(await page.locator('[role="alert"]').count()).toBe(1);
       await check(page, 'console-erase-refused', { ...en, invalidField: '#confirm' });
+      // Blank reasons pass the browser's `required`, not the SDK (Art. 12(4)).
+      await page.fill('#reject-reason', '   ');
+      await page.click('form[action$="/reject"] button[type="submit"]');
+      expect(await page.locator('[role="alert"]').count()).toBe(1);
+      await check(page, 'console-reject-refused', { ...en, invalidField: '#reject-reason' });
+      // A rectification request and a completed restriction request of the same person.
+      const rectification = { ...seeded.erasure, id: randomUUID(), type: 'rectification' as const };
+      const restriction = { ...seeded.erasure, id: randomUUID(), type: 'restriction' as const };
+      for (const r of [rectification, restriction]) await example.gdpr.store.putDsarRequest(r, 0);
+      await example.gdpr.dsar.restrict(restriction.id, 'accuracy contested', 'subject');
+      await example.gdpr.dsar.complete(restriction.id, 'subject');
+      await page.goto(`${base}/requests/${rectification.id}`);
+      await check(page, 'console-request-rectification', en);
+      await page.fill('#rectify-country', '12');
+      await page.click('form[action$="/rectify"] button[type="submit"]');
+      expect(await page.locator('[role="alert"]').count()).toBe(1);
+      await check(page, 'console-rectify-refused', { ...en, invalidField: '#rectify-country' });
+      await page.goto(`${base}/requests/${restriction.id}`);
+      await check(page, 'console-request-restricted', en);
+      await page.fill('#lift-how', '   ');
+      await page.fill('#lift-toldAt', new Date(Date.now() - DAY).toISOString().slice(0, 10));
+      await page.click('form[action$="/lift-restriction"] button[type="submit"]');
+      expect(await page.locator('[role="alert"]').count()).toBe(1);
+      await check(page, 'console-lift-refused', { ...en, invalidField: '#lift-how' });
       await page.goto(`${base}/person`);
       await check(page, 'console-person-lookup', en);
       await page.fill('#email', 'nobody@example.com');
@@ -389,6 +414,8 @@ browserGate.describe('WCAG 2.1 AA in headless Chromium (Express example)', () =>
       const fr = { lang: 'fr' };
       await french.page.goto(`${base}/requests/${seeded.erasure.id}`);
       await check(french.page, 'fr-console-request', fr);
+      await french.page.goto(`${base}/requests/${rectification.id}`);
+      await check(french.page, 'fr-console-request-rectification', fr);
       await french.page.goto(`${base}/nothing-here`);
       // WCAG 3.1.2: the console's own words are French on a French page …
       expect(await french.page.locator('[role="alert"]').textContent()).toBe(

@@ -138,6 +138,12 @@ export async function supportRefusedEachAction(walk: ConsoleWalk): Promise<void>
   await page.goto(`${origin}/admin/privacy/requests/${erasure.id}`);
   await page.fill('#confirm', erasure.id.slice(0, 8));
   expect(await submit(page, '/erase')).toBe(403);
+  // Answering a request is an action of its own (`answer`).
+  await page.goto(`${origin}/admin/privacy/requests/${erasure.id}`);
+  expect(await submit(page, `/requests/${erasure.id}/complete`)).toBe(403);
+  await page.goto(`${origin}/admin/privacy/requests/${erasure.id}`);
+  await page.fill('#reject-reason', 'Not a customer');
+  expect(await submit(page, `/requests/${erasure.id}/reject`)).toBe(403);
   await page.goto(`${origin}/admin/privacy/person/${subjectId}`);
   expect(await submit(page, `/person/${subjectId}/export`)).toBe(403);
   await page.goto(`${origin}/admin/privacy/breaches`);
@@ -147,7 +153,9 @@ export async function supportRefusedEachAction(walk: ConsoleWalk): Promise<void>
   expect(await submit(page, '/retention/sweep')).toBe(403);
   // Viewing is theirs.
   expect((await page.goto(`${origin}/admin/privacy/records`))?.status()).toBe(200);
-  expect((await walk.gdpr.dsar.get(erasure.id)).extendedDueAt).toBeUndefined();
+  const untouched = await walk.gdpr.dsar.get(erasure.id);
+  expect(untouched.extendedDueAt).toBeUndefined();
+  expect(untouched.status).toBe('identity-verified');
   expect(await walk.gdpr.breaches.list()).toEqual([]);
   expect(await walk.gdpr.store.getSubject(subjectId)).toBeDefined();
   await page.context().close();
