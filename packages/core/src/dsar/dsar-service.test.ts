@@ -108,6 +108,19 @@ describe('DSAR deadlines (REQ-20, SEED-12)', () => {
     expect(fresh.transport.sentTo(email)).toHaveLength(mailed);
   });
 
+  it('REQ-21: a request the person never confirmed cannot be marked answered', async () => {
+    const ctx = setup();
+    await ctx.gdpr.consent.record({ email, purposes: ['newsletter'], evidence: checkboxEvidence });
+    await ctx.gdpr.dsar.request({ email, type: 'access' });
+    const [pending] = await ctx.gdpr.dsar.list();
+    await expect(ctx.gdpr.dsar.complete(pending!.id, 'dpo')).rejects.toMatchObject({
+      code: 'DSAR_NOT_VERIFIED',
+    });
+    const after = await ctx.gdpr.dsar.get(pending!.id);
+    expect(after.status).toBe('received');
+    expect(after.steps.map((s) => s.action)).toEqual(['received']);
+  });
+
   it('lists overdue and due-soon requests', async () => {
     const ctx = setup();
     const request = await verifiedRequest(ctx);

@@ -157,6 +157,7 @@ export interface DsarService {
     actor?: string,
     options?: DsarNoticeOptions,
   ): Promise<DsarRequest>;
+  /** Marks a verified open request answered; `DSAR_NOT_VERIFIED` before the person confirmed it. */
   complete(id: string, actor?: string): Promise<DsarRequest>;
   /** The JSON bundle of a verified request, streamed; recorded as an `exported` step. */
   exportJson(id: string): AsyncIterable<string>;
@@ -624,6 +625,14 @@ export function createDsarService(
     async complete(id, actor = 'admin') {
       return change(id, 'completed', actor, (r) => {
         assertOpen(r);
+        // A request nobody confirmed may not be the person's own, and nothing was answered:
+        // it is refused (with reasons) or left, never recorded as answered (REQ-21).
+        if (r.status === 'received' || !r.verifiedAt) {
+          throw new GdprMailError(
+            'DSAR_NOT_VERIFIED',
+            'The requester has not confirmed control of the address yet: refuse the request or wait.',
+          );
+        }
         return { ...r, status: 'completed', completedAt: ctx.now() };
       });
     },
