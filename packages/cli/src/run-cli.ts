@@ -6,6 +6,7 @@ import { EXIT, UsageError } from './cli-io.js';
 import { auditCommand } from './commands/audit-command.js';
 import { bouncesCommand } from './commands/bounces-command.js';
 import { breachCommand } from './commands/breach-command.js';
+import { dsarCommand } from './commands/dsar-command.js';
 import { erasuresCommand } from './commands/erasures-command.js';
 import { importCommand } from './commands/import-command.js';
 import { initCommand } from './commands/init-command.js';
@@ -47,6 +48,16 @@ Commands:
       actions: list [--status open|closed], due, show <id>, open, update <id>,
                notify-authority <id>, notify-subjects <id>, close <id>
       --input <json|file>       the action's fields as JSON
+  dsar <action> [id]          data-subject requests and their deadline (Art. 12(3))
+      actions: list [--status open|closed|<status>], due, show <id>, complete <id>,
+               extend <id> --reason <text>, reject <id> --reason <text>
+      --days <n>                due: open requests overdue or due within n days
+                                (0 to 365, default 7); exit 1 when any is listed
+      --reason <text>           extend, reject: the reasons (mailed unless --no-notify)
+      --no-notify               extend, reject: mail no notice (the person was told
+                                another way); without it the person is mailed
+      --actor <id>              who acts, in the request's steps and the audit log
+                                (default cli)
   keys create                 print a new encryption key (32 random bytes) and its config line
       --id <id>                 the key's id (default the current month, e.g. 2026-12)
   keys status                 data keys wrapped under each key-encryption key
@@ -79,6 +90,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         out: { type: 'string' },
         input: { type: 'string' },
         status: { type: 'string' },
+        days: { type: 'string' },
+        reason: { type: 'string' },
+        actor: { type: 'string' },
+        // A flag of its own: parseArgs' `allowNegative` would also take --no-json, --no-force…
+        'no-notify': { type: 'boolean', default: false },
         'batch-size': { type: 'string' },
         list: { type: 'string' },
         source: { type: 'string' },
@@ -103,6 +119,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       'init',
       'records',
       'breach',
+      'dsar',
       'audit',
       'retention',
       'migrate',
@@ -156,6 +173,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const load = () => loadConfigExport(io.cwd, values.config, 'bounces');
       return await bouncesCommand(gdpr, rest[0], load, { json: values.json ?? false }, io);
     }
+    if (command === 'dsar') return await dsarCommand(gdpr, rest[0], rest[1], values, io);
     if (command === 'records') return await recordsCommand(gdpr, values, io);
     if (command === 'audit') return await auditCommand(gdpr, rest[0], values.json ?? false, io);
     if (command === 'migrate') return await migrateCommand(gdpr, values.json ?? false, io);

@@ -1,9 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '@gdpr-mail/cli';
-import { testConfig } from '@gdpr-mail/core/testing';
+import { createGdprMail, type GdprMailConfig } from '@gdpr-mail/core';
+import { checkboxEvidence, testConfig } from '@gdpr-mail/core/testing';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureBuilt } from '../../../tests/support/ensure-built.js';
 import { defaultKeyId, unusedKeyId } from '../src/commands/keys-command.js';
@@ -344,8 +346,10 @@ describe('gdpr-mail keys create (REQ-34)', () => {
 });
 
 describe('the built bin', () => {
+  // Once for both tests that run dist/, and still when either runs alone (-t).
+  beforeAll(() => ensureBuilt('@gdpr-mail/core', '@gdpr-mail/cli'), 180_000);
+
   it('runs as an executable', () => {
-    ensureBuilt('@gdpr-mail/core', '@gdpr-mail/cli');
     const out = execFileSync(
       'node',
       [join(__dirname, '..', 'dist', 'bin.js'), 'records', '--format', 'md'],
@@ -361,6 +365,53 @@ describe('the built bin', () => {
       { cwd: mkdtempSync(join(tmpdir(), 'gdpr-mail-keys-bin-')), encoding: 'utf8' },
     );
     expect(JSON.parse(key)).toMatchObject({ id: 'bin-1', secret: expect.any(String) });
+  }, 120_000);
+
+  it('REQ-20: dsar due exits 1 while a request is due within --days, 0 otherwise (cron)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gdpr-mail-cli-dsar-bin-'));
+    const config = testConfig();
+    config.storage = { dir: join(folder, 'store') };
+    const plain = JSON.parse(JSON.stringify(config)) as GdprMailConfig;
+    writeFileSync(join(folder, 'gdpr-mail.config.json'), JSON.stringify(plain));
+    // The bin runs on the wall clock: a request due three days from now.
+    const gdpr = createGdprMail(plain);
+    try {
+      const { subjectId } = await gdpr.consent.record({
+        email: 'camille@example.org',
+        purposes: ['newsletter'],
+        evidence: checkboxEvidence,
+      });
+      const dueAt = new Date(Date.now() + 3 * 86_400_000);
+      await gdpr.store.putDsarRequest(
+        {
+          id: randomUUID(),
+          type: 'erasure',
+          status: 'received',
+          subjectId: subjectId!,
+          receivedAt: new Date(dueAt.getTime() - 28 * 86_400_000),
+          dueAt,
+          sources: {},
+          steps: [],
+          version: 1,
+        },
+        0,
+      );
+    } finally {
+      await gdpr.close();
+    }
+    const bin = (...args: string[]) =>
+      spawnSync('node', [join(__dirname, '..', 'dist', 'bin.js'), 'dsar', 'due', ...args], {
+        cwd: folder,
+        encoding: 'utf8',
+      });
+    const due = bin('--days', '7');
+    expect(due.stderr).toBe('');
+    expect(due.status).toBe(1);
+    expect(due.stdout).toMatch(/ erasure {8}received {11}\d{4}-\d{2}-\d{2} {2}3 days left\n/);
+    const notYet = bin('--days', '2');
+    expect(notYet.status).toBe(0);
+    expect(notYet.stdout).toBe('No open data-subject request is overdue or due within 2 days.\n');
+    // Three cold starts of the embedded PGlite store: the seeding one and two runs.
   }, 120_000);
 });
 
