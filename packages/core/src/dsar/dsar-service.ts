@@ -131,9 +131,12 @@ export interface DsarService {
     after?: DsarCursor;
     limit?: number;
   }): Promise<DsarRequest[]>;
-  /** Open requests past their deadline. */
+  /**
+   * Open requests past their deadline, soonest first: the first 1000. Past that, page with
+   * `list({ status, dueBefore: new Date(), after })` (as `gdpr-mail dsar due` does).
+   */
   overdue(): Promise<DsarRequest[]>;
-  /** Open requests due within `days`. */
+  /** Open requests due within `days`, soonest first: the first 1000 (see `overdue`). */
   dueSoon(days?: number): Promise<DsarRequest[]>;
   /**
    * Art. 12(3): up to two more months, with reasons, decided and told within the first month
