@@ -942,6 +942,11 @@ describe('answering a request from the console', () => {
     const dpo = await session(s.handler, 'dpo');
     const restriction = await restrictedRequest();
     const lift = `/requests/${restriction.id}/lift-restriction`;
+    // Completed, it left the open list: the person's page is where it is found.
+    const requestsPage = await (await dpo.get('/requests')).text();
+    expect(requestsPage).not.toContain(`/requests/${restriction.id}"`);
+    const personPage = await (await dpo.get(`/person/${s.subjectId}`)).text();
+    expect(personPage).toContain(`href="${BASE}/requests/${restriction.id}"`);
     for (const toldAt of ['', 'yesterday', '2026-02-31', '2026-03-02']) {
       const refused = await dpo.post(lift, { how: 'email', toldAt });
       expect(refused.status, toldAt).toBe(422);

@@ -99,6 +99,8 @@ export interface ConsoleMessages {
   hash: string;
   ip: string;
   deliveries: string;
+  personRequests: string;
+  moreRequests: (shown: number) => string;
   proof: string;
   proofPrint: string;
   proofJson: string;
@@ -300,6 +302,8 @@ const en: ConsoleMessages = {
   hash: 'Hash',
   ip: 'IP',
   deliveries: 'Deliveries',
+  personRequests: 'Requests (every status)',
+  moreRequests: (shown) => `The first ${shown} by deadline are shown.`,
   proof: 'Proof of consent',
   proofPrint: 'Printable proof',
   proofJson: 'Signed JSON',
@@ -501,6 +505,8 @@ const fr: ConsoleMessages = {
   hash: 'Empreinte',
   ip: 'IP',
   deliveries: 'Envois',
+  personRequests: 'Demandes (tous statuts)',
+  moreRequests: (shown) => `Les ${shown} premières par échéance sont affichées.`,
   proof: 'Preuve du consentement',
   proofPrint: 'Preuve imprimable',
   proofJson: 'JSON signé',

@@ -752,6 +752,9 @@ async function latestDeliveries(kit: PageKit, subjectId: string): Promise<Delive
   }
 }
 
+/** A person's requests shown on their page; more would be a person the per-address limits let through for months. */
+const PERSON_REQUESTS = 50;
+
 export const personPages: ConsoleRoute[] = [
   {
     method: 'GET',
@@ -783,6 +786,8 @@ export const personPages: ConsoleRoute[] = [
       const events = await gdpr.consent.history(subject.email);
       const suppression = await gdpr.suppression.check(subject.email);
       const deliveries = await latestDeliveries(kit, subject.id);
+      // Closed requests too: a completed restriction request is where its lift is done.
+      const requests = await gdpr.dsar.list({ subjectId: subject.id, limit: PERSON_REQUESTS + 1 });
       const decisions: SafeHtml[] = [];
       for (const purpose of gdpr.config.purposes) {
         const decision = await gdpr.canSend(subject.email, purpose.id);
@@ -807,6 +812,17 @@ export const personPages: ConsoleRoute[] = [
 ${table([m.purpose, m.decision, m.reason, m.proof], decisions, m.none)}
 <h2>${m.ledger}</h2>
 ${table(['#', m.when, m.type, m.purpose, m.method, m.source, m.notice, m.hash, m.ip], ledger, m.none)}
+<h2>${m.personRequests}</h2>
+${table(
+  [m.request, m.type, m.status, m.received, m.deadline],
+  requests
+    .slice(0, PERSON_REQUESTS)
+    .map(
+      (r) =>
+        html`<tr><td><a href="${basePath}/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td><td>${r.type}</td><td>${r.status}</td><td>${day(r.receivedAt)}</td><td>${day(deadlineOf(r))}</td></tr>`,
+    ),
+  m.none,
+)}${requests.length > PERSON_REQUESTS ? html`<p>${m.moreRequests(PERSON_REQUESTS)}</p>` : ''}
 <h2>${m.deliveries}</h2>
 ${table([m.when, m.purpose, m.status, 'Transport', m.reason], sent, m.none)}
 <form class="box" method="post" action="${basePath}/person/${subject.id}/export">${csrfInput(kit)}

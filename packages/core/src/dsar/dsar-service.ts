@@ -128,6 +128,8 @@ export interface DsarService {
   list(query?: {
     status?: readonly DsarStatus[];
     dueBefore?: Date;
+    /** One person's requests (the store's subject id), e.g. to find the one that restricted them. */
+    subjectId?: string;
     after?: DsarCursor;
     limit?: number;
   }): Promise<DsarRequest[]>;
