@@ -348,7 +348,11 @@ export function createDsarService(
   }
 
   /** Nothing is exported, erased or changed before the person proved control of the address (REQ-21). */
-  async function verified(id: string): Promise<{ request: DsarRequest; subject: DsarSubject }> {
+  async function verified(
+    id: string,
+    /** A closed request this operation may still act on. */
+    closedOk?: (request: DsarRequest) => boolean,
+  ): Promise<{ request: DsarRequest; subject: DsarSubject }> {
     const request = await load(id);
     if (request.status === 'received' || !request.verifiedAt) {
       throw new GdprMailError(
@@ -356,7 +360,7 @@ export function createDsarService(
         'The requester has not confirmed control of the address yet.',
       );
     }
-    assertOpen(request);
+    if (!closedOk?.(request)) assertOpen(request);
     const record = await store.getSubject(request.subjectId);
     if (!record) throw new GdprMailError('SUBJECT_NOT_FOUND', 'The person is no longer on record.');
     return { request, subject: { subjectId: record.id, email: record.email, record } };
@@ -368,23 +372,14 @@ export function createDsarService(
    * restricted the person, open or completed, while the person is still restricted.
    */
   async function restricted(id: string): Promise<{ request: DsarRequest; subject: DsarSubject }> {
-    const request = await load(id);
-    if (request.status === 'received' || !request.verifiedAt) {
-      throw new GdprMailError(
-        'DSAR_NOT_VERIFIED',
-        'The requester has not confirmed control of the address yet.',
-      );
-    }
-    const applied = request.steps.some((s) => s.action === 'restricted');
-    if (!(OPEN.includes(request.status) || (request.status === 'completed' && applied))) {
-      assertOpen(request);
-    }
-    const record = await store.getSubject(request.subjectId);
-    if (!record) throw new GdprMailError('SUBJECT_NOT_FOUND', 'The person is no longer on record.');
-    if (!record.profile.restriction) {
+    const found = await verified(
+      id,
+      (r) => r.status === 'completed' && r.steps.some((s) => s.action === 'restricted'),
+    );
+    if (!found.subject.record.profile.restriction) {
       throw new GdprMailError('VALIDATION_FAILED', 'The person is not restricted.');
     }
-    return { request, subject: { subjectId: record.id, email: record.email, record } };
+    return found;
   }
 
   /**
