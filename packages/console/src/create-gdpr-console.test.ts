@@ -827,8 +827,11 @@ describe('answering a request from the console', () => {
     const dpo = await session(s.handler, 'dpo');
     const access = await s.put({ type: 'access', ...VERIFIED });
     const sent = await dpo.post(`/requests/${access.id}/send-link`);
-    expect(sent.status).toBe(200);
-    const page = await sent.text();
+    // Redirected: a reload of the answer does not mail a second link.
+    expect(sent.status).toBe(303);
+    const location = sent.headers.get('location')!;
+    expect(location).toBe(`${BASE}/requests/${access.id}?done=link-sent`);
+    const page = await (await dpo.get(location.slice(BASE.length))).text();
     expect(page).toContain('Download link sent to the person.');
     const mails = s.transport.sentTo(ADDRESS);
     expect(mails).toHaveLength(1);

@@ -433,7 +433,14 @@ export const requestPages: ConsoleRoute[] = [
     async handle(kit, [id]) {
       const request = await loadRequest(kit, id!);
       await kit.audit('view', { requestId: request.id }, request.subjectId);
-      return requestDetail(kit, request);
+      // The notice of a link just sent, after the redirect (the only `done` there is).
+      return requestDetail(
+        kit,
+        request,
+        kit.query.get('done') === 'link-sent'
+          ? { kind: 'notice', text: kit.m.sendLinkDone }
+          : undefined,
+      );
     },
   },
   {
@@ -504,10 +511,11 @@ export const requestPages: ConsoleRoute[] = [
         });
       }
       await kit.audit('send-link', { requestId: request.id }, request.subjectId);
-      return requestDetail(kit, await loadRequest(kit, request.id), {
-        kind: 'notice',
-        text: kit.m.sendLinkDone,
-      });
+      // Post/redirect/get: reloading the answer must not mail a second link.
+      return {
+        kind: 'redirect',
+        location: `${kit.basePath}/requests/${request.id}?done=link-sent`,
+      };
     },
   },
   {

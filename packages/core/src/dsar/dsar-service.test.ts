@@ -161,12 +161,23 @@ describe('DSAR notices: an extension or a refusal is told to the person (REQ-20)
       { action: 'notice-mailed', actor: 'system' },
       { action: 'extended', actor: 'dpo', detail: 'Backups on {due} tapes' },
     ]);
+    const audited = [];
+    for await (const entry of ctx.gdpr.audit.entries()) {
+      if (entry.action === 'dsar.extended') audited.push(entry.details);
+    }
+    expect(audited).toEqual([expect.objectContaining({ notified: true })]);
   });
 
   it('REQ-20: a refusal mails its reasons and the right to complain, naming the configured authority, in the person’s language', async () => {
     const ctx = setup({
       records: {
         supervisoryAuthority: { name: 'CNIL', url: 'https://www.cnil.fr/fr/plaintes' },
+      },
+      // The mail invites a reply: it reaches the reply address, not the sender.
+      mailer: {
+        from: { address: 'no-reply@acme.test' },
+        replyTo: { address: 'dpo@acme.test' },
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
       },
     });
     await ctx.gdpr.subjects.upsert(email, { language: 'fr' });
@@ -181,6 +192,7 @@ describe('DSAR notices: an extension or a refusal is told to the person (REQ-20)
     expect(mail.subject).toBe('Acme SAS : notre réponse à votre demande (copie de vos données)');
     expect(mail.text).toContain('pour ces raisons : Demande manifestement excessive');
     expect(mail.text).toContain('réclamation auprès de CNIL (https://www.cnil.fr/fr/plaintes)');
+    expect(mail.replyTo).toMatchObject({ address: 'dpo@acme.test' });
     expect(rejected.steps.map((s) => s.action).slice(-2)).toEqual(['notice-mailed', 'rejected']);
 
     const other = setup();
@@ -217,6 +229,12 @@ describe('DSAR notices: an extension or a refusal is told to the person (REQ-20)
       'notice-not-mailed',
       'rejected',
     ]);
+    // The audit log says whether the person was mailed, not only the request's steps.
+    const audited = [];
+    for await (const entry of ctx.gdpr.audit.entries()) {
+      if (entry.action === 'dsar.rejected') audited.push(entry.details);
+    }
+    expect(audited).toEqual([expect.objectContaining({ notified: false })]);
     await expect(
       ctx.gdpr.dsar.reject(request.id, 'again', 'dpo', { notify: 'no' as never }),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
@@ -639,16 +657,27 @@ describe('rectification, restriction, objection (REQ-11, REQ-24)', () => {
     expect(lifted.status).toBe('completed');
     expect(lifted.steps.at(-1)).toMatchObject({ action: 'restriction-lifted', actor: 'dpo' });
     expect((await ctx.gdpr.canSend(email, 'newsletter')).allowed).toBe(true);
-    // Nothing left to lift; another completed request (no restriction step) cannot lift either.
+    // Nothing left to lift: the completed request is closed; another completed request (no
+    // restriction step) cannot lift either.
     await expect(
       ctx.gdpr.dsar.liftRestriction(request.id, { toldAt: new Date(), how: 'email' }),
-    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    ).rejects.toMatchObject({ code: 'DSAR_CLOSED' });
     const access = await verifiedRequest(ctx, 'access');
     await ctx.gdpr.dsar.complete(access.id);
     await ctx.gdpr.dsar.restrict((await verifiedRequest(ctx, 'restriction')).id, 'again');
     await expect(
       ctx.gdpr.dsar.liftRestriction(access.id, { toldAt: new Date(), how: 'email' }),
     ).rejects.toMatchObject({ code: 'DSAR_CLOSED' });
+    // Neither an open request that restricted no one, nor the first request (lifted already)
+    // lifts the second restriction: only the request that made it.
+    const open = await verifiedRequest(ctx, 'objection');
+    await expect(
+      ctx.gdpr.dsar.liftRestriction(open.id, { toldAt: new Date(), how: 'email' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(
+      ctx.gdpr.dsar.liftRestriction(request.id, { toldAt: new Date(), how: 'email' }),
+    ).rejects.toMatchObject({ code: 'DSAR_CLOSED' });
+    expect((await ctx.gdpr.canSend(email, 'newsletter')).reason).toBe('restricted');
   });
 
   it('objection through a request stops every marketing purpose', async () => {

@@ -185,8 +185,9 @@ export interface DsarService {
   restrict(id: string, reason: string, actor?: string): Promise<DsarRequest>;
   /**
    * Lifting a restriction requires telling the person first (Art. 18(3)). Takes the request
-   * that restricted the person, open or completed (the link completes it once applied);
-   * `VALIDATION_FAILED` when the person is no longer restricted.
+   * that restricted the person and has not lifted it since, open or completed (the link
+   * completes it once applied); `VALIDATION_FAILED` for another open request, or when the
+   * person is no longer restricted; `DSAR_CLOSED` for a closed request with none in force.
    */
   liftRestriction(
     id: string,
@@ -305,6 +306,7 @@ export function createDsarService(
     actor: string,
     apply: (r: DsarRequest) => DsarRequest,
     detail?: string,
+    auditDetails: Record<string, unknown> = {},
   ) {
     return withRetry(async () => {
       const current = await load(id);
@@ -322,7 +324,7 @@ export function createDsarService(
             actor,
             action: `dsar.${action}`,
             subjectRef: next.subjectId,
-            details: { requestId: id, type: next.type },
+            details: { ...auditDetails, requestId: id, type: next.type },
           },
           at,
         );
@@ -372,20 +374,32 @@ export function createDsarService(
    * restricted the person, open or completed, while the person is still restricted.
    */
   async function restricted(id: string): Promise<{ request: DsarRequest; subject: DsarSubject }> {
-    const found = await verified(
-      id,
-      (r) => r.status === 'completed' && r.steps.some((s) => s.action === 'restricted'),
-    );
-    if (!found.subject.record.profile.restriction) {
-      throw new GdprMailError('VALIDATION_FAILED', 'The person is not restricted.');
+    const found = await verified(id, (r) => r.status === 'completed' && restrictionInForce(r));
+    // Only the request that restricted the person, and has not lifted it since, lifts it.
+    if (!restrictionInForce(found.request) || !found.subject.record.profile.restriction) {
+      throw new GdprMailError(
+        'VALIDATION_FAILED',
+        'This request has no restriction in force to lift (never restricted, or lifted already).',
+      );
     }
     return found;
+  }
+
+  /** Restricted by this request, and not lifted since: read from its steps, in order. */
+  function restrictionInForce(request: DsarRequest): boolean {
+    let inForce = false;
+    for (const step of request.steps) {
+      if (step.action === 'restricted') inForce = true;
+      else if (step.action === 'restriction-lifted') inForce = false;
+    }
+    return inForce;
   }
 
   /**
    * Mails an extension's or a refusal's notice before the decision is recorded, once `apply`
    * has accepted the decision on the request as it is (so no notice goes out for a decision
-   * the store then refuses). Returns what adds the step saying how the person was told.
+   * the store then refuses). Returns what adds the step saying how the person was told, and
+   * whether they were mailed (for the audit entry).
    */
   async function tell(
     id: string,
@@ -393,7 +407,7 @@ export function createDsarService(
     reason: string,
     apply: (r: DsarRequest) => DsarRequest,
     noticeOptions: DsarNoticeOptions,
-  ): Promise<(r: DsarRequest) => DsarRequest> {
+  ): Promise<{ notified: boolean; apply: (r: DsarRequest) => DsarRequest }> {
     const notify = noticeOptions?.notify ?? true;
     if (typeof notify !== 'boolean') {
       throw new GdprMailError('VALIDATION_FAILED', 'notify must be true or false.', {
@@ -403,10 +417,13 @@ export function createDsarService(
     const decided = apply(structuredClone(await load(id)));
     const at = ctx.now();
     if (!notify) {
-      return (r) => ({
-        ...r,
-        steps: [...r.steps, { at, action: 'notice-not-mailed', actor: 'system' }],
-      });
+      return {
+        notified: false,
+        apply: (r) => ({
+          ...r,
+          steps: [...r.steps, { at, action: 'notice-not-mailed', actor: 'system' }],
+        }),
+      };
     }
     const record = await store.getSubject(decided.subjectId);
     if (!record) {
@@ -429,10 +446,13 @@ export function createDsarService(
       }),
       kind === 'extended' ? 'dsar-extended' : 'dsar-refused',
     );
-    return (r) => ({
-      ...r,
-      steps: [...r.steps, { at, action: 'notice-mailed', actor: 'system' }],
-    });
+    return {
+      notified: true,
+      apply: (r) => ({
+        ...r,
+        steps: [...r.steps, { at, action: 'notice-mailed', actor: 'system' }],
+      }),
+    };
   }
 
   function header(request: DsarRequest, subject: DsarSubject) {
@@ -608,7 +628,9 @@ export function createDsarService(
         };
       };
       const told = await tell(id, 'extended', reason, apply, noticeOptions);
-      return change(id, 'extended', actor, (r) => told(apply(r)), reason);
+      return change(id, 'extended', actor, (r) => told.apply(apply(r)), reason, {
+        notified: told.notified,
+      });
     },
 
     async reject(id, reason, actor = 'admin', noticeOptions = {}) {
@@ -619,7 +641,9 @@ export function createDsarService(
         return { ...r, status: 'rejected', rejectionReason: reason, completedAt: ctx.now() };
       };
       const told = await tell(id, 'refused', reason, apply, noticeOptions);
-      return change(id, 'rejected', actor, (r) => told(apply(r)), reason);
+      return change(id, 'rejected', actor, (r) => told.apply(apply(r)), reason, {
+        notified: told.notified,
+      });
     },
 
     async complete(id, actor = 'admin') {

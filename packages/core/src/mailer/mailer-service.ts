@@ -547,6 +547,9 @@ export function createMailer(ctx: CoreContext): Mailer {
       const message: OutgoingMessage = {
         from: mailer.from,
         to: email,
+        // A person who answers a DSAR notice or a confirmation reaches the configured reply
+        // address, not a no-reply sender.
+        ...(mailer.replyTo ? { replyTo: mailer.replyTo } : {}),
         subject: mail.subject,
         text: mail.text,
         ...(mail.html !== undefined ? { html: mail.html } : {}),
