@@ -6,7 +6,7 @@ import type {
   GdprMail,
   SubjectProfilePatch,
 } from '@gdpr-mail/core';
-import { GdprMailError, isGdprMailError } from '@gdpr-mail/core';
+import { GdprMailError, isGdprMailError, restrictionInForce } from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
@@ -151,19 +151,6 @@ const RECTIFIABLE = {
   country: 'rectify-country',
 } as const;
 type Rectifiable = keyof typeof RECTIFIABLE;
-
-/**
- * Whether this request's restriction is still in force, read from its steps: restricted,
- * and not lifted since. (Core checks the person's profile too, when the form is posted.)
- */
-function restrictionInForce(request: DsarRequest): boolean {
-  let inForce = false;
-  for (const step of request.steps) {
-    if (step.action === 'restricted') inForce = true;
-    else if (step.action === 'restriction-lifted') inForce = false;
-  }
-  return inForce;
-}
 
 /** A `type="date"` value as that day at 00:00 UTC; undefined unless it is a real calendar day. */
 function parseDay(value: string): Date | undefined {
@@ -566,8 +553,7 @@ export const requestPages: ConsoleRoute[] = [
     action: 'answer',
     async handle(kit, [id], form) {
       const request = await loadRequest(kit, id!);
-      // Core lifts the person's restriction from any verified open request of theirs: only
-      // the request that restricted them, and has not lifted it, may.
+      // Checked here as core does, before the date: the console's own words for the usual case.
       if (!restrictionInForce(request)) {
         return requestDetail(kit, request, { kind: 'error', text: kit.m.liftNotRestricted });
       }
@@ -600,8 +586,8 @@ export const requestPages: ConsoleRoute[] = [
     action: 'answer',
     async handle(kit, [id]) {
       const request = await loadRequest(kit, id!);
-      // Core completes any open request; an unconfirmed one may not be the person's own
-      // (REQ-21): it is refused or left to expire, never marked answered.
+      // Core refuses it too (DSAR_NOT_VERIFIED); checked here for the console's own words: an
+      // unconfirmed request may not be the person's own (REQ-21), it is refused or left.
       if (!isVerified(request)) {
         return requestDetail(kit, request, {
           kind: 'error',

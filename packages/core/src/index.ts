@@ -118,7 +118,7 @@ export type {
   DsarStep,
   DsarType,
 } from './dsar/dsar-request.js';
-export { DSAR_STATUSES, DSAR_TYPES } from './dsar/dsar-request.js';
+export { DSAR_STATUSES, DSAR_TYPES, restrictionInForce } from './dsar/dsar-request.js';
 export type {
   DsarMailKind,
   DsarNoticeOptions,

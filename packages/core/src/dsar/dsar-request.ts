@@ -54,3 +54,16 @@ export interface DsarRequest {
   steps: DsarStep[];
   version: number;
 }
+
+/**
+ * Whether this request's restriction is in force: a `restricted` step not followed by a
+ * `restriction-lifted` one. Only such a request lifts it (`dsar.liftRestriction`).
+ */
+export function restrictionInForce(request: Pick<DsarRequest, 'steps'>): boolean {
+  let inForce = false;
+  for (const step of request.steps) {
+    if (step.action === 'restricted') inForce = true;
+    else if (step.action === 'restriction-lifted') inForce = false;
+  }
+  return inForce;
+}

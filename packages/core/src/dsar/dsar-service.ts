@@ -24,7 +24,7 @@ import type { DsarDataSource, DsarSubject, ProcessorEraser } from './data-source
 import { canExtend, dsarDeadlines } from './dsar-deadlines.js';
 import { dsarMail, dsarNoticeMail } from './dsar-mail.js';
 import type { DsarRequest, DsarStatus, DsarType } from './dsar-request.js';
-import { DSAR_TYPES } from './dsar-request.js';
+import { DSAR_TYPES, restrictionInForce } from './dsar-request.js';
 import { exportBundle } from './export-bundle.js';
 import { sdkSources } from './sdk-sources.js';
 
@@ -383,16 +383,6 @@ export function createDsarService(
       );
     }
     return found;
-  }
-
-  /** Restricted by this request, and not lifted since: read from its steps, in order. */
-  function restrictionInForce(request: DsarRequest): boolean {
-    let inForce = false;
-    for (const step of request.steps) {
-      if (step.action === 'restricted') inForce = true;
-      else if (step.action === 'restriction-lifted') inForce = false;
-    }
-    return inForce;
   }
 
   /**
