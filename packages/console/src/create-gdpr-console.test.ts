@@ -624,8 +624,9 @@ describe('answering a request from the console', () => {
     const rectification = await s.put({ type: 'rectification', ...VERIFIED });
     const restriction = await restrictedRequest();
     const rejected = await s.put({ ...VERIFIED, status: 'rejected' });
-    // Not confirmed yet: it can be extended or refused, nothing else.
-    expect(await formsOn(dpo, s.overdue.id)).toEqual(['extend', 'reject']);
+    // Not confirmed, and past its first month (no extension any more, Art. 12(3)): it can only
+    // be refused.
+    expect(await formsOn(dpo, s.overdue.id)).toEqual(['reject']);
     expect(await formsOn(dpo, s.erasure.id)).toEqual([
       'extend',
       'export',

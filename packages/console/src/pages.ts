@@ -6,7 +6,7 @@ import type {
   GdprMail,
   SubjectProfilePatch,
 } from '@gdpr-mail/core';
-import { GdprMailError, isGdprMailError, restrictionInForce } from '@gdpr-mail/core';
+import { canExtend, GdprMailError, isGdprMailError, restrictionInForce } from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
@@ -225,7 +225,8 @@ ${request.extensionReason ? html`<dt>${m.extendReason}</dt><dd>${request.extensi
 ${table([m.when, m.action, m.actor, m.detail], steps, m.none)}
 ${sources.length > 0 ? html`<h2>${m.sources}</h2>${table([m.source, m.status, '#', m.count], sources, m.none)}` : ''}
 ${
-  open && !request.extendedDueAt
+  // Past the first month core refuses any extension (Art. 12(3)): no form that can only fail.
+  open && !request.extendedDueAt && canExtend(request.receivedAt, now)
     ? html`<form class="box" method="post" action="${action}/extend">${csrfInput(kit)}
 <h2>${m.extend}</h2><p>${m.extendHelp}</p>
 <label for="reason">${m.extendReason}</label><textarea id="reason" name="reason" required maxlength="2000"${invalidIf(at('reason'))}>${flash?.extendReason ?? ''}</textarea>
