@@ -6,7 +6,16 @@ import type {
   GdprMail,
   SubjectProfilePatch,
 } from '@gdpr-mail/core';
-import { canExtend, GdprMailError, isGdprMailError, restrictionInForce } from '@gdpr-mail/core';
+import {
+  canExtend,
+  DSAR_OPEN_STATUSES,
+  daysUntil,
+  dsarDeadline,
+  GdprMailError,
+  isDsarVerified,
+  isGdprMailError,
+  restrictionInForce,
+} from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
 import { canonicalJson, html } from '@gdpr-mail/core/http';
 import type { ConsoleResult, ConsoleRoute } from './create-gdpr-console.js';
@@ -36,7 +45,6 @@ export interface PageKit {
 type Form = Record<string, string | string[]>;
 
 const ID = '([A-Za-z0-9_-]{1,100})';
-const OPEN = ['received', 'identity-verified', 'in-progress'] as const;
 
 function field(form: Form, name: string): string {
   const value = form[name];
@@ -69,14 +77,6 @@ function day(date: Date | undefined): string {
 
 function instant(date: Date | undefined): string {
   return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
-}
-
-function deadlineOf(request: DsarRequest): Date {
-  return request.extendedDueAt ?? request.dueAt;
-}
-
-function daysLeft(deadline: Date, now: Date): number {
-  return Math.ceil((deadline.getTime() - now.getTime()) / 86_400_000);
 }
 
 /** A cursor in a query string: `<ISO instant>~<id>`; ids and instants are not personal. */
@@ -132,13 +132,8 @@ function eraseCode(request: DsarRequest): string {
   return request.id.slice(0, 8);
 }
 
-/** As core's `verified`: the person proved control of the address (REQ-21). */
-function isVerified(request: DsarRequest): boolean {
-  return request.status !== 'received' && request.verifiedAt !== undefined;
-}
-
 function isOpen(request: DsarRequest): boolean {
-  return (OPEN as readonly string[]).includes(request.status);
+  return DSAR_OPEN_STATUSES.includes(request.status);
 }
 
 /** The types whose answer is a copy of the data, which a download link hands over. */
@@ -190,8 +185,8 @@ interface Flash {
 function requestDetail(kit: PageKit, request: DsarRequest, flash?: Flash): ConsoleResult {
   const { m, basePath } = kit;
   const now = kit.now();
-  const deadline = deadlineOf(request);
-  const left = daysLeft(deadline, now);
+  const deadline = dsarDeadline(request);
+  const left = daysUntil(deadline, now);
   const open = isOpen(request);
   const action = `${basePath}/requests/${request.id}`;
   const at = (name: FlashField): boolean =>
@@ -206,7 +201,7 @@ function requestDetail(kit: PageKit, request: DsarRequest, flash?: Flash): Conso
   );
   // Each form shows only on the requests it applies to (open and verified, for most): no
   // button that can only lead to an error page. Each POST checks again all the same.
-  const verified = isVerified(request);
+  const verified = isDsarVerified(request);
   const exportable = verified && open;
   const rectifyField = (name: Rectifiable, label: string, type: string, max: number) =>
     html`<label for="${RECTIFIABLE[name]}">${label}</label><input id="${RECTIFIABLE[name]}" name="${name}" type="${type}" maxlength="${max}" autocomplete="off"${invalidIf(at(RECTIFIABLE[name]))}>`;
@@ -391,7 +386,7 @@ export const requestPages: ConsoleRoute[] = [
       const { m, basePath } = kit;
       const cursor = readCursor(kit);
       const rows = await kit.gdpr.dsar.list({
-        status: OPEN,
+        status: DSAR_OPEN_STATUSES,
         limit: kit.pageSize + 1,
         ...(cursor ? { after: { dueAt: cursor.at, id: cursor.id } } : {}),
       });
@@ -401,14 +396,14 @@ export const requestPages: ConsoleRoute[] = [
       const body = html`${table(
         [m.request, m.type, m.status, m.received, m.deadline, m.daysLeft],
         shown.map((r) => {
-          const left = daysLeft(deadlineOf(r), now);
-          return html`<tr${left < 0 ? html` class="overdue"` : ''}><td><a href="${basePath}/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td><td>${r.type}</td><td>${r.status}</td><td>${day(r.receivedAt)}</td><td>${day(deadlineOf(r))}${r.extendedDueAt ? html` (${m.extended})` : ''}</td><td>${left < 0 ? `${m.overdue} (${-left})` : left}</td></tr>`;
+          const left = daysUntil(dsarDeadline(r), now);
+          return html`<tr${left < 0 ? html` class="overdue"` : ''}><td><a href="${basePath}/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td><td>${r.type}</td><td>${r.status}</td><td>${day(r.receivedAt)}</td><td>${day(dsarDeadline(r))}${r.extendedDueAt ? html` (${m.extended})` : ''}</td><td>${left < 0 ? `${m.overdue} (${-left})` : left}</td></tr>`;
         }),
         m.none,
       )}
 <p>${cursor ? html`<a href="${basePath}/requests">${m.first}</a> ` : ''}${
         more
-          ? html`<a rel="next" href="${cursorLink(`${basePath}/requests`, deadlineOf(shown.at(-1)!), shown.at(-1)!.id)}">${m.next}</a>`
+          ? html`<a rel="next" href="${cursorLink(`${basePath}/requests`, dsarDeadline(shown.at(-1)!), shown.at(-1)!.id)}">${m.next}</a>`
           : ''
       }</p>`;
       return { kind: 'page', section: 'requests', title: m.openRequests, body };
@@ -589,7 +584,7 @@ export const requestPages: ConsoleRoute[] = [
       const request = await loadRequest(kit, id!);
       // Core refuses it too (DSAR_NOT_VERIFIED); checked here for the console's own words: an
       // unconfirmed request may not be the person's own (REQ-21), it is refused or left.
-      if (!isVerified(request)) {
+      if (!isDsarVerified(request)) {
         return requestDetail(kit, request, {
           kind: 'error',
           status: 409,
@@ -814,7 +809,7 @@ ${table(
     .slice(0, PERSON_REQUESTS)
     .map(
       (r) =>
-        html`<tr><td><a href="${basePath}/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td><td>${r.type}</td><td>${r.status}</td><td>${day(r.receivedAt)}</td><td>${day(deadlineOf(r))}</td></tr>`,
+        html`<tr><td><a href="${basePath}/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td><td>${r.type}</td><td>${r.status}</td><td>${day(r.receivedAt)}</td><td>${day(dsarDeadline(r))}</td></tr>`,
     ),
   m.none,
 )}${requests.length > PERSON_REQUESTS ? html`<p>${m.moreRequests(PERSON_REQUESTS)}</p>` : ''}

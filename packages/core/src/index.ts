@@ -110,7 +110,7 @@ export type { CsvOptions } from './dsar/csv.js';
 export { toCsv } from './dsar/csv.js';
 export type { DsarDataSource, DsarSubject, ProcessorEraser } from './dsar/data-source.js';
 export type { DsarDeadlines } from './dsar/dsar-deadlines.js';
-export { canExtend, dsarDeadlines } from './dsar/dsar-deadlines.js';
+export { canExtend, daysUntil, dsarDeadlines } from './dsar/dsar-deadlines.js';
 export type {
   DsarRequest,
   DsarSourceResult,
@@ -118,7 +118,14 @@ export type {
   DsarStep,
   DsarType,
 } from './dsar/dsar-request.js';
-export { DSAR_STATUSES, DSAR_TYPES, restrictionInForce } from './dsar/dsar-request.js';
+export {
+  DSAR_OPEN_STATUSES,
+  DSAR_STATUSES,
+  DSAR_TYPES,
+  dsarDeadline,
+  isDsarVerified,
+  restrictionInForce,
+} from './dsar/dsar-request.js';
 export type {
   DsarMailKind,
   DsarNoticeOptions,

@@ -1,5 +1,5 @@
 import type { DsarCursor, DsarRequest, DsarStatus, GdprMail } from '@gdpr-mail/core';
-import { DSAR_STATUSES } from '@gdpr-mail/core';
+import { DSAR_OPEN_STATUSES, DSAR_STATUSES, daysUntil, dsarDeadline } from '@gdpr-mail/core';
 import type { CliIo } from '../cli-io.js';
 import { EXIT, UsageError } from '../cli-io.js';
 import { count } from '../plural.js';
@@ -16,16 +16,10 @@ export interface DsarCommandOptions {
 /** Requests read per call to `gdpr.dsar.list`: a register of any size is printed a page at a time. */
 export const DSAR_PAGE_SIZE = 500;
 
-// Core keeps its list of open statuses to itself; these are the ones its `overdue()` and
-// `dueSoon()` look at, so `due` alerts on exactly the requests core calls open.
-const OPEN: readonly DsarStatus[] = ['received', 'identity-verified', 'in-progress'];
-const CLOSED: readonly DsarStatus[] = DSAR_STATUSES.filter((s) => !OPEN.includes(s));
+// What `--status closed` lists: every status core does not count as open.
+const CLOSED: readonly DsarStatus[] = DSAR_STATUSES.filter((s) => !DSAR_OPEN_STATUSES.includes(s));
 
 const DAY_MS = 86_400_000;
-
-function deadlineOf(request: DsarRequest): Date {
-  return request.extendedDueAt ?? request.dueAt;
-}
 
 /**
  * Whole days to the deadline, counted up (due in two hours is 1 day left), as core and the
@@ -33,37 +27,39 @@ function deadlineOf(request: DsarRequest): Date {
  */
 function daysLeft(request: DsarRequest, now: Date): number {
   // `|| 0`: a deadline passed less than a day ago gives -0, which would print as "-0".
-  return Math.ceil((deadlineOf(request).getTime() - now.getTime()) / DAY_MS) || 0;
+  return daysUntil(dsarDeadline(request), now) || 0;
 }
 
 /** Past the deadline, as core's `overdue()` decides it (a deadline of exactly now is past). */
 function isOverdue(request: DsarRequest, now: Date): boolean {
-  return OPEN.includes(request.status) && deadlineOf(request).getTime() <= now.getTime();
+  return (
+    DSAR_OPEN_STATUSES.includes(request.status) && dsarDeadline(request).getTime() <= now.getTime()
+  );
 }
 
 /** What `list` and `due` print of a request: no address, not even the pseudonymous subject id. */
 function entry(request: DsarRequest, now: Date) {
-  const open = OPEN.includes(request.status);
+  const open = DSAR_OPEN_STATUSES.includes(request.status);
   return {
     id: request.id,
     type: request.type,
     status: request.status,
     receivedAt: request.receivedAt,
-    deadline: deadlineOf(request),
+    deadline: dsarDeadline(request),
     extended: request.extendedDueAt !== undefined,
     ...(open ? { overdue: isOverdue(request, now), daysLeft: daysLeft(request, now) } : {}),
   };
 }
 
 function timing(request: DsarRequest, now: Date): string {
-  if (!OPEN.includes(request.status)) return '';
+  if (!DSAR_OPEN_STATUSES.includes(request.status)) return '';
   const left = daysLeft(request, now);
   if (!isOverdue(request, now)) return `${count(left, 'day')} left`;
   return left === 0 ? 'overdue less than a day' : `overdue ${count(-left, 'day')}`;
 }
 
 function line(request: DsarRequest, now: Date): string {
-  const deadline = deadlineOf(request).toISOString().slice(0, 10);
+  const deadline = dsarDeadline(request).toISOString().slice(0, 10);
   // Padded to the longest type (rectification) and status (identity-verified).
   return `${request.id}  ${request.type.padEnd(13)}  ${request.status.padEnd(17)}  ${deadline}  ${timing(request, now)}`.trimEnd();
 }
@@ -86,7 +82,7 @@ async function* pages(
     const last = page.at(-1);
     if (last) yield page;
     if (!last || page.length < DSAR_PAGE_SIZE) return;
-    after = { dueAt: deadlineOf(last), id: last.id };
+    after = { dueAt: dsarDeadline(last), id: last.id };
   }
 }
 
@@ -119,7 +115,7 @@ async function printPages(
 
 function statusFilter(status: string | undefined): readonly DsarStatus[] | undefined {
   if (status === undefined) return undefined;
-  if (status === 'open') return OPEN;
+  if (status === 'open') return DSAR_OPEN_STATUSES;
   if (status === 'closed') return CLOSED;
   const one = DSAR_STATUSES.find((s) => s === status);
   if (!one) {
@@ -146,7 +142,7 @@ function show(request: DsarRequest, now: Date, io: CliIo): void {
     ['status', request.status],
     ['subject', request.subjectId],
     ['received', request.receivedAt.toISOString()],
-    ['deadline', `${date(deadlineOf(request))}${left ? ` (${left})` : ''}`],
+    ['deadline', `${date(dsarDeadline(request))}${left ? ` (${left})` : ''}`],
     [
       'extended',
       request.extendedDueAt
@@ -222,7 +218,10 @@ export async function dsarCommand(
       const within = count(days, 'day');
       // By deadline, so the overdue ones come first.
       const { printed, overdue } = await printPages(
-        pages(gdpr, { status: OPEN, dueBefore: new Date(at.getTime() + days * DAY_MS) }),
+        pages(gdpr, {
+          status: DSAR_OPEN_STATUSES,
+          dueBefore: new Date(at.getTime() + days * DAY_MS),
+        }),
         at,
         { json, none: `No open data-subject request is overdue or due within ${within}.` },
         io,

@@ -17,6 +17,13 @@ export const DSAR_STATUSES = [
 ] as const;
 export type DsarStatus = (typeof DSAR_STATUSES)[number];
 
+/** The statuses of a request still to be answered: what `overdue()` and the console list. */
+export const DSAR_OPEN_STATUSES: readonly DsarStatus[] = [
+  'received',
+  'identity-verified',
+  'in-progress',
+];
+
 export interface DsarStep {
   at: Date;
   action: string;
@@ -66,4 +73,14 @@ export function restrictionInForce(request: Pick<DsarRequest, 'steps'>): boolean
     else if (step.action === 'restriction-lifted') inForce = false;
   }
   return inForce;
+}
+
+/** The deadline in force: the extended one once the request was extended. */
+export function dsarDeadline(request: Pick<DsarRequest, 'dueAt' | 'extendedDueAt'>): Date {
+  return request.extendedDueAt ?? request.dueAt;
+}
+
+/** The person proved control of the address (REQ-21): nothing is answered before. */
+export function isDsarVerified(request: Pick<DsarRequest, 'status' | 'verifiedAt'>): boolean {
+  return request.status !== 'received' && request.verifiedAt !== undefined;
 }

@@ -24,7 +24,12 @@ import type { DsarDataSource, DsarSubject, ProcessorEraser } from './data-source
 import { canExtend, dsarDeadlines } from './dsar-deadlines.js';
 import { dsarMail, dsarNoticeMail } from './dsar-mail.js';
 import type { DsarRequest, DsarStatus, DsarType } from './dsar-request.js';
-import { DSAR_TYPES, restrictionInForce } from './dsar-request.js';
+import {
+  DSAR_OPEN_STATUSES,
+  DSAR_TYPES,
+  isDsarVerified,
+  restrictionInForce,
+} from './dsar-request.js';
 import { exportBundle } from './export-bundle.js';
 import { sdkSources } from './sdk-sources.js';
 
@@ -224,8 +229,6 @@ export function dsarInternals(service: DsarService): DsarServiceInternals {
   return found;
 }
 
-const OPEN: readonly DsarStatus[] = ['received', 'identity-verified', 'in-progress'];
-
 export function createDsarService(
   ctx: CoreContext,
   deps: { mailer: Mailer; consent: ConsentService },
@@ -344,7 +347,7 @@ export function createDsarService(
   }
 
   function assertOpen(request: DsarRequest) {
-    if (!OPEN.includes(request.status)) {
+    if (!DSAR_OPEN_STATUSES.includes(request.status)) {
       throw new GdprMailError('DSAR_CLOSED', `Request ${request.id} is ${request.status}.`);
     }
   }
@@ -356,7 +359,7 @@ export function createDsarService(
     closedOk?: (request: DsarRequest) => boolean,
   ): Promise<{ request: DsarRequest; subject: DsarSubject }> {
     const request = await load(id);
-    if (request.status === 'received' || !request.verifiedAt) {
+    if (!isDsarVerified(request)) {
       throw new GdprMailError(
         'DSAR_NOT_VERIFIED',
         'The requester has not confirmed control of the address yet.',
@@ -586,11 +589,11 @@ export function createDsarService(
     list: (query = {}) => store.listDsarRequests({ ...query, limit: query.limit ?? 100 }),
 
     overdue: async () =>
-      store.listDsarRequests({ status: OPEN, dueBefore: ctx.now(), limit: 1000 }),
+      store.listDsarRequests({ status: DSAR_OPEN_STATUSES, dueBefore: ctx.now(), limit: 1000 }),
 
     dueSoon: async (days = 7) =>
       store.listDsarRequests({
-        status: OPEN,
+        status: DSAR_OPEN_STATUSES,
         dueBefore: new Date(ctx.now().getTime() + days * 86_400_000),
         limit: 1000,
       }),
@@ -641,7 +644,7 @@ export function createDsarService(
         assertOpen(r);
         // A request nobody confirmed may not be the person's own, and nothing was answered:
         // it is refused (with reasons) or left, never recorded as answered (REQ-21).
-        if (r.status === 'received' || !r.verifiedAt) {
+        if (!isDsarVerified(r)) {
           throw new GdprMailError(
             'DSAR_NOT_VERIFIED',
             'The requester has not confirmed control of the address yet: refuse the request or wait.',
@@ -758,7 +761,7 @@ export function createDsarService(
       const requestHex = claims.nonce.slice(0, 32);
       const requests = await store.listDsarRequests({
         subjectId: claims.subjectId,
-        status: OPEN,
+        status: DSAR_OPEN_STATUSES,
         limit: 100,
       });
       const request = requests.find((r) => r.id.replaceAll('-', '') === requestHex);
@@ -799,7 +802,7 @@ export function createDsarService(
         const after = await store.getDsarRequest(requestId);
         if (
           after &&
-          OPEN.includes(after.status) &&
+          DSAR_OPEN_STATUSES.includes(after.status) &&
           !Object.values(after.sources).some((source) => source.status === 'failed')
         ) {
           await service.complete(requestId, 'subject');

@@ -3,6 +3,7 @@ import type { BreachIncident } from '../breaches/breach-incident.js';
 import type { ConsentEvent, LedgerHead } from '../consent/consent-event.js';
 import { ALL_PURPOSES } from '../consent/consent-event.js';
 import type { DsarRequest } from '../dsar/dsar-request.js';
+import { dsarDeadline } from '../dsar/dsar-request.js';
 import { GdprMailError } from '../errors/gdpr-mail-error.js';
 import { matchesSegment } from '../segments/match-segment.js';
 import { checkSegmentChange } from '../segments/segment-filter.js';
@@ -619,7 +620,7 @@ function createOperations(state: () => MemoryState): StoreOperations {
       return found && cloneRecord(found);
     },
     async listDsarRequests({ status, dueBefore, subjectId, after, limit }) {
-      const due = (r: DsarRequest) => (r.extendedDueAt ?? r.dueAt).getTime();
+      const due = (r: DsarRequest) => dsarDeadline(r).getTime();
       const afterCursor = (r: DsarRequest) =>
         !after ||
         due(r) > after.dueAt.getTime() ||
