@@ -758,21 +758,16 @@ export function createDsarService(
 
     async download(token) {
       const claims = ctx.tokens.verify(token, 'dsar-download');
-      const requestHex = claims.nonce.slice(0, 32);
-      const requests = await store.listDsarRequests({
-        subjectId: claims.subjectId,
-        status: DSAR_OPEN_STATUSES,
-        limit: 100,
-      });
-      const request = requests.find((r) => r.id.replaceAll('-', '') === requestHex);
-      if (!request) {
+      // The signed nonce starts with the request's id, dashes removed (see sendDownloadLink).
+      const hex = claims.nonce.slice(0, 32);
+      const found = await store.getDsarRequest(
+        `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+      );
+      const request = found?.subjectId === claims.subjectId ? found : undefined;
+      if (!request || !DSAR_OPEN_STATUSES.includes(request.status)) {
         // A full download completes its request: a second click on its link, or on an older
         // link of the answered request, is told the link was used rather than invalid.
-        const closed = await store.listDsarRequests({ subjectId: claims.subjectId, limit: 100 });
-        const answered = closed.find(
-          (r) => r.id.replaceAll('-', '') === requestHex && r.status === 'completed',
-        );
-        if (answered) {
+        if (request?.status === 'completed') {
           throw new GdprMailError('TOKEN_USED', 'This download link was already used.');
         }
         throw new GdprMailError('TOKEN_INVALID', 'No open request for this link.');
