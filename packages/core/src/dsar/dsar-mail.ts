@@ -1,4 +1,4 @@
-import { formatMailDate, renderButtonMail } from '../templates/button-mail.js';
+import { fillPlaceholders, formatMailDate, renderButtonMail } from '../templates/button-mail.js';
 import type { RenderedMail } from '../templates/confirmation-template.js';
 import type { DsarType } from './dsar-request.js';
 
@@ -168,6 +168,11 @@ const WORDS: Record<'en' | 'fr', DsarMailWords> = {
   },
 };
 
+/** French for a person whose language is French, English for everyone else. */
+function mailLocale(language: string | undefined): 'en' | 'fr' {
+  return language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+}
+
 /** A verification link lives a day: the hour matters, so it is written, in UTC. */
 function formatExpiry(date: Date, locale: string): string {
   const text = new Intl.DateTimeFormat(locale, {
@@ -196,7 +201,7 @@ export interface DsarMailOptions {
  * so nobody erases their data without being told it cannot be undone.
  */
 export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): RenderedMail {
-  const locale = options.language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  const locale = mailLocale(options.language);
   const w = WORDS[locale];
   const type = w.types[options.type];
   const values: Record<string, string> = {
@@ -204,8 +209,7 @@ export function dsarMail(kind: 'verify' | 'ready', options: DsarMailOptions): Re
     what: type.what,
     expires: formatExpiry(options.expiresAt, locale),
   };
-  const fill = (text: string) =>
-    Object.entries(values).reduce((out, [name, value]) => out.replaceAll(`{${name}}`, value), text);
+  const fill = (text: string) => fillPlaceholders(text, values);
   const content =
     kind === 'verify'
       ? renderButtonMail({
@@ -259,7 +263,7 @@ export function dsarNoticeMail(
   kind: 'extended' | 'refused',
   options: DsarNoticeOptions,
 ): RenderedMail {
-  const locale = options.language?.toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  const locale = mailLocale(options.language);
   const w = WORDS[locale];
   const authority = options.supervisoryAuthority;
   const values: Record<string, string> = {
@@ -271,8 +275,7 @@ export function dsarNoticeMail(
     authority: authority ? `${authority.name}${authority.url ? ` (${authority.url})` : ''}` : '',
   };
   // One pass over the template: a reason that happens to contain `{due}` stays as written.
-  const fill = (text: string) =>
-    text.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+  const fill = (text: string) => fillPlaceholders(text, values);
   const privacy = options.privacyUrl
     ? { privacy: { label: w.privacy, url: options.privacyUrl } }
     : {};

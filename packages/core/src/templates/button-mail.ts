@@ -3,11 +3,15 @@ import type { MailContent } from './confirmation-template.js';
 
 /**
  * The shape every mail the SDK writes on a person's request shares (double
- * opt-in, re-permission): a few plain sentences, the purposes as a list, one
+ * opt-in, re-permission, DSAR): a few plain sentences, the purposes as a list, one
  * button, the privacy link, the controller's name. No offers, no images, no
- * tracking (REQ-17). The words arrive already filled in, in one locale.
+ * tracking (REQ-17). The words arrive already filled in, in one locale. The button
+ * (`action` and `url`, both) is left out of a notice that asks nothing of the person.
  */
-export interface ButtonMailParts {
+export type ButtonMailParts = ButtonMailWording &
+  ({ action: string; url: string } | { action?: undefined; url?: undefined });
+
+interface ButtonMailWording {
   locale: string;
   subject: string;
   /** The heading at the top of the HTML mail; default none (the subject says it). */
@@ -16,9 +20,6 @@ export interface ButtonMailParts {
   items: readonly string[];
   /** Sentences between the list and the button: what pressing it will do. */
   lead?: readonly string[];
-  /** The button's words and link; a notice that asks nothing of the person has none. */
-  action?: string;
-  url?: string;
   /** Sentences after the button, one paragraph each. */
   notes: readonly string[];
   privacy?: { label: string; url: string };
@@ -31,7 +32,7 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
     ...parts.items.map((item) => `- ${item}`),
     ...(parts.lead ?? []).flatMap((sentence) => ['', sentence]),
     '',
-    ...(parts.action && parts.url ? [`${parts.action}:`, parts.url, ''] : []),
+    ...(parts.url !== undefined ? [`${parts.action}:`, parts.url, ''] : []),
     ...parts.notes,
     ...(parts.privacy ? ['', `${parts.privacy.label} ${parts.privacy.url}`] : []),
     '',
@@ -55,7 +56,7 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
       (sentence) =>
         `<p style="border-left:4px solid #1a56db;padding:8px 12px;background:#eef2fb">${e(sentence)}</p>`,
     ),
-    ...(parts.action && parts.url
+    ...(parts.url !== undefined
       ? [
           `<p><a href="${e(parts.url)}" style="display:inline-block;padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;border-radius:4px">${e(parts.action)}</a></p>`,
         ]
@@ -71,6 +72,16 @@ export function renderButtonMail(parts: ButtonMailParts): MailContent {
     '</body></html>',
   ].join('\n');
   return { subject: parts.subject, text, html };
+}
+
+/**
+ * Fills the `{name}` placeholders of `text` in one pass: a value that itself holds `{…}` (a
+ * controller's name, a person's reasons) is written as it is, and an unknown name stays.
+ */
+export function fillPlaceholders(text: string, values: Readonly<Record<string, string>>): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    Object.hasOwn(values, name) ? values[name]! : whole,
+  );
 }
 
 /** The words of a button mail in one locale, with `{controller}` and the caller's placeholders. */
@@ -96,8 +107,7 @@ export function renderWordedButtonMail(input: {
   placeholders: Readonly<Record<string, string>>;
 }): MailContent {
   const values = { controller: input.controllerName, ...input.placeholders };
-  const fill = (text: string) =>
-    Object.entries(values).reduce((out, [name, value]) => out.replaceAll(`{${name}}`, value), text);
+  const fill = (text: string) => fillPlaceholders(text, values);
   const { words } = input;
   return renderButtonMail({
     locale: input.locale,
