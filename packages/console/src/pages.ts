@@ -14,6 +14,7 @@ import {
   GdprMailError,
   isDsarVerified,
   isGdprMailError,
+  MAIL_NOT_SENT_CODES,
   restrictionInForce,
 } from '@gdpr-mail/core';
 import type { SafeHtml } from '@gdpr-mail/core/http';
@@ -294,19 +295,6 @@ ${
   };
 }
 
-/** Codes of a mail the transport or the mailer did not hand over. */
-const MAIL_NOT_SENT: ReadonlySet<string> = new Set([
-  'PROVIDER_REJECTED',
-  'PROVIDER_UNAVAILABLE',
-  'PROVIDER_AUTH_FAILED',
-  'PROVIDER_ACCOUNT_BLOCKED',
-  'DELIVERY_AMBIGUOUS',
-  'SEND_ABORTED',
-  'RATE_LIMITED',
-  'INVALID_MESSAGE',
-  'MAILER_NOT_CONFIGURED',
-]);
-
 /** How a route that answers a request shows core's refusals. */
 interface Refusals {
   /** The field a `VALIDATION_FAILED` is about. */
@@ -348,7 +336,7 @@ async function refusedPage(
       text: coreWords(kit.locale, issues ? `${error.message} ${issues}` : error.message),
       ...(field ? { field } : {}),
     };
-  } else if (mail && (code === 'SUPPRESSED' || MAIL_NOT_SENT.has(code))) {
+  } else if (mail && (code === 'SUPPRESSED' || MAIL_NOT_SENT_CODES.has(code))) {
     flash = {
       kind: 'error',
       status: code === 'SUPPRESSED' ? 409 : 502,

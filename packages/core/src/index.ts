@@ -357,7 +357,12 @@ export type {
   SendFailure,
   SendResult,
 } from './transport/send-result.js';
-export { FAILURE_CATEGORIES, failed, sendResultError } from './transport/send-result.js';
+export {
+  FAILURE_CATEGORIES,
+  failed,
+  MAIL_NOT_SENT_CODES,
+  sendResultError,
+} from './transport/send-result.js';
 export type { TokenBucketOptions } from './transport/token-bucket.js';
 export { TokenBucket } from './transport/token-bucket.js';
 export type {

@@ -118,6 +118,17 @@ const CODE_BY_CATEGORY: Record<FailureCategory, GdprMailErrorCode> = {
 };
 
 /**
+ * The codes of an error that says a mail was not handed over (each failure category's,
+ * an ambiguous delivery's, a mailer without a transport's): what a caller that tells
+ * "not sent" apart from its other refusals tests `error.code` against.
+ */
+export const MAIL_NOT_SENT_CODES: ReadonlySet<GdprMailErrorCode> = new Set([
+  ...Object.values(CODE_BY_CATEGORY),
+  'DELIVERY_AMBIGUOUS',
+  'MAILER_NOT_CONFIGURED',
+]);
+
+/**
  * For callers that want to throw (a single transactional send): the typed
  * error for a failed or ambiguous result, `undefined` for an accepted one.
  */
